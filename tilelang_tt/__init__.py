@@ -1,0 +1,29 @@
+"""tilelang_tt: compile tile-level TVM TIR kernels to TT-Metalium programs.
+
+`import tvm` is enough to make `target="tenstorrent"` work: TVM calls `_autoload` through the
+`tvm.backends` entry point. Importing this package explicitly does the same registration.
+"""
+from .errors import (  # noqa: F401
+    EmulatorCrash, EmulatorDeadlock, EmulatorError, EmulatorTimeout, EmulatorViolation,
+    KernelBuildError, TTArgumentError, TTCompileError, TTError, TTResourceError, TTRuntimeError,
+    TTTargetError,
+)
+
+__version__ = "0.1.0"
+
+_REGISTERED = False
+
+
+def _autoload():
+    """Entry point for TVM's `tvm.backends` group; idempotent."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    from . import intrinsics  # noqa: F401  (registers the T.tt.* ops)
+    from .target import register_tags
+
+    register_tags()
+    _REGISTERED = True
+
+
+_autoload()

@@ -1,0 +1,61 @@
+"""The package's exception hierarchy.
+
+Every error a user can cause is one of these. Messages name the kernel, the construct (printed TIR where
+there is one), the limit that was hit, and what to change.
+"""
+
+
+class TTError(Exception):
+    """Base of every tilelang_tt error."""
+
+
+class TTTargetError(TTError, ValueError):
+    """Unknown Tenstorrent model, malformed target, or a target option we do not support."""
+
+
+class TTCompileError(TTError):
+    """The kernel uses a construct the compiler cannot lower (shape, dtype, op, structure)."""
+
+
+class TTResourceError(TTCompileError):
+    """A hardware limit is exceeded at compile time: L1 bytes, CB count, DST tiles, runtime args."""
+
+
+class TTArgumentError(TTError, TypeError):
+    """A compiled kernel was called with arguments of the wrong number, shape or dtype."""
+
+
+class TTRuntimeError(TTError, RuntimeError):
+    """Running a compiled program failed (emulator or device)."""
+
+
+class KernelBuildError(TTRuntimeError):
+    """The C++ compiler rejected generated or emulator code, or no compiler is available."""
+
+
+class EmulatorError(TTRuntimeError):
+    """The emulator stopped a program because it broke a rule of the hardware or the API.
+
+    ``report`` is the structured report the emulator wrote (a dict), ``text`` its human-readable form.
+    """
+
+    def __init__(self, message, report=None, text=""):
+        super().__init__(message)
+        self.report = report or {}
+        self.text = text
+
+
+class EmulatorDeadlock(EmulatorError):
+    """Every unfinished kernel was blocked: the report names core, kernel and what each waits on."""
+
+
+class EmulatorViolation(EmulatorError):
+    """A protocol or bounds violation: CB accounting, DST state machine, NOC address, L1 overflow."""
+
+
+class EmulatorTimeout(EmulatorError):
+    """The program ran past its time limit and was killed."""
+
+
+class EmulatorCrash(EmulatorError):
+    """The program died from a signal (for example a segfault in generated code)."""

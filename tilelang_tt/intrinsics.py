@@ -1,0 +1,158 @@
+"""The T.tt.* intrinsics: the vocabulary of TT-level TIR (one table).
+
+Each intrinsic is a TVM Op named ``tirx.tt.<name>`` that prints and parses as ``T.tt.<name>(...)``. The
+lowering passes emit them; the code generator maps each to exactly one TT-Metalium API call per API
+profile (codegen/profiles.py). Argument conventions:
+
+* CB ids, tile indices, DST indices, page ids, counts: int32 PrimExprs (printed as uint32_t in C++).
+* ``accessor``: a StringImm naming a tensor accessor declared earlier in the same kernel with
+  ``tensor_accessor``.
+* ``op``: a StringImm naming a binary op ("add", "sub", "mul").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tvm
+from tvm import tirx
+
+
+@dataclass(frozen=True)
+class Intrinsic:
+    name: str
+    args: tuple[str, ...]      # argument names, in order
+    roles: tuple[str, ...]     # kernel roles that may call it: "dm" (reader/writer) and/or "compute"
+    returns: str = "void"      # "void" or "int32" (a value used in expressions)
+    doc: str = ""
+
+
+_DM = ("dm",)
+_CP = ("compute",)
+_ALL = ("dm", "compute")
+
+INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
+    # --- runtime arguments -------------------------------------------------------------------------
+    Intrinsic("get_arg_val", ("index",), _ALL, "int32", "per-core runtime argument `index`"),
+    # --- circular buffers (both sides) -------------------------------------------------------------
+    Intrinsic("cb_reserve_back", ("cb", "num_pages"), _ALL, doc="producer: block until pages are free"),
+    Intrinsic("cb_push_back", ("cb", "num_pages"), _ALL, doc="producer: publish reserved pages"),
+    Intrinsic("cb_wait_front", ("cb", "num_pages"), _ALL, doc="consumer: block until pages arrive"),
+    Intrinsic("cb_pop_front", ("cb", "num_pages"), _ALL, doc="consumer: free front pages"),
+    Intrinsic("get_write_ptr", ("cb",), _DM, "int32", "L1 address of the reserved back of a CB"),
+    Intrinsic("get_read_ptr", ("cb",), _DM, "int32", "L1 address of the front of a CB"),
+    Intrinsic("get_tile_size", ("cb",), _DM, "int32", "bytes of one tile in the CB's data format"),
+    # --- data movement -----------------------------------------------------------------------------
+    Intrinsic("tensor_accessor", ("accessor", "cta_slot", "bank_base_address", "page_bytes"), _DM,
+              doc="declare accessor `accessor` over an interleaved DRAM tensor; its compile-time args "
+                  "are the `cta_slot`-th TensorAccessorArgs in this kernel's chain"),
+    Intrinsic("noc_async_read_page", ("page_id", "accessor", "l1_addr"), _DM),
+    Intrinsic("noc_async_write_page", ("page_id", "accessor", "l1_addr"), _DM),
+    Intrinsic("noc_async_read_barrier", (), _DM),
+    Intrinsic("noc_async_write_barrier", (), _DM),
+    # --- compute: init ------------------------------------------------------------------------------
+    Intrinsic("compute_kernel_hw_startup", ("icb0", "icb1", "ocb", "reverse_src_order"), _CP,
+              doc="once, first; reverse_src_order=1 for matmul (E4 SrcOrder::Reverse)"),
+    Intrinsic("matmul_init", ("in0_cb", "in1_cb", "out_cb"), _CP),
+    Intrinsic("copy_init", ("cb",), _CP),
+    Intrinsic("binary_init", ("op", "icb0", "icb1"), _CP),
+    Intrinsic("binary_dest_reuse_init", ("op", "cb"), _CP),
+    Intrinsic("unary_init", ("op",), _CP, doc="SFPU <op>_tile_init()"),
+    # --- compute: DST protocol ------------------------------------------------------------------------
+    Intrinsic("tile_regs_acquire", (), _CP),
+    Intrinsic("tile_regs_commit", (), _CP),
+    Intrinsic("tile_regs_wait", (), _CP),
+    Intrinsic("tile_regs_release", (), _CP),
+    # --- compute: tile math ---------------------------------------------------------------------------
+    Intrinsic("matmul_tiles", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst"), _CP,
+              doc="DST[dst] += in0 @ in1"),
+    Intrinsic("copy_tile", ("cb", "tile", "dst"), _CP),
+    Intrinsic("binary_tiles", ("op", "icb0", "icb1", "tile0", "tile1", "dst"), _CP,
+              doc="DST[dst] = in0 <op> in1"),
+    Intrinsic("binary_dest_reuse_tiles", ("op", "cb", "tile", "dst"), _CP,
+              doc="DST[dst] = DST[dst] <op> cb[tile]"),
+    Intrinsic("unary_tile", ("op", "dst"), _CP, doc="SFPU <op>_tile(dst) in place"),
+    Intrinsic("fill_tile", ("dst", "value"), _CP, doc="DST[dst] = value (float)"),
+    Intrinsic("pack_tile", ("dst", "cb"), _CP, doc="pack DST[dst] to the next reserved page of cb"),
+]}
+
+# SFPU unary ops the compiler can emit, with the TIRx tile op that produces them.
+UNARY_OPS = ("exp", "sqrt", "recip", "relu", "gelu", "silu")
+BINARY_OPS = ("add", "sub", "mul")
+
+_OP_PREFIX = "tirx.tt."
+
+
+def op_name(name: str) -> str:
+    return _OP_PREFIX + name
+
+
+def _register() -> None:
+    opaque = int(tirx.CallEffectKind.Opaque.value)
+    pure = int(tirx.CallEffectKind.ReadState.value)
+    for intr in INTRINSICS.values():
+        full = op_name(intr.name)
+        tvm.ir.register_op_attr(full, "TCallEffectKind", pure if intr.returns != "void" else opaque)
+        tvm.ir.register_op_attr(full, "TScriptPrinterName", "tt." + intr.name)
+    _register_script_namespace()
+
+
+def _register_script_namespace() -> None:
+    from tvm.tirx.script.builder import ir as builder_ir
+
+    ns = type("TTNamespace", (), {})()
+    for intr in INTRINSICS.values():
+        setattr(ns, intr.name, _make_builder(intr))
+    builder_ir.register_script_namespace("tt", ns)
+
+
+def _make_builder(intr: Intrinsic):
+    dtype = "int32" if intr.returns != "void" else "void"
+
+    def build(*args):
+        if len(args) != len(intr.args):
+            raise TypeError(f"T.tt.{intr.name} takes {len(intr.args)} arguments "
+                            f"({', '.join(intr.args)}), got {len(args)}")
+        return call(intr.name, *args, dtype=dtype)
+
+    build.__name__ = intr.name
+    build.__doc__ = intr.doc
+    return build
+
+
+def _as_expr(a):
+    if isinstance(a, str):
+        return tvm.ir.StringImm(a)
+    if isinstance(a, bool):
+        return tirx.IntImm("int32", int(a))
+    if isinstance(a, int):
+        return tirx.IntImm("int32", a)
+    if isinstance(a, float):
+        return tirx.FloatImm("float32", a)
+    return a
+
+
+def call(name: str, *args, dtype: str | None = None):
+    """Build a T.tt.<name>(...) call expression."""
+    intr = INTRINSICS[name]
+    if len(args) != len(intr.args):
+        raise TypeError(f"T.tt.{name} takes ({', '.join(intr.args)}), got {len(args)} arguments")
+    if dtype is None:
+        dtype = "int32" if intr.returns != "void" else "void"
+    return tirx.op.call_intrin(dtype, op_name(name), *[_as_expr(a) for a in args])
+
+
+def evaluate(name: str, *args) -> tirx.Evaluate:
+    """A statement that calls T.tt.<name>(...)."""
+    return tirx.Evaluate(call(name, *args))
+
+
+def intrinsic_of(node) -> Intrinsic | None:
+    """The Intrinsic a Call node invokes, or None if it is not a T.tt.* call."""
+    op = getattr(node, "op", None)
+    name = getattr(op, "name", None)
+    if isinstance(name, str) and name.startswith(_OP_PREFIX):
+        return INTRINSICS.get(name[len(_OP_PREFIX):])
+    return None
+
+
+_register()

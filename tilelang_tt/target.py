@@ -1,0 +1,149 @@
+"""Tenstorrent targets: TVM tags and the one table of hardware facts per chip model.
+
+Numbers come from shared/reference/metalium-api.md section D. Nothing else in the package hard-codes a
+hardware number: it asks `hardware(target)`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import TTCompileError, TTTargetError
+
+TILE_ROWS = 32
+TILE_COLS = 32
+FACE_ROWS = 16
+FACE_COLS = 16
+
+# Bytes of one 32x32 tile per TT-Metalium DataFormat (tt::tile_size).
+TILE_BYTES = {
+    "Float32": 4096,
+    "Float16_b": 2048,
+    "Float16": 2048,
+    "Bfp8_b": 1088,
+    "Bfp4_b": 576,
+    "Int32": 4096,
+    "UInt32": 4096,
+    "UInt16": 2048,
+}
+
+# TVM dtype -> TT-Metalium DataFormat for the dtypes the compiler supports.
+DATA_FORMAT = {"bfloat16": "Float16_b", "float32": "Float32"}
+
+
+@dataclass(frozen=True)
+class Hardware:
+    model: str
+    card: str
+    grid: tuple[int, int]                 # compute grid (x = columns, y = rows) usable by kernels
+    l1_bytes: int                         # usable L1 per Tensix core
+    dram_banks: int
+    dram_bank_bytes: int
+    dram_bandwidth_gbs: float
+    clock_ghz: float
+    flops_per_cycle: dict = field(default_factory=dict)   # per math fidelity, per core
+    dst_tiles: dict = field(default_factory=dict)         # (sync mode, accumulation) -> tiles per acquire
+    max_cbs: int = 32
+    noc_max_burst_bytes: int = 8192
+    dram_read_alignment: int = 32
+    l1_alignment: int = 16
+    max_runtime_args: int = 341
+    max_semaphores: int = 8
+
+    @property
+    def num_cores(self) -> int:
+        return self.grid[0] * self.grid[1]
+
+    def dst_capacity(self, fp32_acc: bool, full_sync: bool = False) -> int:
+        return self.dst_tiles[("full" if full_sync else "half", "fp32" if fp32_acc else "bf16")]
+
+    def peak_tflops(self, fidelity: str = "HiFi4") -> float:
+        return self.flops_per_cycle[fidelity] * self.clock_ghz * self.num_cores / 1e3
+
+
+_FLOPS = {"LoFi": 4096, "HiFi2": 2048, "HiFi3": 1365, "HiFi4": 1024}
+_DST = {("half", "bf16"): 8, ("half", "fp32"): 4, ("full", "bf16"): 16, ("full", "fp32"): 8}
+
+HARDWARE = {
+    "wormhole_b0": Hardware(
+        model="wormhole_b0", card="n150", grid=(8, 8), l1_bytes=1464 * 1024,
+        dram_banks=12, dram_bank_bytes=1 << 30, dram_bandwidth_gbs=288.0, clock_ghz=1.0,
+        flops_per_cycle=_FLOPS, dst_tiles=_DST, max_cbs=32, noc_max_burst_bytes=8192,
+        dram_read_alignment=32),
+    "blackhole": Hardware(
+        model="blackhole", card="p150", grid=(11, 10), l1_bytes=1464 * 1024,
+        dram_banks=8, dram_bank_bytes=4 << 30, dram_bandwidth_gbs=512.0, clock_ghz=1.35,
+        flops_per_cycle=_FLOPS, dst_tiles=_DST, max_cbs=64, noc_max_burst_bytes=16384,
+        dram_read_alignment=64),
+}
+
+# tag -> model. "tenstorrent" alone means a Wormhole n150.
+TAGS = {
+    "tenstorrent": "wormhole_b0",
+    "tenstorrent/wormhole_b0": "wormhole_b0",
+    "tenstorrent/n150": "wormhole_b0",
+    "tenstorrent/blackhole": "blackhole",
+    "tenstorrent/p150": "blackhole",
+}
+
+
+def tag_config(model: str) -> dict:
+    return {"kind": "ext_dev", "keys": ["tenstorrent"], "device": "tenstorrent", "model": model}
+
+
+def register_tags() -> None:
+    """Register every Tenstorrent tag with TVM. Safe to call more than once."""
+    from tvm.target import Target, register_tag
+
+    for tag, model in TAGS.items():
+        cfg = tag_config(model)
+        Target(cfg)  # validate first: a bad register_tag poisons list_tags() for the whole process
+        register_tag(tag, cfg, override=True)
+
+
+def is_tenstorrent(target) -> bool:
+    if target is None:
+        return False
+    try:
+        return "tenstorrent" in [str(k) for k in target.keys]
+    except AttributeError:
+        return False
+
+
+def model_of(target) -> str:
+    """The chip model of a target, a tag name or a model name; TTTargetError if it is not ours."""
+    if target is None:
+        return "wormhole_b0"
+    if isinstance(target, str):
+        if target in TAGS:
+            return TAGS[target]
+        if target in HARDWARE:
+            return target
+        raise TTTargetError(
+            f"unknown Tenstorrent target {target!r}; known tags: {', '.join(TAGS)} "
+            f"(models: {', '.join(HARDWARE)})")
+    if not is_tenstorrent(target):
+        raise TTTargetError(f"target {target} is not a Tenstorrent target (its keys lack 'tenstorrent')")
+    model = str(target.attrs.get("model", "wormhole_b0"))
+    if model not in HARDWARE:
+        raise TTTargetError(
+            f"unknown Tenstorrent model {model!r} in target {target}; "
+            f"supported models: {', '.join(HARDWARE)}")
+    return model
+
+
+def hardware(target=None) -> Hardware:
+    """Hardware facts for a target object, tag, or model name."""
+    return HARDWARE[model_of(target)]
+
+
+def tile_bytes(dtype: str) -> int:
+    return TILE_BYTES[data_format(dtype)]
+
+
+def data_format(dtype: str) -> str:
+    try:
+        return DATA_FORMAT[str(dtype)]
+    except KeyError:
+        raise TTCompileError(
+            f"dtype {dtype} has no TT-Metalium data format here; supported: {', '.join(DATA_FORMAT)}"
+        ) from None
