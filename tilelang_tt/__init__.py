@@ -20,10 +20,18 @@ def _autoload():
     if _REGISTERED:
         return
     from . import intrinsics  # noqa: F401  (registers the T.tt.* ops)
+    from . import pipeline
+    from .runtime import launcher
     from .target import register_tags
 
     register_tags()
+    pipeline.install()
+    launcher.install()
     _REGISTERED = True
 
 
 _autoload()
+
+from .kernel import Kernel, compile  # noqa: E402,A004
+from .runtime.module import export, sources  # noqa: E402
+from .target import HARDWARE, hardware  # noqa: E402

@@ -1,0 +1,138 @@
+"""The Python side of every compiled kernel call.
+
+The host stub of a kernel calls `tilelang_tt.launch(<artifact id>, *tensors)` through TVM's global
+registry. We move the tensors into files, run the generated host program on a backend (the emulator by
+default; a real device when TT_METAL_HOME and a card are present) and copy the outputs back.
+Tensor access goes through `.numpy()` / `.copyfrom()`: `np.from_dlpack` on the borrowed argument views
+segfaults (reference/tvm-integration.md section 6).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import ml_dtypes
+import numpy as np
+import tvm_ffi
+
+from ..errors import TTArgumentError, TTError, TTRuntimeError
+from .module import Artifact, lookup
+
+NUMPY_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float32": np.float32}
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass
+class LaunchRecord:
+    """What the last launch on this thread did (read by the demo and benchmarks)."""
+    kernel: str
+    backend: str
+    wall_seconds: float
+    program_seconds: float
+    stdout: str = ""
+
+
+_LOCAL = threading.local()
+
+
+def last_launch() -> LaunchRecord | None:
+    return getattr(_LOCAL, "record", None)
+
+
+def last_error() -> BaseException | None:
+    """The typed exception of the last failed launch on this thread (TVM's FFI keeps the type and
+    the message of an exception that crosses it, but not its extra attributes such as `report`)."""
+    return getattr(_LOCAL, "error", None)
+
+
+def backend_name() -> str:
+    """`TILELANG_TT_BACKEND` = emulator | metalium | auto (default: a device if one is usable)."""
+    choice = os.environ.get("TILELANG_TT_BACKEND", "auto").lower()
+    if choice not in ("auto", "emulator", "metalium"):
+        raise TTRuntimeError(
+            f"TILELANG_TT_BACKEND={choice!r} is not a backend; use emulator, metalium or auto")
+    if choice == "auto":
+        from . import metalium
+        return "metalium" if metalium.available() else "emulator"
+    return choice
+
+
+def _tensor_specs(art: Artifact):
+    return sorted(art.plan["tensors"], key=lambda t: int(t["param_index"]))
+
+
+def _check_args(art: Artifact, tensors) -> None:
+    specs = _tensor_specs(art)
+    for spec in specs:
+        i = int(spec["param_index"])
+        if i >= len(tensors):
+            raise TTArgumentError(f"kernel '{art.kernel}' expects tensor {spec['name']} at position {i}")
+        t = tensors[i]
+        shape, dtype = tuple(int(s) for s in t.shape), str(t.dtype)
+        if shape != tuple(spec["shape"]) or dtype != spec["dtype"]:
+            raise TTArgumentError(
+                f"kernel '{art.kernel}': argument {i} ({spec['name']}) is {dtype}{list(shape)}, "
+                f"expected {spec['dtype']}{list(spec['shape'])}")
+
+
+def run_artifact(art: Artifact, tensors, timeout: float | None = None) -> LaunchRecord:
+    """Run a compiled kernel on the selected backend; outputs are copied into `tensors`."""
+    _check_args(art, tensors)
+    backend = backend_name()
+    timeout = float(os.environ.get("TILELANG_TT_TIMEOUT", DEFAULT_TIMEOUT)) if timeout is None else timeout
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tilelang_tt_") as tmp:
+        files = []
+        for spec in _tensor_specs(art):
+            path = Path(tmp) / f"{int(spec['param_index'])}_{spec['name']}.bin"
+            if spec["access"] in ("read", "readwrite"):
+                host = tensors[int(spec["param_index"])].numpy()
+                path.write_bytes(np.ascontiguousarray(host).tobytes())
+            files.append(str(path))
+        if backend == "emulator":
+            from . import emulator
+            program_dir = emulator.build_program(art.sources, api_profile=art.api_profile)
+            result = emulator.run_program(program_dir, files, model=art.model, timeout=timeout)
+        else:
+            from . import metalium
+            result = metalium.run(art, files, timeout=timeout)
+        for spec, path in zip(_tensor_specs(art), files):
+            if spec["access"] in ("write", "readwrite"):
+                data = np.fromfile(path, dtype=NUMPY_DTYPE[spec["dtype"]])
+                expected = int(np.prod(spec["shape"]))
+                if data.size != expected:
+                    raise TTRuntimeError(
+                        f"kernel '{art.kernel}': the program wrote {data.size} elements of "
+                        f"{spec['name']}, expected {expected}")
+                tensors[int(spec["param_index"])].copyfrom(data.reshape(spec["shape"]))
+    record = LaunchRecord(art.kernel, backend, time.perf_counter() - start,
+                          float(result.wall_seconds), result.stdout)
+    _LOCAL.record = record
+    return record
+
+
+def launch(art_id, *tensors):
+    """Registered as the global function `tilelang_tt.launch` (called by every host stub)."""
+    _LOCAL.error = None
+    try:
+        run_artifact(lookup(str(art_id)), tensors)
+    except TTError as err:
+        _LOCAL.error = err
+        raise
+
+
+def install() -> None:
+    from .. import errors
+
+    for name in dir(errors):
+        cls = getattr(errors, name)
+        if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == errors.__name__:
+            try:
+                tvm_ffi.register_error(cls)
+            except Exception:  # already registered: harmless
+                pass
+    tvm_ffi.register_global_func("tilelang_tt.launch", launch, override=True)
