@@ -1,0 +1,54 @@
+"""Error bounds that the end-to-end checks use, derived from the numerics policy (docs/numerics.md).
+
+Policy in one line: bf16 inputs are exact in fp32; math is fp32; DST holds fp32 when
+`fp32_dest_acc_en` is on and is rounded to bf16 after every operation when it is off; pack rounds to
+the output format (round to nearest even). The bounds below are the standard rounding-error bounds for
+that policy, element by element; they are not tuned to make tests pass (docs/tolerance.md).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# Unit roundoff (half an ulp at 1.0) per storage format.
+UNIT_ROUNDOFF = {"bfloat16": 2.0 ** -8, "float32": 2.0 ** -24}
+TILE = 32
+
+
+def unit_roundoff(dtype: str) -> float:
+    return UNIT_ROUNDOFF[str(dtype)]
+
+
+def matmul_bound(a, b, out_dtype: str = "bfloat16", fp32_acc: bool = True, block_k: int = TILE):
+    """Per-element bound on |C - A@B| (A@B computed exactly from the same bf16 inputs).
+
+    fp32 accumulation: K products summed in fp32 (gamma_K = K * u32 of sum |a||b|), then one rounding
+    to the output format (u_out * |C|). bf16 accumulation: the partial sum in DST is also rounded to
+    bf16 after every tile step, K / 32 roundings of at most u_bf16 * sum |a||b| each.
+    """
+    a32 = np.asarray(a, dtype=np.float32)
+    b32 = np.asarray(b, dtype=np.float32)
+    K = a32.shape[1]
+    exact = a32.astype(np.float64) @ b32.astype(np.float64)
+    magnitude = np.abs(a32).astype(np.float64) @ np.abs(b32).astype(np.float64)
+    u32 = UNIT_ROUNDOFF["float32"]
+    acc = K * u32 * magnitude
+    if not fp32_acc:
+        acc = acc + (K / TILE) * UNIT_ROUNDOFF["bfloat16"] * magnitude
+    bound = acc + unit_roundoff(out_dtype) * (np.abs(exact) + acc)
+    return exact, bound + np.finfo(np.float32).tiny
+
+
+def elementwise_bound(exact, out_dtype: str = "bfloat16", roundings: int = 1):
+    """Per-element bound for an element-wise result computed in fp32 and rounded `roundings` times
+    to a format no finer than out_dtype (DST rounding when fp32 accumulation is off, then pack)."""
+    exact = np.asarray(exact, dtype=np.float64)
+    u = unit_roundoff(out_dtype)
+    return ((1 + u) ** roundings - 1) * np.abs(exact) + 4 * UNIT_ROUNDOFF["float32"] * np.abs(exact) \
+        + np.finfo(np.float32).tiny
+
+
+def check(result, exact, bound) -> tuple[bool, float, float]:
+    """(all within bound, max |error|, max error/bound ratio)."""
+    err = np.abs(np.asarray(result, dtype=np.float64) - exact)
+    ratio = err / bound
+    return bool(np.all(err <= bound)), float(err.max()), float(ratio.max())
