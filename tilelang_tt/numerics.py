@@ -11,6 +11,9 @@ import numpy as np
 
 # Unit roundoff (half an ulp at 1.0) per storage format.
 UNIT_ROUNDOFF = {"bfloat16": 2.0 ** -8, "float32": 2.0 ** -24}
+# The FPU source registers hold 19-bit values (sign, 8-bit exponent, 10-bit mantissa): float32 operands
+# of matmul_tiles may be rounded to that precision on the way in. bf16 operands pass exactly.
+SRC_REGISTER_ROUNDOFF = {"bfloat16": 0.0, "float32": 2.0 ** -11}
 TILE = 32
 
 
@@ -22,16 +25,17 @@ def matmul_bound(a, b, out_dtype: str = "bfloat16", fp32_acc: bool = True, block
     """Per-element bound on |C - A@B| (A@B computed exactly from the same bf16 inputs).
 
     fp32 accumulation: K products summed in fp32 (gamma_K = K * u32 of sum |a||b|), then one rounding
-    to the output format (u_out * |C|). bf16 accumulation: the partial sum in DST is also rounded to
+    to the output format (u_out * |C|). float32 operands add their source-register rounding. bf16 accumulation: the partial sum in DST is also rounded to
     bf16 after every tile step, K / 32 roundings of at most u_bf16 * sum |a||b| each.
     """
+    in_dtype = "float32" if np.asarray(a).dtype == np.float32 else "bfloat16"
     a32 = np.asarray(a, dtype=np.float32)
     b32 = np.asarray(b, dtype=np.float32)
     K = a32.shape[1]
     exact = a32.astype(np.float64) @ b32.astype(np.float64)
     magnitude = np.abs(a32).astype(np.float64) @ np.abs(b32).astype(np.float64)
     u32 = UNIT_ROUNDOFF["float32"]
-    acc = K * u32 * magnitude
+    acc = (K * u32 + 2 * SRC_REGISTER_ROUNDOFF[in_dtype]) * magnitude
     if not fp32_acc:
         acc = acc + (K / TILE) * UNIT_ROUNDOFF["bfloat16"] * magnitude
     bound = acc + unit_roundoff(out_dtype) * (np.abs(exact) + acc)
