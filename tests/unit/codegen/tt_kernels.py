@@ -1,0 +1,382 @@
+"""Hand-written TT-level TIR (docs/contracts.md sections 1-2) standing in for the passes' output.
+
+Four kernels: matmul, element-wise add, a unary chain and a matmul with a bias + relu epilogue. Each is an
+IRModule with `<K>_reader`, `<K>_compute`, `<K>_writer` carrying the plan attributes.
+"""
+from __future__ import annotations
+
+import tilelang_tt  # noqa: F401  (registers T.tt.*)
+from tvm.script import ir as I
+from tvm.script import tirx as T
+
+
+def cb(index, name, dtype, pages, block, role):
+    fmt, page = {"bfloat16": ("Float16_b", 2048), "float32": ("Float32", 4096)}[dtype]
+    return {"index": index, "name": name, "dtype": dtype, "data_format": fmt, "page_bytes": page,
+            "num_pages": pages, "block_pages": block, "role": role}
+
+
+def tensor(name, index, shape, dtype, access):
+    fmt, page = {"bfloat16": ("Float16_b", 2048), "float32": ("Float32", 4096)}[dtype]
+    return {"name": name, "param_index": index, "shape": list(shape), "dtype": dtype,
+            "data_format": fmt, "page_bytes": page, "num_pages": shape[0] * shape[1] // 1024,
+            "access": access}
+
+
+def plan_attrs(kernel, grid, core_grid, counts, cbs, tensors, fidelity="HiFi4", fp32=False,
+               model="wormhole_b0"):
+    starts = [sum(counts[:i]) for i in range(len(counts))]
+    return {"tt.kernel": kernel, "tt_grid": list(grid), "tt_core_grid": list(core_grid),
+            "tiles_per_core": list(counts), "tt_block_start": starts, "tt_cb_plan": cbs,
+            "tt_tensors": tensors, "tt_model": model,
+            "tt_compute_config": {"math_fidelity": fidelity, "fp32_dest_acc_en": fp32,
+                                  "dst_full_sync_en": False, "math_approx_mode": False}}
+
+
+def role(plan, name, runtime_args, accessors=()):
+    attrs = dict(plan)
+    attrs["tt.kernel_role"] = name
+    attrs["tt.runtime_args"] = list(runtime_args)
+    attrs["tt.accessors"] = list(accessors)
+    return attrs
+
+
+# --------------------------------------------------------------------------------------------------
+# matmul: 1024^3 bf16, 64x64 output blocks of fp32 accumulators, K step 32 (the contract's example).
+
+MATMUL = plan_attrs(
+    "matmul", (16, 16), (8, 8), [4] * 64,
+    [cb(0, "A_s", "bfloat16", 4, 2, "input"), cb(1, "B_s", "bfloat16", 4, 2, "input"),
+     cb(16, "C_l", "bfloat16", 8, 4, "output")],
+    [tensor("A", 0, (1024, 1024), "bfloat16", "read"), tensor("B", 1, (1024, 1024), "bfloat16", "read"),
+     tensor("C", 2, (1024, 1024), "bfloat16", "write")],
+    fp32=True)
+
+
+@I.ir_module
+class Matmul:
+    @T.prim_func
+    def matmul_reader():
+        T.func_attr(role(MATMUL, "reader", ["block_start", "block_count", "addr:A", "addr:B"], ["A", "B"]))
+        block_start: T.int32 = T.tt.get_arg_val(0)
+        block_count: T.int32 = T.tt.get_arg_val(1)
+        A_addr: T.int32 = T.tt.get_arg_val(2)
+        B_addr: T.int32 = T.tt.get_arg_val(3)
+        T.tt.tensor_accessor("A", 0, A_addr, 2048)
+        T.tt.tensor_accessor("B", 1, B_addr, 2048)
+        for b in range(block_count):
+            bid: T.int32 = block_start + b
+            by: T.int32 = bid // 16
+            bx: T.int32 = bid % 16
+            for k in range(32):
+                T.tt.cb_reserve_back(0, 2)
+                for i, j in T.grid(2, 1):
+                    T.tt.noc_async_read_page((by * 2 + i) * 32 + (k + j), "A",
+                                             T.tt.get_write_ptr(0) + (i * 1 + j) * 2048)
+                T.tt.noc_async_read_barrier()
+                T.tt.cb_push_back(0, 2)
+                T.tt.cb_reserve_back(1, 2)
+                for i, j in T.grid(1, 2):
+                    T.tt.noc_async_read_page((k + i) * 32 + (bx * 2 + j), "B",
+                                             T.tt.get_write_ptr(1) + (i * 2 + j) * 2048)
+                T.tt.noc_async_read_barrier()
+                T.tt.cb_push_back(1, 2)
+
+    @T.prim_func
+    def matmul_compute():
+        T.func_attr(role(MATMUL, "compute", ["block_start", "block_count"]))
+        block_start: T.int32 = T.tt.get_arg_val(0)
+        block_count: T.int32 = T.tt.get_arg_val(1)
+        T.tt.compute_kernel_hw_startup(0, 1, 16, 1)
+        T.tt.matmul_init(0, 1, 16)
+        for b in range(block_count):
+            T.tt.tile_regs_acquire()
+            for k in range(32):
+                T.tt.cb_wait_front(0, 2)
+                T.tt.cb_wait_front(1, 2)
+                for i, j, kk in T.grid(2, 2, 1):
+                    T.tt.matmul_tiles(0, 1, i * 1 + kk, kk * 2 + j, i * 2 + j)
+                T.tt.cb_pop_front(0, 2)
+                T.tt.cb_pop_front(1, 2)
+            T.tt.tile_regs_commit()
+            T.tt.tile_regs_wait()
+            T.tt.cb_reserve_back(16, 4)
+            for t in range(4):
+                T.tt.pack_tile(t, 16)
+            T.tt.cb_push_back(16, 4)
+            T.tt.tile_regs_release()
+
+    @T.prim_func
+    def matmul_writer():
+        T.func_attr(role(MATMUL, "writer", ["block_start", "block_count", "addr:C"], ["C"]))
+        block_start: T.int32 = T.tt.get_arg_val(0)
+        block_count: T.int32 = T.tt.get_arg_val(1)
+        C_addr: T.int32 = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("C", 0, C_addr, 2048)
+        for b in range(block_count):
+            bid: T.int32 = block_start + b
+            by: T.int32 = bid // 16
+            bx: T.int32 = bid % 16
+            T.tt.cb_wait_front(16, 4)
+            for i, j in T.grid(2, 2):
+                T.tt.noc_async_write_page((by * 2 + i) * 32 + (bx * 2 + j), "C",
+                                          T.tt.get_read_ptr(16) + (i * 2 + j) * 2048)
+            T.tt.noc_async_write_barrier()
+            T.tt.cb_pop_front(16, 4)
+
+
+# --------------------------------------------------------------------------------------------------
+# element-wise add: C = A + B, 256x256 bf16, 32x64 blocks (1x2 tiles), 32 blocks on 16 cores.
+
+ADD = plan_attrs(
+    "eltwise_add", (4, 8), (8, 2), [2] * 16,
+    [cb(0, "A_s", "bfloat16", 4, 2, "input"), cb(1, "B_s", "bfloat16", 4, 2, "input"),
+     cb(16, "C_s", "bfloat16", 4, 2, "output")],
+    [tensor("A", 0, (256, 256), "bfloat16", "read"), tensor("B", 1, (256, 256), "bfloat16", "read"),
+     tensor("C", 2, (256, 256), "bfloat16", "write")])
+
+
+@I.ir_module
+class EltwiseAdd:
+    @T.prim_func
+    def eltwise_add_reader():
+        T.func_attr(role(ADD, "reader", ["block_start", "block_count", "addr:A", "addr:B"], ["A", "B"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        A_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        B_addr: T.let[T.int32] = T.tt.get_arg_val(3)
+        T.tt.tensor_accessor("A", 0, A_addr, 2048)
+        T.tt.tensor_accessor("B", 1, B_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 4
+            bx: T.let[T.int32] = bid % 4
+            T.tt.cb_reserve_back(0, 2)
+            for j in range(2):
+                T.tt.noc_async_read_page(by * 8 + (bx * 2 + j), "A", T.tt.get_write_ptr(0) + j * 2048)
+            T.tt.noc_async_read_barrier()
+            T.tt.cb_push_back(0, 2)
+            T.tt.cb_reserve_back(1, 2)
+            for j in range(2):
+                T.tt.noc_async_read_page(by * 8 + (bx * 2 + j), "B", T.tt.get_write_ptr(1) + j * 2048)
+            T.tt.noc_async_read_barrier()
+            T.tt.cb_push_back(1, 2)
+
+    @T.prim_func
+    def eltwise_add_compute():
+        T.func_attr(role(ADD, "compute", ["block_start", "block_count"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        T.tt.compute_kernel_hw_startup(0, 1, 16, 0)
+        T.tt.binary_init("add", 0, 1)
+        for b in range(block_count):
+            T.tt.cb_wait_front(0, 2)
+            T.tt.cb_wait_front(1, 2)
+            T.tt.tile_regs_acquire()
+            for t in range(2):
+                T.tt.binary_tiles("add", 0, 1, t, t, t)
+            T.tt.tile_regs_commit()
+            T.tt.tile_regs_wait()
+            T.tt.cb_reserve_back(16, 2)
+            for t in range(2):
+                T.tt.pack_tile(t, 16)
+            T.tt.cb_push_back(16, 2)
+            T.tt.tile_regs_release()
+            T.tt.cb_pop_front(0, 2)
+            T.tt.cb_pop_front(1, 2)
+
+    @T.prim_func
+    def eltwise_add_writer():
+        T.func_attr(role(ADD, "writer", ["block_start", "block_count", "addr:C"], ["C"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        C_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("C", 0, C_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 4
+            bx: T.let[T.int32] = bid % 4
+            T.tt.cb_wait_front(16, 2)
+            for j in range(2):
+                T.tt.noc_async_write_page(by * 8 + (bx * 2 + j), "C", T.tt.get_read_ptr(16) + j * 2048)
+            T.tt.noc_async_write_barrier()
+            T.tt.cb_pop_front(16, 2)
+
+
+# --------------------------------------------------------------------------------------------------
+# unary chain: Y = recip(sqrt(exp(X))), 256x128 fp32, one tile row (4 tiles) per block, 1-D grid of 8
+# blocks on 5 cores of a 3x2 core grid (uneven split, partial second row).
+
+UNARY = plan_attrs(
+    "unary_chain", (8, 1), (3, 2), [2, 2, 1, 1, 2],
+    [cb(0, "X_s", "float32", 8, 4, "input"), cb(16, "Y_s", "float32", 8, 4, "output")],
+    [tensor("X", 0, (256, 128), "float32", "read"), tensor("Y", 1, (256, 128), "float32", "write")],
+    fp32=True)
+
+
+@I.ir_module
+class UnaryChain:
+    @T.prim_func
+    def unary_chain_reader():
+        T.func_attr(role(UNARY, "reader", ["block_start", "block_count", "addr:X"], ["X"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        X_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("X", 0, X_addr, 4096)
+        for b in range(block_count):
+            bx: T.let[T.int32] = block_start + b
+            T.tt.cb_reserve_back(0, 4)
+            for j in range(4):
+                T.tt.noc_async_read_page(bx * 4 + j, "X", T.tt.get_write_ptr(0) + j * 4096)
+            T.tt.noc_async_read_barrier()
+            T.tt.cb_push_back(0, 4)
+
+    @T.prim_func
+    def unary_chain_compute():
+        T.func_attr(role(UNARY, "compute", ["block_start", "block_count"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        T.tt.compute_kernel_hw_startup(0, 0, 16, 0)
+        T.tt.copy_init(0)
+        for b in range(block_count):
+            T.tt.cb_wait_front(0, 4)
+            T.tt.tile_regs_acquire()
+            for t in range(4):
+                T.tt.copy_tile(0, t, t)
+            T.tt.unary_init("exp")
+            for t in range(4):
+                T.tt.unary_tile("exp", t)
+            T.tt.unary_init("sqrt")
+            for t in range(4):
+                T.tt.unary_tile("sqrt", t)
+            T.tt.unary_init("recip")
+            for t in range(4):
+                T.tt.unary_tile("recip", t)
+            T.tt.tile_regs_commit()
+            T.tt.tile_regs_wait()
+            T.tt.cb_reserve_back(16, 4)
+            for t in range(4):
+                T.tt.pack_tile(t, 16)
+            T.tt.cb_push_back(16, 4)
+            T.tt.tile_regs_release()
+            T.tt.cb_pop_front(0, 4)
+
+    @T.prim_func
+    def unary_chain_writer():
+        T.func_attr(role(UNARY, "writer", ["block_start", "block_count", "addr:Y"], ["Y"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        Y_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("Y", 0, Y_addr, 4096)
+        for b in range(block_count):
+            bx: T.let[T.int32] = block_start + b
+            T.tt.cb_wait_front(16, 4)
+            for j in range(4):
+                T.tt.noc_async_write_page(bx * 4 + j, "Y", T.tt.get_read_ptr(16) + j * 4096)
+            T.tt.noc_async_write_barrier()
+            T.tt.cb_pop_front(16, 4)
+
+
+# --------------------------------------------------------------------------------------------------
+# matmul + bias + relu: C = relu(A @ B + D), A 256x512, B 512x256, D and C 256x256 bf16; 64x64 blocks,
+# 16 blocks on a 4x2 core grid; the epilogue runs on DST (dest-reuse add, SFPU relu) before packing.
+
+MMB = plan_attrs(
+    "matmul_bias_relu", (4, 4), (4, 2), [2] * 8,
+    [cb(0, "A_s", "bfloat16", 4, 2, "input"), cb(1, "B_s", "bfloat16", 4, 2, "input"),
+     cb(2, "D_s", "bfloat16", 4, 4, "input"), cb(16, "C_l", "bfloat16", 8, 4, "output")],
+    [tensor("A", 0, (256, 512), "bfloat16", "read"), tensor("B", 1, (512, 256), "bfloat16", "read"),
+     tensor("D", 2, (256, 256), "bfloat16", "read"), tensor("C", 3, (256, 256), "bfloat16", "write")],
+    fp32=True)
+
+
+@I.ir_module
+class MatmulBiasRelu:
+    @T.prim_func
+    def matmul_bias_relu_reader():
+        T.func_attr(role(MMB, "reader", ["block_start", "block_count", "addr:A", "addr:B", "addr:D"],
+                         ["A", "B", "D"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        A_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        B_addr: T.let[T.int32] = T.tt.get_arg_val(3)
+        D_addr: T.let[T.int32] = T.tt.get_arg_val(4)
+        T.tt.tensor_accessor("A", 0, A_addr, 2048)
+        T.tt.tensor_accessor("B", 1, B_addr, 2048)
+        T.tt.tensor_accessor("D", 2, D_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 4
+            bx: T.let[T.int32] = bid % 4
+            for k in range(16):
+                T.tt.cb_reserve_back(0, 2)
+                for i in range(2):
+                    T.tt.noc_async_read_page((by * 2 + i) * 16 + k, "A", T.tt.get_write_ptr(0) + i * 2048)
+                T.tt.noc_async_read_barrier()
+                T.tt.cb_push_back(0, 2)
+                T.tt.cb_reserve_back(1, 2)
+                for j in range(2):
+                    T.tt.noc_async_read_page(k * 8 + (bx * 2 + j), "B", T.tt.get_write_ptr(1) + j * 2048)
+                T.tt.noc_async_read_barrier()
+                T.tt.cb_push_back(1, 2)
+            T.tt.cb_reserve_back(2, 4)
+            for i, j in T.grid(2, 2):
+                T.tt.noc_async_read_page((by * 2 + i) * 8 + (bx * 2 + j), "D",
+                                         T.tt.get_write_ptr(2) + (i * 2 + j) * 2048)
+            T.tt.noc_async_read_barrier()
+            T.tt.cb_push_back(2, 4)
+
+    @T.prim_func
+    def matmul_bias_relu_compute():
+        T.func_attr(role(MMB, "compute", ["block_start", "block_count"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        T.tt.compute_kernel_hw_startup(0, 1, 16, 1)
+        T.tt.matmul_init(0, 1, 16)
+        for b in range(block_count):
+            T.tt.tile_regs_acquire()
+            for k in range(16):
+                T.tt.cb_wait_front(0, 2)
+                T.tt.cb_wait_front(1, 2)
+                for i, j in T.grid(2, 2):
+                    T.tt.matmul_tiles(0, 1, i, j, i * 2 + j)
+                T.tt.cb_pop_front(0, 2)
+                T.tt.cb_pop_front(1, 2)
+            T.tt.cb_wait_front(2, 4)
+            T.tt.binary_dest_reuse_init("add", 2)
+            for t in range(4):
+                T.tt.binary_dest_reuse_tiles("add", 2, t, t)
+            T.tt.cb_pop_front(2, 4)
+            T.tt.unary_init("relu")
+            for t in range(4):
+                T.tt.unary_tile("relu", t)
+            T.tt.tile_regs_commit()
+            T.tt.tile_regs_wait()
+            T.tt.cb_reserve_back(16, 4)
+            for t in range(4):
+                T.tt.pack_tile(t, 16)
+            T.tt.cb_push_back(16, 4)
+            T.tt.tile_regs_release()
+            T.tt.matmul_init(0, 1, 16)
+
+    @T.prim_func
+    def matmul_bias_relu_writer():
+        T.func_attr(role(MMB, "writer", ["block_start", "block_count", "addr:C"], ["C"]))
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        C_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("C", 0, C_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 4
+            bx: T.let[T.int32] = bid % 4
+            T.tt.cb_wait_front(16, 4)
+            for i, j in T.grid(2, 2):
+                T.tt.noc_async_write_page((by * 2 + i) * 8 + (bx * 2 + j), "C",
+                                          T.tt.get_read_ptr(16) + (i * 2 + j) * 2048)
+            T.tt.noc_async_write_barrier()
+            T.tt.cb_pop_front(16, 4)
+
+
+CASES = {"matmul": Matmul, "eltwise_add": EltwiseAdd, "unary_chain": UnaryChain,
+         "matmul_bias_relu": MatmulBiasRelu}

@@ -1,0 +1,250 @@
+"""Role printers: the reader/writer (data movement) printer and the compute printer.
+
+The compute printer enforces the Tensix compute protocol before it prints anything, because a kernel
+that breaks it hangs or corrupts DST on a device:
+* `compute_kernel_hw_startup` exactly once, at the top level, before any other compute API call;
+* DST hand-off `tile_regs_acquire -> commit -> wait -> release` in order, tile math only while DST is
+  acquired, `pack_tile` only after `tile_regs_wait`, DST released at the end, and every loop iteration
+  leaves DST as it found it;
+* every tile op runs under the init of its own op family (matmul, copy, binary <op>, dest-reuse <op>;
+  SFPU <op> separately), also on the second iteration of a loop that switches families.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import tvm
+import tvm_ffi
+from tvm import tirx
+
+from .. import intrinsics as tt_intrinsics
+from . import profiles as P
+from .cpp_printer import KernelPrinter, _short_script
+from .names import sanitize
+
+
+def intrinsic_calls(body):
+    """(Intrinsic, Call) for every T.tt.* call under `body`, in program order."""
+    found = []
+
+    def on_call(node):
+        intr = tt_intrinsics.intrinsic_of(node)
+        if intr is not None:
+            found.append((intr, node))
+
+    tvm_ffi.structural_walk(body, [(tvm.ir.Call, on_call)], order="pre")
+    return found
+
+
+class DataflowPrinter(KernelPrinter):
+    """Reader and writer kernels (BRISC/NCRISC): CB producer/consumer loops and NOC page moves."""
+
+    family = "dm"
+    base_includes = (P.DATAFLOW_H,)
+
+    def __init__(self, *args, role: str = "reader", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role = role
+        self.accessor_names: dict[str, tuple[str, str]] = {}   # tensor -> (accessor, args) C++ names
+        self.accessor_chain: list[str] = []                      # tensors in CTA-chain order
+
+    def check(self, body) -> None:
+        # Accessor names are kernel-wide: reserve them before any TIR variable claims them.
+        for intr, call in intrinsic_calls(body):
+            if intr.name == "tensor_accessor":
+                tensor = self.string_arg(call.args[0], call)
+                if tensor in self.accessor_names:
+                    raise self.error(f"tensor accessor {tensor!r} is declared twice", call)
+                acc = self.names.fresh(sanitize(tensor, "tensor"))
+                args = self.names.fresh(acc + "_args")
+                self.accessor_names[tensor] = (acc, args)
+
+    def string_arg(self, node, call) -> str:
+        if not isinstance(node, tvm.ir.StringImm):
+            raise self.error("the accessor argument must be a string literal naming a tensor", call)
+        return str(node.value)
+
+    def intrinsic_stmt(self, intr, call) -> None:
+        if intr.name == "tensor_accessor":
+            self.tensor_accessor(intr, call)
+        else:
+            super().intrinsic_stmt(intr, call)
+
+    def tensor_accessor(self, intr, call) -> None:
+        tensor = self.string_arg(call.args[0], call)
+        slot = call.args[1]
+        if not isinstance(slot, tirx.IntImm) or int(slot.value) != len(self.accessor_chain):
+            raise self.error(f"tensor accessor {tensor!r} has compile-time-arg slot {slot}, expected "
+                             f"{len(self.accessor_chain)} (slots follow declaration order)", call)
+        if self.accessors and (len(self.accessors) <= int(slot.value)
+                               or self.accessors[int(slot.value)] != tensor):
+            raise self.error(f"tensor accessor {tensor!r} in slot {slot} disagrees with the kernel's "
+                             f"tt.accessors {self.accessors}", call)
+        if not self.accessor_chain:
+            self.blank()
+        acc, args = self.accessor_names[tensor]
+        if self.accessor_chain:
+            prev_args = self.accessor_names[self.accessor_chain[-1]][1]
+            offset = f"{prev_args}.next_compile_time_args_offset()"
+        else:
+            offset = "0"
+        self.accessor_chain.append(tensor)
+        api = self.profile.call("tensor_accessor")
+        self.includes.add(api.include["dm"])
+        addr = self.expr(call.args[2])
+        page = self.expr(call.args[3])
+        self.emit(f"constexpr auto {args} = TensorAccessorArgs<{offset}>();")
+        self.emit(f"const auto {acc} = {api.name}({args}, {addr}, {page});")
+
+    def accessor_arg(self, node, call) -> str:
+        tensor = self.string_arg(node, call)
+        if tensor not in self.accessor_names or tensor not in self.accessor_chain:
+            raise self.error(f"tensor {tensor!r} is used before its T.tt.tensor_accessor declaration",
+                             call)
+        return self.accessor_names[tensor][0]
+
+
+# --------------------------------------------------------------------------------------------------
+# compute protocol
+
+_DST_NEXT = {
+    "tile_regs_acquire": ("released", "acquired"),
+    "tile_regs_commit": ("acquired", "committed"),
+    "tile_regs_wait": ("committed", "waited"),
+    "tile_regs_release": ("waited", "released"),
+}
+_DST_MATH = {"matmul_tiles", "copy_tile", "binary_tiles", "binary_dest_reuse_tiles", "unary_tile",
+             "fill_tile"}
+_UNKNOWN = "<differs between branches>"
+
+
+@dataclass(frozen=True)
+class _ComputeState:
+    started: bool = False
+    dst: str = "released"
+    fpu: object = None       # matmul | copy | (binary, op) | (reuse, op)
+    sfpu: object = None      # unary op name | fill
+
+
+class ComputePrinter(KernelPrinter):
+    """The compute kernel (three TRISCs, one source): unpack/math/pack through DST."""
+
+    role = "compute"
+    family = "compute"
+
+    # ---------------- protocol check --------------------------------------------------------------
+
+    def check(self, body) -> None:
+        self._startups = 0
+        end = self._sim(body, _ComputeState(), depth=0)
+        if not end.started:
+            raise self.error("the compute kernel never calls T.tt.compute_kernel_hw_startup; it must "
+                             "be the first compute call")
+        if end.dst != "released":
+            raise self.error(f"DST is still {end.dst} at the end of the kernel: every "
+                             f"tile_regs_acquire needs commit, wait and release")
+
+    def _sim(self, s, st: _ComputeState, depth: int) -> _ComputeState:
+        if isinstance(s, tirx.SeqStmt):
+            for x in s.seq:
+                st = self._sim(x, st, depth)
+            return st
+        if isinstance(s, tirx.For):
+            once = self._sim(s.body, st, depth + 1)
+            if once.dst != st.dst:
+                raise self.error(f"DST protocol: an iteration of loop `{s.loop_var.name}` starts with DST "
+                                 f"{st.dst} and ends with it {once.dst}; each iteration must leave DST "
+                                 f"as it found it", s)
+            if once == st:
+                return st
+            # The loop switches op family or starts the hardware: check the next iteration too.
+            return self._sim(s.body, once, depth + 1)
+        if isinstance(s, tirx.IfThenElse):
+            a = self._sim(s.then_case, st, depth + 1)
+            b = self._sim(s.else_case, st, depth + 1) if s.else_case is not None else st
+            if a.dst != b.dst:
+                raise self.error(f"DST protocol: the branches of this conditional leave DST in different "
+                                 f"states ({a.dst} vs {b.dst})", s)
+            return _ComputeState(a.started or b.started, a.dst,
+                                 a.fpu if a.fpu == b.fpu else _UNKNOWN,
+                                 a.sfpu if a.sfpu == b.sfpu else _UNKNOWN)
+        if isinstance(s, tirx.AttrStmt):
+            return self._sim(s.body, st, depth)
+        if isinstance(s, tirx.Evaluate):
+            intr = tt_intrinsics.intrinsic_of(s.value)
+            if intr is not None:
+                return self._step(intr, s.value, st, depth)
+        return st
+
+    def _step(self, intr, call, st: _ComputeState, depth: int) -> _ComputeState:
+        name = intr.name
+        args = dict(zip(intr.args, call.args))
+        if name == "get_arg_val":
+            return st
+        if name == "compute_kernel_hw_startup":
+            self._startups += 1
+            if st.started or self._startups > 1:
+                raise self.error("compute_kernel_hw_startup is called more than once; it configures "
+                                 "the unpacker, math and packer once, at kernel start", call)
+            if depth:
+                raise self.error("compute_kernel_hw_startup must run once at the top of the kernel, "
+                                 "not inside a loop or conditional", call)
+            return replace(st, started=True)
+        if not st.started:
+            raise self.error(f"T.tt.{name} runs before compute_kernel_hw_startup, which must be the "
+                             f"first compute call", call)
+        if name in _DST_NEXT:
+            want, nxt = _DST_NEXT[name]
+            if st.dst != want:
+                raise self.error(f"DST protocol: {name} needs DST {want}, but it is {st.dst} "
+                                 f"(order: acquire, commit, wait, release)", call)
+            return replace(st, dst=nxt)
+        op = str(args["op"].value) if isinstance(args.get("op"), tvm.ir.StringImm) else None
+        inits = {"matmul_init": ("fpu", "matmul"), "copy_init": ("fpu", "copy"),
+                 "binary_init": ("fpu", ("binary", op)),
+                 "binary_dest_reuse_init": ("fpu", ("reuse", op)), "unary_init": ("sfpu", op)}
+        if name in inits:
+            slot, value = inits[name]
+            return replace(st, **{slot: value})
+        if name in _DST_MATH and st.dst != "acquired":
+            raise self.error(f"{name} writes DST, which is {st.dst}; tile math must sit between "
+                             f"tile_regs_acquire and tile_regs_commit", call)
+        if name == "pack_tile" and st.dst != "waited":
+            raise self.error(f"pack_tile reads DST, which is {st.dst}; pack after tile_regs_wait and "
+                             f"before tile_regs_release", call)
+        needs = {"matmul_tiles": ("fpu", "matmul", "matmul_init"),
+                 "copy_tile": ("fpu", "copy", "copy_init"),
+                 "binary_tiles": ("fpu", ("binary", op), f"binary_init({op!r}, ...)"),
+                 "binary_dest_reuse_tiles": ("fpu", ("reuse", op), f"binary_dest_reuse_init({op!r}, ...)"),
+                 "unary_tile": ("sfpu", op, f"unary_init({op!r})")}
+        if name in needs:
+            slot, want, init = needs[name]
+            have = getattr(st, slot)
+            if have != want:
+                raise self.error(f"{name} runs while the {slot.upper()} is configured for "
+                                 f"{_family(have)}; call T.tt.{init} first (re-init whenever the op "
+                                 f"family changes, also across loop iterations)", call)
+        if name == "fill_tile":
+            return replace(st, sfpu="fill")
+        return st
+
+    # ---------------- printing --------------------------------------------------------------------
+
+    def intrinsic_stmt(self, intr, call) -> None:
+        if intr.name == "compute_kernel_hw_startup":
+            self.blank()
+        if intr.name == "fill_tile":
+            # fill_tile needs its own SFPU init; re-issuing it per call is cheap and always correct.
+            self.emit(self.api_call(intr, call, P.FILL_INIT) + ";")
+        super().intrinsic_stmt(intr, call)
+
+
+def _family(value) -> str:
+    if value is None:
+        return "nothing yet"
+    if isinstance(value, tuple):
+        return f"{value[0]} {value[1]!r}"
+    return repr(value) if value != _UNKNOWN else value
+
+
+__all__ = ["DataflowPrinter", "ComputePrinter", "intrinsic_calls", "_short_script"]

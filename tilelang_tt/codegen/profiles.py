@@ -1,0 +1,153 @@
+"""TT-Metalium API profiles as data: how each T.tt.* intrinsic prints, per API era.
+
+Facts from shared/reference/metalium-api.md sections A and F. Every intrinsic maps to exactly one API
+call (`tensor_accessor` is one declaration, printed as its two lines). The eras differ only in the call
+sites listed in `_E3_OVERRIDES`; everything else (include paths, `void kernel_main()`, 5-arg
+`matmul_tiles`, TensorAccessor with explicit page size) is shared.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..errors import TTTargetError
+
+DATAFLOW_H = "api/dataflow/dataflow_api.h"
+KERNEL_STRUCTS_H = "hostdevcommon/kernel_structs.h"     # tt::CBIndex
+COMPUTE_COMMON_H = "api/compute/common.h"               # get_arg_val for compute kernels
+HW_STARTUP_H = "api/compute/compute_kernel_hw_startup.h"
+CB_API_H = "api/compute/cb_api.h"
+REG_API_H = "api/compute/reg_api.h"
+PACK_H = "api/compute/pack.h"
+MATMUL_H = "api/compute/matmul.h"
+COPY_H = "api/compute/tile_move_copy.h"
+BINARY_H = "api/compute/eltwise_binary.h"
+FILL_H = "api/compute/eltwise_unary/fill.h"
+
+# SFPU unary op -> header declaring <op>_tile_init()/<op>_tile(). silu has no eltwise_unary/ header of
+# its own: tt-metal declares silu_tile/silu_tile_init in the compute_kernel_api.h monolith (read in the
+# E3/E4 tree, not in metalium-api.md, so treat that path as unverified for other eras).
+UNARY_HEADERS = {
+    "exp": "api/compute/eltwise_unary/exp.h",
+    "sqrt": "api/compute/eltwise_unary/sqrt.h",
+    "recip": "api/compute/eltwise_unary/recip.h",
+    "relu": "api/compute/eltwise_unary/relu.h",
+    "gelu": "api/compute/eltwise_unary/gelu.h",
+    "silu": "api/compute/compute_kernel_api.h",
+}
+
+# binary op -> (tile call prefix, EltwiseBinaryType for the dest-reuse form)
+BINARY_OPS = {"add": ("add", "ELWADD"), "sub": ("sub", "ELWSUB"), "mul": ("mul", "ELWMUL")}
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """How one intrinsic prints.
+
+    name:     C++ callee; `{op}` is replaced by the intrinsic's `op` argument (unary/binary families).
+    args:     intrinsic argument names passed to the call, in C++ order (others are consumed by the
+              template or dropped).
+    include:  header that declares the callee, per role ("dm"/"compute"); `{op}` resolves through
+              UNARY_HEADERS.
+    template: template argument list (without <>); `{elw}` is the EltwiseBinaryType of `op`,
+              `{src_order}` comes from a literal `reverse_src_order` argument.
+    """
+    name: str
+    args: tuple[str, ...]
+    include: dict[str, str] = field(default_factory=dict)
+    template: str = ""
+
+
+def _both(dm: str, compute: str) -> dict[str, str]:
+    return {"dm": dm, "compute": compute}
+
+
+_DM = lambda h: {"dm": h}            # noqa: E731
+_CP = lambda h: {"compute": h}       # noqa: E731
+
+_E4_CALLS: dict[str, ApiCall] = {
+    "get_arg_val": ApiCall("get_arg_val", ("index",), _both(DATAFLOW_H, COMPUTE_COMMON_H), "uint32_t"),
+    "cb_reserve_back": ApiCall("cb_reserve_back", ("cb", "num_pages"), _both(DATAFLOW_H, CB_API_H)),
+    "cb_push_back": ApiCall("cb_push_back", ("cb", "num_pages"), _both(DATAFLOW_H, CB_API_H)),
+    "cb_wait_front": ApiCall("cb_wait_front", ("cb", "num_pages"), _both(DATAFLOW_H, CB_API_H)),
+    "cb_pop_front": ApiCall("cb_pop_front", ("cb", "num_pages"), _both(DATAFLOW_H, CB_API_H)),
+    "get_write_ptr": ApiCall("get_write_ptr", ("cb",), _DM(DATAFLOW_H)),
+    "get_read_ptr": ApiCall("get_read_ptr", ("cb",), _DM(DATAFLOW_H)),
+    "get_tile_size": ApiCall("get_tile_size", ("cb",), _DM(DATAFLOW_H)),
+    # TensorAccessorArgs<offset>() + TensorAccessor(args, addr, page_bytes): page size passed
+    # explicitly (older trees default it to 0), offsets chained, never hard-coded (pitfalls F.1/F.2).
+    "tensor_accessor": ApiCall("TensorAccessor", ("accessor", "bank_base_address", "page_bytes"),
+                               _DM(DATAFLOW_H)),
+    "noc_async_read_page": ApiCall("noc_async_read_page", ("page_id", "accessor", "l1_addr"),
+                                   _DM(DATAFLOW_H)),
+    "noc_async_write_page": ApiCall("noc_async_write_page", ("page_id", "accessor", "l1_addr"),
+                                    _DM(DATAFLOW_H)),
+    "noc_async_read_barrier": ApiCall("noc_async_read_barrier", (), _DM(DATAFLOW_H)),
+    "noc_async_write_barrier": ApiCall("noc_async_write_barrier", (), _DM(DATAFLOW_H)),
+    "compute_kernel_hw_startup": ApiCall("compute_kernel_hw_startup", ("icb0", "icb1", "ocb"),
+                                         _CP(HW_STARTUP_H), "{src_order}"),
+    "matmul_init": ApiCall("matmul_init", ("in0_cb", "in1_cb"), _CP(MATMUL_H)),
+    "copy_init": ApiCall("copy_init", ("cb",), _CP(COPY_H)),
+    "binary_init": ApiCall("{op}_tiles_init", ("icb0", "icb1"), _CP(BINARY_H)),
+    "binary_dest_reuse_init": ApiCall(
+        "binary_dest_reuse_tiles_init", ("cb",), _CP(BINARY_H),
+        "EltwiseBinaryType::{elw}, EltwiseBinaryReuseDestType::DEST_TO_SRCA"),
+    "unary_init": ApiCall("{op}_tile_init", (), _CP("{op}")),
+    "tile_regs_acquire": ApiCall("tile_regs_acquire", (), _CP(REG_API_H)),
+    "tile_regs_commit": ApiCall("tile_regs_commit", (), _CP(REG_API_H)),
+    "tile_regs_wait": ApiCall("tile_regs_wait", (), _CP(REG_API_H)),
+    "tile_regs_release": ApiCall("tile_regs_release", (), _CP(REG_API_H)),
+    "matmul_tiles": ApiCall("matmul_tiles", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst"),
+                            _CP(MATMUL_H)),
+    "copy_tile": ApiCall("copy_tile", ("cb", "tile", "dst"), _CP(COPY_H)),
+    "binary_tiles": ApiCall("{op}_tiles", ("icb0", "icb1", "tile0", "tile1", "dst"), _CP(BINARY_H)),
+    "binary_dest_reuse_tiles": ApiCall(
+        "binary_dest_reuse_tiles", ("cb", "tile", "dst"), _CP(BINARY_H),
+        "EltwiseBinaryType::{elw}, EltwiseBinaryReuseDestType::DEST_TO_SRCA"),
+    "unary_tile": ApiCall("{op}_tile", ("dst",), _CP("{op}")),
+    "fill_tile": ApiCall("fill_tile", ("dst", "value"), _CP(FILL_H)),
+    "pack_tile": ApiCall("pack_tile", ("dst", "cb"), _CP(PACK_H)),
+}
+
+# fill_tile needs fill_tile_init() whenever the SFPU was configured for another op; there is no
+# T.tt intrinsic for it, so the compute printer emits this call itself.
+FILL_INIT = ApiCall("fill_tile_init", (), _CP(FILL_H))
+
+# E3 ("api/ reorg", before PR #50570): mm_init instead of matmul_init, the copy init's old name, and no
+# SrcOrder template on compute_kernel_hw_startup.
+_E3_OVERRIDES: dict[str, ApiCall] = {
+    "compute_kernel_hw_startup": replace(_E4_CALLS["compute_kernel_hw_startup"], template=""),
+    "matmul_init": ApiCall("mm_init", ("in0_cb", "in1_cb", "out_cb"), _CP(MATMUL_H)),
+    "copy_init": ApiCall("copy_tile_to_dst_init_short", ("cb",), _CP(COPY_H)),
+}
+
+
+@dataclass(frozen=True)
+class ApiProfile:
+    name: str
+    era: int                       # TT_EMU_API_ERA value the emulator uses for this profile
+    description: str
+    calls: dict[str, ApiCall]
+    entry_point: str = "void kernel_main()"
+
+    def call(self, intrinsic: str) -> ApiCall:
+        return self.calls[intrinsic]
+
+
+PROFILES: dict[str, ApiProfile] = {
+    "E4": ApiProfile("E4", 4, "TT-Metalium HEAD (2026-07+): matmul_init, copy_init, SrcOrder",
+                     dict(_E4_CALLS)),
+    "E3": ApiProfile("E3", 3, "TT-Metalium api/ reorg (2025-12 .. 2026-06): mm_init, "
+                     "copy_tile_to_dst_init_short", {**_E4_CALLS, **_E3_OVERRIDES}),
+}
+DEFAULT_PROFILE = "E4"
+
+
+def get_profile(name: str | ApiProfile = DEFAULT_PROFILE) -> ApiProfile:
+    if isinstance(name, ApiProfile):
+        return name
+    try:
+        return PROFILES[str(name)]
+    except KeyError:
+        raise TTTargetError(
+            f"unknown TT-Metalium API profile {name!r}; known profiles: {', '.join(PROFILES)} "
+            f"(default {DEFAULT_PROFILE})") from None
