@@ -1,0 +1,346 @@
+"""tt.VerifyInput: reject frontend kernels the TT lowering cannot handle, with an actionable message.
+
+Pre-condition: a frontend tile kernel (PrimFunc) as a user writes it (DESIGN.md section 1).
+Post-condition: the function is unchanged, and it is known to satisfy everything later tt.* passes
+assume:
+  * the grid is bound with T.launch_thread("blockIdx.x"/"blockIdx.y", <int>) at the top (no threadIdx);
+  * parameters are 2-D global buffers, shared buffers become CBs, local buffers become DST slots; all
+    static, 2-D, multiples of 32 in both dimensions; dtypes bfloat16/float32;
+  * the per-block program is serial loops (static extents, min 0) over tile primitives on whole
+    shared/local buffers; copies between global and shared/local use tile-aligned regions whose starts
+    depend only on the grid and loop variables;
+  * every shared buffer is loaded from a global buffer; at least one local buffer is copied to global.
+Every violation raises TTCompileError naming the kernel, the statement, what is supported and the fix.
+"""
+from __future__ import annotations
+
+import tvm
+from tvm import tirx
+
+from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
+from . import _common as C
+from ._common import Loop, TileOp, fail
+
+PASS_NAME = "tt.VerifyInput"
+
+BUFFER_DTYPES = tuple(DATA_FORMAT)                  # bfloat16, float32
+ACCUM_DTYPES = ("float32", "bfloat16")
+UNARY_TILE_OPS = {"exp": "exp", "sqrt": "sqrt", "reciprocal": "recip", "silu": "silu"}
+BINARY_TILE_OPS = ("add", "sub", "mul")
+
+
+def scalar_value(arg):
+    """A Python float for an int/float immediate, else None."""
+    if isinstance(arg, (int, float)) and not isinstance(arg, bool):
+        return float(arg)
+    if isinstance(arg, (tirx.IntImm, tirx.FloatImm)):
+        return float(arg.value)
+    return None
+
+
+class Operand:
+    """A tile-op argument classified by memory: 'global' (DRAM), 'shared' (CB), 'local' (DST), 'scalar'."""
+
+    def __init__(self, arg):
+        self.arg = arg
+        reg = C.region_of(arg)
+        if reg is None:
+            self.kind = "scalar" if scalar_value(arg) is not None else "other"
+            self.buf, self.ranges, self.value = None, None, scalar_value(arg)
+            return
+        self.buf, self.ranges = reg
+        self.value = None
+        scope = C.scope_of(self.buf)
+        self.kind = scope if scope in ("global", "shared", "local") else "other:" + scope
+
+    @property
+    def name(self):
+        return str(self.buf.name) if self.buf is not None else str(self.arg)
+
+
+def classify(op: TileOp) -> list[Operand]:
+    return [Operand(a) for a in op.args]
+
+
+def verify_kernel(func) -> C.KernelModel:
+    """Check one frontend kernel; returns its model. Raises TTCompileError on the first violation."""
+    km = C.read_kernel(func, strict=True)
+    name = km.name
+    _check_grid(km)
+    for p in func.params:
+        if not C.is_buffer(p):
+            fail(name, f"parameter {p.name} is not a buffer",
+                 supported="T.Buffer((rows, cols), dtype) parameters in DRAM",
+                 fix="pass scalars as compile-time constants (Python ints) instead")
+        _check_buffer(name, p, "global", BUFFER_DTYPES)
+    for b in km.allocs:
+        scope = C.scope_of(b)
+        if scope == "shared":
+            _check_buffer(name, b, "shared", BUFFER_DTYPES)
+        elif scope == "local":
+            _check_buffer(name, b, "local", ACCUM_DTYPES)
+        else:
+            fail(name, f"buffer {b.name} has scope '{scope}'",
+                 supported="scope='shared' (a circular buffer in L1) and scope='local' (DST tiles)",
+                 fix="allocate it with scope='shared' or scope='local'")
+    loop_vars = set()
+    _check_items(km, km.body, loop_vars)
+    _check_dataflow(km)
+    return km
+
+
+def _check_grid(km):
+    for tag, (var, ext) in km.grid.items():
+        if tag not in C.GRID_TAGS:
+            fail(km.name, f"launch_thread('{tag}') is not supported",
+                 km.launches[[str(a.node.thread_tag) for a in km.launches].index(tag)],
+                 supported="a 1-D or 2-D grid of blocks: blockIdx.x and blockIdx.y; one Tensix core "
+                           "computes a whole block, so there are no threads",
+                 fix="remove threadIdx/blockIdx.z bindings and fold them into blockIdx.x/blockIdx.y")
+        if ext <= 0:
+            fail(km.name, f"{tag} has extent {ext}", supported="a positive constant grid extent")
+    if not any(t in km.grid for t in C.GRID_TAGS):
+        fail(km.name, "no grid binding found",
+             supported="the grid of blocks bound with bx = T.launch_thread('blockIdx.x', n) "
+                       "(and optionally blockIdx.y)",
+             fix="add bx = T.launch_thread('blockIdx.x', <number of blocks>) at the top of the kernel")
+
+
+def _check_buffer(name, buf, what, dtypes):
+    shape = C.static_shape(buf)
+    if shape is None:
+        fail(name, f"{what} buffer {buf.name} has a symbolic shape {list(buf.shape)}",
+             supported="static shapes", fix="specialize the kernel for concrete sizes")
+    if len(shape) != 2:
+        fail(name, f"{what} buffer {buf.name} has rank {len(shape)} (shape {list(shape)})",
+             supported="2-D buffers (rows, cols)", fix="reshape the tensor to 2-D")
+    if shape[0] % TILE_ROWS or shape[1] % TILE_COLS or 0 in shape:
+        fail(name, f"{what} buffer {buf.name} has shape {list(shape)}, not a multiple of the "
+                   f"{TILE_ROWS}x{TILE_COLS} tile",
+             supported="shapes whose both dimensions are positive multiples of 32",
+             fix="pad the tensor / choose block sizes that are multiples of 32")
+    if str(buf.dtype) not in dtypes:
+        fail(name, f"{what} buffer {buf.name} has dtype {buf.dtype}",
+             supported=f"{what} dtypes {', '.join(dtypes)}",
+             fix="cast the data to bfloat16 (or float32) before the kernel")
+
+
+def _check_items(km, items, loop_vars):
+    for it in items:
+        if isinstance(it, Loop):
+            s = it.stmt
+            if s.kind != tirx.ForKind.SERIAL or s.thread_binding is not None:
+                fail(km.name, f"loop {s.loop_var.name} is {s.kind.name.lower()}", s,
+                     supported="serial loops (T.serial / range) inside a block",
+                     fix="use T.serial; parallelism comes from the grid of blocks")
+            if not isinstance(s.extent, tirx.IntImm) or not isinstance(C.simplify(s.min), tirx.IntImm) \
+                    or int(C.simplify(s.min)) != 0:
+                fail(km.name, f"loop {s.loop_var.name} has a non-constant range", s,
+                     supported="loops range(n) with a constant n", fix="make the trip count a Python int")
+            if int(s.extent) <= 0:
+                fail(km.name, f"loop {s.loop_var.name} has trip count {int(s.extent)}", s,
+                     supported="positive trip counts")
+            _check_items(km, it.body, loop_vars | {s.loop_var})
+        else:
+            _check_op(km, it, loop_vars)
+
+
+def _need(km, op, cond, problem, fix, supported=None):
+    if not cond:
+        fail(km.name, problem, op.stmt, supported=supported, fix=fix)
+
+
+def _check_whole(km, op, o: Operand):
+    _need(km, op, C.covers_whole(o.buf, o.ranges),
+          f"the region of {o.kind} buffer {o.name} is not the whole buffer",
+          f"pass the whole buffer {o.name} (e.g. {o.name} or {o.name}[0:rows, 0:cols])",
+          supported="tile primitives on whole shared/local buffers; sub-regions only on global buffers")
+
+
+def _check_global_region(km, op, g: Operand, other: Operand, loop_vars):
+    grid_vars = {v for v, _ in km.grid.values()}
+    for d, (lo, ext) in enumerate(g.ranges):
+        tile = TILE_ROWS if d == 0 else TILE_COLS
+        _need(km, op, isinstance(ext, tirx.IntImm) and int(ext) % tile == 0,
+              f"the region of {g.name} has extent {ext} in dimension {d}, not a multiple of {tile}",
+              "copy whole 32x32 tiles", supported="tile-aligned regions (multiples of 32)")
+        _need(km, op, C.is_multiple(lo, tile),
+              f"the region of {g.name} starts at {lo} in dimension {d}, not provably a multiple of {tile}",
+              "start regions at multiples of 32 (e.g. by * 64, k * 32)",
+              supported="tile-aligned regions (multiples of 32)")
+        for v in _free_vars(lo):
+            _need(km, op, v in grid_vars or v in loop_vars,
+                  f"the region of {g.name} uses {v.name}, which is neither a grid nor a loop variable",
+                  "index global buffers with the blockIdx variables and enclosing loop variables only")
+    ext = tuple(int(e) for _, e in g.ranges)
+    _need(km, op, ext == C.static_shape(other.buf),
+          f"the region of {g.name} has shape {list(ext)} but {other.kind} buffer {other.name} has "
+          f"shape {list(C.static_shape(other.buf))}",
+          f"copy exactly one {other.name}-sized block")
+
+
+def _free_vars(expr):
+    out = []
+    import tvm_ffi
+
+    def on_var(v):
+        if v not in out:
+            out.append(v)
+    tvm_ffi.structural_walk(expr, [(tvm.ir.Var, on_var)])
+    return out
+
+
+def _check_op(km, op: TileOp, loop_vars):
+    name = km.name
+    ops = classify(op)
+    kind = op.kind
+    if kind == "copy":
+        dst, src = ops[0], ops[1]
+        if dst.kind == "shared" and src.kind == "global":
+            _check_whole(km, op, dst)
+            _check_global_region(km, op, src, dst, loop_vars)
+            _need(km, op, str(src.buf.dtype) == str(dst.buf.dtype),
+                  f"{src.name} is {src.buf.dtype} but shared buffer {dst.name} is {dst.buf.dtype}",
+                  "the reader moves pages without converting: give the shared buffer the tensor's dtype")
+        elif dst.kind == "global" and src.kind == "local":
+            _check_whole(km, op, src)
+            _check_global_region(km, op, dst, src, loop_vars)
+        elif dst.kind == "local" and src.kind == "shared":
+            _check_whole(km, op, dst)
+            _check_whole(km, op, src)
+            _need(km, op, C.static_shape(dst.buf) == C.static_shape(src.buf),
+                  f"{dst.name} and {src.name} have different shapes", "copy between equal-shaped buffers")
+        else:
+            fail(name, f"Tx.copy from {src.kind} {src.name} to {dst.kind} {dst.name}", op.stmt,
+                 supported="global->shared (reader NOC reads into a CB), local->global (pack + writer "
+                           "NOC writes), shared->local (copy_tile into DST)",
+                 fix="stage global data through a shared buffer, and compute into a local buffer before "
+                     "copying it to global")
+    elif kind == "fill":
+        dst = ops[0]
+        _need(km, op, dst.kind == "local", f"Tx.fill of {dst.kind} buffer {dst.name}",
+              "fill a local (DST) buffer", supported="Tx.fill on local buffers")
+        _check_whole(km, op, dst)
+        _need(km, op, ops[1].kind == "scalar", "Tx.fill with a non-constant value",
+              "fill with a constant such as T.float32(0)")
+    elif kind == "gemm":
+        _check_gemm(km, op, ops)
+    elif kind in BINARY_TILE_OPS:
+        dst, a, b = ops[0], ops[1], ops[2]
+        _check_dst_local(km, op, dst)
+        for o in (a, b):
+            _need(km, op, o.kind in ("shared", "local"),
+                  f"Tx.{kind} operand {o.name} is a {o.kind}",
+                  "use shared or local buffers as operands; scalar operands are not lowered yet",
+                  supported="element-wise ops on whole shared/local buffers of the same shape")
+            _check_whole(km, op, o)
+            _same_shape(km, op, dst, o)
+        both_shared = a.kind == "shared" and b.kind == "shared"
+        reuse = a.kind == "local" and a.buf.same_as(dst.buf) and b.kind == "shared"
+        reuse_swapped = kind != "sub" and b.kind == "local" and b.buf.same_as(dst.buf) and a.kind == "shared"
+        _need(km, op, both_shared or reuse or reuse_swapped,
+              f"Tx.{kind}({dst.name}, {a.name}, {b.name}) combines operands that are not lowered",
+              f"write Tx.{kind}({dst.name}, <shared>, <shared>) or Tx.{kind}({dst.name}, {dst.name}, <shared>)",
+              supported="shared <op> shared into a local (binary_tiles), and local <op> shared in place "
+                        "(binary_dest_reuse_tiles: DST[i] = DST[i] <op> cb[i]); sub only as local - shared")
+    elif kind in UNARY_TILE_OPS or kind == "maximum":
+        dst, src = ops[0], ops[1]
+        _check_dst_local(km, op, dst)
+        if kind == "maximum":
+            _need(km, op, len(ops) == 3 and ops[2].kind == "scalar" and ops[2].value == 0.0,
+                  "Tx.maximum is only lowered against the constant 0 (relu)",
+                  "write Tx.maximum(x, x, T.float32(0)) for relu", supported="relu")
+        else:
+            _need(km, op, all(a is None for a in op.args[2:]),
+                  f"Tx.{kind} with bias/scale arguments", f"apply Tx.{kind} without bias/scale",
+                  supported=f"plain Tx.{kind}(dst, src)")
+        _check_unary_src(km, op, dst, src)
+    elif kind == "cast":
+        dst, src = ops[0], ops[1]
+        _check_dst_local(km, op, dst)
+        _check_unary_src(km, op, dst, src, allow_other_local=True)
+    else:
+        fail(name, f"tile primitive Tx.{kind} is not supported on Tenstorrent", op.stmt,
+             supported=C.SUPPORTED_OPS_TEXT,
+             fix="rewrite the computation with the supported tile primitives")
+
+
+def _check_dst_local(km, op, dst):
+    _need(km, op, dst.kind == "local", f"Tx.{op.kind} writes {dst.kind} buffer {dst.name}",
+          "compute into a local buffer (DST) and copy it out with Tx.copy",
+          supported="tile math whose destination is a local buffer")
+    _check_whole(km, op, dst)
+
+
+def _check_unary_src(km, op, dst, src, allow_other_local=False):
+    ok = src.kind == "shared" or (src.kind == "local" and (src.buf.same_as(dst.buf) or allow_other_local))
+    _need(km, op, ok, f"Tx.{op.kind} reads {src.kind} buffer {src.name} into {dst.name}",
+          f"apply it in place (Tx.{op.kind}({dst.name})) or read a shared buffer",
+          supported="unary ops from a shared buffer (copy_tile then the SFPU op) or in place on a local")
+    _check_whole(km, op, src)
+    _same_shape(km, op, dst, src)
+
+
+def _same_shape(km, op, a, b):
+    _need(km, op, C.static_shape(a.buf) == C.static_shape(b.buf),
+          f"{a.name} {list(C.static_shape(a.buf))} and {b.name} {list(C.static_shape(b.buf))} differ in shape",
+          "use operands of the destination's shape")
+
+
+def _check_gemm(km, op, ops):
+    d, a, b, c = ops[0], ops[1], ops[2], ops[3]
+    args = op.args
+    trans_a, trans_b = bool(args[4]), bool(args[5])
+    alpha, beta = scalar_value(args[6]), scalar_value(args[7])
+    _need(km, op, d.kind == "local" and a.kind == "shared" and b.kind == "shared",
+          f"Tx.gemm({d.name}, {a.name}, {b.name}, ...) with D {d.kind}, A {a.kind}, B {b.kind}",
+          "compute D in a local buffer from A and B in shared buffers",
+          supported="Tx.gemm(D local, A shared, B shared, C local)")
+    for o in (d, a, b):
+        _check_whole(km, op, o)
+    _need(km, op, not trans_a and not trans_b, "Tx.gemm with transposed operands",
+          "store A as (m, k) and B as (k, n)", supported="transpose_A=False, transpose_B=False")
+    (m, k1), (k2, n) = C.static_shape(a.buf), C.static_shape(b.buf)
+    _need(km, op, k1 == k2 and C.static_shape(d.buf) == (m, n),
+          f"Tx.gemm shapes do not match: D {list(C.static_shape(d.buf))}, A {[m, k1]}, B {[k2, n]}",
+          "use D (m, n), A (m, k), B (k, n)")
+    _need(km, op, alpha == 1.0, f"Tx.gemm with alpha={args[6]}",
+          "scale an operand or the result separately; alpha is not lowered",
+          supported="alpha=1 (matmul_tiles accumulates A@B into DST)")
+    if beta == 1.0:
+        _need(km, op, c.kind == "local" and c.buf.same_as(d.buf),
+              f"Tx.gemm with beta=1 and C={c.name} different from D={d.name}",
+              f"accumulate in place (C is D), and add other tensors with Tx.add after the K loop",
+              supported="beta=1 with C == D (accumulate in DST), beta=0 (overwrite)")
+    else:
+        _need(km, op, beta == 0.0, f"Tx.gemm with beta={args[7]}",
+              "use beta=1 (accumulate into D) or beta=0 (overwrite D)",
+              supported="beta=0 or beta=1")
+
+
+def _check_dataflow(km):
+    loaded, copied_out = set(), False
+    for op, _ in km.walk_ops():
+        ops = classify(op)
+        if op.kind == "copy" and ops[0].kind == "shared":
+            loaded.add(ops[0].name)
+        if op.kind == "copy" and ops[0].kind == "global":
+            copied_out = True
+    for b in km.allocs:
+        if C.scope_of(b) == "shared" and str(b.name) not in loaded:
+            fail(km.name, f"shared buffer {b.name} is never loaded from a global buffer",
+                 supported="shared buffers that stage global data (Tx.copy(shared, global[...]))",
+                 fix=f"load {b.name} with Tx.copy from a global buffer, or make it a local buffer")
+    if not copied_out:
+        fail(km.name, "the kernel never copies a result to a global buffer",
+             supported="kernels that end with Tx.copy(global[...], local)",
+             fix="copy the local result buffer to an output parameter")
+
+
+def VerifyInput():  # noqa: N802  (TVM pass naming)
+    """The tt.VerifyInput pass: checks and returns each function unchanged."""
+    @tirx.transform.prim_func_pass(opt_level=0, name=PASS_NAME)
+    def _pass(func, mod, ctx):
+        verify_kernel(func)
+        return func
+    return _pass
