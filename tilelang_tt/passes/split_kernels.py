@@ -499,9 +499,13 @@ class _Lowering:
         t = _var("t")
         return _for(t, C.num_tiles(local), [make(t, t + base if base else t)])
 
+    def _fill_state(self):
+        # fill_tile reconfigures the SFPU; codegen emits its fill_tile_init() itself (no T.tt op for it)
+        self.init = ("unary", "fill")
+
     def _zero(self, local, out):
-        self._ensure_init(("unary", "fill"), out)
         out.append(self._tiles(local, lambda t, d: ev("fill_tile", d, tirx.FloatImm("float32", 0.0))))
+        self._fill_state()
 
     def _lower_op(self, op: TileOp, dirty):
         ops = classify(op)
@@ -515,9 +519,9 @@ class _Lowering:
             if value == 0.0 and group not in dirty:
                 pass  # tile_regs_acquire hands out zeroed DST
             else:
-                self._ensure_init(("unary", "fill"), out)
                 out.append(self._tiles(dst.buf, lambda t, d: ev("fill_tile", d,
                                                                  tirx.FloatImm("float32", value))))
+                self._fill_state()
         elif kind == "gemm":
             a, b = ops[1], ops[2]
             beta = scalar_value(op.args[7])
