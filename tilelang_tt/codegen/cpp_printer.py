@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import tvm
+import tvm_ffi
 from tvm import tirx
 
 from .. import intrinsics as tt_intrinsics
@@ -136,8 +137,29 @@ class KernelPrinter:
 
     def print(self) -> str:
         self.check(self.func.body)
+        self._count_refs(self.func.body)
         self.stmt(self.func.body)
         return self.render()
+
+    def _count_refs(self, body) -> None:
+        """Reference counts of every Var (definitions included) and stores per scalar cell, so lets
+        nobody reads can be dropped (e.g. block_start in a compute kernel)."""
+        self._refs: dict = {}
+        self._stores: dict = {}
+
+        def on_var(v):
+            self._refs[v] = self._refs.get(v, 0) + 1
+
+        def on_store(s):
+            self._stores[s.buffer] = self._stores.get(s.buffer, 0) + 1
+
+        tvm_ffi.structural_walk(body, [(tvm.ir.Var, on_var)])
+        tvm_ffi.structural_walk(body, [(tirx.BufferStore, on_store)])
+
+    def unread(self, var) -> bool:
+        """True if `var` (a let var or scalar cell) is defined but never read."""
+        defs = 1 + self._stores.get(var, 0)
+        return self._refs.get(var, 0) <= defs
 
     def check(self, body) -> None:
         """Role-specific protocol checks before printing (none for the base)."""
@@ -214,6 +236,8 @@ class KernelPrinter:
         return name
 
     def let(self, s) -> None:
+        if self.unread(s.var):
+            return  # a pure value nobody reads (lets only bind side-effect-free expressions)
         value = self.expr(s.value)
         name = self.declare(s.var, s.var.name)
         self.emit(f"{c_type(dtype_of(s.var))} {name} = {value};")
@@ -230,6 +254,8 @@ class KernelPrinter:
                 f"buffer {buf.name} (shape {shape}, scope {buf.scope()}) reached codegen; only scalar "
                 f"locals may remain in TT-level TIR (CB and DST storage is expressed with T.tt calls)",
                 alloc)
+        if init_store is not None and self._stores.get(buf, 0) == 1 and self.unread(buf):
+            return  # written once, never read
         ctype = c_type(buf.ty.dtype)
         value = self.expr(init_store.value) if init_store is not None else "0"
         name = self.declare(buf, buf.name)

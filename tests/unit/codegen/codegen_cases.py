@@ -380,3 +380,37 @@ class MatmulBiasRelu:
 
 CASES = {"matmul": Matmul, "eltwise_add": EltwiseAdd, "unary_chain": UnaryChain,
          "matmul_bias_relu": MatmulBiasRelu}
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers shared by the tests
+
+import functools  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+STUB_INCLUDE = HERE / "stub_sdk" / "include"
+GOLDEN_DIR = HERE.parents[1] / "golden" / "codegen"
+PROFILE_NAMES = ("E4", "E3")
+KERNEL_SOURCES = ("reader.cpp", "compute.cpp", "writer.cpp")
+
+
+@functools.lru_cache(maxsize=None)
+def sources(case: str, profile: str) -> dict:
+    from tilelang_tt.codegen import generate
+
+    return generate(CASES[case], api_profile=profile)
+
+
+def gxx() -> str | None:
+    return os.environ.get("CXX_FOR_TESTS") or shutil.which("g++")
+
+
+def syntax_check(path: Path, era: int, extra=()) -> subprocess.CompletedProcess:
+    """g++ -fsyntax-only against the declaration-only stub SDK of an API era."""
+    cmd = [gxx(), "-std=c++20", "-fsyntax-only", "-Wall", "-Werror", "-x", "c++",
+           f"-I{STUB_INCLUDE}", f"-DTT_STUB_API_ERA={era}", *extra, str(path)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)

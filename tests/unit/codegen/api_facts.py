@@ -1,0 +1,111 @@
+"""Signature facts per API profile, taken from shared/reference/metalium-api.md (sections A, B, F) and
+docs/contracts.md section 6: name -> (allowed argument counts, headers that declare it).
+
+Independent of tilelang_tt.codegen.profiles on purpose: the generator's table is checked against this.
+"""
+from __future__ import annotations
+
+DATAFLOW = "api/dataflow/dataflow_api.h"
+CB_HEADERS = (DATAFLOW, "api/compute/cb_api.h", "api/compute/common.h")
+
+
+def _unary(op, header):
+    return {f"{op}_tile_init": ({0}, (header,)), f"{op}_tile": ({1}, (header,))}
+
+
+KERNEL_COMMON = {
+    # A.2 arguments
+    "get_arg_val": ({1}, (DATAFLOW, "api/compute/common.h")),
+    # A.3 circular buffers (dataflow side; compute side in cb_api.h, pulled in by common.h)
+    "cb_reserve_back": ({2}, CB_HEADERS),
+    "cb_push_back": ({2}, CB_HEADERS),
+    "cb_wait_front": ({2}, CB_HEADERS),
+    "cb_pop_front": ({2}, CB_HEADERS),
+    "get_write_ptr": ({1}, (DATAFLOW,)),
+    "get_read_ptr": ({1}, (DATAFLOW,)),
+    "get_tile_size": ({1}, (DATAFLOW,)),
+    # A.4 / A.5: page calls with an accessor; TensorAccessor with the page size passed explicitly (F.2)
+    "noc_async_read_page": ({3}, (DATAFLOW,)),
+    "noc_async_write_page": ({3}, (DATAFLOW,)),
+    "noc_async_read_barrier": ({0}, (DATAFLOW,)),
+    "noc_async_write_barrier": ({0}, (DATAFLOW,)),
+    "TensorAccessorArgs": ({0}, (DATAFLOW,)),
+    "next_compile_time_args_offset": ({0}, (DATAFLOW,)),
+    "TensorAccessor": ({3}, (DATAFLOW,)),
+    # A.7 compute
+    "compute_kernel_hw_startup": ({2, 3}, ("api/compute/compute_kernel_hw_startup.h", "api/compute/common.h")),
+    "tile_regs_acquire": ({0}, ("api/compute/reg_api.h",)),
+    "tile_regs_commit": ({0}, ("api/compute/reg_api.h",)),
+    "tile_regs_wait": ({0}, ("api/compute/reg_api.h",)),
+    "tile_regs_release": ({0}, ("api/compute/reg_api.h",)),
+    "pack_tile": ({2}, ("api/compute/pack.h",)),
+    "matmul_tiles": ({5}, ("api/compute/matmul.h",)),        # 5 args since E2 (no transpose)
+    "copy_tile": ({3}, ("api/compute/tile_move_copy.h",)),
+    "add_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
+    "sub_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
+    "mul_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
+    "add_tiles": ({5}, ("api/compute/eltwise_binary.h",)),
+    "sub_tiles": ({5}, ("api/compute/eltwise_binary.h",)),
+    "mul_tiles": ({5}, ("api/compute/eltwise_binary.h",)),
+    "binary_dest_reuse_tiles_init": ({1}, ("api/compute/eltwise_binary.h",)),
+    "binary_dest_reuse_tiles": ({3}, ("api/compute/eltwise_binary.h",)),
+    "fill_tile_init": ({0}, ("api/compute/eltwise_unary/fill.h",)),
+    "fill_tile": ({2}, ("api/compute/eltwise_unary/fill.h",)),
+    **_unary("exp", "api/compute/eltwise_unary/exp.h"),
+    **_unary("sqrt", "api/compute/eltwise_unary/sqrt.h"),
+    **_unary("recip", "api/compute/eltwise_unary/recip.h"),
+    **_unary("relu", "api/compute/eltwise_unary/relu.h"),
+    **_unary("gelu", "api/compute/eltwise_unary/gelu.h"),
+    **_unary("silu", "api/compute/compute_kernel_api.h"),
+    "kernel_main": ({0}, ()),   # the entry point itself (definition), every kernel in E3 and E4
+}
+
+KERNEL_FACTS = {
+    "E4": {**KERNEL_COMMON,
+           "matmul_init": ({2}, ("api/compute/matmul.h",)),
+           "copy_init": ({1}, ("api/compute/tile_move_copy.h",))},
+    "E3": {**KERNEL_COMMON,
+           "mm_init": ({3}, ("api/compute/matmul.h",)),
+           "copy_tile_to_dst_init_short": ({1}, ("api/compute/tile_move_copy.h",))},
+}
+
+# Names that must never appear in a profile's kernels (removed, renamed, deprecated or other-era forms).
+FORBIDDEN = {
+    "E4": {"mm_init", "mm_init_short", "copy_tile_to_dst_init_short", "copy_tile_init", "init_sfpu",
+           "noc_async_read_tile", "noc_async_write_tile", "acquire_dst", "release_dst", "MAIN",
+           "binary_op_init_common", "InterleavedAddrGenFast"},
+    "E3": {"matmul_init", "copy_init", "SrcOrder", "noc_async_read_tile", "noc_async_write_tile",
+           "acquire_dst", "release_dst", "MAIN", "InterleavedAddrGenFast"},
+}
+
+_H = "tt-metalium/"
+HOST_FACTS = {
+    "create_unit_mesh": ({1}, (_H + "mesh_device.hpp", _H + "distributed.hpp")),
+    "mesh_command_queue": ({0}, (_H + "mesh_device.hpp",)),
+    "shape": ({0}, (_H + "mesh_device.hpp",)),
+    "close": ({0}, (_H + "mesh_device.hpp",)),
+    "create": ({3}, (_H + "mesh_buffer.hpp",)),                  # MeshBuffer::create(cfg, local, dev)
+    "address": ({0}, (_H + "mesh_buffer.hpp",)),
+    "EnqueueWriteMeshBuffer": ({4}, (_H + "distributed.hpp",)),
+    "EnqueueReadMeshBuffer": ({4}, (_H + "distributed.hpp",)),
+    "EnqueueMeshWorkload": ({3}, (_H + "distributed.hpp",)),
+    "Finish": ({1}, (_H + "distributed.hpp",)),
+    "add_program": ({2}, (_H + "mesh_workload.hpp",)),
+    "CreateProgram": ({0}, (_H + "host_api.hpp",)),
+    "CreateKernel": ({4}, (_H + "host_api.hpp",)),
+    "CreateCircularBuffer": ({3}, (_H + "host_api.hpp",)),
+    "SetRuntimeArgs": ({4}, (_H + "host_api.hpp",)),
+    "CircularBufferConfig": ({2}, (_H + "circular_buffer_config.hpp",)),
+    "set_page_size": ({2}, (_H + "circular_buffer_config.hpp",)),
+    "TensorAccessorArgs": ({1}, (_H + "tensor_accessor_args.hpp",)),
+    "append_to": ({1}, (_H + "tensor_accessor_args.hpp",)),   # newer name; older trees: append_args
+    "CoreRange": ({2}, (_H + "core_coord.hpp",)),
+    "tilize_nfaces": ({3}, (_H + "tilize_utils.hpp",)),
+    "untilize_nfaces": ({3}, (_H + "tilize_utils.hpp",)),
+}
+HOST_FORBIDDEN = {"CreateDevice", "CloseDevice", "EnqueueProgram", "EnqueueWriteBuffer", "EnqueueReadBuffer",
+                  "CreateBuffer", "append_args", "InterleavedBufferConfig"}
+# Helpers the host program defines itself, and standard-library / local-declaration call syntax.
+HOST_LOCAL = {"main", "run", "read_tensor", "write_tensor", "make_dram_buffer", "runtime_error", "to_string",
+              "absolute", "string", "move", "get", "data", "size", "file", "read", "write", "gcount", "what",
+              "all_cores", "device_range"}

@@ -1,0 +1,11 @@
+#pragma once
+#include <cstdint>
+
+namespace tt::constants {
+constexpr std::uint32_t TILE_HEIGHT = 32;
+constexpr std::uint32_t TILE_WIDTH = 32;
+constexpr std::uint32_t TILE_HW = 1024;
+constexpr std::uint32_t FACE_HEIGHT = 16;
+constexpr std::uint32_t FACE_WIDTH = 16;
+constexpr std::uint32_t FACE_HW = 256;
+}  // namespace tt::constants

@@ -1,0 +1,50 @@
+"""Generated sources match the reviewed golden files (TILELANG_TT_UPDATE_GOLDEN=1 regenerates them)."""
+import os
+
+import pytest
+
+from codegen_cases import CASES, GOLDEN_DIR, PROFILE_NAMES, sources
+from tilelang_tt.codegen import SOURCES
+
+UPDATE = os.environ.get("TILELANG_TT_UPDATE_GOLDEN") == "1"
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sources_match_golden(case, profile):
+    out = sources(case, profile)
+    assert tuple(out) == SOURCES
+    golden = GOLDEN_DIR / case / profile
+    mismatched = []
+    for name, text in out.items():
+        path = golden / name
+        if UPDATE:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            continue
+        assert path.exists(), f"no golden file {path}; run with TILELANG_TT_UPDATE_GOLDEN=1 and review"
+        if path.read_text() != text:
+            mismatched.append(name)
+    assert not mismatched, (f"{case}/{profile}: {mismatched} differ from {golden}; if the change is "
+                            f"intended, regenerate with TILELANG_TT_UPDATE_GOLDEN=1 and review the diff")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_profiles_differ_only_at_era_call_sites(case):
+    """Selecting E3 changes the mm_init / copy init / hw_startup call sites and plan.json's profile."""
+    e4, e3 = sources(case, "E4"), sources(case, "E3")
+    era_calls = ("compute_kernel_hw_startup", "matmul_init", "mm_init", "copy_init",
+                 "copy_tile_to_dst_init_short", '"api_profile"')
+    for name in e4:
+        a, b = e4[name].splitlines(), e3[name].splitlines()
+        assert len(a) == len(b), name
+        for x, y in zip(a, b):
+            if x != y:
+                assert any(c in x for c in era_calls) and any(c in y for c in era_calls), (name, x, y)
+
+
+def test_generation_is_deterministic():
+    from tilelang_tt.codegen import generate
+    import codegen_cases as K
+
+    assert generate(K.MatmulBiasRelu) == generate(K.MatmulBiasRelu)
