@@ -68,11 +68,13 @@ def verify_kernel(func) -> C.KernelModel:
     name = km.name
     _check_grid(km)
     for p in func.params:
+        if C.is_buffer(p):
+            _check_buffer(name, p, "global", BUFFER_DTYPES)
+    for p in func.params:
         if not C.is_buffer(p):
             fail(name, f"parameter {p.name} is not a buffer",
                  supported="T.Buffer((rows, cols), dtype) parameters in DRAM",
                  fix="pass scalars as compile-time constants (Python ints) instead")
-        _check_buffer(name, p, "global", BUFFER_DTYPES)
     for b in km.allocs:
         scope = C.scope_of(b)
         if scope == "shared":
@@ -130,7 +132,7 @@ def _check_items(km, items, loop_vars):
         if isinstance(it, Loop):
             s = it.stmt
             if s.kind != tirx.ForKind.SERIAL or s.thread_binding is not None:
-                fail(km.name, f"loop {s.loop_var.name} is {s.kind.name.lower()}", s,
+                fail(km.name, f"loop {s.loop_var.name} is {tirx.ForKind(int(s.kind)).name.lower()}", s,
                      supported="serial loops (T.serial / range) inside a block",
                      fix="use T.serial; parallelism comes from the grid of blocks")
             if not isinstance(s.extent, tirx.IntImm) or not isinstance(C.simplify(s.min), tirx.IntImm) \
