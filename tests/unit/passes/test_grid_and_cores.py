@@ -1,0 +1,122 @@
+"""tt.AnnotateGrid and tt.AssignCores: exact attribute values."""
+import pytest
+import tvm
+from tvm.target import Target
+
+from kernels import make, matmul, unary
+from tilelang_tt.errors import TTCompileError, TTTargetError
+from tilelang_tt.passes import AnnotateGrid, AssignCores, annotate_grid, assign_cores
+from tilelang_tt.passes.assign_cores import contiguous
+
+
+def _ints(a):
+    return [int(x) for x in a]
+
+
+def test_annotate_grid_2d():
+    f = AnnotateGrid()(tvm.IRModule({"mm": matmul(192, 320, 64)}))["mm"]   # 5 x 3 blocks of 64x64
+    assert _ints(f.attrs["tt_grid"]) == [5, 3]
+    tvm.ir.assert_structural_equal(f.body, matmul(192, 320, 64).body)   # body untouched
+
+
+def test_annotate_grid_1d_x_and_1d_y():
+    fx = make('''
+        bx = T.launch_thread("blockIdx.x", 4)
+        A_s = T.alloc_buffer((64, 32), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((64, 32), "float32", scope="local")
+        T.tile.copy(A_s, A[0:64, bx * 32:bx * 32 + 32])
+        T.tile.exp(C_l, A_s)
+        T.tile.copy(C[0:64, bx * 32:bx * 32 + 32], C_l)
+    ''')
+    assert _ints(annotate_grid(fx).attrs["tt_grid"]) == [4, 1]
+    fy = make('''
+        by = T.launch_thread("blockIdx.y", 2)
+        A_s = T.alloc_buffer((32, 128), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 128), "float32", scope="local")
+        T.tile.copy(A_s, A[by * 32:by * 32 + 32, 0:128])
+        T.tile.exp(C_l, A_s)
+        T.tile.copy(C[by * 32:by * 32 + 32, 0:128], C_l)
+    ''')
+    assert _ints(annotate_grid(fy).attrs["tt_grid"]) == [1, 2]
+
+
+def test_annotate_grid_without_binding_raises():
+    f = make('''
+        A_s = T.alloc_buffer((64, 128), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((64, 128), "float32", scope="local")
+        T.tile.copy(A_s, A[0:64, 0:128])
+        T.tile.exp(C_l, A_s)
+        T.tile.copy(C[0:64, 0:128], C_l)
+    ''', name="nogrid")
+    with pytest.raises(TTCompileError, match="kernel 'nogrid': no grid binding"):
+        annotate_grid(f)
+
+
+@pytest.mark.parametrize("blocks,grid,max_cores,core_grid,counts", [
+    (1, (8, 8), None, [1, 1], [1]),
+    (15, (8, 8), None, [8, 2], [1] * 15),
+    (64, (8, 8), None, [8, 8], [1] * 64),
+    (100, (8, 8), None, [8, 8], [2] * 36 + [1] * 28),
+    (256, (8, 8), None, [8, 8], [4] * 64),
+    (130, (11, 10), None, [11, 10], [2] * 20 + [1] * 90),
+    (10, (8, 8), 4, [4, 1], [3, 3, 2, 2]),
+])
+def test_contiguous_split(blocks, grid, max_cores, core_grid, counts):
+    cg, got, starts = contiguous(blocks, grid, max_cores)
+    assert cg == core_grid
+    assert got == counts
+    assert starts == [sum(counts[:i]) for i in range(len(counts))]
+    assert sum(got) == blocks
+    assert max(got) - min(got) <= 1
+
+
+def _assigned(func, **kw):
+    return assign_cores(annotate_grid(func), **kw)
+
+
+def test_assign_cores_writes_all_attrs_8x8_grid_on_wormhole():
+    f = _assigned(matmul(512, 512, 32))   # 8 x 8 blocks
+    assert str(f.attrs["tt_model"]) == "wormhole_b0"
+    assert _ints(f.attrs["tt_core_grid"]) == [8, 8]
+    assert _ints(f.attrs["tiles_per_core"]) == [1] * 64
+    assert _ints(f.attrs["tt_block_start"]) == list(range(64))
+
+
+def test_grid_larger_than_device_loops_and_uneven_split_front_loads():
+    f = _assigned(unary("exp", shape=(32, 32), grid=(10, 10)))   # 100 blocks on 64 cores
+    assert _ints(f.attrs["tiles_per_core"]) == [2] * 36 + [1] * 28
+    starts = _ints(f.attrs["tt_block_start"])
+    assert starts[:3] == [0, 2, 4] and starts[36] == 72 and starts[-1] == 99
+
+
+@pytest.mark.parametrize("target", ["tenstorrent/blackhole", Target("tenstorrent/blackhole"), "blackhole"])
+def test_blackhole_target(target):
+    f = _assigned(unary("exp", shape=(32, 32), grid=(12, 10)), target=target)   # 120 blocks, 110 cores
+    assert str(f.attrs["tt_model"]) == "blackhole"
+    assert _ints(f.attrs["tt_core_grid"]) == [11, 10]
+    assert _ints(f.attrs["tiles_per_core"]) == [2] * 10 + [1] * 100
+
+
+def test_bound_function_target_is_used():
+    f = matmul(64, 64, 32).with_attr("target", Target("tenstorrent/blackhole"))
+    assert str(_assigned(f).attrs["tt_model"]) == "blackhole"
+
+
+def test_max_cores_option_and_pass_form():
+    mod = tvm.IRModule({"mm": matmul(256, 256, 32)})   # 16 blocks
+    mod = AssignCores(max_cores=3)(AnnotateGrid()(mod))
+    f = mod["mm"]
+    assert _ints(f.attrs["tiles_per_core"]) == [6, 5, 5]
+    assert _ints(f.attrs["tt_block_start"]) == [0, 6, 11]
+    assert _ints(f.attrs["tt_core_grid"]) == [3, 1]
+
+
+def test_assign_cores_errors():
+    with pytest.raises(TTTargetError, match="unknown core assignment policy 'diagonal'"):
+        _assigned(matmul(64, 64, 32), policy="diagonal")
+    with pytest.raises(TTTargetError, match="unknown Tenstorrent target"):
+        _assigned(matmul(64, 64, 32), target="tenstorrent/grayskull")
+    with pytest.raises(TTTargetError, match="not a Tenstorrent target"):
+        _assigned(matmul(64, 64, 32), target=Target("llvm"))
+    with pytest.raises(TTCompileError, match="needs attr tt_grid"):
+        assign_cores(matmul(64, 64, 32))
