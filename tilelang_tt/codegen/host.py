@@ -47,7 +47,11 @@ def generate_main(plan: dict) -> str:
     kernel = plan["kernel"]
     tensors = plan["tensors"]
     names = NameTable(reserved=_HOST_RESERVED)
-    tvar = {t["name"]: names.fresh(sanitize(t["name"], "tensor")) for t in tensors}
+    # Per tensor: C++ names of its buffer, host tiles, read-back vector and DRAM address.
+    tvar = {}
+    for t in tensors:
+        base = sanitize(t["name"], "tensor")
+        tvar[t["name"]] = {k: names.fresh(f"{base}_{k}") for k in ("buf", "tiles", "result", "addr")}
     for t in tensors:
         if t["dtype"] not in HOST_ELEMENT:
             raise TTCompileError(f"kernel `{kernel}`: tensor {t['name']!r} has dtype {t['dtype']}; the "
@@ -142,11 +146,11 @@ def generate_main(plan: dict) -> str:
     for i, t in enumerate(tensors):
         v, elem = tvar[t["name"]], HOST_ELEMENT[t["dtype"]]
         rows, cols = _rows_cols(t["shape"])
-        emit(f"    auto {v}_buf = make_dram_buffer(mesh_device.get(), {t['page_bytes']}, {t['num_pages']});")
+        emit(f"    auto {v['buf']} = make_dram_buffer(mesh_device.get(), {t['page_bytes']}, {t['num_pages']});")
         if t["access"] in ("read", "readwrite"):
-            emit(f"    std::vector<{elem}> {v}_tiles = tilize_nfaces("
+            emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces("
                  f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols}), {rows}, {cols});")
-            emit(f"    distributed::EnqueueWriteMeshBuffer(cq, {v}_buf, {v}_tiles, false);")
+            emit(f"    distributed::EnqueueWriteMeshBuffer(cq, {v['buf']}, {v['tiles']}, false);")
     emit("")
     emit("    Program program = CreateProgram();")
     ranges = _core_ranges(plan)
@@ -172,7 +176,7 @@ def generate_main(plan: dict) -> str:
         k = plan["kernels"][role]
         emit(f"    std::vector<uint32_t> {role}_ct_args;")
         for acc in k["accessors"]:
-            emit(f"    TensorAccessorArgs(*{tvar[acc]}_buf).append_to({role}_ct_args);")
+            emit(f"    TensorAccessorArgs(*{tvar[acc]['buf']}).append_to({role}_ct_args);")
         src = f"(kernel_dir / {c_string(k['source'])}).string()"
         if role == "compute":
             emit(f"    const KernelHandle {role} = CreateKernel(program, {src}, all_cores,")
@@ -196,7 +200,8 @@ def generate_main(plan: dict) -> str:
     if addr_tensors:
         emit("    // DRAM base addresses (uint32_t, as the kernels read them).")
     for name in addr_tensors:
-        emit(f"    const uint32_t {tvar[name]}_addr = static_cast<uint32_t>({tvar[name]}_buf->address());")
+        v = tvar[name]
+        emit(f"    const uint32_t {v['addr']} = static_cast<uint32_t>({v['buf']}->address());")
     emit("    for (const CoreWork& w : kCores) {")
     emit("        const CoreCoord core{w.x, w.y};")
     for role in ROLES:
@@ -205,7 +210,7 @@ def generate_main(plan: dict) -> str:
             if arg in ("block_start", "block_count"):
                 vals.append(f"w.{arg}")
             elif arg.startswith("addr:") and arg[5:] in tvar:
-                vals.append(f"{tvar[arg[5:]]}_addr")
+                vals.append(tvar[arg[5:]]["addr"])
             else:
                 raise TTCompileError(f"kernel `{kernel}`: unknown runtime arg {arg!r} of the {role} kernel")
         emit(f"        SetRuntimeArgs(program, {role}, core, std::vector<uint32_t>{{{', '.join(vals)}}});")
@@ -223,9 +228,9 @@ def generate_main(plan: dict) -> str:
             continue
         v, elem = tvar[t["name"]], HOST_ELEMENT[t["dtype"]]
         rows, cols = _rows_cols(t["shape"])
-        emit(f"    std::vector<{elem}> {v}_result;")
-        emit(f"    distributed::EnqueueReadMeshBuffer(cq, {v}_result, {v}_buf, true);")
-        emit(f"    write_tensor(argv[{2 + i}], untilize_nfaces({v}_result, {rows}, {cols}));")
+        emit(f"    std::vector<{elem}> {v['result']};")
+        emit(f"    distributed::EnqueueReadMeshBuffer(cq, {v['result']}, {v['buf']}, true);")
+        emit(f"    write_tensor(argv[{2 + i}], untilize_nfaces({v['result']}, {rows}, {cols}));")
     emit("")
     emit("    mesh_device->close();")
     emit("    return 0;")
