@@ -1,0 +1,453 @@
+"""tt.SplitKernels: what the reader / compute / writer compute (reference interpreter against numpy),
+their structure (CB page accounting, tile ids, inits, DST protocol), role attrs, and every error."""
+import ml_dtypes
+import numpy as np
+import pytest
+import tvm
+from tvm import tirx
+
+import ttsim
+from kernels import make, matmul, unary
+from tilelang_tt import intrinsics as I
+from tilelang_tt import samples
+from tilelang_tt.errors import TTCompileError, TTResourceError
+from tilelang_tt.passes import SplitKernels, check_cb_balance, lower_to_tt
+from tilelang_tt.passes.split_kernels import cb_page_counts
+
+RNG = np.random.default_rng(7)
+
+
+def bf16(x):
+    return np.asarray(x, np.float32).astype(ml_dtypes.bfloat16).astype(np.float32)
+
+
+def rand(*shape, lo=-1.0, hi=1.0):
+    return bf16(RNG.uniform(lo, hi, shape))
+
+
+def close(got, ref, tol=2e-2):
+    scale = max(1.0, float(np.abs(ref).max()))
+    np.testing.assert_allclose(got, ref, rtol=tol, atol=tol * scale)
+
+
+def roles(mod):
+    return {str(f.attrs["tt.kernel_role"]): f for f in mod.functions.values()}
+
+
+def calls(stmt, name):
+    """Every T.tt.<name> call in a statement, in order."""
+    out = []
+
+    def visit(s):
+        if isinstance(s, tirx.SeqStmt):
+            for x in s.seq:
+                visit(x)
+        elif isinstance(s, tirx.For):
+            visit(s.body)
+        elif isinstance(s, tirx.Evaluate):
+            intr = I.intrinsic_of(s.value)
+            if intr is not None and intr.name == name:
+                out.append(s.value)
+    visit(stmt)
+    return out
+
+
+def block_body(func):
+    """The statements of the persistent block loop `for b in range(block_count)`."""
+    loop = [s for s in func.body.seq if isinstance(s, tirx.For)][-1]
+    assert loop.loop_var.name == "b" and loop.extent.name == "block_count"
+    return list(loop.body.seq)
+
+
+# ---------------------------------------------------------------------------------------------------
+# numerics through the reference interpreter
+
+@pytest.mark.parametrize("M,N,K,bm,bn,bk,max_cores", [
+    (64, 64, 32, 64, 64, 32, None),        # 1x1 grid, K loop of 1
+    (64, 64, 256, 64, 64, 32, None),       # 1x1 grid, K loop of 8
+    (192, 320, 128, 64, 64, 32, None),     # 5x3 grid, K loop of 4
+    (256, 256, 64, 32, 32, 32, 5),         # 8x8 grid on 5 cores: persistent loops of 13/12 blocks
+    (128, 64, 128, 32, 64, 64, None),      # bk = 64: 2 A tiles per row, kt = 2 inner products
+])
+def test_matmul_numerics(M, N, K, bm, bn, bk, max_cores):
+    a, b = rand(M, K), rand(K, N)
+    mod = lower_to_tt(matmul(M, N, K, bm, bn, bk), max_cores=max_cores)
+    out, sim = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((M, N))})
+    close(out["C"], bf16(a @ b))
+    # every A tile is read once per output block column, every C tile written exactly once
+    reads = [ev for ev in sim.trace if ev[2] == "noc_async_read_page" and ev[3][1] == "A"]
+    assert sorted({r[3][0] for r in reads}) == list(range(M * K // 1024))
+    assert len(reads) == (M * K // 1024) * (N // bn)
+    writes = sorted(ev[3][0] for ev in sim.trace if ev[2] == "noc_async_write_page")
+    assert writes == list(range(M * N // 1024))
+
+
+@pytest.mark.parametrize("op,fn", [("add", np.add), ("sub", np.subtract), ("mul", np.multiply)])
+def test_eltwise_numerics(op, fn):
+    a, b = rand(64, 128), rand(64, 128)
+    out, _ = ttsim.run(lower_to_tt(samples.eltwise(op, 64, 128)), {"A": a, "B": b, "C": np.zeros((64, 128))})
+    close(out["C"], bf16(fn(a, b)))
+
+
+def test_unary_chain_numerics():
+    a = rand(64, 128, lo=0.1, hi=2.0)
+    out, _ = ttsim.run(lower_to_tt(samples.unary_chain(64, 128)), {"A": a, "C": np.zeros((64, 128))})
+    close(out["C"], bf16(1.0 / np.sqrt(np.exp(a))))
+
+
+def test_relu_silu_and_1d_grid_numerics():
+    a = rand(64, 128)
+    f = samples.unary_chain(64, 128, ops=("silu", "relu", "exp"))
+    out, _ = ttsim.run(lower_to_tt(f), {"A": a, "C": np.zeros((64, 128))})
+    close(out["C"], bf16(np.exp(np.maximum(a / (1 + np.exp(-a)), 0))))
+
+
+def test_matmul_bias_relu_numerics():
+    a, b, d = rand(128, 96), rand(96, 128), rand(128, 128)
+    mod = lower_to_tt(samples.matmul_bias_relu(128, 128, 96))
+    out, _ = ttsim.run(mod, {"A": a, "B": b, "D": d, "C": np.zeros((128, 128))})
+    close(out["C"], bf16(np.maximum(a @ b + d, 0)))
+
+
+def test_beta_zero_overwrites_each_iteration_and_fill_value():
+    # beta=0 inside the K loop: D = A_k @ B_k of the last k only; DST is dirty from iteration 2 on,
+    # so the lowering must zero it (fill_tile 0) before matmul_tiles accumulates.
+    a, b = rand(64, 128), rand(128, 64)
+    mod = lower_to_tt(matmul(64, 64, 128, gemm_args="beta=0.0", fill="T.float32(3)"))
+    out, _ = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((64, 64))})
+    close(out["C"], bf16(a[:, 96:] @ b[96:, :]))
+    compute = roles(mod)["compute"]
+    fills = calls(compute.body, "fill_tile")
+    assert [float(c.args[1].value) for c in fills] == [3.0, 0.0]
+
+
+def test_fill_nonzero_then_accumulate():
+    a, b = rand(64, 64), rand(64, 64)
+    mod = lower_to_tt(matmul(64, 64, 64, fill="T.float32(1.5)"))
+    out, _ = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((64, 64))})
+    close(out["C"], bf16(a @ b + 1.5))
+
+
+def test_zero_fill_on_clean_dst_emits_nothing():
+    mod = lower_to_tt(matmul(64, 64, 64))
+    assert calls(roles(mod)["compute"].body, "fill_tile") == []
+
+
+def test_cast_and_copy_to_local():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        B_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_f = T.alloc_buffer((32, 64), "float32", scope="local")
+        C_b = T.alloc_buffer((32, 64), "bfloat16", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        T.tile.copy(B_s, B[0:32, bx * 64:bx * 64 + 64])
+        T.tile.copy(C_f, A_s)
+        T.tile.mul(C_f, C_f, B_s)
+        T.tile.cast(C_b, C_f)
+        T.tile.exp(C_b)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_b)
+    ''', params='A: T.Buffer((32, 128), "bfloat16"), B: T.Buffer((32, 128), "bfloat16"), '
+                'C: T.Buffer((32, 128), "bfloat16")')
+    a, b = rand(32, 128), rand(32, 128)
+    mod = lower_to_tt(f)
+    out, _ = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((32, 128))})
+    close(out["C"], bf16(np.exp(a * b)))
+    # C_b shares C_f's DST slots: pack reads DST 0..1
+    packs = calls(roles(mod)["compute"].body, "pack_tile")
+    assert len(packs) == 1 and isinstance(packs[0].args[0], tvm.ir.Var)
+
+
+def test_two_locals_get_disjoint_dst_slots():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        X_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        Y_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        T.tile.exp(X_l, A_s)
+        T.tile.sqrt(Y_l, A_s)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], X_l)
+        T.tile.copy(D[0:32, bx * 64:bx * 64 + 64], Y_l)
+    ''', params='A: T.Buffer((32, 128), "bfloat16"), C: T.Buffer((32, 128), "bfloat16"), '
+                'D: T.Buffer((32, 128), "bfloat16")')
+    a = rand(32, 128, lo=0.1, hi=2)
+    mod = lower_to_tt(f)
+    out, _ = ttsim.run(mod, {"A": a, "C": np.zeros((32, 128)), "D": np.zeros((32, 128))})
+    close(out["C"], bf16(np.exp(a)))
+    close(out["D"], bf16(np.sqrt(a)))
+    w = roles(mod)["writer"]
+    assert [str(x) for x in w.attrs["tt.runtime_args"]] == ["block_start", "block_count", "addr:C", "addr:D"]
+    assert [str(x) for x in w.attrs["tt.accessors"]] == ["C", "D"]
+    # one wait on c_0 covers both readers of A_s
+    compute = roles(mod)["compute"]
+    assert [(int(c.args[0]), int(c.args[1])) for c in calls(compute.body, "cb_wait_front")] == [(0, 2)]
+
+
+def test_blackhole_lowering_runs():
+    a = rand(64, 128)
+    mod = lower_to_tt(samples.eltwise("add", 64, 128), "tenstorrent/blackhole")
+    assert str(roles(mod)["reader"].attrs["tt_model"]) == "blackhole"
+    out, _ = ttsim.run(mod, {"A": a, "B": a, "C": np.zeros((64, 128))})
+    close(out["C"], bf16(a + a))
+
+
+# ---------------------------------------------------------------------------------------------------
+# structure
+
+def test_role_functions_and_attrs():
+    mod = lower_to_tt(samples.matmul(128, 128, 64))
+    assert sorted(gv.name_hint for gv in mod.functions) == ["matmul_compute", "matmul_reader", "matmul_writer"]
+    r = roles(mod)
+    for role, f in r.items():
+        assert len(f.params) == 0
+        assert str(f.attrs["tt.kernel"]) == "matmul"
+        assert str(f.attrs["global_symbol"]) == f"matmul_{role}"
+        for a in ("tt_grid", "tt_core_grid", "tiles_per_core", "tt_block_start", "tt_cb_plan", "tt_tensors",
+                  "tt_compute_config", "tt_model"):
+            assert a in f.attrs
+    assert [str(x) for x in r["reader"].attrs["tt.runtime_args"]] == ["block_start", "block_count", "addr:A",
+                                                                       "addr:B"]
+    assert [str(x) for x in r["reader"].attrs["tt.accessors"]] == ["A", "B"]
+    assert [str(x) for x in r["compute"].attrs["tt.runtime_args"]] == ["block_start", "block_count"]
+    assert list(r["compute"].attrs["tt.accessors"]) == []
+    assert [str(x) for x in r["writer"].attrs["tt.accessors"]] == ["C"]
+    # the reader binds its args first, then declares accessors in chain order with the tile page size
+    acc = calls(r["reader"].body, "tensor_accessor")
+    assert [(str(c.args[0].value), int(c.args[1]), str(c.args[2].name), int(c.args[3])) for c in acc] == [
+        ("A", 0, "A_addr", 2048), ("B", 1, "B_addr", 2048)]
+    binds = [s for s in r["reader"].body.seq if isinstance(s, tirx.Bind)]
+    assert [b.var.name for b in binds] == ["block_start", "block_count", "A_addr", "B_addr"]
+    assert [int(b.value.args[0]) for b in binds] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("func", [samples.matmul(256, 256, 256), samples.eltwise("add", 64, 128),
+                                  samples.unary_chain(64, 128), samples.matmul_bias_relu(128, 128, 128)])
+def test_cb_pages_pushed_equal_pages_waited_and_popped(func):
+    mod = lower_to_tt(func)
+    r = roles(mod)
+    counts = {role: cb_page_counts(block_body(f)) for role, f in r.items()}
+    plan = r["compute"].attrs["tt_cb_plan"]
+    for e in plan:
+        idx, block = int(e["index"]), int(e["block_pages"])
+        prod, cons = ("reader", "compute") if str(e["role"]) == "input" else ("compute", "writer")
+        p, c = counts[prod][idx], counts[cons][idx]
+        assert p["push"] == p["reserve"] == c["wait"] == c["pop"] > 0
+        assert p["push"] % block == 0 and p["max_request"] == c["max_request"] == block
+
+
+def test_matmul_compute_structure():
+    r = roles(lower_to_tt(samples.matmul(256, 256, 256)))
+    c = r["compute"]
+    top = [I.intrinsic_of(s.value).name for s in c.body.seq if isinstance(s, tirx.Evaluate)]
+    assert top == ["compute_kernel_hw_startup", "matmul_init"]
+    startup = calls(c.body, "compute_kernel_hw_startup")[0]
+    assert [int(x) for x in startup.args] == [0, 1, 16, 1]
+    body = block_body(c)
+    names = [I.intrinsic_of(s.value).name if isinstance(s, tirx.Evaluate) else "loop" for s in body]
+    assert names == ["tile_regs_acquire", "loop", "tile_regs_commit", "tile_regs_wait", "cb_reserve_back",
+                     "loop", "cb_push_back", "tile_regs_release"]
+    kloop = body[1]
+    assert int(kloop.extent) == 8 and kloop.loop_var.name == "k"
+    loops = [kloop.body.seq[2], kloop.body.seq[2].body, kloop.body.seq[2].body.body]
+    assert [(lp.loop_var.name, int(lp.extent)) for lp in loops] == [("i", 2), ("j", 2), ("kk", 1)]
+    # tile indices: in0 = i * kt + kk, in1 = kk * nt + j, dst = i * nt + j (2x2 block, kt = 1)
+    mm = calls(kloop, "matmul_tiles")[0]
+    for i, j, kk in [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0)]:
+        got = [_eval(x, i=i, j=j, kk=kk) for x in mm.args]
+        assert got == [0, 1, i * 1 + kk, kk * 2 + j, i * 2 + j]
+
+
+def _eval(expr, **vals):
+    """Evaluate an index expression with the named vars bound (through the reference interpreter)."""
+    import tvm_ffi
+    env = {}
+
+    def collect(e):
+        env[e] = vals[e.name]
+    tvm_ffi.structural_walk(expr, [(tvm.ir.Var, collect)])
+    return ttsim.Sim.__new__(ttsim.Sim).eval(expr, env)
+
+
+def test_reader_tile_ids_follow_the_copy_region():
+    # A[by*64 : +64, k*32 : +32] of a 256x256 tensor (8 tiles per row): tile id (by*2 + i) * 8 + (k + j)
+    r = roles(lower_to_tt(samples.matmul(256, 256, 256)))
+    reads = calls(r["reader"].body, "noc_async_read_page")
+    assert len(reads) == 2
+    for by, k, i, j in [(0, 0, 0, 0), (3, 5, 1, 0), (2, 7, 1, 0)]:
+        assert _eval(reads[0].args[0], by=by, k=k, i=i, j=j) == (by * 2 + i) * 8 + (k + j)
+    for bx, k, i, j in [(0, 0, 0, 0), (3, 5, 0, 1), (1, 7, 0, 1)]:
+        assert _eval(reads[1].args[0], bx=bx, k=k, i=i, j=j) == (k + i) * 8 + (bx * 2 + j)
+    # and by / bx come from the block id: by = bid // grid_x, bx = bid % grid_x
+    bl = {b.var.name: b.value for b in block_body(r["reader"]) if isinstance(b, tirx.Bind)}
+    assert isinstance(bl["by"], tirx.FloorDiv) and int(bl["by"].b) == 4
+    assert isinstance(bl["bx"], tirx.FloorMod) and int(bl["bx"].b) == 4
+
+
+def test_epilogue_reinit_per_block_and_dest_reuse():
+    c = roles(lower_to_tt(samples.matmul_bias_relu(128, 128, 128)))["compute"]
+    body = block_body(c)
+    first = [I.intrinsic_of(s.value).name for s in body[:2]]
+    # the block ends configured for relu, so matmul is re-initialised at the start of every block
+    assert first == ["matmul_init", "tile_regs_acquire"]
+    reuse = calls(c.body, "binary_dest_reuse_tiles")
+    assert [str(reuse[0].args[0].value), int(reuse[0].args[1])] == ["add", 2]
+    assert [str(x.args[0].value) for x in calls(c.body, "unary_tile")] == ["relu"]
+    assert [str(x.args[0].value) for x in calls(c.body, "unary_init")] == ["relu"]
+    assert len(calls(c.body, "tile_regs_acquire")) == 1
+
+
+def test_unary_chain_inits():
+    c = roles(lower_to_tt(samples.unary_chain(64, 128)))["compute"]
+    assert [int(x) for x in calls(c.body, "compute_kernel_hw_startup")[0].args] == [0, 0, 16, 0]
+    assert [str(x.args[0].value) for x in calls(c.body, "unary_init")] == ["exp", "sqrt", "recip"]
+    assert [int(x.args[0]) for x in calls(c.body, "copy_init")] == [0, 0]   # before the loop + per block
+
+
+# ---------------------------------------------------------------------------------------------------
+# errors
+
+def test_dst_capacity_fp32_and_bf16():
+    with pytest.raises(TTResourceError) as e:
+        lower_to_tt(matmul(128, 128, 64, bm=128, bn=128))
+    msg = str(e.value)
+    assert "kernel 'mm'" in msg and "16 DST tiles" in msg and "DST holds 4 tiles with float32" in msg
+    assert "block_m * block_n <= 4096" in msg and "bfloat16 accumulator" in msg
+    with pytest.raises(TTResourceError, match="DST holds 8 tiles with bfloat16"):
+        lower_to_tt(matmul(128, 128, 64, bm=128, bn=128, acc="bfloat16"))
+    lower_to_tt(matmul(64, 128, 64, bm=64, bn=128, acc="bfloat16"))   # 8 tiles fit
+
+
+def test_math_after_copy_out():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        T.tile.exp(C_l, A_s)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
+        T.tile.sqrt(C_l)
+    ''')
+    with pytest.raises(TTCompileError, match="tile math after a copy to global"):
+        lower_to_tt(f)
+
+
+def test_copy_out_in_loop():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        for k in range(2):
+            T.tile.copy(A_s, A[k * 32:k * 32 + 32, bx * 64:bx * 64 + 64])
+            T.tile.exp(C_l, A_s)
+            T.tile.copy(C[k * 32:k * 32 + 32, bx * 64:bx * 64 + 64], C_l)
+    ''')
+    with pytest.raises(TTCompileError, match="a copy to global inside a loop"):
+        lower_to_tt(f)
+
+
+def test_shared_read_outside_its_loop():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        for k in range(2):
+            T.tile.copy(A_s, A[k * 32:k * 32 + 32, bx * 64:bx * 64 + 64])
+        T.tile.exp(C_l, A_s)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
+    ''')
+    with pytest.raises(TTCompileError) as e:
+        lower_to_tt(f)
+    msg = str(e.value)
+    assert "shared buffer A_s is read outside the loop that loads it" in msg
+    assert "T.tile.exp(C_l[0:32, 0:64], A_s[0:32, 0:64])" in msg
+
+
+def test_shared_loaded_twice_without_use():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        T.tile.copy(A_s, A[32:64, bx * 64:bx * 64 + 64])
+        T.tile.exp(C_l, A_s)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
+    ''')
+    with pytest.raises(TTCompileError, match="before it is loaded again"):
+        lower_to_tt(f)
+
+
+def test_shared_loaded_outside_loop_used_inside_waits_once():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        T.tile.fill(C_l, T.float32(0))
+        for k in range(3):
+            T.tile.add(C_l, C_l, A_s)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
+    ''')
+    a = rand(64, 128)
+    mod = lower_to_tt(f)
+    out, _ = ttsim.run(mod, {"A": a, "C": np.zeros((64, 128))})
+    close(out["C"][:32], bf16(3 * a[:32]))
+    c = roles(mod)["compute"]
+    assert len(calls(c.body, "cb_wait_front")) == 1 and len(calls(c.body, "cb_pop_front")) == 1
+
+
+def _ev(name, *args):
+    return I.evaluate(name, *args)
+
+
+def _loop(n, *body):
+    return tirx.For(tirx.Var("x", "int32"), tirx.IntImm("int32", 0), tirx.IntImm("int32", n),
+                    tirx.ForKind.SERIAL, tirx.SeqStmt(list(body)))
+
+
+PLAN = [{"index": 0, "name": "A_s", "role": "input", "num_pages": 4},
+        {"index": 16, "name": "C_l", "role": "output", "num_pages": 4}]
+READER = [_loop(4, _ev("cb_reserve_back", 0, 2), _ev("cb_push_back", 0, 2))]
+WRITER = [_ev("cb_wait_front", 16, 2), _ev("cb_pop_front", 16, 2)]
+OUT = [_ev("cb_reserve_back", 16, 2), _ev("cb_push_back", 16, 2)]
+
+
+def test_cb_balance_accepts_matching_counts():
+    compute = [_loop(4, _ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 2))] + OUT
+    check_cb_balance("k", PLAN, READER, compute, WRITER)
+
+
+def test_cb_waited_more_than_pushed():
+    compute = [_loop(5, _ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 2))] + OUT
+    with pytest.raises(TTCompileError, match=r"CB c_0 \(A_s, input\) is waited on for 10 pages per block "
+                                             r"by the compute but the reader pushes only 8"):
+        check_cb_balance("k", PLAN, READER, compute, WRITER)
+
+
+def test_cb_pushed_more_than_consumed():
+    compute = [_ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 2)] + OUT
+    with pytest.raises(TTCompileError, match="reader pushes 8 pages per block but the compute consumes only 2"):
+        check_cb_balance("k", PLAN, READER, compute, WRITER)
+
+
+def test_cb_wait_pop_mismatch_and_oversized_request():
+    compute = [_loop(4, _ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 1))] + OUT
+    with pytest.raises(TTCompileError, match="waits for 8 pages per block but pops 4"):
+        check_cb_balance("k", PLAN, READER, compute, WRITER)
+    big = [_ev("cb_reserve_back", 0, 8), _ev("cb_push_back", 0, 8)]
+    compute = [_ev("cb_wait_front", 0, 8), _ev("cb_pop_front", 0, 8)] + OUT
+    with pytest.raises(TTResourceError, match="single request of 8 pages exceeds its 4 pages"):
+        check_cb_balance("k", PLAN, big, compute, WRITER)
+
+
+def test_split_requires_plan_attrs():
+    mod = tvm.IRModule({"mm": matmul(64, 64, 32).with_attr("tt_cb_plan", [])})
+    with pytest.raises(TTCompileError, match="needs attrs tt_grid, tt_core_grid"):
+        SplitKernels()(mod)
+
+
+def test_split_leaves_other_functions_alone():
+    from tilelang_tt.passes import tt_passes
+    mod = tvm.IRModule({"mm": matmul(64, 64, 32)})
+    out = tt_passes()(mod)
+    assert sorted(gv.name_hint for gv in out.functions) == ["mm_compute", "mm_reader", "mm_writer"]
