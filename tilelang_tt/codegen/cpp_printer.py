@@ -236,9 +236,9 @@ class KernelPrinter:
         return name
 
     def let(self, s) -> None:
+        value = self.expr(s.value)      # printed (and so validated) even if dropped below
         if self.unread(s.var):
             return  # a pure value nobody reads (lets only bind side-effect-free expressions)
-        value = self.expr(s.value)
         name = self.declare(s.var, s.var.name)
         self.emit(f"{c_type(dtype_of(s.var))} {name} = {value};")
         self.after_let(s, name)
@@ -254,10 +254,10 @@ class KernelPrinter:
                 f"buffer {buf.name} (shape {shape}, scope {buf.scope()}) reached codegen; only scalar "
                 f"locals may remain in TT-level TIR (CB and DST storage is expressed with T.tt calls)",
                 alloc)
-        if init_store is not None and self._stores.get(buf, 0) == 1 and self.unread(buf):
-            return  # written once, never read
         ctype = c_type(buf.ty.dtype)
         value = self.expr(init_store.value) if init_store is not None else "0"
+        if init_store is not None and self._stores.get(buf, 0) == 1 and self.unread(buf):
+            return  # written once, never read
         name = self.declare(buf, buf.name)
         self.emit(f"{ctype} {name} = {value};")
 
@@ -277,16 +277,26 @@ class KernelPrinter:
         lo = self.expr(s.min)
         self.names.push()
         var = self.declare(s.loop_var, s.loop_var.name)
-        if isinstance(s.min, tirx.IntImm) and int(s.min.value) == 0:
-            bound = self.expr(s.extent)
-        else:
-            bound = self.expr_prec(s.min + s.extent, 9)[0]
+        bound = self.loop_bound(s.min, s.extent)
         self.emit(f"for (uint32_t {var} = {lo}; {var} < {bound}; ++{var}) {{")
         self.depth += 1
         self.stmt(s.body)
         self.depth -= 1
         self.emit("}")
         self.names.pop()
+
+    def loop_bound(self, lo, extent) -> str:
+        """`lo + extent` for the loop condition, folding the forms TIR produces for range(a, b)."""
+        if isinstance(lo, tirx.IntImm) and int(lo.value) == 0:
+            return self.expr(extent)
+        if isinstance(lo, tirx.IntImm) and isinstance(extent, tirx.IntImm):
+            return str(int(lo.value) + int(extent.value))
+        if (isinstance(extent, tirx.Sub) and isinstance(extent.b, tirx.IntImm)
+                and isinstance(lo, tirx.IntImm) and int(extent.b.value) == int(lo.value)):
+            return self.expr_prec(extent.a, 9)[0]      # range(m, x) arrives as m + (x - m)
+        if isinstance(extent, tirx.Sub) and extent.b.same_as(lo):
+            return self.expr_prec(extent.a, 9)[0]
+        return self.expr_prec(tirx.Add(lo, extent), 9)[0]
 
     def if_then_else(self, s) -> None:
         self.emit(f"if ({self.expr(s.condition)}) {{")
