@@ -1,0 +1,72 @@
+# Golden TT-level TIR: lower_to_tt(samples.matmul(192, 320, 32)) on wormhole_b0 (tests/unit/passes/test_golden.py)
+# from tvm.script import ir as I
+# from tvm.script import tirx as T
+# from tvm.tirx.layout import Axis
+
+@I.ir_module
+class Module:
+    @T.prim_func
+    def matmul_compute():
+        T.func_attr({"tiles_per_core": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "tt.accessors": [], "tt.kernel": "matmul", "tt.kernel_role": "compute", "tt.runtime_args": ["block_start", "block_count"], "tt_block_start": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], "tt_cb_plan": [{"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 0, "name": "A_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 1, "name": "B_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 4, "data_format": "Float16_b", "dtype": "bfloat16", "index": 16, "name": "C_l", "num_pages": 8, "page_bytes": 2048, "role": "output"}], "tt_compute_config": {"dst_full_sync_en": False, "fp32_dest_acc_en": True, "math_approx_mode": False, "math_fidelity": "HiFi4"}, "tt_core_grid": [8, 2], "tt_grid": [5, 3], "tt_model": "wormhole_b0", "tt_tensors": [{"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "A", "num_pages": 6, "page_bytes": 2048, "param_index": 0, "shape": [192, 32]}, {"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "B", "num_pages": 10, "page_bytes": 2048, "param_index": 1, "shape": [32, 320]}, {"access": "write", "data_format": "Float16_b", "dtype": "bfloat16", "name": "C", "num_pages": 60, "page_bytes": 2048, "param_index": 2, "shape": [192, 320]}]})
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        T.tt.compute_kernel_hw_startup(0, 1, 16, 1)
+        T.tt.matmul_init(0, 1, 16)
+        for b in range(block_count):
+            T.tt.tile_regs_acquire()
+            for k in range(1):
+                T.tt.cb_wait_front(0, 2)
+                T.tt.cb_wait_front(1, 2)
+                for i, j, kk in T.grid(2, 2, 1):
+                    T.tt.matmul_tiles(0, 1, i + kk, kk * 2 + j, i * 2 + j)
+                T.tt.cb_pop_front(0, 2)
+                T.tt.cb_pop_front(1, 2)
+            T.tt.tile_regs_commit()
+            T.tt.tile_regs_wait()
+            T.tt.cb_reserve_back(16, 4)
+            for t in range(4):
+                T.tt.pack_tile(t, 16)
+            T.tt.cb_push_back(16, 4)
+            T.tt.tile_regs_release()
+
+    @T.prim_func
+    def matmul_reader():
+        T.func_attr({"tiles_per_core": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "tt.accessors": ["A", "B"], "tt.kernel": "matmul", "tt.kernel_role": "reader", "tt.runtime_args": ["block_start", "block_count", "addr:A", "addr:B"], "tt_block_start": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], "tt_cb_plan": [{"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 0, "name": "A_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 1, "name": "B_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 4, "data_format": "Float16_b", "dtype": "bfloat16", "index": 16, "name": "C_l", "num_pages": 8, "page_bytes": 2048, "role": "output"}], "tt_compute_config": {"dst_full_sync_en": False, "fp32_dest_acc_en": True, "math_approx_mode": False, "math_fidelity": "HiFi4"}, "tt_core_grid": [8, 2], "tt_grid": [5, 3], "tt_model": "wormhole_b0", "tt_tensors": [{"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "A", "num_pages": 6, "page_bytes": 2048, "param_index": 0, "shape": [192, 32]}, {"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "B", "num_pages": 10, "page_bytes": 2048, "param_index": 1, "shape": [32, 320]}, {"access": "write", "data_format": "Float16_b", "dtype": "bfloat16", "name": "C", "num_pages": 60, "page_bytes": 2048, "param_index": 2, "shape": [192, 320]}]})
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        A_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        B_addr: T.let[T.int32] = T.tt.get_arg_val(3)
+        T.tt.tensor_accessor("A", 0, A_addr, 2048)
+        T.tt.tensor_accessor("B", 1, B_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 5
+            bx: T.let[T.int32] = bid % 5
+            for k in range(1):
+                T.tt.cb_reserve_back(0, 2)
+                for i, j in T.grid(2, 1):
+                    T.tt.noc_async_read_page(by * 2 + i + (k + j), "A", T.tt.get_write_ptr(0) + (i + j) * 2048)
+                T.tt.noc_async_read_barrier()
+                T.tt.cb_push_back(0, 2)
+                T.tt.cb_reserve_back(1, 2)
+                for i, j in T.grid(1, 2):
+                    T.tt.noc_async_read_page((k + i) * 10 + (bx * 2 + j), "B", T.tt.get_write_ptr(1) + (i * 2 + j) * 2048)
+                T.tt.noc_async_read_barrier()
+                T.tt.cb_push_back(1, 2)
+
+    @T.prim_func
+    def matmul_writer():
+        T.func_attr({"tiles_per_core": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "tt.accessors": ["C"], "tt.kernel": "matmul", "tt.kernel_role": "writer", "tt.runtime_args": ["block_start", "block_count", "addr:C"], "tt_block_start": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], "tt_cb_plan": [{"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 0, "name": "A_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 1, "name": "B_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 4, "data_format": "Float16_b", "dtype": "bfloat16", "index": 16, "name": "C_l", "num_pages": 8, "page_bytes": 2048, "role": "output"}], "tt_compute_config": {"dst_full_sync_en": False, "fp32_dest_acc_en": True, "math_approx_mode": False, "math_fidelity": "HiFi4"}, "tt_core_grid": [8, 2], "tt_grid": [5, 3], "tt_model": "wormhole_b0", "tt_tensors": [{"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "A", "num_pages": 6, "page_bytes": 2048, "param_index": 0, "shape": [192, 32]}, {"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "B", "num_pages": 10, "page_bytes": 2048, "param_index": 1, "shape": [32, 320]}, {"access": "write", "data_format": "Float16_b", "dtype": "bfloat16", "name": "C", "num_pages": 60, "page_bytes": 2048, "param_index": 2, "shape": [192, 320]}]})
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        C_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("C", 0, C_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 5
+            bx: T.let[T.int32] = bid % 5
+            T.tt.cb_wait_front(16, 4)
+            for i, j in T.grid(2, 2):
+                T.tt.noc_async_write_page((by * 2 + i) * 10 + (bx * 2 + j), "C", T.tt.get_read_ptr(16) + (i * 2 + j) * 2048)
+            T.tt.noc_async_write_barrier()
+            T.tt.cb_pop_front(16, 4)

@@ -1,0 +1,71 @@
+# Golden TT-level TIR: lower_to_tt(samples.unary_chain(64, 128)) on wormhole_b0 (tests/unit/passes/test_golden.py)
+# from tvm.script import ir as I
+# from tvm.script import tirx as T
+# from tvm.tirx.layout import Axis
+
+@I.ir_module
+class Module:
+    @T.prim_func
+    def unary_chain_compute():
+        T.func_attr({"tiles_per_core": [1, 1, 1, 1], "tt.accessors": [], "tt.kernel": "unary_chain", "tt.kernel_role": "compute", "tt.runtime_args": ["block_start", "block_count"], "tt_block_start": [0, 1, 2, 3], "tt_cb_plan": [{"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 0, "name": "A_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 16, "name": "C_l", "num_pages": 4, "page_bytes": 2048, "role": "output"}], "tt_compute_config": {"dst_full_sync_en": False, "fp32_dest_acc_en": False, "math_approx_mode": False, "math_fidelity": "HiFi4"}, "tt_core_grid": [4, 1], "tt_grid": [2, 2], "tt_model": "wormhole_b0", "tt_tensors": [{"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "A", "num_pages": 8, "page_bytes": 2048, "param_index": 0, "shape": [64, 128]}, {"access": "write", "data_format": "Float16_b", "dtype": "bfloat16", "name": "C", "num_pages": 8, "page_bytes": 2048, "param_index": 1, "shape": [64, 128]}]})
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        T.tt.compute_kernel_hw_startup(0, 0, 16, 0)
+        T.tt.copy_init(0)
+        for b in range(block_count):
+            T.tt.tile_regs_acquire()
+            T.tt.cb_wait_front(0, 2)
+            T.tt.copy_init(0)
+            for t in range(2):
+                T.tt.copy_tile(0, t, t)
+            T.tt.unary_init("exp")
+            for t in range(2):
+                T.tt.unary_tile("exp", t)
+            T.tt.cb_pop_front(0, 2)
+            T.tt.unary_init("sqrt")
+            for t in range(2):
+                T.tt.unary_tile("sqrt", t)
+            T.tt.unary_init("recip")
+            for t in range(2):
+                T.tt.unary_tile("recip", t)
+            T.tt.tile_regs_commit()
+            T.tt.tile_regs_wait()
+            T.tt.cb_reserve_back(16, 2)
+            for t in range(2):
+                T.tt.pack_tile(t, 16)
+            T.tt.cb_push_back(16, 2)
+            T.tt.tile_regs_release()
+
+    @T.prim_func
+    def unary_chain_reader():
+        T.func_attr({"tiles_per_core": [1, 1, 1, 1], "tt.accessors": ["A"], "tt.kernel": "unary_chain", "tt.kernel_role": "reader", "tt.runtime_args": ["block_start", "block_count", "addr:A"], "tt_block_start": [0, 1, 2, 3], "tt_cb_plan": [{"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 0, "name": "A_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 16, "name": "C_l", "num_pages": 4, "page_bytes": 2048, "role": "output"}], "tt_compute_config": {"dst_full_sync_en": False, "fp32_dest_acc_en": False, "math_approx_mode": False, "math_fidelity": "HiFi4"}, "tt_core_grid": [4, 1], "tt_grid": [2, 2], "tt_model": "wormhole_b0", "tt_tensors": [{"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "A", "num_pages": 8, "page_bytes": 2048, "param_index": 0, "shape": [64, 128]}, {"access": "write", "data_format": "Float16_b", "dtype": "bfloat16", "name": "C", "num_pages": 8, "page_bytes": 2048, "param_index": 1, "shape": [64, 128]}]})
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        A_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("A", 0, A_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 2
+            bx: T.let[T.int32] = bid % 2
+            T.tt.cb_reserve_back(0, 2)
+            for i, j in T.grid(1, 2):
+                T.tt.noc_async_read_page((by + i) * 4 + (bx * 2 + j), "A", T.tt.get_write_ptr(0) + (i * 2 + j) * 2048)
+            T.tt.noc_async_read_barrier()
+            T.tt.cb_push_back(0, 2)
+
+    @T.prim_func
+    def unary_chain_writer():
+        T.func_attr({"tiles_per_core": [1, 1, 1, 1], "tt.accessors": ["C"], "tt.kernel": "unary_chain", "tt.kernel_role": "writer", "tt.runtime_args": ["block_start", "block_count", "addr:C"], "tt_block_start": [0, 1, 2, 3], "tt_cb_plan": [{"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 0, "name": "A_s", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 2, "data_format": "Float16_b", "dtype": "bfloat16", "index": 16, "name": "C_l", "num_pages": 4, "page_bytes": 2048, "role": "output"}], "tt_compute_config": {"dst_full_sync_en": False, "fp32_dest_acc_en": False, "math_approx_mode": False, "math_fidelity": "HiFi4"}, "tt_core_grid": [4, 1], "tt_grid": [2, 2], "tt_model": "wormhole_b0", "tt_tensors": [{"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "A", "num_pages": 8, "page_bytes": 2048, "param_index": 0, "shape": [64, 128]}, {"access": "write", "data_format": "Float16_b", "dtype": "bfloat16", "name": "C", "num_pages": 8, "page_bytes": 2048, "param_index": 1, "shape": [64, 128]}]})
+        block_start: T.let[T.int32] = T.tt.get_arg_val(0)
+        block_count: T.let[T.int32] = T.tt.get_arg_val(1)
+        C_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("C", 0, C_addr, 2048)
+        for b in range(block_count):
+            bid: T.let[T.int32] = block_start + b
+            by: T.let[T.int32] = bid // 2
+            bx: T.let[T.int32] = bid % 2
+            T.tt.cb_wait_front(16, 2)
+            for i, j in T.grid(1, 2):
+                T.tt.noc_async_write_page((by + i) * 4 + (bx * 2 + j), "C", T.tt.get_read_ptr(16) + (i * 2 + j) * 2048)
+            T.tt.noc_async_write_barrier()
+            T.tt.cb_pop_front(16, 2)

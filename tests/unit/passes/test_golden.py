@@ -1,0 +1,111 @@
+"""Golden TVMScript of the TT-level TIR (tests/golden/tt_tir/<case>.py).
+
+Each case is lowered with lower_to_tt and printed; the text must match the golden file exactly, the
+golden file must parse back to a structurally equal module, and its structure is checked independently
+(CB pages pushed == waited == popped per block, one tile_regs_acquire per block, reads/writes per block).
+Regenerate after an intended change with: TILELANG_TT_UPDATE_GOLDEN=1 pytest tests/unit/passes
+"""
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+import tvm
+from tvm import tirx
+
+import kernels
+from tilelang_tt import samples
+from tilelang_tt import intrinsics as I
+from tilelang_tt.passes import lower_to_tt
+from tilelang_tt.passes.split_kernels import cb_page_counts
+
+GOLDEN_DIR = Path(__file__).resolve().parents[2] / "golden" / "tt_tir"
+UPDATE = os.environ.get("TILELANG_TT_UPDATE_GOLDEN") == "1"
+
+# name -> (factory, expected tt_grid, expected K-loop trip count or None)
+CASES = {
+    "matmul_1x1_k1": ("samples.matmul(64, 64, 32)", [1, 1], 1),
+    "matmul_1x1_k8": ("samples.matmul(64, 64, 256)", [1, 1], 8),
+    "matmul_8x8_k1": ("samples.matmul(512, 512, 32)", [8, 8], 1),
+    "matmul_8x8_k16": ("samples.matmul(512, 512, 512)", [8, 8], 16),
+    "matmul_5x3_k1": ("samples.matmul(192, 320, 32)", [5, 3], 1),
+    "matmul_5x3_k6": ("samples.matmul(192, 320, 192)", [5, 3], 6),
+    "matmul_bf16acc_64x128": ("kernels.matmul(128, 256, 96, bm=64, bn=128, acc='bfloat16')", [2, 2], 3),
+    "eltwise_add": ("samples.eltwise('add', 64, 128)", [2, 2], None),
+    "unary_chain": ("samples.unary_chain(64, 128)", [2, 2], None),
+    "matmul_bias_relu": ("samples.matmul_bias_relu(128, 128, 128)", [2, 2], 4),
+}
+HEADER = "# Golden TT-level TIR: lower_to_tt({}) on wormhole_b0 (tests/unit/passes/test_golden.py)\n"
+
+
+def _lowered(name):
+    return lower_to_tt(eval(CASES[name][0], {"samples": samples, "kernels": kernels}))  # noqa: S307
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_text(name):
+    text = _lowered(name).script()
+    path = GOLDEN_DIR / f"{name}.py"
+    if UPDATE:
+        GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(HEADER.format(CASES[name][0]) + text + "\n")
+    assert path.exists(), f"missing golden {path}; run with TILELANG_TT_UPDATE_GOLDEN=1"
+    header, golden = path.read_text().split("\n", 1)
+    assert header + "\n" == HEADER.format(CASES[name][0])
+    golden = golden.rstrip("\n")
+    if text != golden:
+        diff = "\n".join(difflib.unified_diff(golden.splitlines(), text.splitlines(), "golden", "now",
+                                              lineterm=""))
+        pytest.fail(f"TT-level TIR of {name} differs from {path} (TILELANG_TT_UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_round_trip(name):
+    mod = _lowered(name)
+    parsed = tvm.script.from_source((GOLDEN_DIR / f"{name}.py").read_text())
+    tvm.ir.assert_structural_equal(parsed, mod)
+    tvm.ir.assert_structural_equal(tvm.script.from_source(mod.script()), mod)
+
+
+def _block_loop(func):
+    loop = [s for s in func.body.seq if isinstance(s, tirx.For)][-1]
+    return list(loop.body.seq)
+
+
+def _names(stmt):
+    out = []
+
+    def visit(s):
+        if isinstance(s, tirx.SeqStmt):
+            for x in s.seq:
+                visit(x)
+        elif isinstance(s, tirx.For):
+            visit(s.body)
+        elif isinstance(s, tirx.Evaluate) and I.intrinsic_of(s.value) is not None:
+            out.append(I.intrinsic_of(s.value).name)
+    for x in stmt:
+        visit(x)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_structure(name):
+    mod = tvm.script.from_source((GOLDEN_DIR / f"{name}.py").read_text())
+    roles = {str(f.attrs["tt.kernel_role"]): f for f in mod.functions.values()}
+    _, grid, kloop = CASES[name]
+    assert [int(x) for x in roles["reader"].attrs["tt_grid"]] == grid
+    counts = {r: cb_page_counts(_block_loop(f)) for r, f in roles.items()}
+    for e in roles["compute"].attrs["tt_cb_plan"]:
+        idx = int(e["index"])
+        prod, cons = ("reader", "compute") if str(e["role"]) == "input" else ("compute", "writer")
+        assert counts[prod][idx]["push"] == counts[cons][idx]["wait"] == counts[cons][idx]["pop"]
+        if kloop is not None and str(e["name"]) in ("A_s", "B_s"):
+            assert counts[prod][idx]["push"] == kloop * int(e["block_pages"])
+    compute_names = _names(_block_loop(roles["compute"]))
+    assert compute_names.count("tile_regs_acquire") == compute_names.count("tile_regs_release") == 1
+    assert _names(roles["compute"].body.seq).count("compute_kernel_hw_startup") == 1
+    # one barrier per NOC block transfer, after its page loop
+    reader = _names(_block_loop(roles["reader"]))
+    assert reader.count("noc_async_read_barrier") == reader.count("cb_push_back")
+    writer = _names(_block_loop(roles["writer"]))
+    assert writer.count("noc_async_write_barrier") == writer.count("cb_pop_front") >= 1
