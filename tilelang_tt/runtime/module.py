@@ -58,7 +58,8 @@ def _group_by_artifact(mod):
     groups: dict[str, dict] = {}
     for gv, func in mod.functions.items():
         art_id = str(func.attrs["tt.artifact_id"])
-        groups.setdefault(art_id, {})[gv] = func
+        # The codegen reads only TT-level TIR and plan attributes; the TVM target stays behind.
+        groups.setdefault(art_id, {})[gv] = func.without_attr("target")
     return groups
 
 
