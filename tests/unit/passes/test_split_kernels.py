@@ -451,3 +451,25 @@ def test_split_leaves_other_functions_alone():
     mod = tvm.IRModule({"mm": matmul(64, 64, 32)})
     out = tt_passes()(mod)
     assert sorted(gv.name_hint for gv in out.functions) == ["mm_compute", "mm_reader", "mm_writer"]
+
+
+def test_zero_fill_of_written_dst_emits_fill_tile():
+    # DST is only zero at tile_regs_acquire: a fill with 0 after C_l was written must clear it
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        T.tile.exp(C_l, A_s)
+        T.tile.fill(C_l, T.float32(0))
+        T.tile.add(C_l, C_l, A_s)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
+    ''')
+    a = rand(64, 128)
+    mod = lower_to_tt(f)
+    out, _ = ttsim.run(mod, {"A": a, "C": np.zeros((64, 128))})
+    close(out["C"][:32], a[:32])
+    fills = calls(roles(mod)["compute"].body, "fill_tile")
+    assert [float(c.args[1].value) for c in fills] == [0.0]
+    # the add after the fill re-inits (fill_tile reconfigured the SFPU, dest-reuse the FPU)
+    assert len(calls(roles(mod)["compute"].body, "binary_dest_reuse_init")) >= 1
