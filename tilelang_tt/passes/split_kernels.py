@@ -137,6 +137,10 @@ class _Plan:
         self.config = a["tt_compute_config"]
         self.fp32_acc = bool(self.config["fp32_dest_acc_en"])
         self.attrs = {k: a[k] for k in PLAN_ATTRS}
+        self.core_grid = [int(v) for v in a["tt_core_grid"]]
+        self.policy = str(a["tt_core_policy"]) if "tt_core_policy" in a else "contiguous"
+        if self.policy != "contiguous":
+            self.attrs["tt_core_policy"] = a["tt_core_policy"]
 
     def cb(self, km, name, stmt=None):
         if name not in self.cb_by_name:
@@ -230,10 +234,24 @@ class _Lowering:
         return stmts, bs, bc, args, accessors
 
     def _block_ids(self, bid):
-        """Binds of the frontend's blockIdx vars from the block id (bid = by * grid_x + bx)."""
+        """Binds of the frontend's blockIdx vars from the block id: bid = by * grid_x + bx for the
+        contiguous policy; core-major rectangles for 2d_blocked (see tt.AssignCores)."""
         gx = self.plan.grid[0]
         out = []
         has_x, has_y = "blockIdx.x" in self.km.grid, "blockIdx.y" in self.km.grid
+        if self.plan.policy == "2d_blocked":
+            cols, rows = self.plan.core_grid
+            cx, cy = self.plan.grid[0] // cols, self.plan.grid[1] // rows
+            core, local = _var("core"), _var("blk")
+            out += [tirx.Bind(core, tirx.floordiv(bid, _i32(cx * cy))),
+                    tirx.Bind(local, tirx.floormod(bid, _i32(cx * cy)))]
+            if has_y:
+                out.append(tirx.Bind(self.km.grid["blockIdx.y"][0],
+                                     tirx.floordiv(core, _i32(cols)) * cy + tirx.floordiv(local, _i32(cx))))
+            if has_x:
+                out.append(tirx.Bind(self.km.grid["blockIdx.x"][0],
+                                     tirx.floormod(core, _i32(cols)) * cx + tirx.floormod(local, _i32(cx))))
+            return out
         if has_y:
             by = self.km.grid["blockIdx.y"][0]
             out.append(tirx.Bind(by, tirx.floordiv(bid, _i32(gx)) if has_x else bid))

@@ -120,3 +120,27 @@ def test_assign_cores_errors():
         _assigned(matmul(64, 64, 32), target=Target("llvm"))
     with pytest.raises(TTCompileError, match="needs attr tt_grid"):
         assign_cores(matmul(64, 64, 32))
+
+
+@pytest.mark.parametrize("grid,device,max_cores,core_grid,per", [
+    ((16, 16), (8, 8), None, [8, 8], 4),
+    ((5, 3), (8, 8), None, [5, 3], 1),
+    ((10, 16), (8, 8), None, [5, 8], 4),
+    ((12, 10), (11, 10), None, [6, 10], 2),
+    ((16, 16), (8, 8), 16, [4, 4], 16),
+    ((11, 1), (8, 8), None, [1, 1], 11),       # a prime wider than the device: one column
+])
+def test_blocked_2d_split(grid, device, max_cores, core_grid, per):
+    from tilelang_tt.passes.assign_cores import blocked_2d
+    cg, counts, starts = blocked_2d(grid, device, max_cores)
+    assert cg == core_grid
+    assert counts == [per] * (cg[0] * cg[1])
+    assert starts == [i * per for i in range(len(counts))]
+
+
+def test_assign_cores_2d_blocked_attrs():
+    f = _assigned(matmul(1024, 1024, 32), policy="2d_blocked")   # 16 x 16 blocks
+    assert str(f.attrs["tt_core_policy"]) == "2d_blocked"
+    assert _ints(f.attrs["tt_core_grid"]) == [8, 8]
+    assert _ints(f.attrs["tiles_per_core"]) == [4] * 64
+    assert str(_assigned(matmul(64, 64, 32)).attrs["tt_core_policy"]) == "contiguous"

@@ -473,3 +473,23 @@ def test_zero_fill_of_written_dst_emits_fill_tile():
     assert [float(c.args[1].value) for c in fills] == [0.0]
     # the add after the fill re-inits (fill_tile reconfigured the SFPU, dest-reuse the FPU)
     assert len(calls(roles(mod)["compute"].body, "binary_dest_reuse_init")) >= 1
+
+
+@pytest.mark.parametrize("M,N,max_cores", [(512, 320, None), (256, 256, 4)])
+def test_2d_blocked_policy_numerics_and_block_rectangles(M, N, max_cores):
+    # 32x32 blocks: 2d_blocked gives every core a rectangle of blocks; the reader/writer map the
+    # core-major block id back to (bx, by)
+    K = 64
+    a, b = rand(M, K), rand(K, N)
+    mod = lower_to_tt(matmul(M, N, K, 32, 32, 32), policy="2d_blocked", max_cores=max_cores)
+    out, sim = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((M, N))})
+    close(out["C"], bf16(a @ b))
+    r = roles(mod)
+    cols, rows = (int(x) for x in r["writer"].attrs["tt_core_grid"])
+    cx, cy = (N // 32) // cols, (M // 32) // rows
+    for core in range(cols * rows):
+        tiles = {ev[3][0] for ev in sim.trace if ev[0] == core and ev[2] == "noc_async_write_page"}
+        x, y = core % cols, core // cols
+        expect = {(y * cy + i) * (N // 32) + x * cx + j for i in range(cy) for j in range(cx)}
+        assert tiles == expect
+    assert str(r["compute"].attrs["tt_core_policy"]) == "2d_blocked"
