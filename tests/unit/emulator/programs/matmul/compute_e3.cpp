@@ -1,0 +1,32 @@
+#include "api/compute/compute_kernel_hw_startup.h"
+#include "api/compute/matmul.h"
+#include "api/compute/tile_move_copy.h"
+
+void kernel_main() {
+  uint32_t block_count = get_arg_val<uint32_t>(0);
+  uint32_t Kt = get_arg_val<uint32_t>(1);
+  constexpr uint32_t BH = get_compile_time_arg_val(0);
+  constexpr uint32_t BW = get_compile_time_arg_val(1);
+  constexpr auto cb_a = tt::CBIndex::c_0;
+  constexpr auto cb_b = tt::CBIndex::c_1;
+  constexpr auto cb_out = tt::CBIndex::c_16;
+
+  mm_init(cb_a, cb_b, cb_out);  // E3: mm_init configures the hardware and the matmul
+  for (uint32_t blk = 0; blk < block_count; ++blk) {
+    tile_regs_acquire();
+    for (uint32_t k = 0; k < Kt; ++k) {
+      cb_wait_front(cb_a, BH);
+      cb_wait_front(cb_b, BW);
+      for (uint32_t i = 0; i < BH; ++i)
+        for (uint32_t j = 0; j < BW; ++j) matmul_tiles(cb_a, cb_b, i, j, i * BW + j);
+      cb_pop_front(cb_a, BH);
+      cb_pop_front(cb_b, BW);
+    }
+    tile_regs_commit();
+    tile_regs_wait();
+    cb_reserve_back(cb_out, BH * BW);
+    for (uint32_t t = 0; t < BH * BW; ++t) pack_tile(t, cb_out);
+    cb_push_back(cb_out, BH * BW);
+    tile_regs_release();
+  }
+}

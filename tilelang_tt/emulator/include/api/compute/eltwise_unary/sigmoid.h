@@ -1,0 +1,7 @@
+#pragma once
+#include "api/compute/common.h"
+
+template <bool fast_and_approx = false>
+ALWI void sigmoid_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_SIGMOID, tt_emu_line); }
+template <int vector_mode = (int)VectorMode::RC, bool fast_and_approx = false>
+ALWI void sigmoid_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_SIGMOID, idst, 0.f, 0, tt_emu_line); }

@@ -1,0 +1,2 @@
+#pragma once
+#include "tt-metalium/tt_emu_host.hpp"

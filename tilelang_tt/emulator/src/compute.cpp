@@ -1,0 +1,304 @@
+// Compute-kernel API: DST register file, its acquire/commit/wait/release protocol, FPU and SFPU ops, pack.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "emu.hpp"
+#include "tt_emu/kernel_rt.h"
+
+namespace emu {
+extern thread_local Fiber* t_cur;
+
+enum DstPhase { DST_IDLE = 0, DST_ACQUIRED, DST_COMMITTED, DST_WAITED };
+static const char* phase_name[] = {"released", "acquired (math)", "committed", "waited (pack)"};
+
+struct ComputeState {
+  alignas(64) float dst[DST_TILES][1024];
+  alignas(64) float a[1024], b[1024];
+  int phase = DST_IDLE;
+  bool started = false;
+  int family = TT_EMU_FAM_NONE;
+  int sfpu = 0;
+  int reduce_type = -1, reduce_dim = -1;
+  bool fp32_acc = false, full_sync = false, approx = false;
+  int capacity = 8;
+  bool fresh[DST_TILES];
+};
+
+ComputeState* new_compute_state(const KernelDef& k) {
+  auto* cs = new ComputeState;
+  cs->fp32_acc = k.cc.fp32_dest_acc_en;
+  cs->full_sync = k.cc.dst_full_sync_en;
+  cs->approx = k.cc.math_approx_mode;
+  // DST: 16 tiles bf16 / 8 fp32; half-sync hands out half per acquire.
+  cs->capacity = (cs->full_sync ? 16 : 8) / (cs->fp32_acc ? 2 : 1);
+  std::memset(cs->dst, 0, sizeof cs->dst);
+  for (bool& b : cs->fresh) b = true;
+  return cs;
+}
+void free_compute_state(ComputeState* cs) { delete cs; }
+
+static inline Fiber* ccur(const char* call, uint32_t line) {
+  Fiber* f = t_cur;
+  if (!f) fail_core(EX_API, "api_misuse", -1, -1, "", std::string(call) + " called outside a running kernel");
+  f->call = call;
+  f->line = line;
+  if (!f->cs) fail(EX_API, "api_misuse", f, std::string(call) + " is a compute API but this is a data-movement kernel");
+  return f;
+}
+static void need_started(Fiber* f) {
+  if (!f->cs->started)
+    fail(EX_API, "api_misuse", f, std::string(f->call) + " before compute_kernel_hw_startup (it must be called once, first)");
+}
+static void need_family(Fiber* f, int fam, const char* init) {
+  need_started(f);
+  if (f->cs->family != fam)
+    fail(EX_API, "api_misuse", f, std::string(f->call) + " while the unpacker/math are configured for another op: call " +
+                                      init + " first (re-init whenever the op family changes)");
+}
+static float* dst_tile(Fiber* f, uint32_t idx) {
+  ComputeState* cs = f->cs;
+  if (cs->phase != DST_ACQUIRED)
+    fail(EX_DST, "dst_violation", f, std::string(f->call) + " writes DST while DST is " + phase_name[cs->phase] +
+                                         ": math must run between tile_regs_acquire and tile_regs_commit");
+  if (idx >= uint32_t(cs->capacity)) {
+    char b[300];
+    snprintf(b, sizeof b, "%s: DST index %u exceeds the DST capacity of %d tiles (%s-sync, %s accumulation: "
+             "half-sync gives 8 bf16 / 4 fp32 tiles per acquire, full-sync 16 / 8)", f->call, idx, cs->capacity,
+             cs->full_sync ? "full" : "half", cs->fp32_acc ? "fp32" : "bf16");
+    fail(EX_DST, "dst_violation", f, b,
+         "{\"dst_index\":" + std::to_string(idx) + ",\"capacity\":" + std::to_string(cs->capacity) + "}");
+  }
+  cs->fresh[idx] = false;
+  return cs->dst[idx];
+}
+static inline void finish_dst(Fiber* f, float* t) {
+  if (!f->cs->fp32_acc) round_bf16(t, 1024);  // DST holds bf16 when fp32_dest_acc_en is off
+}
+// Tile `idx` of the front of a CB: must have been waited for.
+static const uint8_t* front_tile(Fiber* f, uint32_t id, uint32_t idx, tt::DataFormat* fmt) {
+  if (id >= uint32_t(model().max_cbs)) fail(EX_CB, "cb_violation", f, std::string(f->call) + ": CB id out of range");
+  CB& cb = f->core->cbs[id];
+  if (!cb.configured) fail(EX_CB, "cb_violation", f, std::string(f->call) + ": CB c_" + std::to_string(id) + " is not configured on this core");
+  if (int32_t(idx) >= cb.waited)
+    fail(EX_CB, "cb_violation", f, std::string(f->call) + " reads tile " + std::to_string(idx) + " of c_" + std::to_string(id) +
+         " but only " + std::to_string(cb.waited) + " page(s) at its front were confirmed by cb_wait_front",
+         "{\"cb_state\":" + cb_state_json(cb, int(id)) + "}");
+  if (!fmt_supported(cb.fmt))
+    fail(EX_API, "api_misuse", f, std::string(f->call) + ": data format " + fmt_name(cb.fmt) + " of c_" + std::to_string(id) +
+                                      " is not emulated (Float16_b and Float32 are)");
+  *fmt = cb.fmt;
+  uint32_t page = (cb.rd_page + idx) % cb.num_pages;
+  return f->core->l1 + cb.base + page * cb.page_size;
+}
+static void load(Fiber* f, uint32_t cb, uint32_t idx, float* out) {
+  tt::DataFormat fmt;
+  const uint8_t* p = front_tile(f, cb, idx, &fmt);
+  unpack_tile(p, fmt, out);
+}
+
+static float sfpu_apply(int op, float x, float p, bool approx) {
+  switch (op) {
+    case TT_EMU_SFPU_EXP: return std::exp(x * p);
+    case TT_EMU_SFPU_SQRT: return std::sqrt(x);
+    case TT_EMU_SFPU_RSQRT: return 1.0f / std::sqrt(x);
+    case TT_EMU_SFPU_RECIP: return 1.0f / x;
+    case TT_EMU_SFPU_RELU: return x > 0.f ? x : 0.f;
+    case TT_EMU_SFPU_RELU_MAX: return std::min(std::max(x, 0.f), p);
+    case TT_EMU_SFPU_RELU_MIN: return x < p ? 0.f : x;
+    case TT_EMU_SFPU_GELU:
+      if (approx) return 0.5f * x * (1.f + std::tanh(0.7978845608f * (x + 0.044715f * x * x * x)));
+      return 0.5f * x * (1.f + std::erf(x * 0.70710678f));
+    case TT_EMU_SFPU_SILU: return x / (1.f + std::exp(-x));
+    case TT_EMU_SFPU_SIGMOID: return 1.f / (1.f + std::exp(-x));
+    case TT_EMU_SFPU_TANH: return std::tanh(x);
+    case TT_EMU_SFPU_FILL: return p;
+    case TT_EMU_SFPU_NEG: return -x;
+    case TT_EMU_SFPU_ABS: return std::fabs(x);
+    case TT_EMU_SFPU_LOG: return std::log(x);
+    case TT_EMU_SFPU_SQUARE: return x * x;
+  }
+  return x;
+}
+static const char* sfpu_name(int op) {
+  switch (op) {
+    case TT_EMU_SFPU_EXP: return "exp"; case TT_EMU_SFPU_SQRT: return "sqrt"; case TT_EMU_SFPU_RSQRT: return "rsqrt";
+    case TT_EMU_SFPU_RECIP: return "recip"; case TT_EMU_SFPU_RELU: return "relu"; case TT_EMU_SFPU_GELU: return "gelu";
+    case TT_EMU_SFPU_SILU: return "silu"; case TT_EMU_SFPU_FILL: return "fill"; case TT_EMU_SFPU_SIGMOID: return "sigmoid";
+    case TT_EMU_SFPU_RELU_MAX: return "relu_max"; case TT_EMU_SFPU_RELU_MIN: return "relu_min";
+    default: return "sfpu";
+  }
+}
+
+}  // namespace emu
+
+using namespace emu;
+
+extern "C" {
+
+void tt_emu_hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb, int src_order, uint32_t line) {
+  Fiber* f = ccur(src_order < 0 ? "init" : "compute_kernel_hw_startup", line);
+  if (src_order >= 0) {  // the explicit call: exactly once, before anything else
+    if (f->cs->started)
+      fail(EX_API, "api_misuse", f, "compute_kernel_hw_startup called a second time: it must be called exactly once, "
+                                    "first, never mid-kernel (use the op's *_init to switch op families)");
+  }
+  f->cs->started = true;
+}
+void tt_emu_fpu_init(int family, uint32_t icb0, uint32_t icb1, uint32_t line) {
+  Fiber* f = ccur("init", line);
+  need_started(f);
+  f->cs->family = family;
+}
+void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst, uint32_t transpose,
+                         uint32_t ct, uint32_t rt, uint32_t kt, uint32_t line) {
+  Fiber* f = ccur(ct * rt == 1 ? "matmul_tiles" : "matmul_block", line);
+  need_family(f, TT_EMU_FAM_MATMUL, api_era() >= 4 ? "matmul_init" : "mm_init / mm_init_short");
+  ComputeState* cs = f->cs;
+  // matmul_block: for r < rt, c < ct: DST[idst + r*ct + c] += A[i0 + r*kt] @ B[i1 + c]
+  for (uint32_t r = 0; r < rt; ++r) {
+    load(f, in0, i0 + r * kt, cs->a);
+    for (uint32_t c = 0; c < ct; ++c) {
+      float* d = dst_tile(f, idst + r * ct + c);
+      load(f, in1, i1 + c, cs->b);
+      matmul_acc(d, cs->a, cs->b, transpose != 0);
+      finish_dst(f, d);
+    }
+  }
+}
+void tt_emu_copy_tile(uint32_t cb, uint32_t tile, uint32_t idst, uint32_t ntiles, uint32_t line) {
+  Fiber* f = ccur(ntiles == 1 ? "copy_tile" : "copy_block", line);
+  need_family(f, TT_EMU_FAM_COPY, api_era() >= 4 ? "copy_init" : "copy_tile_to_dst_init_short");
+  for (uint32_t i = 0; i < ntiles; ++i) {
+    float* d = dst_tile(f, idst + i);
+    load(f, cb, tile + i, d);
+    finish_dst(f, d);
+  }
+}
+void tt_emu_binary_tiles(int op, uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst, uint32_t line) {
+  static const char* names[] = {"mul_tiles", "div_tiles", "add_tiles", "sub_tiles"};
+  static const char* inits[] = {"mul_tiles_init", "div_tiles_init", "add_tiles_init", "sub_tiles_init"};
+  Fiber* f = ccur(names[op & 3], line);
+  need_family(f, TT_EMU_FAM_BINARY, inits[op & 3]);
+  ComputeState* cs = f->cs;
+  load(f, in0, i0, cs->a);
+  load(f, in1, i1, cs->b);
+  float* d = dst_tile(f, idst);
+  for (int i = 0; i < 1024; ++i) {
+    float x = cs->a[i], y = cs->b[i];
+    d[i] = op == 2 ? x + y : op == 3 ? x - y : op == 0 ? x * y : x / y;
+  }
+  finish_dst(f, d);
+}
+void tt_emu_dest_reuse(int op, int reuse, uint32_t cb, uint32_t tile, uint32_t idst, uint32_t line) {
+  Fiber* f = ccur("binary_dest_reuse_tiles", line);
+  need_family(f, TT_EMU_FAM_DEST_REUSE, "binary_dest_reuse_tiles_init");
+  if (reuse == 0) fail(EX_API, "api_misuse", f, "binary_dest_reuse_tiles with EltwiseBinaryReuseDestType::NONE");
+  ComputeState* cs = f->cs;
+  load(f, cb, tile, cs->b);
+  float* d = dst_tile(f, idst);
+  for (int i = 0; i < 1024; ++i) {
+    // DEST_TO_SRCA: srcA = DST, srcB = CB tile; DEST_TO_SRCB: srcA = CB tile, srcB = DST
+    float x = reuse == 1 ? d[i] : cs->b[i], y = reuse == 1 ? cs->b[i] : d[i];
+    d[i] = op == 2 ? x + y : op == 3 ? x - y : op == 0 ? x * y : x / y;
+  }
+  finish_dst(f, d);
+}
+void tt_emu_sfpu_init(int op, uint32_t line) {
+  Fiber* f = ccur("sfpu init", line);
+  need_started(f);
+  f->cs->sfpu = op;
+}
+void tt_emu_sfpu(int op, uint32_t idst, float param, int approx, uint32_t line) {
+  Fiber* f = ccur(sfpu_name(op), line);
+  need_started(f);
+  if (f->cs->sfpu != op)
+    fail(EX_API, "api_misuse", f, std::string(sfpu_name(op)) + "_tile without " + sfpu_name(op) + "_tile_init");
+  float* d = dst_tile(f, idst);
+  for (int i = 0; i < 1024; ++i) d[i] = sfpu_apply(op, d[i], param, approx != 0);
+  finish_dst(f, d);
+}
+void tt_emu_reduce_init(int type, int dim, uint32_t icb, uint32_t scb, uint32_t line) {
+  Fiber* f = ccur("reduce_init", line);
+  need_started(f);
+  f->cs->family = TT_EMU_FAM_REDUCE;
+  f->cs->reduce_type = type;
+  f->cs->reduce_dim = dim;
+}
+void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t itile, uint32_t stile, uint32_t idst,
+                        uint32_t line) {
+  Fiber* f = ccur("reduce_tile", line);
+  need_family(f, TT_EMU_FAM_REDUCE, "reduce_init");
+  ComputeState* cs = f->cs;
+  if (cs->reduce_type != type || cs->reduce_dim != dim)
+    fail(EX_API, "api_misuse", f, "reduce_tile with a pool type / dim different from reduce_init");
+  bool fresh = cs->fresh[idst < DST_TILES ? idst : 0];
+  load(f, icb, itile, cs->a);
+  load(f, scb, stile, cs->b);
+  float s = cs->b[0];
+  float* d = dst_tile(f, idst);
+  auto comb = [&](float& acc, float v) {
+    if (type == 2) acc = fresh ? v : std::max(acc, v); else acc += v;
+  };
+  if (dim == 0) {  // REDUCE_ROW -> column 0
+    for (int r = 0; r < 32; ++r) {
+      float acc = type == 2 ? -INFINITY : 0.f;
+      for (int c = 0; c < 32; ++c) acc = type == 2 ? std::max(acc, cs->a[r * 32 + c] * s) : acc + cs->a[r * 32 + c] * s;
+      comb(d[r * 32], acc);
+    }
+  } else if (dim == 1) {  // REDUCE_COL -> row 0
+    for (int c = 0; c < 32; ++c) {
+      float acc = type == 2 ? -INFINITY : 0.f;
+      for (int r = 0; r < 32; ++r) acc = type == 2 ? std::max(acc, cs->a[r * 32 + c] * s) : acc + cs->a[r * 32 + c] * s;
+      comb(d[c], acc);
+    }
+  } else {
+    float acc = type == 2 ? -INFINITY : 0.f;
+    for (int i = 0; i < 1024; ++i) acc = type == 2 ? std::max(acc, cs->a[i] * s) : acc + cs->a[i] * s;
+    comb(d[0], acc);
+  }
+  finish_dst(f, d);
+}
+void tt_emu_tile_regs(int which, uint32_t line) {
+  static const char* names[] = {"tile_regs_acquire", "tile_regs_commit", "tile_regs_wait", "tile_regs_release"};
+  static const int need[] = {DST_IDLE, DST_ACQUIRED, DST_COMMITTED, DST_WAITED};
+  Fiber* f = ccur(names[which], line);
+  ComputeState* cs = f->cs;
+  if (cs->phase != need[which])
+    fail(EX_DST, "dst_violation", f, std::string(names[which]) + " while DST is " + phase_name[cs->phase] +
+         " (the order is tile_regs_acquire, math, tile_regs_commit, tile_regs_wait, pack, tile_regs_release)");
+  cs->phase = (which + 1) % 4;
+  if (which == 0) {  // DST starts zeroed at acquire
+    std::memset(cs->dst, 0, sizeof(float) * 1024 * cs->capacity);
+    for (bool& b : cs->fresh) b = true;
+  }
+}
+void tt_emu_pack_tile(uint32_t idst, uint32_t id, uint32_t idx, int out_of_order, uint32_t ntiles, uint32_t line) {
+  Fiber* f = ccur(ntiles == 1 ? "pack_tile" : "pack_tile_block", line);
+  ComputeState* cs = f->cs;
+  if (cs->phase != DST_WAITED)
+    fail(EX_DST, "dst_violation", f, std::string(f->call) + " while DST is " + phase_name[cs->phase] +
+         ": pack between tile_regs_wait and tile_regs_release");
+  if (id >= uint32_t(model().max_cbs)) fail(EX_CB, "cb_violation", f, "pack_tile: CB id out of range");
+  CB& cb = f->core->cbs[id];
+  if (!cb.configured) fail(EX_CB, "cb_violation", f, "pack_tile: CB c_" + std::to_string(id) + " is not configured on this core");
+  if (!fmt_supported(cb.fmt))
+    fail(EX_API, "api_misuse", f, std::string("pack_tile: data format ") + fmt_name(cb.fmt) + " is not emulated");
+  for (uint32_t t = 0; t < ntiles; ++t) {
+    uint32_t src = idst + t;
+    if (src >= uint32_t(cs->capacity))
+      fail(EX_DST, "dst_violation", f, "pack_tile: DST index " + std::to_string(src) + " exceeds the DST capacity of " +
+                                           std::to_string(cs->capacity) + " tiles");
+    int32_t pos = out_of_order ? int32_t(idx + t) : cb.packed;
+    if (pos >= cb.reserved)
+      fail(EX_CB, "cb_violation", f, "pack_tile into c_" + std::to_string(id) + " page " + std::to_string(pos) +
+           " but only " + std::to_string(cb.reserved) + " page(s) are reserved (cb_reserve_back before packing)",
+           "{\"cb_state\":" + cb_state_json(cb, int(id)) + "}");
+    if (tt::tile_size(cb.fmt) > cb.page_size)
+      fail(EX_CB, "cb_violation", f, "pack_tile: a tile does not fit the page size of c_" + std::to_string(id));
+    uint32_t page = (cb.wr_page + uint32_t(pos)) % cb.num_pages;
+    pack_tile_data(cs->dst[src], cb.fmt, f->core->l1 + cb.base + page * cb.page_size);
+    if (!out_of_order) ++cb.packed;
+  }
+}
+}  // extern "C"

@@ -1,0 +1,164 @@
+// Internal state of the TT-Metalium emulator runtime (not part of the SDK surface).
+#pragma once
+#define TT_EMU_BUILDING_RUNTIME 1
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tt-metalium/tt_emu_host.hpp"
+
+namespace emu {
+
+constexpr uint32_t L1_TOTAL = 1536 * 1024;            // 1.5 MiB SRAM per Tensix
+constexpr uint32_t L1_USABLE = 1464 * 1024;           // target.py l1_bytes
+constexpr uint32_t L1_BASE = L1_TOTAL - L1_USABLE;    // first byte CBs may use (0x12000)
+constexpr uint32_t SEM_BASE = 0x11000;                // semaphores live in the reserved region
+constexpr uint32_t SEM_STRIDE = 16;
+constexpr uint32_t MAX_SEMS = 16;
+constexpr uint32_t DRAM_BASE = 0x20000;               // first DRAM bank offset handed to buffers
+constexpr int MAX_CBS = 64;
+constexpr int DST_TILES = 16;
+
+struct Model {
+  std::string name;
+  int gx, gy, dram_banks;
+  uint64_t bank_bytes;
+  uint32_t dram_align, max_cbs, noc_burst;
+};
+const Model& model();
+int api_era();
+
+struct CB {
+  bool configured = false;
+  uint32_t base = 0, page_size = 0, num_pages = 0;
+  tt::DataFormat fmt = tt::DataFormat::Float16_b;
+  uint64_t pushed = 0, popped = 0;   // cumulative pages
+  uint32_t wr_page = 0, rd_page = 0; // page offsets inside the FIFO
+  int32_t reserved = 0;              // pages reserved and not yet pushed
+  int32_t waited = 0;                // pages confirmed by cb_wait_front and not yet popped
+  int32_t packed = 0;                // pack_tile position inside the reserved pages
+  uint32_t avail() const { return uint32_t(pushed - popped); }
+  uint32_t free_pages() const { return num_pages - avail(); }
+};
+
+struct L1Region { uint32_t start, end; std::string what; };
+
+struct Core {
+  int x = 0, y = 0;
+  uint8_t* l1 = nullptr;
+  CB cbs[MAX_CBS];
+  std::vector<L1Region> regions;  // CBs and semaphores of the running program
+};
+
+struct KernelDef;
+struct ComputeState;
+
+enum WaitKind { W_NONE = 0, W_CB_RESERVE, W_CB_WAIT, W_SEM };
+
+struct Fiber {
+  Core* core = nullptr;
+  KernelDef* kernel = nullptr;
+  const std::vector<uint32_t>* args = nullptr;
+  const std::vector<uint32_t>* common_args = nullptr;
+  void* sp = nullptr;
+  void* stack = nullptr;
+  size_t stack_size = 0;
+  bool done = false;
+  bool is_compute = false;
+  int thread = 0;
+  // what the fiber is blocked on
+  int wait = W_NONE;
+  int wait_cb = 0;
+  int32_t wait_n = 0;
+  std::atomic<uint32_t>* wait_sem = nullptr;
+  uint32_t wait_sem_addr = 0, wait_val = 0;
+  bool wait_at_least = false;
+  const char* call = "";
+  uint32_t line = 0;
+  ComputeState* cs = nullptr;
+  uint64_t noc_reads = 0, noc_writes = 0;
+#ifndef __x86_64__
+  void* uctx = nullptr;
+#endif
+};
+
+struct KernelDef {
+  std::string path, name, source;
+  bool from_string = false;
+  bool compute = false;
+  int processor = 0;  // DM: 0/1; compute: 2
+  int noc = 0;
+  tt::tt_metal::DataMovementConfig dm;
+  tt::tt_metal::ComputeConfig cc;
+  std::vector<CoreCoord> cores;
+  std::map<std::pair<int, int>, std::vector<uint32_t>> rt_args;
+  std::vector<uint32_t> common_args;
+  // JIT
+  std::string so_path, log_path, tmp_path, cmdline;
+  int compile_pid = -1;
+  void (*entry)() = nullptr;
+};
+
+struct CBDef {
+  std::vector<CoreCoord> cores;
+  tt::tt_metal::CircularBufferConfig cfg{0};
+  uint32_t addr = 0;
+};
+struct SemDef { std::vector<CoreCoord> cores; uint32_t id, init; };
+
+struct Buffer {
+  uint32_t base = 0;             // bank offset (same on every bank)
+  uint64_t size = 0;
+  uint32_t page_size = 0, aligned = 0, num_pages = 0;
+  std::vector<uint8_t> data;     // page p at p * aligned (lazily sized)
+  bool alive = true;
+  uint8_t* bytes() { if (data.empty()) data.assign(size_t(num_pages) * aligned, 0); return data.data(); }
+};
+
+struct DeviceState {
+  std::vector<std::unique_ptr<Core>> cores;
+  std::map<uint32_t, Buffer*> buffers;  // by base
+  uint32_t dram_top = DRAM_BASE;
+  Core* core(int x, int y);
+};
+DeviceState* device();
+
+// failure reporting (prints to stderr, writes $TT_EMU_REPORT, exits with the code)
+enum ExitCode { EX_DEADLOCK = 70, EX_L1 = 71, EX_DST = 72, EX_NOC = 73, EX_CB = 74, EX_API = 75, EX_COMPILE = 76 };
+[[noreturn]] void fail(int code, const char* kind, Fiber* f, const std::string& msg, const std::string& details = "");
+[[noreturn]] void fail_core(int code, const char* kind, int cx, int cy, const std::string& kernel,
+                            const std::string& msg, const std::string& details = "");
+std::string json_str(const std::string& s);
+std::string cb_state_json(const CB& cb, int id);
+
+// JIT
+void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores);
+void jit_finish(KernelDef& k);
+
+// running a program
+void run_program(tt::tt_metal::ProgramImpl& p);
+
+// tile math (tile_math.cpp)
+void unpack_tile(const uint8_t* src, tt::DataFormat fmt, float* out);   // face layout -> row-major fp32
+void pack_tile_data(const float* in, tt::DataFormat fmt, uint8_t* dst); // row-major fp32 -> face layout
+void matmul_acc(float* c, const float* a, const float* b, bool transpose_b);
+void round_bf16(float* t, int n);
+float bf16_round(float v);
+const char* fmt_name(tt::DataFormat f);
+bool fmt_supported(tt::DataFormat f);
+
+}  // namespace emu
+
+namespace tt::tt_metal {
+struct ProgramImpl {
+  std::vector<std::unique_ptr<emu::KernelDef>> kernels;
+  std::vector<emu::CBDef> cbs;
+  std::vector<emu::SemDef> sems;
+  std::map<std::pair<int, int>, uint32_t> l1_top;
+  std::map<std::pair<int, int>, std::vector<std::pair<std::string, uint32_t>>> l1_table;
+  uint32_t next_sem = 0;
+};
+}  // namespace tt::tt_metal

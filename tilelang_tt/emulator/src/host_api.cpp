@@ -1,0 +1,512 @@
+// Host API (tt-metalium/*.hpp subset) and the kernel JIT.
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "emu.hpp"
+
+extern char** environ;
+
+#ifndef TT_EMU_SDK_HASH
+#define TT_EMU_SDK_HASH "dev"
+#endif
+#ifndef TT_EMU_SDK_DIR
+#define TT_EMU_SDK_DIR ""
+#endif
+
+using namespace tt;
+using namespace tt::tt_metal;
+
+namespace tt::tt_metal::distributed {
+struct BufferImpl : emu::Buffer {};
+struct DeviceImpl {};
+}  // namespace tt::tt_metal::distributed
+
+// ------------------------------------------------------------------ helpers
+uint32_t tt::tile_size(const DataFormat& f) {
+  switch (f) {
+    case DataFormat::Float32: case DataFormat::Int32: case DataFormat::UInt32: case DataFormat::Tf32: return 4096;
+    case DataFormat::Float16: case DataFormat::Float16_b: case DataFormat::UInt16: case DataFormat::Int16: return 2048;
+    case DataFormat::Bfp8: case DataFormat::Bfp8_b: return 1088;
+    case DataFormat::Bfp4: case DataFormat::Bfp4_b: return 576;
+    case DataFormat::Bfp2: case DataFormat::Bfp2_b: return 320;
+    case DataFormat::MxFp4: return 544;
+    case DataFormat::Int8: case DataFormat::UInt8: case DataFormat::Fp8_e4m3: case DataFormat::Lf8: return 1024;
+    default: throw std::runtime_error("tile_size: unsupported data format");
+  }
+}
+
+std::vector<CoreCoord> corerange_to_cores(const CoreRangeSet& crs, std::optional<uint32_t> max_cores, bool row_wise) {
+  std::vector<CoreCoord> out;
+  for (auto& r : crs.ranges()) {
+    if (row_wise) {
+      for (auto y = r.start_coord.y; y <= r.end_coord.y; ++y)
+        for (auto x = r.start_coord.x; x <= r.end_coord.x; ++x) out.push_back({x, y});
+    } else {
+      for (auto x = r.start_coord.x; x <= r.end_coord.x; ++x)
+        for (auto y = r.start_coord.y; y <= r.end_coord.y; ++y) out.push_back({x, y});
+    }
+  }
+  if (max_cores && out.size() > *max_cores) out.resize(*max_cores);
+  return out;
+}
+std::vector<CoreCoord> grid_to_cores(uint32_t num_cores, uint32_t gx, uint32_t gy, bool row_wise) {
+  std::vector<CoreCoord> out;
+  for (uint32_t i = 0; i < num_cores; ++i)
+    out.push_back(row_wise ? CoreCoord{i % gx, i / gx} : CoreCoord{i / gy, i % gy});
+  return out;
+}
+
+namespace tt::tt_metal {
+CoreRangeSet num_cores_to_corerangeset(uint32_t n, const CoreCoord grid, bool row_wise) {
+  if (n > grid.x * grid.y) throw std::runtime_error("num_cores_to_corerangeset: more cores than the grid holds");
+  std::vector<CoreRange> rs;
+  if (row_wise) {
+    uint32_t full = n / grid.x, rem = n % grid.x;
+    if (full) rs.push_back(CoreRange({0, 0}, {grid.x - 1, full - 1}));
+    if (rem) rs.push_back(CoreRange({0, full}, {rem - 1, full}));
+  } else {
+    uint32_t full = n / grid.y, rem = n % grid.y;
+    if (full) rs.push_back(CoreRange({0, 0}, {full - 1, grid.y - 1}));
+    if (rem) rs.push_back(CoreRange({full, 0}, {full, rem - 1}));
+  }
+  return CoreRangeSet(std::move(rs));
+}
+// group1 gets one more unit per core than group2 when the split is uneven.
+std::tuple<uint32_t, CoreRangeSet, CoreRangeSet, CoreRangeSet, uint32_t, uint32_t> split_work_to_cores(
+    const CoreCoord grid, const uint32_t units, const bool row_wise) {
+  uint32_t max_cores = grid.x * grid.y;
+  if (units == 0) return {0, CoreRangeSet(), CoreRangeSet(), CoreRangeSet(), 0, 0};
+  uint32_t ncores = std::min(units, max_cores);
+  CoreRangeSet all = num_cores_to_corerangeset(ncores, grid, row_wise);
+  uint32_t per = units / ncores, extra = units % ncores;
+  if (extra == 0) return {ncores, all, all, CoreRangeSet(), per, 0};
+  auto cores = corerange_to_cores(all, std::nullopt, row_wise);
+  std::vector<CoreRange> g1, g2;
+  for (uint32_t i = 0; i < ncores; ++i) (i < extra ? g1 : g2).push_back(CoreRange(cores[i]));
+  return {ncores, all, CoreRangeSet(std::move(g1)), CoreRangeSet(std::move(g2)), per + 1, per};
+}
+
+static std::vector<CoreCoord> cores_of(const CoreSpec& spec) {
+  std::vector<CoreCoord> out;
+  if (auto* c = std::get_if<CoreCoord>(&spec)) out.push_back(*c);
+  else if (auto* r = std::get_if<CoreRange>(&spec)) for (auto c : *r) out.push_back(c);
+  else for (auto& r : std::get<CoreRangeSet>(spec).ranges()) for (auto c : r) out.push_back(c);
+  return out;
+}
+
+Program::Program() : impl_(std::make_unique<ProgramImpl>()) {}
+Program::~Program() = default;
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(Program&&) noexcept = default;
+Program CreateProgram() { return Program(); }
+
+static std::string stem_of(const std::string& path) {
+  auto s = path.substr(path.find_last_of('/') + 1);
+  auto d = s.find_last_of('.');
+  return d == std::string::npos ? s : s.substr(0, d);
+}
+static bool file_exists(const std::string& p) { struct stat st; return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode); }
+
+static KernelHandle add_kernel(Program& program, std::unique_ptr<emu::KernelDef> k, const CoreSpec& core_spec,
+                               const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config) {
+  k->cores = cores_of(core_spec);
+  const auto& m = emu::model();
+  for (auto& c : k->cores)
+    if (int(c.x) >= m.gx || int(c.y) >= m.gy)
+      throw std::runtime_error("CreateKernel(" + k->name + "): core " + c.str() + " is outside the " +
+                               std::to_string(m.gx) + "x" + std::to_string(m.gy) + " compute grid of " + m.name);
+  if (auto* dm = std::get_if<DataMovementConfig>(&config)) {
+    k->dm = *dm;
+    k->processor = int(dm->processor);
+    k->noc = int(dm->noc);
+  } else if (auto* cc = std::get_if<ComputeConfig>(&config)) {
+    k->cc = *cc;
+    k->compute = true;
+    k->processor = 2;
+  } else {
+    throw std::runtime_error("CreateKernel(" + k->name + "): Ethernet kernels are not emulated");
+  }
+  auto* impl = program.impl();
+  emu::jit_start(*k, k->cores);
+  impl->kernels.push_back(std::move(k));
+  return KernelHandle(impl->kernels.size() - 1);
+}
+
+KernelHandle CreateKernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
+                          const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config) {
+  std::string path = file_name;
+  if (!file_exists(path)) {
+    for (const char* env : {"TT_METAL_KERNEL_PATH", "TT_METAL_HOME", "TT_METAL_RUNTIME_ROOT"}) {
+      const char* base = std::getenv(env);
+      if (base && *base && file_exists(std::string(base) + "/" + file_name)) { path = std::string(base) + "/" + file_name; break; }
+    }
+  }
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("CreateKernel: cannot open kernel source '" + file_name + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto k = std::make_unique<emu::KernelDef>();
+  k->path = path;
+  k->name = stem_of(path);
+  k->source = ss.str();
+  return add_kernel(program, std::move(k), core_spec, config);
+}
+KernelHandle CreateKernelFromString(Program& program, const std::string& src, const CoreSpec& core_spec,
+                                    const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config) {
+  auto k = std::make_unique<emu::KernelDef>();
+  k->from_string = true;
+  k->name = "kernel" + std::to_string(program.impl()->kernels.size());
+  k->path = "<string>";
+  k->source = src;
+  return add_kernel(program, std::move(k), core_spec, config);
+}
+
+CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const CircularBufferConfig& config) {
+  auto* impl = program.impl();
+  const auto& m = emu::model();
+  emu::CBDef d;
+  d.cores = cores_of(core_spec);
+  d.cfg = config;
+  if (config.data_formats().empty()) throw std::runtime_error("CreateCircularBuffer: the config names no buffer index");
+  for (auto& [idx, fmt] : config.data_formats()) {
+    if (idx >= m.max_cbs)
+      throw std::runtime_error("CreateCircularBuffer: CB index " + std::to_string(idx) + " is out of range 0.." +
+                               std::to_string(m.max_cbs - 1) + " on " + m.name);
+    if (!config.page_sizes().count(idx))
+      throw std::runtime_error("CreateCircularBuffer: CB index " + std::to_string(idx) + " has no page size (set_page_size)");
+    for (auto& prev : impl->cbs)
+      if (prev.cfg.data_formats().count(idx))
+        for (auto& c : d.cores)
+          for (auto& pc : prev.cores)
+            if (c == pc)
+              throw std::runtime_error("CreateCircularBuffer: CB index " + std::to_string(idx) +
+                                       " already exists on core " + c.str());
+  }
+  for (auto& c : d.cores)
+    if (int(c.x) >= m.gx || int(c.y) >= m.gy)
+      throw std::runtime_error("CreateCircularBuffer: core " + c.str() + " is outside the compute grid");
+  // Same address on every core of the spec: above the highest allocation among them.
+  uint32_t addr = emu::L1_BASE;
+  for (auto& c : d.cores) {
+    auto it = impl->l1_top.find({int(c.x), int(c.y)});
+    if (it != impl->l1_top.end()) addr = std::max(addr, it->second);
+  }
+  addr = (addr + 31) / 32 * 32;
+  d.addr = addr;
+  std::string label;
+  for (auto& [idx, fmt] : config.data_formats())
+    label += (label.empty() ? "c_" : "+c_") + std::to_string(idx) + "(" + std::to_string(config.page_sizes().at(idx)) +
+             " B pages)";
+  uint64_t end = uint64_t(addr) + config.total_size();
+  for (auto& c : d.cores) {
+    auto key = std::make_pair(int(c.x), int(c.y));
+    impl->l1_top[key] = uint32_t(std::min<uint64_t>(end, 0xffffffffu));
+    impl->l1_table[key].push_back({label, config.total_size()});
+  }
+  if (end > emu::L1_TOTAL) {
+    auto& c = d.cores.front();
+    auto& table = impl->l1_table[{int(c.x), int(c.y)}];
+    std::ostringstream text, js;
+    uint64_t total = 0;
+    text << "circular buffers need " << (end - emu::L1_BASE) << " B of L1 but a core has " << emu::L1_USABLE
+         << " B usable (" << (end - emu::L1_TOTAL) << " B too many). Per CB on core " << c.str() << ":";
+    js << "{\"l1_usable_bytes\":" << emu::L1_USABLE << ",\"required_bytes\":" << (end - emu::L1_BASE) << ",\"cbs\":[";
+    for (size_t i = 0; i < table.size(); ++i) {
+      total += table[i].second;
+      text << "\n  " << table[i].first << ": " << table[i].second << " B";
+      js << (i ? "," : "") << "{\"cb\":" << emu::json_str(table[i].first) << ",\"bytes\":" << table[i].second << "}";
+    }
+    text << "\n  total: " << total << " B";
+    js << "]}";
+    emu::fail_core(emu::EX_L1, "l1_overflow", int(c.x), int(c.y), "", text.str(), js.str());
+  }
+  impl->cbs.push_back(std::move(d));
+  return CBHandle(impl->cbs.size());
+}
+
+uint32_t CreateSemaphore(Program& program, const std::variant<CoreRange, CoreRangeSet>& core_spec, uint32_t init,
+                         CoreType) {
+  auto* impl = program.impl();
+  if (impl->next_sem >= emu::MAX_SEMS)
+    throw std::runtime_error("CreateSemaphore: more than " + std::to_string(emu::MAX_SEMS) + " semaphores");
+  emu::SemDef s;
+  if (auto* r = std::get_if<CoreRange>(&core_spec)) s.cores = cores_of(*r);
+  else s.cores = cores_of(std::get<CoreRangeSet>(core_spec));
+  s.id = impl->next_sem++;
+  s.init = init;
+  impl->sems.push_back(s);
+  return s.id;
+}
+
+static emu::KernelDef& kernel_of(const Program& p, KernelHandle k) {
+  auto* impl = p.impl();
+  if (k >= impl->kernels.size()) throw std::runtime_error("SetRuntimeArgs: no kernel with handle " + std::to_string(k));
+  return *impl->kernels[k];
+}
+static void set_args(emu::KernelDef& k, const CoreCoord& c, std::span<const uint32_t> args) {
+  if (args.size() + k.common_args.size() > max_runtime_args)
+    throw std::runtime_error("SetRuntimeArgs(" + k.name + "): " + std::to_string(args.size()) +
+                             " runtime args exceed the limit of " + std::to_string(max_runtime_args));
+  bool found = false;
+  for (auto& kc : k.cores) if (kc == c) { found = true; break; }
+  if (!found) throw std::runtime_error("SetRuntimeArgs(" + k.name + "): core " + c.str() + " does not run this kernel");
+  k.rt_args[{int(c.x), int(c.y)}] = std::vector<uint32_t>(args.begin(), args.end());
+}
+void SetRuntimeArgs(const Program& p, KernelHandle kh, const CoreSpec& spec, std::span<const uint32_t> args) {
+  auto& k = kernel_of(p, kh);
+  for (auto& c : cores_of(spec)) set_args(k, c, args);
+}
+void SetRuntimeArgs(const Program& p, KernelHandle kh, const CoreSpec& spec, std::initializer_list<uint32_t> args) {
+  SetRuntimeArgs(p, kh, spec, std::span<const uint32_t>(args.begin(), args.size()));
+}
+void SetRuntimeArgs(const Program& p, KernelHandle kh, const std::vector<CoreCoord>& cores,
+                    const std::vector<std::vector<uint32_t>>& args) {
+  if (cores.size() != args.size()) throw std::runtime_error("SetRuntimeArgs: cores and args differ in length");
+  auto& k = kernel_of(p, kh);
+  for (size_t i = 0; i < cores.size(); ++i) set_args(k, cores[i], args[i]);
+}
+void SetCommonRuntimeArgs(const Program& p, KernelHandle kh, std::span<const uint32_t> args) {
+  kernel_of(p, kh).common_args.assign(args.begin(), args.end());
+}
+void SetCommonRuntimeArgs(const Program& p, KernelHandle kh, std::initializer_list<uint32_t> args) {
+  SetCommonRuntimeArgs(p, kh, std::span<const uint32_t>(args.begin(), args.size()));
+}
+
+TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer* b) : TensorAccessorArgs(*b) {}
+TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer& b) {
+  config_ = b.buffer_type() == BufferType::DRAM ? 2u : 0u;  // ArgConfig::IsDram, interleaved
+  aligned_page_size_ = b.impl()->aligned;
+}
+
+// ------------------------------------------------------------------ devices and buffers
+namespace distributed {
+MeshDevice::MeshDevice() : cq_(std::make_unique<MeshCommandQueue>(this)) {}
+MeshDevice::~MeshDevice() = default;
+std::shared_ptr<MeshDevice> MeshDevice::create_unit_mesh(int device_id, std::size_t, std::size_t, std::size_t) {
+  if (device_id != 0) throw std::runtime_error("MeshDevice::create_unit_mesh: the emulator has one device (id 0)");
+  emu::model();
+  return std::make_shared<MeshDevice>();
+}
+MeshCommandQueue& MeshDevice::mesh_command_queue(std::optional<uint8_t> cq_id) {
+  if (cq_id && *cq_id != 0) throw std::runtime_error("mesh_command_queue: only command queue 0 is emulated");
+  return *cq_;
+}
+CoreCoord MeshDevice::compute_with_storage_grid_size() const { return {size_t(emu::model().gx), size_t(emu::model().gy)}; }
+CoreCoord MeshDevice::worker_core_from_logical_core(const CoreCoord& c) const {
+  const auto& m = emu::model();
+  if (int(c.x) >= m.gx || int(c.y) >= m.gy)
+    throw std::runtime_error("worker_core_from_logical_core: " + c.str() + " is outside the compute grid");
+  return {c.x + 1, c.y + 1};
+}
+tt::ARCH MeshDevice::arch() const { return emu::model().name == "blackhole" ? tt::ARCH::BLACKHOLE : tt::ARCH::WORMHOLE_B0; }
+uint32_t MeshDevice::l1_size_per_core() const { return emu::L1_USABLE; }
+uint32_t MeshDevice::num_dram_channels() const { return uint32_t(emu::model().dram_banks); }
+uint32_t MeshDevice::dram_size_per_channel() const { return uint32_t(std::min<uint64_t>(emu::model().bank_bytes, 0xffffffffu)); }
+bool MeshDevice::close() { return true; }
+
+std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& config, const DeviceLocalBufferConfig& local,
+                                               MeshDevice* dev, std::optional<DeviceAddr> address) {
+  const auto& m = emu::model();
+  uint64_t size = std::get<ReplicatedBufferConfig>(config).size;
+  if (local.buffer_type != BufferType::DRAM)
+    throw std::runtime_error("MeshBuffer::create: only DRAM interleaved buffers are emulated");
+  if (local.page_size == 0 || size % local.page_size)
+    throw std::runtime_error("MeshBuffer::create: size " + std::to_string(size) + " is not a multiple of the page size " +
+                             std::to_string(local.page_size));
+  auto buf = std::shared_ptr<MeshBuffer>(new MeshBuffer());
+  auto* b = new BufferImpl;
+  b->page_size = uint32_t(local.page_size);
+  b->aligned = (b->page_size + m.dram_align - 1) / m.dram_align * m.dram_align;
+  b->num_pages = uint32_t(size / local.page_size);
+  b->size = size;
+  auto* d = emu::device();
+  uint64_t per_bank = uint64_t((b->num_pages + m.dram_banks - 1) / m.dram_banks) * b->aligned;
+  b->base = d->dram_top;
+  uint64_t top = (uint64_t(d->dram_top) + std::max<uint64_t>(per_bank, 1) + 63) / 64 * 64;
+  if (top > m.bank_bytes || top > 0xffffffffull)
+    throw std::runtime_error("MeshBuffer::create: out of DRAM (" + std::to_string(size) + " B buffer needs " +
+                             std::to_string(per_bank) + " B per bank)");
+  d->dram_top = uint32_t(top);
+  d->buffers[b->base] = b;
+  buf->impl_ = b;
+  buf->device_ = dev;
+  return buf;
+}
+MeshBuffer::~MeshBuffer() {
+  if (impl_) {
+    emu::device()->buffers.erase(impl_->base);
+    delete impl_;
+  }
+}
+DeviceAddr MeshBuffer::address() const { return impl_->base; }
+DeviceAddr MeshBuffer::size() const { return impl_->size; }
+DeviceAddr MeshBuffer::page_size() const { return impl_->page_size; }
+BufferType MeshBuffer::buffer_type() const { return BufferType::DRAM; }
+
+void tt_emu_buffer_write(MeshBuffer& buf, const void* src, std::size_t bytes) {
+  auto* b = buf.impl();
+  if (bytes > b->size)
+    throw std::runtime_error("EnqueueWriteMeshBuffer: " + std::to_string(bytes) + " B do not fit the " +
+                             std::to_string(b->size) + " B buffer");
+  uint8_t* d = b->bytes();
+  const uint8_t* s = static_cast<const uint8_t*>(src);
+  for (std::size_t off = 0; off < bytes; off += b->page_size)
+    std::memcpy(d + (off / b->page_size) * b->aligned, s + off, std::min<std::size_t>(b->page_size, bytes - off));
+}
+void tt_emu_buffer_read(MeshBuffer& buf, void* dst, std::size_t bytes) {
+  auto* b = buf.impl();
+  const uint8_t* s = b->bytes();
+  uint8_t* d = static_cast<uint8_t*>(dst);
+  for (std::size_t off = 0; off < bytes && off < b->size; off += b->page_size)
+    std::memcpy(d + off, s + (off / b->page_size) * b->aligned, std::min<std::size_t>(b->page_size, bytes - off));
+}
+void EnqueueMeshWorkload(MeshCommandQueue& cq, MeshWorkload& workload, bool blocking) {
+  for (auto& p : workload.programs()) emu::run_program(*p.impl());
+}
+void Finish(MeshCommandQueue& cq) {}
+}  // namespace distributed
+}  // namespace tt::tt_metal
+
+// ------------------------------------------------------------------ JIT
+namespace emu {
+static std::string hash_hex(const std::string& s) {
+  uint64_t h1 = 1469598103934665603ull, h2 = 0x9ae16a3b2f90404full;
+  for (unsigned char c : s) {
+    h1 = (h1 ^ c) * 1099511628211ull;
+    h2 = (h2 ^ c) * 0x100000001b3ull + 0x7f4a7c15;
+  }
+  char b[40];
+  snprintf(b, sizeof b, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+  return b;
+}
+static std::string cache_dir() {
+  std::string d;
+  if (const char* e = std::getenv("TT_EMU_CACHE_DIR"); e && *e) d = e;
+  else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) d = std::string(x) + "/tilelang_tt/emu";
+  else d = std::string(std::getenv("HOME") ? std::getenv("HOME") : "/tmp") + "/.cache/tilelang_tt/emu";
+  d += "/kernels";
+  std::string cur;
+  for (size_t i = 0; i <= d.size(); ++i)
+    if (i == d.size() || d[i] == '/') { cur = d.substr(0, i); if (!cur.empty()) mkdir(cur.c_str(), 0755); }
+  return d;
+}
+static std::string sdk_dir() {
+  if (const char* e = std::getenv("TT_EMU_SDK"); e && *e) return e;
+  return TT_EMU_SDK_DIR;
+}
+
+void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
+  const Model& m = model();
+  std::string cxx = std::getenv("TT_EMU_CXX") && *std::getenv("TT_EMU_CXX") ? std::getenv("TT_EMU_CXX") : "c++";
+  std::vector<std::string> args = {cxx, "-std=c++20", "-O1", "-fPIC", "-shared", "-fvisibility=hidden",
+                                   "-I" + sdk_dir() + "/include"};
+  if (!k.from_string) {
+    auto slash = k.path.find_last_of('/');
+    args.push_back("-I" + (slash == std::string::npos ? std::string(".") : k.path.substr(0, slash)));
+  }
+  std::string cta;
+  const auto& ct = k.compute ? k.cc.compile_args : k.dm.compile_args;
+  for (size_t i = 0; i < ct.size(); ++i) cta += (i ? "," : "") + std::to_string(ct[i]) + "u";
+  args.push_back("-DKERNEL_COMPILE_TIME_ARGS=" + cta);
+  args.push_back("-DTT_EMU_API_ERA=" + std::to_string(api_era()));
+  args.push_back(m.name == "blackhole" ? "-DARCH_BLACKHOLE" : "-DARCH_WORMHOLE");
+  args.push_back("-DNOC_MAX_BURST_SIZE=" + std::to_string(m.noc_burst));
+  args.push_back("-DNOC_INDEX=" + std::to_string(k.compute ? 0 : k.noc));
+  const auto& defs = k.compute ? k.cc.defines : k.dm.defines;
+  if (k.compute) {
+    args.push_back("-DTT_EMU_COMPUTE_KERNEL=1");
+    args.push_back("-DMATH_FIDELITY=" + std::to_string(int(k.cc.math_fidelity)));
+    args.push_back(std::string("-DDST_ACCUM_MODE=") + (k.cc.fp32_dest_acc_en ? "true" : "false"));
+    args.push_back(std::string("-DAPPROX=") + (k.cc.math_approx_mode ? "true" : "false"));
+    args.push_back(std::string("-DDST_SYNC_MODE=") + (k.cc.dst_full_sync_en ? "1" : "0"));
+  } else {
+    args.push_back(k.processor == 0 ? "-DCOMPILE_FOR_BRISC" : "-DCOMPILE_FOR_NCRISC");
+  }
+  for (auto& [key, v] : defs) args.push_back("-D" + key + "=" + v);
+  std::string keysrc = k.source + "\n--sdk " TT_EMU_SDK_HASH "\n";
+  for (auto& a : args) keysrc += a + "\n";
+  std::string h = hash_hex(keysrc);
+  std::string dir = cache_dir();
+  k.so_path = dir + "/" + h + ".so";
+  k.cmdline.clear();
+  for (auto& a : args) k.cmdline += a + " ";
+  if (file_exists(k.so_path)) return;  // cached
+  std::string src_path;
+  if (k.from_string) {
+    src_path = dir + "/" + h + ".cpp";
+    std::string tmp = src_path + ".tmp" + std::to_string(getpid());
+    std::ofstream(tmp) << k.source;
+    rename(tmp.c_str(), src_path.c_str());
+  } else {
+    src_path = k.path;
+  }
+  char rnd[32];
+  snprintf(rnd, sizeof rnd, ".%d.%p.tmp", int(getpid()), (void*)&k);
+  k.tmp_path = k.so_path + rnd;
+  k.log_path = k.tmp_path + ".log";
+  args.push_back("-x");
+  args.push_back("c++");
+  args.push_back(src_path);
+  args.push_back("-o");
+  args.push_back(k.tmp_path);
+  k.cmdline.clear();
+  for (auto& a : args) k.cmdline += a + " ";
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, k.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    auto c = cores.empty() ? CoreCoord{0, 0} : cores.front();
+    fail_core(EX_COMPILE, "kernel_compile_error", int(c.x), int(c.y), k.name,
+              "cannot run the kernel compiler '" + cxx + "': " + std::strerror(rc) + " (set TT_EMU_CXX)",
+              "{\"command\":" + json_str(k.cmdline) + "}");
+  }
+  k.compile_pid = pid;
+}
+
+void jit_finish(KernelDef& k) {
+  if (k.entry) return;
+  auto c = k.cores.empty() ? CoreCoord{0, 0} : k.cores.front();
+  if (k.compile_pid > 0) {
+    int status = 0;
+    while (waitpid(k.compile_pid, &status, 0) < 0 && errno == EINTR) {}
+    k.compile_pid = -1;
+    std::ifstream lf(k.log_path);
+    std::stringstream log;
+    log << lf.rdbuf();
+    unlink(k.log_path.c_str());
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      unlink(k.tmp_path.c_str());
+      fail_core(EX_COMPILE, "kernel_compile_error", int(c.x), int(c.y), k.name,
+                "compiling kernel '" + k.name + "' (" + k.path + ") failed:\n" + log.str(),
+                "{\"command\":" + json_str(k.cmdline) + ",\"compiler_output\":" + json_str(log.str()) + "}");
+    }
+    rename(k.tmp_path.c_str(), k.so_path.c_str());  // atomic publish into the shared cache
+  }
+  void* h = dlopen(k.so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    fail_core(EX_COMPILE, "kernel_compile_error", int(c.x), int(c.y), k.name,
+              std::string("cannot load the compiled kernel: ") + dlerror());
+  k.entry = reinterpret_cast<void (*)()>(dlsym(h, "tt_emu_kernel_entry"));
+  if (!k.entry)
+    fail_core(EX_COMPILE, "kernel_compile_error", int(c.x), int(c.y), k.name,
+              "kernel '" + k.name + "' defines no kernel_main()");
+}
+}  // namespace emu

@@ -1,0 +1,254 @@
+"""Python driver of the TT-Metalium emulator (docs/contracts.md section 5).
+
+The emulator is a C++ SDK shipped as package data (`tilelang_tt/emulator/{include,src,cmake}`): headers with
+TT-Metalium's paths and signatures, and a runtime library that models the device. We build the runtime once
+per SDK content hash (and CPU, since it is compiled with -march=native), compile a host program once per
+content hash of its sources, and run it in a child process with a time limit. Kernels are JIT-compiled by
+the runtime itself when the host program calls CreateKernel, cached in the same cache directory.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, EmulatorViolation, KernelBuildError,
+                      TTRuntimeError)
+
+ERA = {"E4": 4, "E3": 3}
+EXIT_KIND = {70: "deadlock", 71: "l1_overflow", 72: "dst_violation", 73: "noc_violation", 74: "cb_violation",
+             75: "api_misuse", 76: "kernel_compile_error"}
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    wall_seconds: float
+    report: dict = field(default_factory=dict)
+
+
+def sdk_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "emulator"
+
+
+def cache_dir() -> Path:
+    d = os.environ.get("TILELANG_TT_CACHE_DIR")
+    if not d:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        d = os.path.join(xdg, "tilelang_tt") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "tilelang_tt")
+    p = Path(d)
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def compiler() -> str:
+    cxx = os.environ.get("TT_EMU_CXX")
+    if cxx:
+        return cxx
+    for c in ("c++", "g++", "clang++"):
+        if shutil.which(c):
+            return c
+    raise KernelBuildError("no C++ compiler found (install g++ or set TT_EMU_CXX)")
+
+
+_SDK_HASH: str | None = None
+
+
+def sdk_hash() -> str:
+    """Content hash of every SDK file: a changed header or runtime source means a new runtime build."""
+    global _SDK_HASH
+    if _SDK_HASH is None:
+        h = hashlib.sha256()
+        root = sdk_dir()
+        for sub in ("include", "src", "cmake"):
+            for p in sorted((root / sub).rglob("*")):
+                if p.is_file():
+                    h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+        _SDK_HASH = h.hexdigest()[:24]
+    return _SDK_HASH
+
+
+def _cpu_key() -> str:
+    info = platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(("model name", "flags", "Features")):
+                    info += line
+                if line.strip() == "":
+                    break
+    except OSError:
+        pass
+    return hashlib.sha256(info.encode()).hexdigest()[:8]
+
+
+def _run(cmd, cwd=None, what="compile"):
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise KernelBuildError(f"{what} failed ({' '.join(map(str, cmd))}):\n{proc.stdout}")
+    return proc.stdout
+
+
+def _cxx_flags() -> list[str]:
+    # -march=native is safe because the CPU is part of the runtime's cache key.
+    return ["-std=c++20", "-O3", "-march=native", "-fPIC"]
+
+
+def runtime_dir() -> Path:
+    """Directory holding libtt_emu.so for this SDK + CPU; built on first use."""
+    key = f"{sdk_hash()}-{_cpu_key()}"
+    out = cache_dir() / "emu" / "runtime" / key
+    lib = out / "libtt_emu.so"
+    if lib.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{key}.tmp.", dir=out.parent))
+    try:
+        root = sdk_dir()
+        cxx = compiler()
+        defs = [f'-DTT_EMU_SDK_HASH="{sdk_hash()}"', f'-DTT_EMU_SDK_DIR="{root}"']
+        srcs = sorted((root / "src").glob("*.cpp"))
+
+        def build(src):
+            obj = tmp / (src.stem + ".o")
+            _run([cxx, *_cxx_flags(), *defs, f"-I{root / 'include'}", f"-I{root / 'src'}", "-c", str(src),
+                  "-o", str(obj)], what="building the emulator runtime")
+            return obj
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(srcs), os.cpu_count() or 1))) as ex:
+            objs = list(ex.map(build, srcs))
+        _run([cxx, "-shared", "-o", str(tmp / "libtt_emu.so"), *map(str, objs), "-ldl", "-lpthread"],
+             what="linking the emulator runtime")
+        for o in objs:
+            o.unlink()
+        try:
+            os.rename(tmp, out)  # atomic publish; a concurrent builder may have won
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if tmp.exists() and tmp != out:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if not lib.exists():
+        raise KernelBuildError(f"building the emulator runtime produced no {lib}")
+    return out
+
+
+def build_program(sources: dict[str, str], api_profile: str = "E4") -> Path:
+    """Write sources into a content-addressed directory and compile main.cpp into `tt_program` there."""
+    if api_profile not in ERA:
+        raise TTRuntimeError(f"unknown API profile {api_profile!r}; use one of {sorted(ERA)}")
+    if "main.cpp" not in sources:
+        raise TTRuntimeError("build_program: sources must contain main.cpp (the host program)")
+    rt = runtime_dir()
+    h = hashlib.sha256()
+    h.update(f"{sdk_hash()}\0{_cpu_key()}\0{api_profile}\0".encode())
+    for name in sorted(sources):
+        h.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
+    key = h.hexdigest()[:24]
+    out = cache_dir() / "emu" / "programs" / key
+    if (out / "tt_program").exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{key}.tmp.", dir=out.parent))
+    try:
+        for name, text in sources.items():
+            p = tmp / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text)
+        (tmp / "api_profile").write_text(api_profile)
+        _run([compiler(), "-std=c++20", "-O1", f"-DTT_EMU_API_ERA={ERA[api_profile]}",
+              f"-I{sdk_dir() / 'include'}", "main.cpp", "-o", "tt_program", f"-L{rt}", "-ltt_emu",
+              f"-Wl,-rpath,{rt}"], cwd=tmp, what="compiling the host program main.cpp")
+        try:
+            os.rename(tmp, out)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if tmp.exists() and tmp != out:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _error_from(rc: int, report: dict, stderr: str, wall: float):
+    msg = report.get("message") or stderr.strip() or f"exit code {rc}"
+    where = ""
+    if report.get("core") is not None:
+        where += f" on core {tuple(report['core'])}"
+    if report.get("kernel"):
+        where += f" in kernel '{report['kernel']}'"
+    text = stderr
+    if rc == 70:
+        return EmulatorDeadlock(f"emulator: deadlock{where}: {msg}", report, text)
+    if rc in (71, 72, 73, 74, 75):
+        return EmulatorViolation(f"emulator: {EXIT_KIND[rc]}{where}: {msg}", report, text)
+    if rc == 76:
+        err = KernelBuildError(f"emulator: kernel compile error{where}: {msg}")
+        err.report, err.text = report, text
+        return err
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = str(-rc)
+        return EmulatorCrash(f"emulator: the program died from signal {name}: {stderr.strip()[-2000:]}",
+                             report, text)
+    return TTRuntimeError(f"tt_program failed with exit code {rc}: {stderr.strip()[-4000:]}")
+
+
+def run_program(program_dir, tensor_files: list[str], model: str = "wormhole_b0",
+                timeout: float = 120.0) -> RunResult:
+    """Run `tt_program` in a child process; raise a typed error built from its report on failure."""
+    program_dir = Path(program_dir)
+    exe = program_dir / "tt_program"
+    if not exe.exists():
+        raise TTRuntimeError(f"{exe} does not exist (build_program first)")
+    profile = (program_dir / "api_profile").read_text().strip() if (program_dir / "api_profile").exists() else "E4"
+    fd, report_path = tempfile.mkstemp(prefix="tt_emu_report_", suffix=".json")
+    os.close(fd)
+    os.unlink(report_path)
+    env = dict(os.environ)
+    env.update({
+        "TT_EMU_MODEL": model,
+        "TT_EMU_API_ERA": str(ERA.get(profile, 4)),
+        "TT_EMU_CACHE_DIR": str(cache_dir() / "emu"),
+        "TT_EMU_REPORT": report_path,
+        "TT_EMU_CXX": compiler(),
+        "TT_EMU_SDK": str(sdk_dir()),
+    })
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(exe), str(program_dir), *map(str, tensor_files)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+        out, err = proc.communicate()
+        raise EmulatorTimeout(f"emulator: the program ran past its time limit of {timeout:g} s and was killed",
+                              {"kind": "timeout", "timeout": timeout}, err)
+    wall = time.perf_counter() - start
+    report = {}
+    if os.path.exists(report_path):
+        try:
+            with open(report_path) as f:
+                report = json.load(f)
+        except (OSError, ValueError):
+            report = {}
+        finally:
+            os.unlink(report_path)
+    if proc.returncode != 0:
+        raise _error_from(proc.returncode, report, err, wall)
+    return RunResult(proc.returncode, out, err, wall, report)
