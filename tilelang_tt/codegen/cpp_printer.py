@@ -96,6 +96,7 @@ class KernelPrinter:
         self.used_cbs: set[int] = set()
         self.names = NameTable(reserved=_API_NAMES)
         self.vars: dict[object, str] = {}          # tvm Var (or scalar cell buffer) -> C++ name
+        self.consts: dict[object, int] = {}        # loop vars of single-iteration loops -> their value
         self.cb_names = self._cb_constant_names()
         for name in self.cb_names.values():
             self.names.reserve(name)
@@ -274,6 +275,11 @@ class KernelPrinter:
         step = getattr(s, "step", None)
         if step is not None and not (isinstance(step, tirx.IntImm) and int(step.value) == 1):
             raise self.error("loops with a step other than 1 are not supported", s)
+        if self.single_iteration(s):
+            # `for kk in range(1)` (a 1-wide tile grid axis): no loop, kk prints as its value.
+            self.consts[s.loop_var] = int(s.min.value)
+            self.stmt(s.body)
+            return
         lo = self.expr(s.min)
         self.names.push()
         var = self.declare(s.loop_var, s.loop_var.name)
@@ -284,6 +290,14 @@ class KernelPrinter:
         self.depth -= 1
         self.emit("}")
         self.names.pop()
+
+    def single_iteration(self, s) -> bool:
+        if not (isinstance(s.min, tirx.IntImm) and isinstance(s.extent, tirx.IntImm)
+                and int(s.extent.value) == 1):
+            return False
+        declares = []
+        tvm_ffi.structural_walk(s.body, [((tirx.Bind, tirx.AllocBuffer), declares.append)])
+        return not declares     # keep the braces if the body declares names
 
     def loop_bound(self, lo, extent) -> str:
         """`lo + extent` for the loop condition, folding the forms TIR produces for range(a, b)."""
@@ -423,7 +437,48 @@ class KernelPrinter:
             return f"({text})", _ATOM
         return text, prec
 
+    _FOLD = {tirx.Add: lambda a, b: a + b, tirx.Sub: lambda a, b: a - b if a >= b else None,
+             tirx.Mul: lambda a, b: a * b, tirx.FloorDiv: lambda a, b: a // b if b else None,
+             tirx.Div: lambda a, b: a // b if b else None,
+             tirx.FloorMod: lambda a, b: a % b if b else None, tirx.Mod: lambda a, b: a % b if b else None}
+
+    def const_value(self, e):
+        """The value of an index expression made of literals and single-iteration loop vars, else None."""
+        if isinstance(e, tirx.IntImm):
+            return None if dtype_of(e) == "bool" else int(e.value)
+        if isinstance(e, tvm.ir.Var):
+            return self.consts.get(e)
+        fold = self._FOLD.get(type(e))
+        if fold is None:
+            return None
+        a, b = self.const_value(e.a), self.const_value(e.b)
+        return None if a is None or b is None else fold(a, b)
+
+    def _identity(self, e):
+        """x + 0, x - 0, x * 1, x / 1 print as x; x * 0 and x % 1 as 0 (after constant substitution)."""
+        a, b = self.const_value(e.a), self.const_value(e.b)
+        if isinstance(e, tirx.Add):
+            return e.b if a == 0 else e.a if b == 0 else None
+        if isinstance(e, tirx.Sub):
+            return e.a if b == 0 else None
+        if isinstance(e, tirx.Mul):
+            if a == 0 or b == 0:
+                return 0
+            return e.b if a == 1 else e.a if b == 1 else None
+        if isinstance(e, (tirx.FloorDiv, tirx.Div)):
+            return e.a if b == 1 else None
+        if isinstance(e, (tirx.FloorMod, tirx.Mod)):
+            return 0 if b == 1 else None
+        return None
+
     def _expr(self, e) -> tuple[str, int]:
+        value = self.const_value(e)
+        if value is not None and not isinstance(e, tirx.IntImm):
+            return str(value), _ATOM
+        if type(e) in self._FOLD:
+            same = self._identity(e)
+            if same is not None:
+                return (str(same), _ATOM) if isinstance(same, int) else self._expr(same)
         if isinstance(e, tirx.IntImm):
             if dtype_of(e) == "bool":
                 return ("true" if int(e.value) else "false"), _ATOM

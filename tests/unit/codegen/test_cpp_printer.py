@@ -118,3 +118,25 @@ def test_non_tt_call_rejected():
                                             tirx.Evaluate(tirx.IntImm("int32", 0))]))
     with pytest.raises(TTCompileError, match="no TT-Metalium mapping"):
         generate_kernel("writer", f, PLAN)
+
+
+def test_single_iteration_loops_fold_away():
+    @T.prim_func
+    def f():
+        n: T.let[T.int32] = T.tt.get_arg_val(0)
+        for i, kk in T.grid(2, 1):
+            T.tt.cb_push_back(16, (i + kk) * 32 + kk * 2 + n * 1 + (n - kk) + n % 1 + n // 1)
+        for j in range(1):
+            x: T.let[T.int32] = n + j
+            T.tt.cb_push_back(16, x)
+
+    assert body(f) == [
+        "    uint32_t n = get_arg_val<uint32_t>(0);",
+        "    for (uint32_t i = 0; i < 2; ++i) {",
+        "        cb_push_back(cb_C_l, i * 32 + n + n + n);",
+        "    }",
+        "    for (uint32_t j = 0; j < 1; ++j) {",      # kept: its body declares a name
+        "        uint32_t x = n + j;",
+        "        cb_push_back(cb_C_l, x);",
+        "    }",
+    ]

@@ -90,7 +90,7 @@ class Weird:
         T.tt.tensor_accessor("class", 0, class_addr, 2048)
         for i in range(new):
             T.tt.cb_wait_front(16, 1)
-            for i in range(1):
+            for i in range(2):
                 T.tt.noc_async_write_page(auto + i, "class", T.tt.get_read_ptr(16))
             T.tt.noc_async_write_barrier()
             T.tt.cb_pop_front(16, 1)
@@ -108,7 +108,7 @@ def test_weird_names_give_valid_cpp(tmp_path):
     assert "uint32_t noc_async_read_page_1 = get_write_ptr(cb_in_put);" in reader   # TIR var vs API name
     assert "for (uint32_t kernel_main_ = 0;" in compute
     assert "const auto class_ = TensorAccessor(class_args, class_addr, 2048);" in writer
-    assert "for (uint32_t i_1 = 0; i_1 < 1; ++i_1)" in writer                 # nested shadowing renamed
+    assert "for (uint32_t i_1 = 0; i_1 < 2; ++i_1)" in writer                 # nested shadowing renamed
     assert '#include "api/compute/compute_kernel_api.h"' in compute          # silu's header
     assert "project(tt_program_my_kernel LANGUAGES CXX)" in out["CMakeLists.txt"]
     assert "auto in_put_buf = make_dram_buffer" in out["main.cpp"]

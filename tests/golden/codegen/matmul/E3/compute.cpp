@@ -27,9 +27,7 @@ void kernel_main() {
             cb_wait_front(cb_B_s, 2);
             for (uint32_t i = 0; i < 2; ++i) {
                 for (uint32_t j = 0; j < 2; ++j) {
-                    for (uint32_t kk = 0; kk < 1; ++kk) {
-                        matmul_tiles(cb_A_s, cb_B_s, i + kk, kk * 2 + j, i * 2 + j);
-                    }
+                    matmul_tiles(cb_A_s, cb_B_s, i, j, i * 2 + j);
                 }
             }
             cb_pop_front(cb_A_s, 2);

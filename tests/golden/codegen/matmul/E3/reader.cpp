@@ -26,17 +26,13 @@ void kernel_main() {
         for (uint32_t k = 0; k < 32; ++k) {
             cb_reserve_back(cb_A_s, 2);
             for (uint32_t i = 0; i < 2; ++i) {
-                for (uint32_t j = 0; j < 1; ++j) {
-                    noc_async_read_page((by * 2 + i) * 32 + (k + j), A, get_write_ptr(cb_A_s) + (i + j) * 2048);
-                }
+                noc_async_read_page((by * 2 + i) * 32 + k, A, get_write_ptr(cb_A_s) + i * 2048);
             }
             noc_async_read_barrier();
             cb_push_back(cb_A_s, 2);
             cb_reserve_back(cb_B_s, 2);
-            for (uint32_t i = 0; i < 1; ++i) {
-                for (uint32_t j = 0; j < 2; ++j) {
-                    noc_async_read_page((k + i) * 32 + (bx * 2 + j), B, get_write_ptr(cb_B_s) + (i * 2 + j) * 2048);
-                }
+            for (uint32_t j = 0; j < 2; ++j) {
+                noc_async_read_page(k * 32 + (bx * 2 + j), B, get_write_ptr(cb_B_s) + j * 2048);
             }
             noc_async_read_barrier();
             cb_push_back(cb_B_s, 2);
