@@ -6,6 +6,7 @@ plan.json. See docs/contracts.md sections 1-4 and 6, docs/plan-schema.md.
 """
 from __future__ import annotations
 
+from ..target import HARDWARE
 from . import plan as _plan
 from .host import generate_cmake, generate_main
 from .kernels import ComputePrinter, DataflowPrinter
@@ -19,7 +20,9 @@ def generate_kernel(role: str, func, plan: dict, api_profile="E4") -> str:
     profile = get_profile(api_profile)
     accessors = plan["kernels"][role]["accessors"]
     if role == "compute":
-        printer = ComputePrinter(func, profile, plan["cbs"], plan["kernel"], accessors)
+        k = plan["kernels"]["compute"]
+        dst_tiles = HARDWARE[plan["model"]].dst_capacity(k["fp32_dest_acc_en"], k["dst_full_sync_en"])
+        printer = ComputePrinter(func, profile, plan["cbs"], plan["kernel"], accessors, dst_tiles=dst_tiles)
     else:
         printer = DataflowPrinter(func, profile, plan["cbs"], plan["kernel"], accessors, role=role)
     return printer.print()

@@ -18,6 +18,7 @@ import tvm_ffi
 from tvm import tirx
 
 from .. import intrinsics as tt_intrinsics
+from ..errors import TTResourceError
 from . import profiles as P
 from .cpp_printer import KernelPrinter, _short_script
 from .names import sanitize
@@ -134,8 +135,13 @@ class ComputePrinter(KernelPrinter):
 
     # ---------------- protocol check --------------------------------------------------------------
 
+    def __init__(self, *args, dst_tiles: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dst_tiles = dst_tiles      # DST tiles per acquire for this compute config, if known
+
     def check(self, body) -> None:
         self._startups = 0
+        self._ranges: dict = {}         # loop var -> largest value, for constant-extent loops
         end = self._sim(body, _ComputeState(), depth=0)
         if not end.started:
             raise self.error("the compute kernel never calls T.tt.compute_kernel_hw_startup; it must "
@@ -150,6 +156,8 @@ class ComputePrinter(KernelPrinter):
                 st = self._sim(x, st, depth)
             return st
         if isinstance(s, tirx.For):
+            if isinstance(s.min, tirx.IntImm) and isinstance(s.extent, tirx.IntImm):
+                self._ranges[s.loop_var] = int(s.min.value) + int(s.extent.value) - 1
             once = self._sim(s.body, st, depth + 1)
             if once.dst != st.dst:
                 raise self.error(f"DST protocol: an iteration of loop `{s.loop_var.name}` starts with DST "
@@ -206,6 +214,13 @@ class ComputePrinter(KernelPrinter):
         if name in inits:
             slot, value = inits[name]
             return replace(st, **{slot: value})
+        if "dst" in args and self.dst_tiles is not None:
+            top = self._max_value(args["dst"])
+            if top is not None and top >= self.dst_tiles:
+                raise TTResourceError(
+                    f"{self.where()}: {name} uses DST tile {top}, but DST holds {self.dst_tiles} tiles per "
+                    f"acquire with this compute config (fp32 accumulation halves it, half-sync halves it "
+                    f"again); use smaller output blocks or subblocks\n  at: {_short_script(call)}")
         if name in _DST_MATH and st.dst != "acquired":
             raise self.error(f"{name} writes DST, which is {st.dst}; tile math must sit between "
                              f"tile_regs_acquire and tile_regs_commit", call)
@@ -227,6 +242,24 @@ class ComputePrinter(KernelPrinter):
         if name == "fill_tile":
             return replace(st, sfpu="fill")
         return st
+
+    def _max_value(self, e):
+        """Largest value of a DST index over the constant-extent loops around it, or None if unknown."""
+        if isinstance(e, tirx.IntImm):
+            return int(e.value)
+        if isinstance(e, tvm.ir.Var):
+            return self._ranges.get(e)
+        if isinstance(e, (tirx.Add, tirx.Mul)):
+            a, b = self._max_value(e.a), self._max_value(e.b)
+            if a is None or b is None:
+                return None
+            return a + b if isinstance(e, tirx.Add) else a * b
+        if isinstance(e, (tirx.FloorDiv, tirx.FloorMod)) and isinstance(e.b, tirx.IntImm) and int(e.b.value) > 0:
+            a = self._max_value(e.a)
+            if a is None:
+                return int(e.b.value) - 1 if isinstance(e, tirx.FloorMod) else None
+            return a // int(e.b.value) if isinstance(e, tirx.FloorDiv) else min(a, int(e.b.value) - 1)
+        return None
 
     # ---------------- printing --------------------------------------------------------------------
 

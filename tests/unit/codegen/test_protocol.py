@@ -288,3 +288,22 @@ def test_golden_cases_pass_the_protocol_checker():
     for case in K.CASES:
         for profile in K.PROFILE_NAMES:
             K.sources(case, profile)
+
+
+def test_dst_capacity():
+    """fp32 accumulation in half-sync mode leaves 4 DST tiles per acquire (metalium-api.md D.4)."""
+    from tilelang_tt import TTResourceError
+
+    @T.prim_func
+    def f():
+        T.tt.compute_kernel_hw_startup(0, 1, 16, 1)
+        T.tt.matmul_init(0, 1, 16)
+        T.tt.tile_regs_acquire()
+        for i, j in T.grid(2, 4):
+            T.tt.matmul_tiles(0, 1, i, j, i * 4 + j)
+        T.tt.tile_regs_commit()
+        T.tt.tile_regs_wait()
+        T.tt.tile_regs_release()
+
+    with pytest.raises(TTResourceError, match="uses DST tile 7, but DST holds 4 tiles"):
+        generate(with_role(K.Matmul, "compute", f))
