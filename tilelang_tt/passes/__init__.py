@@ -33,16 +33,30 @@ def tt_passes(target=None, policy: str = "contiguous", max_cores: int | None = N
     ], name="tt.Lower")
 
 
-def lower_to_tt(func: tirx.PrimFunc, target=None, *, policy: str = "contiguous",
-                max_cores: int | None = None, cb_depth: int = 2,
-                math_fidelity: str = "HiFi4") -> tvm.IRModule:
+# Options a kernel can also carry as function attributes (T.func_attr({"tt.core_policy": ...})), so
+# they reach the passes through tvm.build / tilelang_tt.compile too. Explicit keyword arguments win.
+OPTION_ATTRS = {"policy": ("tt.core_policy", str, "contiguous"), "max_cores": ("tt.max_cores", int, None),
+                "cb_depth": ("tt.cb_depth", int, 2), "math_fidelity": ("tt.math_fidelity", str, "HiFi4")}
+
+
+def lower_to_tt(func: tirx.PrimFunc, target=None, *, policy: str | None = None,
+                max_cores: int | None = None, cb_depth: int | None = None,
+                math_fidelity: str | None = None) -> tvm.IRModule:
     """Lower one frontend kernel K to an IRModule with K_reader, K_compute, K_writer.
 
     target: a tvm Target, a tag or model string ("tenstorrent", "tenstorrent/blackhole"), or None for
-    the function's bound target / wormhole_b0. Options: core assignment `policy`, `max_cores` (cap on
-    cores used), `cb_depth` (CB buffering depth), `math_fidelity`.
+    the function's bound target / wormhole_b0. Options (keyword, else the function attrs of
+    OPTION_ATTRS, else the default): core assignment `policy` ("contiguous" | "2d_blocked"),
+    `max_cores` (cap on cores used), `cb_depth` (CB buffering depth, 2), `math_fidelity` ("HiFi4").
     """
     from ..target import model_of
+
+    opts = {"policy": policy, "max_cores": max_cores, "cb_depth": cb_depth, "math_fidelity": math_fidelity}
+    for key, (attr, conv, default) in OPTION_ATTRS.items():
+        if opts[key] is None:
+            has = func.attrs is not None and attr in func.attrs
+            opts[key] = conv(func.attrs[attr]) if has else default
+    policy, max_cores, cb_depth, math_fidelity = (opts[k] for k in OPTION_ATTRS)
 
     model_of(target)  # reject a non-Tenstorrent target early with TTTargetError
     name = str(func.attrs["global_symbol"]) if func.attrs is not None and "global_symbol" in func.attrs \

@@ -144,3 +144,17 @@ def test_assign_cores_2d_blocked_attrs():
     assert _ints(f.attrs["tt_core_grid"]) == [8, 8]
     assert _ints(f.attrs["tiles_per_core"]) == [4] * 64
     assert str(_assigned(matmul(64, 64, 32)).attrs["tt_core_policy"]) == "contiguous"
+
+
+def test_options_from_function_attrs_and_keywords():
+    from tilelang_tt.passes import lower_to_tt
+    f = matmul(256, 256, 32).with_attrs({"tt.core_policy": "2d_blocked", "tt.max_cores": 4,
+                                         "tt.cb_depth": 3, "tt.math_fidelity": "HiFi2"})
+    r = {str(g.attrs["tt.kernel_role"]): g for g in lower_to_tt(f).functions.values()}["compute"]
+    assert str(r.attrs["tt_core_policy"]) == "2d_blocked"
+    assert _ints(r.attrs["tt_core_grid"]) == [2, 2] and _ints(r.attrs["tiles_per_core"]) == [4] * 4
+    assert int(r.attrs["tt_cb_plan"][0]["num_pages"]) == 6
+    assert str(r.attrs["tt_compute_config"]["math_fidelity"]) == "HiFi2"
+    r = {str(g.attrs["tt.kernel_role"]): g
+         for g in lower_to_tt(f, policy="contiguous", max_cores=2).functions.values()}["compute"]
+    assert "tt_core_policy" not in r.attrs and _ints(r.attrs["tiles_per_core"]) == [8, 8]
