@@ -2,6 +2,7 @@
 #pragma once
 #define TT_EMU_BUILDING_RUNTIME 1
 #include <atomic>
+#include <cstdlib>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -113,9 +114,10 @@ struct Buffer {
   uint32_t base = 0;             // bank offset (same on every bank)
   uint64_t size = 0;
   uint32_t page_size = 0, aligned = 0, num_pages = 0;
-  std::vector<uint8_t> data;     // page p at p * aligned (lazily sized)
+  uint8_t* data = nullptr;       // page p at p * aligned; calloc'd so the OS commits pages only when touched
   bool alive = true;
-  uint8_t* bytes() { if (data.empty()) data.assign(size_t(num_pages) * aligned, 0); return data.data(); }
+  uint8_t* bytes() { return data; }
+  ~Buffer() { std::free(data); }
 };
 
 struct DeviceState {

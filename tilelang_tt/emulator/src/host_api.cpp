@@ -330,6 +330,8 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& config, c
   b->aligned = (b->page_size + m.dram_align - 1) / m.dram_align * m.dram_align;
   b->num_pages = uint32_t(size / local.page_size);
   b->size = size;
+  b->data = static_cast<uint8_t*>(std::calloc(std::max<size_t>(size_t(b->num_pages) * b->aligned, 1), 1));
+  if (!b->data) throw std::runtime_error("MeshBuffer::create: out of host memory for a " + std::to_string(size) + " B buffer");
   auto* d = emu::device();
   uint64_t per_bank = uint64_t((b->num_pages + m.dram_banks - 1) / m.dram_banks) * b->aligned;
   b->base = d->dram_top;

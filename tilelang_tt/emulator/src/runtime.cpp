@@ -418,6 +418,8 @@ void run_program(tt::tt_metal::ProgramImpl& p) {
   DeviceState* dev = device();
   // finish kernel builds (started at CreateKernel)
   for (auto& k : p.kernels) jit_finish(*k);
+  // create every core up front: kernels may address any core over the NOC from any thread
+  for (int y = 0; y < m.gy; ++y) for (int x = 0; x < m.gx; ++x) dev->core(x, y);
   // reset core state for this program
   std::set<std::pair<int, int>> used;
   for (auto& k : p.kernels) for (auto& c : k->cores) used.insert({int(c.x), int(c.y)});
