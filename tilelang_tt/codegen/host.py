@@ -228,7 +228,7 @@ def generate_main(plan: dict) -> str:
             continue
         v, elem = tvar[t["name"]], HOST_ELEMENT[t["dtype"]]
         rows, cols = _rows_cols(t["shape"])
-        emit(f"    std::vector<{elem}> {v['result']};")
+        emit(f"    std::vector<{elem}> {v['result']}({rows * cols});")
         emit(f"    distributed::EnqueueReadMeshBuffer(cq, {v['result']}, {v['buf']}, true);")
         emit(f"    write_tensor(argv[{2 + i}], untilize_nfaces({v['result']}, {rows}, {cols}));")
     emit("")

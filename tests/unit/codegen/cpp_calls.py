@@ -68,6 +68,17 @@ def _split_args(text: str) -> list[str]:
     return args
 
 
+def _is_declaration(src: str, start: int) -> bool:
+    """`Type name(args)` declares a variable: the name follows a type token, not an operator."""
+    k = start - 1
+    while k >= 0 and src[k] in " \t":
+        k -= 1
+    if k < 0 or not (src[k].isalnum() or src[k] in "_>"):
+        return False
+    word = re.search(r"(\w+)$", src[:k + 1])
+    return not (word and word.group(1) in ("return", "throw", "else", "case", "new", "co_return"))
+
+
 def calls(src: str) -> list[CallSite]:
     clean = _strip_comments_and_strings(src)
     out = []
@@ -87,6 +98,8 @@ def calls(src: str) -> list[CallSite]:
             template = clean[j + 1:end - 1]
             j = end
         if j >= len(clean) or clean[j] != "(":
+            continue
+        if _is_declaration(clean, m.start()):
             continue
         end = _match(clean, j, "(", ")")
         args = _split_args(clean[j + 1:end - 1])

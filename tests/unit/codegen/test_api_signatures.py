@@ -37,6 +37,10 @@ def test_kernel_calls_match_facts(case, profile):
         bad = used & F.FORBIDDEN[profile]
         assert not bad, f"{name} uses {bad}, which profile {profile} must not use"
         assert "void kernel_main() {" in out[name]
+        scanned = {c.name for c in calls(out[name])}   # the scanner sees the calls it must check
+        assert {"get_arg_val", "cb_wait_front" if name != "reader.cpp" else "cb_push_back"} <= scanned
+        if name == "compute.cpp":
+            assert {"compute_kernel_hw_startup", "tile_regs_acquire", "pack_tile"} <= scanned
         assert "namespace NAMESPACE" not in out[name]
     assert not problems, "\n".join(problems)
 

@@ -230,7 +230,7 @@ int run(int argc, char** argv) {
     distributed::Finish(cq);
 
     // Outputs: read back, untilize to row-major, write to their files.
-    std::vector<bfloat16> C_result;
+    std::vector<bfloat16> C_result(1048576);
     distributed::EnqueueReadMeshBuffer(cq, C_result, C_buf, true);
     write_tensor(argv[4], untilize_nfaces(C_result, 1024, 1024));
 

@@ -184,7 +184,7 @@ int run(int argc, char** argv) {
     distributed::Finish(cq);
 
     // Outputs: read back, untilize to row-major, write to their files.
-    std::vector<bfloat16> C_result;
+    std::vector<bfloat16> C_result(65536);
     distributed::EnqueueReadMeshBuffer(cq, C_result, C_buf, true);
     write_tensor(argv[5], untilize_nfaces(C_result, 256, 256));
 

@@ -162,7 +162,7 @@ int run(int argc, char** argv) {
     distributed::Finish(cq);
 
     // Outputs: read back, untilize to row-major, write to their files.
-    std::vector<float> Y_result;
+    std::vector<float> Y_result(32768);
     distributed::EnqueueReadMeshBuffer(cq, Y_result, Y_buf, true);
     write_tensor(argv[3], untilize_nfaces(Y_result, 256, 128));
 
