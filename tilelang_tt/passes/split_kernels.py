@@ -332,7 +332,7 @@ class _Lowering:
                 copies_out.append(it)
                 continue
             if copies_out:
-                fail(km.name, "tile math after a copy to global", it.stmt if isinstance(it, TileOp) else it.stmt,
+                fail(km.name, "tile math after a copy to global", it.stmt,
                      supported="all copies to global at the end of the block (packed after the math)",
                      fix="move the Tx.copy(global, local) statements after the last tile math")
             self._no_nested_copy_out(it)
@@ -494,7 +494,7 @@ class _Lowering:
                 inner_dirty = dirty | self._writes(it.body)
                 mark = len(self.init_log)
                 body = self._lower_seq(it.body, set(inner_dirty))
-                if self.init != start:
+                if self.init != start and len(self.init_log) > mark:
                     # The body changes the op family. Hoist the init of its first op before the loop if
                     # that keeps every iteration consistent; otherwise re-init inside the loop.
                     first = self.init_log[mark]

@@ -493,3 +493,57 @@ def test_2d_blocked_policy_numerics_and_block_rectangles(M, N, max_cores):
         expect = {(y * cy + i) * (N // 32) + x * cx + j for i in range(cy) for j in range(cx)}
         assert tiles == expect
     assert str(r["compute"].attrs["tt_core_policy"]) == "2d_blocked"
+
+
+def test_loop_with_only_fills_between_ops():
+    # fill_tile needs no T.tt init op, but it reconfigures the SFPU: the relu after the loop re-inits
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        T.tile.maximum(C_l, A_s, T.float32(0))
+        for k in range(2):
+            T.tile.fill(C_l, T.float32(-2))
+        T.tile.maximum(C_l, C_l, T.float32(0))
+        T.tile.add(C_l, C_l, A_s)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
+    ''')
+    a = rand(64, 128)
+    mod = lower_to_tt(f)
+    out, _ = ttsim.run(mod, {"A": a, "C": np.zeros((64, 128))})
+    close(out["C"][:32], a[:32])
+    c = roles(mod)["compute"]
+    assert [str(x.args[0].value) for x in calls(c.body, "unary_init")] == ["relu", "relu"]
+
+
+@pytest.mark.parametrize("body,message", [
+    ('''
+        T.tile.exp(C_f, A_s)
+        for k in range(1):
+            T.tile.cast(C_b, C_f)
+    ''', "a local->local Tx.cast inside a loop"),
+    ('''
+        T.tile.exp(C_f, A_s)
+        T.tile.cast(C_b, C_f)
+        T.tile.sqrt(C_f)
+    ''', "C_f is used after it was cast into C_b"),
+    ('''
+        T.tile.exp(C_b, A_s)
+        T.tile.exp(C_f, A_s)
+        T.tile.cast(C_b, C_f)
+    ''', "C_b is used before the cast that produces it"),
+])
+def test_cast_alias_errors(body, message):
+    import textwrap
+    head = textwrap.dedent('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        C_f = T.alloc_buffer((32, 64), "float32", scope="local")
+        C_b = T.alloc_buffer((32, 64), "bfloat16", scope="local")
+        T.tile.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+    ''').strip("\n")
+    tail = "T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_b)"
+    f = make("\n".join([head, textwrap.dedent(body).strip("\n"), tail]))
+    with pytest.raises(TTCompileError, match=message):
+        lower_to_tt(f)
