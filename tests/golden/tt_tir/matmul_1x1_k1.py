@@ -1,4 +1,4 @@
-# Golden TT-level TIR: lower_to_tt(samples.matmul(64, 64, 32)) on wormhole_b0 (tests/unit/passes/test_golden.py)
+# Golden TT-level TIR: lower_to_tt(samples.matmul(64, 64, 32)) on wormhole_b0 (tests/unit/passes/test_tt_tir_golden.py)
 # from tvm.script import ir as I
 # from tvm.script import tirx as T
 # from tvm.tirx.layout import Axis

@@ -2,7 +2,7 @@
 simulates the DST / init protocol and its plan builder checks the per-core table against the grid)."""
 import pytest
 
-import kernels
+import pass_kernels as kernels
 from tilelang_tt import samples
 from tilelang_tt.passes import lower_to_tt
 

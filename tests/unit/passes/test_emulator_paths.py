@@ -7,8 +7,8 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-import kernels
-from kernels import make
+import pass_kernels as kernels
+from pass_kernels import make
 from tilelang_tt import samples
 
 pytest.importorskip("tilelang_tt.runtime.emulator")

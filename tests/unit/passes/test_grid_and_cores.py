@@ -3,7 +3,7 @@ import pytest
 import tvm
 from tvm.target import Target
 
-from kernels import make, matmul, unary
+from pass_kernels import make, matmul, unary
 from tilelang_tt.errors import TTCompileError, TTTargetError
 from tilelang_tt.passes import AnnotateGrid, AssignCores, annotate_grid, assign_cores
 from tilelang_tt.passes.assign_cores import contiguous

@@ -2,7 +2,7 @@
 import pytest
 import tvm
 
-from kernels import make, matmul, unary
+from pass_kernels import make, matmul, unary
 from tilelang_tt import samples
 from tilelang_tt.errors import TTResourceError, TTTargetError
 from tilelang_tt.passes import PlanCBs, plan_cbs

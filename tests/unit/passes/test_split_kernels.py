@@ -7,7 +7,7 @@ import tvm
 from tvm import tirx
 
 import ttsim
-from kernels import make, matmul
+from pass_kernels import make, matmul
 from tilelang_tt import intrinsics as I
 from tilelang_tt import samples
 from tilelang_tt.errors import TTCompileError, TTResourceError

@@ -3,7 +3,7 @@ statement, says what is supported and what to change."""
 import pytest
 import tvm
 
-from kernels import make, matmul, unary
+from pass_kernels import make, matmul, unary
 from tilelang_tt import samples
 from tilelang_tt.errors import TTCompileError, TTResourceError
 from tilelang_tt.passes import VerifyInput, verify_kernel

@@ -13,7 +13,7 @@ import pytest
 import tvm
 from tvm import tirx
 
-import kernels
+import pass_kernels as kernels
 from tilelang_tt import samples
 from tilelang_tt import intrinsics as I
 from tilelang_tt.passes import lower_to_tt
@@ -35,7 +35,7 @@ CASES = {
     "unary_chain": ("samples.unary_chain(64, 128)", [2, 2], None),
     "matmul_bias_relu": ("samples.matmul_bias_relu(128, 128, 128)", [2, 2], 4),
 }
-HEADER = "# Golden TT-level TIR: lower_to_tt({}) on wormhole_b0 (tests/unit/passes/test_golden.py)\n"
+HEADER = "# Golden TT-level TIR: lower_to_tt({}) on wormhole_b0 (tests/unit/passes/test_tt_tir_golden.py)\n"
 
 
 def _lowered(name):
