@@ -158,3 +158,10 @@ def test_options_from_function_attrs_and_keywords():
     r = {str(g.attrs["tt.kernel_role"]): g
          for g in lower_to_tt(f, policy="contiguous", max_cores=2).functions.values()}["compute"]
     assert "tt_core_policy" not in r.attrs and _ints(r.attrs["tiles_per_core"]) == [8, 8]
+
+
+def test_pass_names():
+    from tilelang_tt.passes import PlanCBs, SplitKernels, VerifyInput, tt_passes
+    names = [p().info.name for p in (VerifyInput, AnnotateGrid, AssignCores, PlanCBs, SplitKernels)]
+    assert names == ["tt.VerifyInput", "tt.AnnotateGrid", "tt.AssignCores", "tt.PlanCBs", "tt.SplitKernels"]
+    assert tt_passes().info.name == "tt.Lower"
