@@ -201,7 +201,7 @@ class CircularBufferConfig {
     if (!formats_.count(buffer_index))
       throw std::runtime_error("CircularBufferConfig::set_page_size: buffer index " + std::to_string(buffer_index) +
                                " has no data format in this config");
-    if (page_size == 0 || total_size_ % page_size != 0)
+    if (page_size == 0 || total_size_ < page_size || total_size_ % page_size != 0)
       throw std::runtime_error("CircularBufferConfig::set_page_size: total size " + std::to_string(total_size_) +
                                " B must be a non-zero multiple of the page size " + std::to_string(page_size) +
                                " B of buffer index " + std::to_string(buffer_index));

@@ -1,0 +1,68 @@
+// One compute kernel, specialised by the defines the host passes (tt-metal's ELTWISE_OP style).
+#include "api/compute/compute_kernel_hw_startup.h"
+#include "api/compute/eltwise_binary.h"
+#include "api/compute/tile_move_copy.h"
+#include "api/compute/eltwise_unary/eltwise_unary.h"
+#include "api/compute/eltwise_unary/exp.h"
+#include "api/compute/eltwise_unary/sqrt.h"
+#include "api/compute/eltwise_unary/recip.h"
+#include "api/compute/eltwise_unary/relu.h"
+#include "api/compute/eltwise_unary/gelu.h"
+#include "api/compute/eltwise_unary/activations.h"
+#include "api/compute/eltwise_unary/fill.h"
+
+#ifdef BUG_dst_overflow
+constexpr uint32_t dst = DST_ACCUM_MODE ? 4 : 8;  // one past the half-sync capacity
+#else
+constexpr uint32_t dst = 0;
+#endif
+
+void kernel_main() {
+  uint32_t n_tiles = get_arg_val<uint32_t>(0);
+  constexpr auto cb_a = tt::CBIndex::c_0, cb_b = tt::CBIndex::c_1, cb_out = tt::CBIndex::c_16;
+#if defined(OP_BINARY)
+  compute_kernel_hw_startup(cb_a, cb_b, cb_out);
+  BINARY_INIT(cb_a, cb_b);
+#else
+  compute_kernel_hw_startup(cb_a, cb_b, cb_out);
+  copy_init(cb_a);
+#if defined(UNARY_INIT)
+  UNARY_INIT();
+#endif
+#endif
+  for (uint32_t i = 0; i < n_tiles; ++i) {
+#ifdef BUG_deadlock
+    cb_wait_front(tt::CBIndex::c_2, 1);  // nobody ever pushes c_2
+#endif
+    cb_wait_front(cb_a, 1);
+    cb_wait_front(cb_b, 1);
+    tile_regs_acquire();
+#if defined(OP_BINARY)
+    BINARY_OP(cb_a, cb_b, 0, 0, dst);
+#elif defined(OP_REUSE)
+    copy_init(cb_a);
+    copy_tile(cb_a, 0, dst);
+    binary_dest_reuse_tiles_init<REUSE_TYPE, EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b);
+    binary_dest_reuse_tiles<REUSE_TYPE, EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b, 0, dst);
+#else
+    copy_tile(cb_a, 0, dst);
+#if defined(UNARY_PARAM)
+    UNARY_OP(dst, UNARY_PARAM);
+#elif defined(UNARY_OP)
+    UNARY_OP(dst);
+#endif
+#endif
+    tile_regs_commit();
+    tile_regs_wait();
+    cb_reserve_back(cb_out, 1);
+    pack_tile(dst, cb_out);
+    cb_push_back(cb_out, 1);
+#ifdef BUG_pop_no_wait
+    cb_pop_front(cb_a, 2);
+#else
+    cb_pop_front(cb_a, 1);
+#endif
+    cb_pop_front(cb_b, 1);
+    tile_regs_release();
+  }
+}

@@ -1,0 +1,37 @@
+#include "api/dataflow/dataflow_api.h"
+
+#ifdef BUG_syntax
+this is not C++;
+#endif
+
+void kernel_main() {
+  uint32_t a_addr = get_arg_val<uint32_t>(0);
+  uint32_t b_addr = get_arg_val<uint32_t>(1);
+  uint32_t start = get_arg_val<uint32_t>(2);
+  uint32_t n_tiles = get_arg_val<uint32_t>(3);
+  constexpr uint32_t cb_a = tt::CBIndex::c_0, cb_b = tt::CBIndex::c_1;
+  const uint32_t tile = get_tile_size(cb_a);
+  constexpr auto a_args = TensorAccessorArgs<0>();
+  const auto a = TensorAccessor(a_args, a_addr, tile);
+  constexpr auto b_args = TensorAccessorArgs<a_args.next_compile_time_args_offset()>();
+  const auto b = TensorAccessor(b_args, b_addr, tile);
+  for (uint32_t i = start; i < start + n_tiles; ++i) {
+#ifdef BUG_push_no_reserve
+    cb_push_back(cb_a, 1);
+#endif
+    cb_reserve_back(cb_a, 1);
+#ifdef BUG_segv
+    *reinterpret_cast<volatile uint32_t*>(get_write_ptr(cb_a)) = 1;  // L1 addresses are not host pointers
+#endif
+#ifdef BUG_oob_read
+    noc_async_read_page(i + 10 * n_tiles + 100, a, get_write_ptr(cb_a));
+#else
+    noc_async_read_page(i, a, get_write_ptr(cb_a));
+#endif
+    cb_reserve_back(cb_b, 1);
+    noc_async_read_page(i, b, get_write_ptr(cb_b));
+    noc_async_read_barrier();
+    cb_push_back(cb_a, 1);
+    cb_push_back(cb_b, 1);
+  }
+}

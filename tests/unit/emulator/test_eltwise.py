@@ -1,0 +1,80 @@
+import math
+
+import numpy as np
+import pytest
+
+from emu_testlib import BF16, rand_bf16, tilize
+
+M, N = 64, 96  # 6 tiles
+
+
+def _bf16(x):
+    return np.asarray(x, dtype=np.float32).astype(BF16)
+
+
+@pytest.mark.parametrize("op,fn", [("add", np.add), ("sub", np.subtract), ("mul", np.multiply)])
+def test_binary_exact_bf16(runner, op, fn):
+    a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
+    c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP=op, EW_CORES=4))
+    # fp32 math on exact bf16 inputs, one round-to-nearest-even to bf16.
+    np.testing.assert_array_equal(c, _bf16(fn(a.astype(np.float32), b.astype(np.float32))))
+
+
+@pytest.mark.parametrize("op", ["reuse_add", "reuse_sub", "reuse_mul"])
+def test_dest_reuse(runner, op):
+    a, b = rand_bf16((M, N), 3), rand_bf16((M, N), 4)
+    c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP=op))
+    fn = {"reuse_add": np.add, "reuse_sub": np.subtract, "reuse_mul": np.multiply}[op]
+    # DEST_TO_SRCA: DST (= A, copied in) <op> B
+    np.testing.assert_array_equal(c, _bf16(fn(a.astype(np.float32), b.astype(np.float32))))
+
+
+_erf = np.vectorize(math.erf)
+UNARY = {
+    "copy": lambda x: x,
+    "exp": np.exp,
+    "sqrt": np.sqrt,
+    "recip": lambda x: 1.0 / x,
+    "relu": lambda x: np.maximum(x, 0),
+    "gelu": lambda x: 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3))),  # fast_and_approx default
+    "silu": lambda x: x / (1 + np.exp(-x)),
+    "fill": lambda x: np.full_like(x, 2.5),
+}
+
+
+@pytest.mark.parametrize("op", sorted(UNARY))
+def test_copy_and_unary_sfpu(runner, op):
+    lo = 0.25 if op in ("sqrt", "recip") else -2.0
+    a, b = rand_bf16((M, N), 5, lo=lo), rand_bf16((M, N), 6)
+    c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP=op, EW_CORES=2))
+    ref = UNARY[op](a.astype(np.float64)).astype(np.float32)
+    np.testing.assert_allclose(c.astype(np.float32), ref, rtol=2 ** -7, atol=1e-6)
+
+
+def test_pack_fp32_output_with_fp32_dest(runner):
+    a, b = rand_bf16((M, N), 7), rand_bf16((M, N), 8)
+    c = runner.run("eltwise", [a, b], np.float32, (M, N),
+                   env=dict(EW_M=M, EW_N=N, EW_OP="mul", EW_OUT_FP32=1, EW_FP32_ACC=1))
+    np.testing.assert_array_equal(c, a.astype(np.float32) * b.astype(np.float32))
+
+
+def test_pack_fp32_output_bf16_dest_rounds_in_dst(runner):
+    a, b = rand_bf16((M, N), 9), rand_bf16((M, N), 10)
+    c = runner.run("eltwise", [a, b], np.float32, (M, N),
+                   env=dict(EW_M=M, EW_N=N, EW_OP="mul", EW_OUT_FP32=1, EW_FP32_ACC=0))
+    # DST in bf16 mode holds bf16 values, so the Float32 output carries bf16-rounded products
+    np.testing.assert_array_equal(c, _bf16(a.astype(np.float32) * b.astype(np.float32)).astype(np.float32))
+
+
+def test_tilize_helpers_and_face_layout(runner):
+    a, b = rand_bf16((M, N), 11), rand_bf16((M, N), 12)
+    # EW_RAW: the host writes C without untilizing: the tile/face layout as it sits in DRAM
+    c = runner.run("eltwise", [a, b], BF16, (M * N,), env=dict(EW_M=M, EW_N=N, EW_OP="copy", EW_RAW=1))
+    np.testing.assert_array_equal(c, tilize(a))
+
+
+def test_uneven_split_over_many_cores(runner):
+    m, n = 96, 160  # 15 tiles over 7 cores: groups of 3 and 2
+    a, b = rand_bf16((m, n), 13), rand_bf16((m, n), 14)
+    c = runner.run("eltwise", [a, b], BF16, (m, n), env=dict(EW_M=m, EW_N=n, EW_OP="add", EW_CORES=7))
+    np.testing.assert_array_equal(c, _bf16(a.astype(np.float32) + b.astype(np.float32)))

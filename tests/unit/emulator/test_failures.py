@@ -1,0 +1,105 @@
+"""Every failure surfaces as a typed exception whose report names core, kernel and the offending state."""
+import time
+
+import numpy as np
+import pytest
+
+from tilelang_tt.errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, EmulatorViolation,
+                                KernelBuildError, TTRuntimeError)
+
+from emu_testlib import BF16, rand_bf16
+
+M, N = 32, 64
+
+
+def _run(runner, **env):
+    a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
+    base = dict(EW_M=M, EW_N=N, EW_OP="add")
+    base.update(env)
+    return runner.run("eltwise", [a, b], BF16, (M, N), env=base)
+
+
+def test_deadlock_names_core_kernel_and_cb(runner):
+    t0 = time.perf_counter()
+    with pytest.raises(EmulatorDeadlock) as ei:
+        _run(runner, EW_BUG="deadlock")
+    assert time.perf_counter() - t0 < 10
+    rep = ei.value.report
+    assert rep["kind"] == "deadlock"
+    blocked = rep["details"]["blocked"]
+    comp = [b for b in blocked if b["kernel"] == "compute"][0]
+    assert comp["core"] == [0, 0] and comp["call"] == "cb_wait_front" and comp["requested"] == 1
+    assert comp["cb_state"]["cb"] == 2 and comp["cb_state"]["available"] == 0 and comp["cb_state"]["capacity"] == 2
+    assert comp["line"] > 0
+    # the reader pushed both tiles into its 2-page CBs and finished
+    assert {"core": [0, 0], "kernel": "reader"} in rep["details"]["finished"]
+    assert "c_2" in str(ei.value) and "compute" in str(ei.value)
+
+
+def test_l1_overflow_has_byte_table(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_CB_PAGES=300)  # 3 input CBs x 300 x 2 KiB > 1464 KiB
+    rep = ei.value.report
+    assert rep["kind"] == "l1_overflow" and rep["core"] == [0, 0]
+    cbs = rep["details"]["cbs"]
+    assert [c["bytes"] for c in cbs][:3] == [300 * 2048] * 3
+    assert rep["details"]["l1_usable_bytes"] == 1464 * 1024
+    assert "c_0" in rep["message"]
+
+
+def test_dst_overflow(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG="dst_overflow", EW_FP32_ACC=1)
+    rep = ei.value.report
+    assert rep["kind"] == "dst_violation" and rep["kernel"] == "compute"
+    assert rep["details"]["capacity"] == 4 and rep["details"]["dst_index"] == 4
+
+
+def test_out_of_bounds_noc_read(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG="oob_read")
+    rep = ei.value.report
+    assert rep["kind"] == "noc_violation" and rep["kernel"] == "reader" and rep["core"] == [0, 0]
+    assert "DRAM bank" in rep["message"]
+    assert rep["details"]["line"] > 0
+
+
+def test_push_without_reserve(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG="push_no_reserve")
+    rep = ei.value.report
+    assert rep["kind"] == "cb_violation" and rep["kernel"] == "reader"
+    assert "without a matching cb_reserve_back" in rep["message"]
+    assert rep["details"]["cb_state"]["cb"] == 0
+
+
+def test_pop_without_wait(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG="pop_no_wait")
+    assert ei.value.report["kind"] == "cb_violation"
+    assert "without a matching cb_wait_front" in ei.value.report["message"]
+
+
+def test_segfault_in_kernel_is_a_crash(runner):
+    with pytest.raises(EmulatorCrash) as ei:
+        _run(runner, EW_BUG="segv")
+    assert "reader" in str(ei.value)
+
+
+def test_compile_error_carries_compiler_output(runner):
+    with pytest.raises(KernelBuildError) as ei:
+        _run(runner, EW_BUG="syntax")
+    assert "error" in ei.value.report["details"]["compiler_output"]
+    assert ei.value.report["kernel"] == "reader"
+
+
+def test_host_api_error_exits_1(runner):
+    with pytest.raises(TTRuntimeError) as ei:
+        _run(runner, EW_CB_PAGES=0)  # CircularBufferConfig(0, ...).set_page_size throws in the host program
+    assert "tt_program: CircularBufferConfig::set_page_size" in str(ei.value)
+
+
+def test_timeout(runner):
+    with pytest.raises(EmulatorTimeout):
+        a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
+        runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add"), timeout=0.001)
