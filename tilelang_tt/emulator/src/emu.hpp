@@ -81,6 +81,8 @@ struct Fiber {
   uint32_t line = 0;
   ComputeState* cs = nullptr;
   uint64_t noc_reads = 0, noc_writes = 0;
+  uint64_t last_page_noc = ~0ull;   // last address an accessor produced, and from which page id / base
+  uint32_t last_page_id = 0, last_page_base = 0;
 #ifndef __x86_64__
   void* uctx = nullptr;
 #endif

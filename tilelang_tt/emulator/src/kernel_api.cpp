@@ -99,7 +99,21 @@ static void dram_access(Fiber* f, int bank, uint32_t off, uint32_t size, const c
       else
         snprintf(msg, sizeof msg, "%s: DRAM bank %d offset 0x%x (%u bytes) is not inside any allocated buffer", what,
                  bank, o, size - done);
-      fail(EX_NOC, "noc_violation", f, msg);
+      std::string m = msg;
+      if (f->last_page_noc != ~0ull && uint32_t(f->last_page_noc) == off && int((f->last_page_noc >> 40) & 0xff) == bank + 1) {
+        auto it2 = d->buffers.find(f->last_page_base);
+        char hb[300];
+        if (it2 != d->buffers.end())
+          snprintf(hb, sizeof hb, "%s: page id %u is out of range of the buffer at DRAM address 0x%x (%u pages of %u B)",
+                   what, f->last_page_id, f->last_page_base, it2->second->num_pages, it2->second->page_size);
+        else
+          snprintf(hb, sizeof hb, "%s: page id %u of an accessor at DRAM address 0x%x, which is not an allocated buffer",
+                   what, f->last_page_id, f->last_page_base);
+        m = hb;
+      }
+      fail(EX_NOC, "noc_violation", f, m,
+           "{\"bank\":" + std::to_string(bank) + ",\"offset\":" + std::to_string(o) +
+           (f->last_page_noc != ~0ull && uint32_t(f->last_page_noc) == off ? ",\"page_id\":" + std::to_string(f->last_page_id) : std::string()) + "}");
     }
     uint32_t within = local % b->aligned;
     uint32_t n = std::min(size - done, b->aligned - within);
@@ -258,7 +272,11 @@ uint64_t tt_emu_noc_addr_interleaved(uint32_t base, uint32_t aligned, uint32_t i
   uint32_t bank = id % nb;
   uint64_t off = uint64_t(base) + uint64_t(id / nb) * aligned + offset;
   if (off > 0xffffffffull) fail(EX_NOC, "noc_violation", f, "page " + std::to_string(id) + " lies past 4 GiB of its bank");
-  return ucast(0, bank + 1, uint32_t(off));
+  uint64_t noc = ucast(0, bank + 1, uint32_t(off));
+  f->last_page_noc = noc;
+  f->last_page_id = id;
+  f->last_page_base = base;
+  return noc;
 }
 uint64_t tt_emu_noc_addr_bank(uint32_t bank, uint32_t offset, int is_dram) {
   Fiber* f = cur("get_noc_addr_from_bank_id", 0);
