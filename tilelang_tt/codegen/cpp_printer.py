@@ -514,12 +514,10 @@ class KernelPrinter:
             f = self.expr_prec(e.false_value, _TERNARY)[0]
             return f"{c} ? {t} : {f}", _TERNARY
         if isinstance(e, tirx.Cast):
-            src = self._value_type(e.value)
             dst = c_type(dtype_of(e))
-            inner = self.expr(e.value)
-            if src == dst:
-                return self._expr(e.value)
-            return f"static_cast<{dst}>({inner})", _ATOM
+            if self._value_type(e.value) == dst:
+                return self._expr(e.value)      # int32 <-> uint32: both uint32_t in C++
+            return f"static_cast<{dst}>({self.expr(e.value)})", _ATOM
         if isinstance(e, tvm.ir.Call):
             intr = tt_intrinsics.intrinsic_of(e)
             if intr is None:

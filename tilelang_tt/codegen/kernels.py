@@ -266,6 +266,13 @@ class ComputePrinter(KernelPrinter):
     def intrinsic_stmt(self, intr, call) -> None:
         if intr.name == "compute_kernel_hw_startup":
             self.blank()
+            icb0, icb1 = call.args[0], call.args[1]
+            if (isinstance(icb0, tirx.IntImm) and isinstance(icb1, tirx.IntImm)
+                    and int(icb0.value) == int(icb1.value)):
+                # one input CB (copy / SFPU kernels): the (icb, ocb) overload, as tt-metal's examples
+                api = self.profile.call(intr.name)
+                self.emit(self.api_call(intr, call, replace(api, args=("icb0", "ocb"))) + ";")
+                return
         if intr.name == "fill_tile":
             # fill_tile needs its own SFPU init; re-issuing it per call is cheap and always correct.
             self.emit(self.api_call(intr, call, P.FILL_INIT) + ";")
@@ -280,4 +287,4 @@ def _family(value) -> str:
     return repr(value) if value != _UNKNOWN else value
 
 
-__all__ = ["DataflowPrinter", "ComputePrinter", "intrinsic_calls", "_short_script"]
+__all__ = ["DataflowPrinter", "ComputePrinter", "intrinsic_calls"]

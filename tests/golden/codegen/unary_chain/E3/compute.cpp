@@ -19,7 +19,7 @@ constexpr uint32_t cb_Y_s = tt::CBIndex::c_16;
 void kernel_main() {
     uint32_t block_count = get_arg_val<uint32_t>(1);
 
-    compute_kernel_hw_startup(cb_X_s, cb_X_s, cb_Y_s);
+    compute_kernel_hw_startup(cb_X_s, cb_Y_s);
     copy_tile_to_dst_init_short(cb_X_s);
 
     for (uint32_t b = 0; b < block_count; ++b) {
