@@ -78,3 +78,22 @@ def test_uneven_split_over_many_cores(runner):
     a, b = rand_bf16((m, n), 13), rand_bf16((m, n), 14)
     c = runner.run("eltwise", [a, b], BF16, (m, n), env=dict(EW_M=m, EW_N=n, EW_OP="add", EW_CORES=7))
     np.testing.assert_array_equal(c, _bf16(a.astype(np.float32) + b.astype(np.float32)))
+
+
+@pytest.mark.parametrize("op", ["reduce_sum_row", "reduce_sum_col", "reduce_max_scalar"])
+def test_reduce(runner, op):
+    m, n = 32, 64
+    a = rand_bf16((m, n), 15)
+    scaler = np.zeros((m, n), dtype=BF16)
+    scaler[0, 0::32] = 0.5  # element (0,0) of each tile
+    c = runner.run("eltwise", [a, scaler], np.float32, (m, n),
+                   env=dict(EW_M=m, EW_N=n, EW_OP=op, EW_OUT_FP32=1, EW_FP32_ACC=1))
+    x = a.astype(np.float32).reshape(m, n // 32, 32).transpose(1, 0, 2) * 0.5  # tiles
+    exp = np.zeros((n // 32, 32, 32), np.float32)
+    if op.endswith("row"):
+        exp[:, :, 0] = x.sum(axis=2)
+    elif op.endswith("col"):
+        exp[:, 0, :] = x.sum(axis=1)
+    else:
+        exp[:, 0, 0] = x.max(axis=(1, 2))
+    np.testing.assert_allclose(c.reshape(m, n // 32, 32).transpose(1, 0, 2), exp, rtol=1e-5, atol=1e-5)

@@ -60,8 +60,8 @@ def test_out_of_bounds_noc_read(runner):
         _run(runner, EW_BUG="oob_read")
     rep = ei.value.report
     assert rep["kind"] == "noc_violation" and rep["kernel"] == "reader" and rep["core"] == [0, 0]
-    assert "DRAM bank" in rep["message"]
-    assert rep["details"]["line"] > 0
+    assert "page id 120 is out of range" in rep["message"]  # 10 * 2 tiles + 100
+    assert rep["details"]["page_id"] == 120 and rep["details"]["line"] > 0
 
 
 def test_push_without_reserve(runner):
@@ -103,3 +103,35 @@ def test_timeout(runner):
     with pytest.raises(EmulatorTimeout):
         a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
         runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add"), timeout=0.001)
+
+
+def test_pack_before_tile_regs_wait(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG="pack_before_wait")
+    rep = ei.value.report
+    assert rep["kind"] == "dst_violation" and rep["kernel"] == "compute"
+    assert "pack_tile while DST is committed" in rep["message"]
+
+
+def test_op_without_its_init(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG="no_init")
+    assert ei.value.report["kind"] == "api_misuse"
+    assert "add_tiles_init" in ei.value.report["message"]
+
+
+def test_cb_wrap_rule(runner):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG="wrap", EW_CB_PAGES=3)
+    rep = ei.value.report
+    assert rep["kind"] == "cb_violation" and "wrap rule" in rep["message"]
+    assert rep["details"]["cb_state"]["cb"] == 1
+
+
+def test_missing_kernel_compiler(runner, monkeypatch):
+    # the host program is already cached; a never-built kernel variant needs the (missing) compiler
+    from tilelang_tt.runtime import emulator
+    monkeypatch.setattr(emulator, "compiler", lambda: "/nonexistent/c++")
+    with pytest.raises(KernelBuildError) as ei:
+        _run(runner, EW_BUG="needs_compiler")
+    assert "/nonexistent/c++" in str(ei.value)

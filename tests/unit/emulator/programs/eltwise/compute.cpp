@@ -10,6 +10,7 @@
 #include "api/compute/eltwise_unary/gelu.h"
 #include "api/compute/eltwise_unary/activations.h"
 #include "api/compute/eltwise_unary/fill.h"
+#include "api/compute/reduce.h"
 
 #ifdef BUG_dst_overflow
 constexpr uint32_t dst = DST_ACCUM_MODE ? 4 : 8;  // one past the half-sync capacity
@@ -22,7 +23,12 @@ void kernel_main() {
   constexpr auto cb_a = tt::CBIndex::c_0, cb_b = tt::CBIndex::c_1, cb_out = tt::CBIndex::c_16;
 #if defined(OP_BINARY)
   compute_kernel_hw_startup(cb_a, cb_b, cb_out);
+#ifndef BUG_no_init
   BINARY_INIT(cb_a, cb_b);
+#endif
+#elif defined(OP_REDUCE)
+  compute_kernel_hw_startup(cb_a, cb_b, cb_out);
+  reduce_init<PoolType::REDUCE_POOL, ReduceDim::REDUCE_AXIS>(cb_a, cb_b, cb_out);
 #else
   compute_kernel_hw_startup(cb_a, cb_b, cb_out);
   copy_init(cb_a);
@@ -39,6 +45,8 @@ void kernel_main() {
     tile_regs_acquire();
 #if defined(OP_BINARY)
     BINARY_OP(cb_a, cb_b, 0, 0, dst);
+#elif defined(OP_REDUCE)
+    reduce_tile<PoolType::REDUCE_POOL, ReduceDim::REDUCE_AXIS>(cb_a, cb_b, 0, 0, dst);
 #elif defined(OP_REUSE)
     copy_init(cb_a);
     copy_tile(cb_a, 0, dst);
@@ -53,7 +61,9 @@ void kernel_main() {
 #endif
 #endif
     tile_regs_commit();
+#ifndef BUG_pack_before_wait
     tile_regs_wait();
+#endif
     cb_reserve_back(cb_out, 1);
     pack_tile(dst, cb_out);
     cb_push_back(cb_out, 1);

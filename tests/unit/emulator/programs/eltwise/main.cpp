@@ -69,7 +69,13 @@ int main(int argc, char** argv) try {
     cdefs["BINARY_OP"] = std::string(name) + "_tiles";
   };
   if (op == "add" || op == "sub" || op == "mul") binary(op.c_str());
-  else if (op.rfind("reuse_", 0) == 0) {
+  else if (op.rfind("reduce_", 0) == 0) {  // reduce_<sum|max>_<row|col|scalar>; B holds the scaler tile
+    cdefs["OP_REDUCE"] = "1";
+    auto rest = op.substr(7);
+    cdefs["REDUCE_POOL"] = rest.rfind("sum", 0) == 0 ? "SUM" : "MAX";
+    auto dim = rest.substr(4);
+    cdefs["REDUCE_AXIS"] = dim == "row" ? "REDUCE_ROW" : dim == "col" ? "REDUCE_COL" : "REDUCE_SCALAR";
+  } else if (op.rfind("reuse_", 0) == 0) {
     cdefs["OP_REUSE"] = "1";
     cdefs["REUSE_TYPE"] = op == "reuse_add" ? "ELWADD" : op == "reuse_sub" ? "ELWSUB" : "ELWMUL";
   } else {

@@ -28,10 +28,18 @@ void kernel_main() {
 #else
     noc_async_read_page(i, a, get_write_ptr(cb_a));
 #endif
+#ifdef BUG_wrap
+    cb_reserve_back(cb_b, 2);  // pushes of 2 into a 3-page CB cannot wrap exactly
+    noc_async_read_page(i, b, get_write_ptr(cb_b));
+    noc_async_read_barrier();
+    cb_push_back(cb_a, 1);
+    cb_push_back(cb_b, 2);
+#else
     cb_reserve_back(cb_b, 1);
     noc_async_read_page(i, b, get_write_ptr(cb_b));
     noc_async_read_barrier();
     cb_push_back(cb_a, 1);
     cb_push_back(cb_b, 1);
+#endif
   }
 }
