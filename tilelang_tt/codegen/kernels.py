@@ -81,6 +81,9 @@ class DataflowPrinter(KernelPrinter):
                                or self.accessors[int(slot.value)] != tensor):
             raise self.error(f"tensor accessor {tensor!r} in slot {slot} disagrees with the kernel's "
                              f"tt.accessors {self.accessors}", call)
+        if self.depth != 1:
+            raise self.error(f"tensor accessor {tensor!r} must be declared at the top of the kernel, "
+                             f"not inside a loop or conditional", call)
         if not self.accessor_chain:
             self.blank()
         acc, args = self.accessor_names[tensor]
@@ -96,6 +99,12 @@ class DataflowPrinter(KernelPrinter):
         page = self.expr(call.args[3])
         self.emit(f"constexpr auto {args} = TensorAccessorArgs<{offset}>();")
         self.emit(f"const auto {acc} = {api.name}({args}, {addr}, {page});")
+
+    def render(self) -> str:
+        if self.accessors and self.accessor_chain != self.accessors:
+            raise self.error(f"the kernel declares tensor accessors {self.accessor_chain}, but its "
+                             f"tt.accessors (the host's compile-time-arg order) is {self.accessors}")
+        return super().render()
 
     def accessor_arg(self, node, call) -> str:
         tensor = self.string_arg(node, call)

@@ -307,3 +307,22 @@ def test_dst_capacity():
 
     with pytest.raises(TTResourceError, match="uses DST tile 7, but DST holds 4 tiles"):
         generate(with_role(K.Matmul, "compute", f))
+
+
+def test_accessor_missing_from_kernel():
+    @T.prim_func
+    def f():
+        A_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        T.tt.tensor_accessor("A", 0, A_addr, 2048)
+
+    assert "declares tensor accessors ['A'], but its tt.accessors" in reader_error(f)
+
+
+def test_accessor_inside_loop():
+    @T.prim_func
+    def f():
+        A_addr: T.let[T.int32] = T.tt.get_arg_val(2)
+        for b in range(2):
+            T.tt.tensor_accessor("A", 0, A_addr, 2048)
+
+    assert "at the top of the kernel" in reader_error(f)
