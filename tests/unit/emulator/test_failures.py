@@ -19,6 +19,17 @@ def _run(runner, **env):
     return runner.run("eltwise", [a, b], BF16, (M, N), env=base)
 
 
+def test_deadlock_across_threads_and_cores(runner):
+    m, n = 64, 128  # 8 tiles over 8 cores spread over the scheduler threads
+    a, b = rand_bf16((m, n), 1), rand_bf16((m, n), 2)
+    with pytest.raises(EmulatorDeadlock) as ei:
+        runner.run("eltwise", [a, b], BF16, (m, n), env=dict(EW_M=m, EW_N=n, EW_OP="add", EW_CORES=8,
+                                                               EW_BUG="deadlock"))
+    blocked = ei.value.report["details"]["blocked"]
+    stuck = {tuple(b["core"]) for b in blocked if b["kernel"] == "compute" and b["cb_state"]["cb"] == 2}
+    assert stuck == {(x, 0) for x in range(8)}
+
+
 def test_deadlock_names_core_kernel_and_cb(runner):
     t0 = time.perf_counter()
     with pytest.raises(EmulatorDeadlock) as ei:
@@ -130,7 +141,9 @@ def test_cb_wrap_rule(runner):
 
 def test_missing_kernel_compiler(runner, monkeypatch):
     # the host program is already cached; a never-built kernel variant needs the (missing) compiler
+    from emu_testlib import sources
     from tilelang_tt.runtime import emulator
+    emulator.build_program(sources("eltwise"))  # runtime + host program built with the real compiler
     monkeypatch.setattr(emulator, "compiler", lambda: "/nonexistent/c++")
     with pytest.raises(KernelBuildError) as ei:
         _run(runner, EW_BUG="needs_compiler")
