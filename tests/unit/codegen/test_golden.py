@@ -48,3 +48,18 @@ def test_generation_is_deterministic():
     import codegen_cases as K
 
     assert generate(K.MatmulBiasRelu) == generate(K.MatmulBiasRelu)
+
+
+def test_cmake_project():
+    text = sources("matmul", "E4")["CMakeLists.txt"]
+    for line in ("find_package(TT-Metalium REQUIRED)", "set(CMAKE_CXX_STANDARD 20)",
+                 "add_executable(tt_program main.cpp)", "target_link_libraries(tt_program PUBLIC TT::Metalium)"):
+        assert line in text.splitlines()
+
+
+def test_host_program_error_path():
+    """API errors are caught, printed as `tt_program: <what>` on stderr, exit 1 (contracts section 4)."""
+    main = sources("eltwise_add", "E4")["main.cpp"]
+    assert "    } catch (const std::exception& e) {" in main
+    assert '        std::cerr << "tt_program: " << e.what() << std::endl;' in main
+    assert "        return 1;" in main
