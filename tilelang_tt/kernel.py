@@ -114,12 +114,15 @@ class Kernel:
         return outs[0] if len(outs) == 1 else tuple(outs)
 
 
-def compile(func, target="tenstorrent", out_idx=None, api_profile=None) -> Kernel:  # noqa: A001
+def compile(func, target="tenstorrent", out_idx=None, api_profile=None, *,  # noqa: A001
+            core_policy=None, max_cores=None, cb_depth=None, math_fidelity=None) -> Kernel:
     """Compile a TIR tile kernel for a Tenstorrent target.
 
     target: "tenstorrent" (Wormhole n150), "tenstorrent/wormhole_b0", "tenstorrent/blackhole" or a
     tvm Target. out_idx: parameter indices the kernel allocates and returns (TileLang style).
     api_profile: "E4" (current TT-Metalium API, default) or "E3" (the previous era).
+    core_policy ("contiguous" | "2d_blocked"), max_cores, cb_depth (CB buffering depth, default 2) and
+    math_fidelity ("LoFi" .. "HiFi4") are passed to the lowering passes as function attributes.
     """
     from tvm.target import Target
 
@@ -128,8 +131,11 @@ def compile(func, target="tenstorrent", out_idx=None, api_profile=None) -> Kerne
     model_of(target)  # TTTargetError for an unknown tag or model, before TVM sees it
     if isinstance(target, str):
         target = Target(target if target in TAGS else tag_config(model_of(target)))
-    if api_profile is not None:
-        func = func.with_attr("tt.api_profile", api_profile)
+    options = {"tt.api_profile": api_profile, "tt.core_policy": core_policy, "tt.max_cores": max_cores,
+               "tt.cb_depth": cb_depth, "tt.math_fidelity": math_fidelity}
+    for attr, value in options.items():
+        if value is not None:
+            func = func.with_attr(attr, value)
     if func.attrs is None or "global_symbol" not in func.attrs:
         func = func.with_attr("global_symbol", "main")
     module = tvm.tirx.build(tvm.IRModule.from_expr(func), target=target)

@@ -148,3 +148,20 @@ def test_float32_matmul():
 @pytest.mark.parametrize("M,N,K", [(1024, 1024, 1024), (512, 1024, 768)])
 def test_matmul_large_slow(M, N, K):
     _run_matmul(M, N, K)
+
+
+@pytest.mark.parametrize("options,cores", [({"max_cores": 3}, 3), ({"core_policy": "2d_blocked"}, None),
+                                           ({"cb_depth": 1}, None)])
+def test_compile_options_reach_the_passes(options, cores):
+    M, N, K = 192, 128, 64
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32), out_idx=2, **options)
+    plan = kernel.plan
+    if cores is not None:
+        assert len(plan["cores"]) == cores
+    if "cb_depth" in options:
+        assert all(cb["num_pages"] == cb["block_pages"] for cb in plan["cbs"])
+    rng = np.random.default_rng(6)
+    a, b = _rand(rng, (M, K)), _rand(rng, (K, N))
+    exact, bound = matmul_bound(a, b)
+    ok, err, _ = check(kernel(a, b).astype(np.float32), exact, bound)
+    assert ok, err
