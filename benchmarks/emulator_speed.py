@@ -53,6 +53,7 @@ def main() -> int:
     sources = {name: (PROGRAM / name).read_text() for name in ("main.cpp", "reader.cpp", "compute.cpp", "writer.cpp")}
     os.environ.update(MM_M=str(n), MM_K=str(n), MM_N=str(n), MM_BH=str(bh), MM_BW=str(bw),
                       MM_CORES=str(args.cores), MM_FP32_ACC="0" if args.bf16_acc else "1", MM_OUT_FP32="0")
+    load0 = f"{os.getloadavg()[0]:.2f}"
     rng = np.random.default_rng(0)
     a = rng.standard_normal((n, n), dtype=np.float32).astype(ml_dtypes.bfloat16)
     b = rng.standard_normal((n, n), dtype=np.float32).astype(ml_dtypes.bfloat16)
@@ -80,7 +81,7 @@ def main() -> int:
     err = float(np.abs(c - ref).max() / np.abs(ref).max())
     wall, np_wall = min(times), min(np_times)
     flop = 2.0 * n ** 3
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average before/after: {load0} / {os.getloadavg()[0]:.2f}")
     print(f"matmul {n}x{n}x{n} bf16, {args.cores} emulated cores, blocks {bh}x{bw} tiles, "
           f"{'bf16' if args.bf16_acc else 'fp32'} DST accumulation")
     print(f"first call (incl. builds): {first:.2f} s")

@@ -141,6 +141,7 @@ std::string cb_state_json(const CB& cb, int id);
 // JIT
 void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores);
 void jit_finish(KernelDef& k);
+void jit_abort_pending();
 
 // running a program
 void run_program(tt::tt_metal::ProgramImpl& p);

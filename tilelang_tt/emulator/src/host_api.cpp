@@ -1,5 +1,7 @@
 // Host API (tt-metalium/*.hpp subset) and the kernel JIT.
+#include <dirent.h>
 #include <dlfcn.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "emu.hpp"
@@ -408,6 +411,42 @@ static std::string sdk_dir() {
   return TT_EMU_SDK_DIR;
 }
 
+// Compiles still running: killed and their temporaries removed if the program stops early.
+static std::mutex g_pending_mu;
+static std::vector<std::pair<pid_t, std::string>> g_pending;
+void jit_abort_pending() {
+  std::lock_guard<std::mutex> lk(g_pending_mu);
+  for (auto& [pid, tmp] : g_pending) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    unlink(tmp.c_str());
+    unlink((tmp + ".log").c_str());
+  }
+  g_pending.clear();
+}
+static void forget_pending(pid_t pid) {
+  std::lock_guard<std::mutex> lk(g_pending_mu);
+  for (size_t i = 0; i < g_pending.size(); ++i)
+    if (g_pending[i].first == pid) { g_pending.erase(g_pending.begin() + i); break; }
+}
+// Temporaries of processes that were killed (e.g. by a time limit) are swept after an hour.
+static void sweep_stale(const std::string& dir) {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  if (DIR* d = opendir(dir.c_str())) {
+    time_t now = time(nullptr);
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.find(".tmp") == std::string::npos) continue;
+      struct stat st;
+      std::string p = dir + "/" + n;
+      if (stat(p.c_str(), &st) == 0 && now - st.st_mtime > 3600) unlink(p.c_str());
+    }
+    closedir(d);
+  }
+}
+
 void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
   const Model& m = model();
   std::string cxx = std::getenv("TT_EMU_CXX") && *std::getenv("TT_EMU_CXX") ? std::getenv("TT_EMU_CXX") : "c++";
@@ -440,6 +479,7 @@ void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
   for (auto& a : args) keysrc += a + "\n";
   std::string h = hash_hex(keysrc);
   std::string dir = cache_dir();
+  sweep_stale(dir);
   k.so_path = dir + "/" + h + ".so";
   k.cmdline.clear();
   for (auto& a : args) k.cmdline += a + " ";
@@ -481,6 +521,8 @@ void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
               "{\"command\":" + json_str(k.cmdline) + "}");
   }
   k.compile_pid = pid;
+  std::lock_guard<std::mutex> lk(g_pending_mu);
+  g_pending.push_back({pid, k.tmp_path});
 }
 
 void jit_finish(KernelDef& k) {
@@ -489,6 +531,7 @@ void jit_finish(KernelDef& k) {
   if (k.compile_pid > 0) {
     int status = 0;
     while (waitpid(k.compile_pid, &status, 0) < 0 && errno == EINTR) {}
+    forget_pending(k.compile_pid);
     k.compile_pid = -1;
     std::ifstream lf(k.log_path);
     std::stringstream log;

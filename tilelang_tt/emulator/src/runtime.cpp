@@ -89,6 +89,7 @@ static std::atomic<int> g_failing{0};
 [[noreturn]] void fail_core(int code, const char* kind, int cx, int cy, const std::string& kernel,
                             const std::string& msg, const std::string& details) {
   if (g_failing.exchange(1)) { for (;;) pause(); }  // first failure wins; the reporter exits the process
+  jit_abort_pending();
   std::string where;
   if (cx >= 0) where = " on core (" + std::to_string(cx) + "," + std::to_string(cy) + ")";
   if (!kernel.empty()) where += " in kernel '" + kernel + "'";
