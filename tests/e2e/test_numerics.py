@@ -165,3 +165,29 @@ def test_compile_options_reach_the_passes(options, cores):
     exact, bound = matmul_bound(a, b)
     ok, err, _ = check(kernel(a, b).astype(np.float32), exact, bound)
     assert ok, err
+
+
+def test_kernel_object_takes_torch_tensors():
+    torch = pytest.importorskip("torch")
+    M = N = K = 64
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32), out_idx=2)
+    a = torch.rand(M, K, dtype=torch.bfloat16)
+    b = torch.rand(K, N, dtype=torch.bfloat16)
+    c = kernel(a, b)
+    a_np = a.float().numpy().astype(BF16)
+    b_np = b.float().numpy().astype(BF16)
+    exact, bound = matmul_bound(a_np, b_np)
+    ok, err, _ = check(c.astype(np.float32), exact, bound)
+    assert ok, err
+
+
+def test_all_tensors_passed_and_outputs_written_in_place():
+    M = N = K = 64
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32))
+    rng = np.random.default_rng(7)
+    a, b = _rand(rng, (M, K)), _rand(rng, (K, N))
+    c = np.zeros((M, N), BF16)
+    assert kernel(a, b, c) is None
+    exact, bound = matmul_bound(a, b)
+    ok, err, _ = check(c.astype(np.float32), exact, bound)
+    assert ok, err
