@@ -23,6 +23,11 @@ struct ComputeState {
   bool fp32_acc = false, full_sync = false, approx = false;
   int capacity = 8;
   bool fresh[DST_TILES];
+  // Unpacked source tiles, keyed by CB and the absolute sequence number of the page (pages are
+  // immutable between push and pop), so a matmul block unpacks each input tile once.
+  struct Cached { int cb = -1; uint64_t seq = 0; const uint8_t* l1 = nullptr; alignas(64) float data[1024]; };
+  Cached cache[8];
+  unsigned next_slot = 0;
 };
 
 ComputeState* new_compute_state(const KernelDef& k) {
@@ -96,6 +101,20 @@ static void load(Fiber* f, uint32_t cb, uint32_t idx, float* out) {
   const uint8_t* p = front_tile(f, cb, idx, &fmt);
   unpack_tile(p, fmt, out);
 }
+static const float* load_cached(Fiber* f, uint32_t cb, uint32_t idx) {
+  tt::DataFormat fmt;
+  const uint8_t* p = front_tile(f, cb, idx, &fmt);
+  ComputeState* cs = f->cs;
+  uint64_t seq = f->core->cbs[cb].popped + idx;
+  for (auto& c : cs->cache)
+    if (c.cb == int(cb) && c.seq == seq && c.l1 == p) return c.data;
+  auto& c = cs->cache[cs->next_slot++ % 8];
+  c.cb = int(cb);
+  c.seq = seq;
+  c.l1 = p;
+  unpack_tile(p, fmt, c.data);
+  return c.data;
+}
 
 static float sfpu_apply(int op, float x, float p, bool approx) {
   switch (op) {
@@ -157,11 +176,11 @@ void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, u
   ComputeState* cs = f->cs;
   // matmul_block: for r < rt, c < ct: DST[idst + r*ct + c] += A[i0 + r*kt] @ B[i1 + c]
   for (uint32_t r = 0; r < rt; ++r) {
-    load(f, in0, i0 + r * kt, cs->a);
+    const float* a = load_cached(f, in0, i0 + r * kt);
     for (uint32_t c = 0; c < ct; ++c) {
       float* d = dst_tile(f, idst + r * ct + c);
-      load(f, in1, i1 + c, cs->b);
-      matmul_acc(d, cs->a, cs->b, transpose != 0);
+      const float* b = load_cached(f, in1, i1 + c);
+      matmul_acc(d, a, b, transpose != 0);
       finish_dst(f, d);
     }
   }
