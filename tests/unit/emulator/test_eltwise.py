@@ -97,3 +97,11 @@ def test_reduce(runner, op):
     else:
         exp[:, 0, 0] = x.max(axis=(1, 2))
     np.testing.assert_allclose(c.reshape(m, n // 32, 32).transpose(1, 0, 2), exp, rtol=1e-5, atol=1e-5)
+
+
+def test_e4_copy_init_does_not_compile_under_e3(runner):
+    from tilelang_tt.errors import KernelBuildError
+    a, b = rand_bf16((32, 32), 1), rand_bf16((32, 32), 2)
+    with pytest.raises(KernelBuildError) as ei:
+        runner.run("eltwise", [a, b], BF16, (32, 32), profile="E3", env=dict(EW_M=32, EW_N=32, EW_OP="copy"))
+    assert "copy_init" in str(ei.value)

@@ -486,6 +486,23 @@ void run_program(tt::tt_metal::ProgramImpl& p) {
   auto t0 = std::chrono::steady_clock::now();
   run_fibers(fibers);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  static uint64_t total_instances = 0, programs = 0;
+  static double total_secs = 0;
+  total_instances += fibers.size();
+  total_secs += secs;
+  ++programs;
+  // On success the report holds run statistics (a failure report replaces it).
+  if (const char* rp = std::getenv("TT_EMU_REPORT"); rp && *rp) {
+    std::string tmp = std::string(rp) + ".tmp";
+    if (FILE* fp = fopen(tmp.c_str(), "w")) {
+      fprintf(fp, "{\"kind\":\"ok\",\"model\":%s,\"api_era\":%d,\"programs\":%llu,\"kernel_instances\":%llu,"
+              "\"run_seconds\":%.6f,\"resumes\":%llu,\"threads\":%d}\n", json_str(m.name).c_str(), api_era(),
+              (unsigned long long)programs, (unsigned long long)total_instances, total_secs,
+              (unsigned long long)g_switches.load(), num_threads());
+      fclose(fp);
+      rename(tmp.c_str(), rp);
+    }
+  }
   if (std::getenv("TT_EMU_VERBOSE"))
     fprintf(stderr, "tt-emu: ran %zu kernel instances in %.3f s (%llu resumes)\n", fibers.size(), secs,
             (unsigned long long)g_switches.load());
