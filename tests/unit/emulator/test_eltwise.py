@@ -105,3 +105,11 @@ def test_e4_copy_init_does_not_compile_under_e3(runner):
     with pytest.raises(KernelBuildError) as ei:
         runner.run("eltwise", [a, b], BF16, (32, 32), profile="E3", env=dict(EW_M=32, EW_N=32, EW_OP="copy"))
     assert "copy_init" in str(ei.value)
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("TT_EMU_L1_OFFSETS")), reason="L1 addresses are offsets")
+def test_kernels_may_dereference_l1_addresses(runner):
+    a, b = rand_bf16((M, N), 16), rand_bf16((M, N), 17)
+    c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add", EW_BUG="ptr_fill",
+                                                              EW_CORES=3))
+    np.testing.assert_array_equal(c, _bf16(1.0 + b.astype(np.float32)))

@@ -110,10 +110,12 @@ def test_host_api_error_exits_1(runner):
     assert "tt_program: CircularBufferConfig::set_page_size" in str(ei.value)
 
 
-def test_timeout(runner):
+def test_timeout_kills_a_spinning_kernel(runner):
+    a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
+    t0 = time.perf_counter()
     with pytest.raises(EmulatorTimeout):
-        a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
-        runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add"), timeout=0.001)
+        runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add", EW_BUG="spin"), timeout=3.0)
+    assert time.perf_counter() - t0 < 30
 
 
 def test_pack_before_tile_regs_wait(runner):

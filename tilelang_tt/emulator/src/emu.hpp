@@ -130,6 +130,19 @@ struct DeviceState {
 };
 DeviceState* device();
 
+// Kernel-visible L1 addresses. When the L1 arena could be mapped below 4 GiB, an L1 address handed to a
+// kernel is the host address of that byte (so kernels may dereference it, as on the device); otherwise
+// it is the core-relative offset. Internally everything uses offsets; l1_norm maps either form back.
+extern uintptr_t g_arena;
+extern uintptr_t g_arena_end;
+inline uint32_t l1_norm(uint64_t a) {
+  if (g_arena && a >= g_arena && a < g_arena_end) return uint32_t((a - g_arena) % L1_TOTAL);
+  return uint32_t(a);
+}
+inline uint32_t l1_kaddr(const Core* c, uint32_t off) {
+  return g_arena ? uint32_t(reinterpret_cast<uintptr_t>(c->l1) + off) : off;
+}
+
 // failure reporting (prints to stderr, writes $TT_EMU_REPORT, exits with the code)
 enum ExitCode { EX_DEADLOCK = 70, EX_L1 = 71, EX_DST = 72, EX_NOC = 73, EX_CB = 74, EX_API = 75, EX_COMPILE = 76 };
 [[noreturn]] void fail(int code, const char* kind, Fiber* f, const std::string& msg, const std::string& details = "");

@@ -38,6 +38,7 @@ static std::string cbj(Fiber* f, int id) { return "{\"cb_state\":" + cb_state_js
 
 // ------------------------------------------------------------------ L1 translation
 static uint8_t* l1_at(Fiber* f, Core* c, uint32_t addr, uint32_t size, const char* what, int code = EX_NOC) {
+  addr = l1_norm(addr);
   if (uint64_t(addr) + size > L1_TOTAL || addr < SEM_BASE) {
     char b[160];
     snprintf(b, sizeof b, "%s: L1 range [0x%x, 0x%llx) of core (%d,%d) is outside L1 [0x%x, 0x%x)", what, addr,
@@ -211,12 +212,12 @@ bool tt_emu_cb_pages_available_at_front(int32_t id, int32_t n) {
 uint32_t tt_emu_get_write_ptr(uint32_t id) {
   Fiber* f = cur("get_write_ptr", 0);
   CB& cb = get_cb(f, int32_t(id));
-  return cb.base + cb.wr_page * cb.page_size;
+  return l1_kaddr(f->core, cb.base + cb.wr_page * cb.page_size);
 }
 uint32_t tt_emu_get_read_ptr(uint32_t id) {
   Fiber* f = cur("get_read_ptr", 0);
   CB& cb = get_cb(f, int32_t(id));
-  return cb.base + cb.rd_page * cb.page_size;
+  return l1_kaddr(f->core, cb.base + cb.rd_page * cb.page_size);
 }
 uint32_t tt_emu_get_tile_size(uint32_t id) {
   Fiber* f = cur("get_tile_size", 0);
@@ -287,6 +288,7 @@ uint64_t tt_emu_noc_addr_bank(uint32_t bank, uint32_t offset, int is_dram) {
   return ucast(0, bank + 1, offset);
 }
 uint64_t tt_emu_noc_mcast_addr(uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1, uint32_t addr) {
+  addr = l1_norm(addr);  // multicast only targets worker L1
   return MCAST | (uint64_t(y1 & 0xff) << 48) | (uint64_t(x1 & 0xff) << 40) | (uint64_t(y0 & 0xff) << 32) |
          (uint64_t(x0 & 0xff) << 24) | (addr & 0xffffff);
 }
@@ -348,7 +350,7 @@ static std::atomic<uint32_t>* sem_ptr(Fiber* f, Core* c, uint32_t addr, const ch
 uint32_t tt_emu_get_semaphore(uint32_t id) {
   Fiber* f = cur("get_semaphore", 0);
   if (id >= MAX_SEMS) fail(EX_API, "api_misuse", f, "get_semaphore(" + std::to_string(id) + "): semaphore ids are 0.." + std::to_string(MAX_SEMS - 1));
-  return SEM_BASE + id * SEM_STRIDE;
+  return l1_kaddr(f->core, SEM_BASE + id * SEM_STRIDE);
 }
 void tt_emu_sem_set(uintptr_t local, uint32_t val, uint32_t line) {
   Fiber* f = cur("noc_semaphore_set", line);
@@ -363,7 +365,7 @@ void tt_emu_sem_wait(uintptr_t local, uint32_t val, int at_least, uint32_t line)
   auto* s = sem_ptr(f, f->core, uint32_t(local), f->call);
   auto ok = [&] { uint32_t v = s->load(std::memory_order_acquire); return at_least ? v >= val : v == val; };
   if (!ok()) {
-    f->wait = W_SEM; f->wait_sem = s; f->wait_sem_addr = uint32_t(local); f->wait_val = val; f->wait_at_least = at_least;
+    f->wait = W_SEM; f->wait_sem = s; f->wait_sem_addr = l1_norm(local); f->wait_val = val; f->wait_at_least = at_least;
     while (!ok()) block(f);
     f->wait = W_NONE;
   }

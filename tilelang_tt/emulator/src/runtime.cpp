@@ -46,6 +46,39 @@ int api_era() {
 
 // ------------------------------------------------------------------ device
 static DeviceState g_device;
+uintptr_t g_arena = 0, g_arena_end = 0;
+static uint8_t* g_arena_ptr = nullptr;
+
+// One mapping for every core's L1, below 4 GiB when possible so 32-bit L1 addresses can be host pointers.
+static uint8_t* arena() {
+  if (g_arena_ptr) return g_arena_ptr;
+  const Model& m = model();
+  size_t bytes = size_t(m.gx) * m.gy * L1_TOTAL;
+  void* p = MAP_FAILED;
+  if (!std::getenv("TT_EMU_L1_OFFSETS")) {
+#ifdef MAP_32BIT
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_32BIT, -1, 0);
+#endif
+#ifdef MAP_FIXED_NOREPLACE
+    for (uintptr_t hint = 0x40000000; p == MAP_FAILED && hint + bytes < (1ull << 32); hint += 0x10000000) {
+      p = mmap(reinterpret_cast<void*>(hint), bytes, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+      if (p != MAP_FAILED && reinterpret_cast<uintptr_t>(p) != hint) { munmap(p, bytes); p = MAP_FAILED; }
+    }
+#endif
+  }
+  bool low = p != MAP_FAILED && reinterpret_cast<uintptr_t>(p) + bytes <= (1ull << 32);
+  if (!low) {
+    if (p != MAP_FAILED) munmap(p, bytes);
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) throw std::runtime_error("tt-emu: cannot map L1 memory");
+  } else {
+    g_arena = reinterpret_cast<uintptr_t>(p);
+    g_arena_end = g_arena + bytes;
+  }
+  g_arena_ptr = static_cast<uint8_t*>(p);
+  return g_arena_ptr;
+}
 DeviceState* device() { return &g_device; }
 Core* DeviceState::core(int x, int y) {
   const Model& m = model();
@@ -55,9 +88,7 @@ Core* DeviceState::core(int x, int y) {
     c = std::make_unique<Core>();
     c->x = x; c->y = y;
     // Zero pages are committed lazily by the OS: 64 cores x 1.5 MiB costs nothing until touched.
-    void* p = mmap(nullptr, L1_TOTAL, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::runtime_error("tt-emu: cannot map L1 memory");
-    c->l1 = static_cast<uint8_t*>(p);
+    c->l1 = arena() + (size_t(y) * m.gx + x) * L1_TOTAL;
   }
   return c.get();
 }

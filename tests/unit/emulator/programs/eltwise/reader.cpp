@@ -20,10 +20,17 @@ void kernel_main() {
     cb_push_back(cb_a, 1);
 #endif
     cb_reserve_back(cb_a, 1);
-#ifdef BUG_segv
-    *reinterpret_cast<volatile uint32_t*>(get_write_ptr(cb_a)) = 1;  // L1 addresses are not host pointers
+#ifdef BUG_spin
+    for (volatile uint32_t spin = 1; spin;) {}  // never yields: only the time limit can stop it
 #endif
-#ifdef BUG_oob_read
+#ifdef BUG_segv
+    *reinterpret_cast<volatile uint32_t*>(uintptr_t(16)) = 1;  // a wild pointer
+#endif
+#if defined(BUG_ptr_fill)
+    // L1 addresses may be dereferenced, as on the device: fill the A tile with bf16 1.0 in place.
+    volatile tt_l1_ptr uint16_t* p = reinterpret_cast<volatile tt_l1_ptr uint16_t*>(get_write_ptr(cb_a));
+    for (uint32_t e = 0; e < 1024; ++e) p[e] = 0x3f80;
+#elif defined(BUG_oob_read)
     noc_async_read_page(i + 10 * n_tiles + 100, a, get_write_ptr(cb_a));
 #else
     noc_async_read_page(i, a, get_write_ptr(cb_a));
