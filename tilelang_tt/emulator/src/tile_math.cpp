@@ -80,9 +80,30 @@ void pack_tile_data(const float* in, tt::DataFormat fmt, uint8_t* dst) {
   }
 }
 
-// C (32x32) += A (32x32) @ B (32x32), fp32, row-major. Two rows of C per step keep 8 vector
-// accumulators in registers; the compiler vectorizes the 32-wide inner loops.
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
+// C (32x32) += A (32x32) @ B (32x32), fp32, row-major. ROWS rows of C per step stay in vector
+// registers (ROWS * 32/VW accumulators); the runtime is built with -march=native, so AVX-512 machines
+// get 16-wide vectors.
+template <int VW, int ROWS>
+static inline void mm_kernel(float* __restrict c, const float* __restrict a, const float* __restrict b) {
+  typedef float vec __attribute__((vector_size(VW * 4), aligned(4)));
+  constexpr int NV = 32 / VW;
+  for (int i = 0; i < 32; i += ROWS) {
+    vec acc[ROWS][NV];
+    for (int r = 0; r < ROWS; ++r)
+      for (int v = 0; v < NV; ++v) std::memcpy(&acc[r][v], c + (i + r) * 32 + v * VW, VW * 4);
+    for (int k = 0; k < 32; ++k) {
+      vec bv[NV];
+      std::memcpy(bv, b + k * 32, 128);
+      for (int r = 0; r < ROWS; ++r) {
+        const float x = a[(i + r) * 32 + k];
+        for (int v = 0; v < NV; ++v) acc[r][v] += x * bv[v];
+      }
+    }
+    for (int r = 0; r < ROWS; ++r)
+      for (int v = 0; v < NV; ++v) std::memcpy(c + (i + r) * 32 + v * VW, &acc[r][v], VW * 4);
+  }
+}
+
 void matmul_acc(float* __restrict c, const float* __restrict a, const float* __restrict b_in, bool transpose_b) {
   alignas(64) float bt[1024];
   const float* b = b_in;
@@ -91,28 +112,11 @@ void matmul_acc(float* __restrict c, const float* __restrict a, const float* __r
       for (int j = 0; j < 32; ++j) bt[i * 32 + j] = b_in[j * 32 + i];
     b = bt;
   }
-  for (int i = 0; i < 32; i += 2) {
-    v8 acc0[4], acc1[4];
-    for (int v = 0; v < 4; ++v) {
-      std::memcpy(&acc0[v], c + i * 32 + v * 8, 32);
-      std::memcpy(&acc1[v], c + (i + 1) * 32 + v * 8, 32);
-    }
-    const float* a0 = a + i * 32;
-    const float* a1 = a0 + 32;
-    for (int k = 0; k < 32; ++k) {
-      v8 bv[4];
-      std::memcpy(bv, b + k * 32, 128);
-      const float x0 = a0[k], x1 = a1[k];
-      for (int v = 0; v < 4; ++v) {
-        acc0[v] += x0 * bv[v];
-        acc1[v] += x1 * bv[v];
-      }
-    }
-    for (int v = 0; v < 4; ++v) {
-      std::memcpy(c + i * 32 + v * 8, &acc0[v], 32);
-      std::memcpy(c + (i + 1) * 32 + v * 8, &acc1[v], 32);
-    }
-  }
+#if defined(__AVX512F__)
+  mm_kernel<16, 8>(c, a, b);
+#else
+  mm_kernel<8, 2>(c, a, b);
+#endif
 }
 
 }  // namespace emu
