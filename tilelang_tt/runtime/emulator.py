@@ -151,8 +151,10 @@ def build_program(sources: dict[str, str], api_profile: str = "E4") -> Path:
     if "main.cpp" not in sources:
         raise TTRuntimeError("build_program: sources must contain main.cpp (the host program)")
     rt = runtime_dir()
+    cmd = [compiler(), "-std=c++20", "-O2", f"-DTT_EMU_API_ERA={ERA[api_profile]}", f"-I{sdk_dir() / 'include'}",
+           "main.cpp", "-o", "tt_program", f"-L{rt}", "-ltt_emu", f"-Wl,-rpath,{rt}"]
     h = hashlib.sha256()
-    h.update(f"{sdk_hash()}\0{_cpu_key()}\0{api_profile}\0".encode())
+    h.update(f"{sdk_hash()}\0{_cpu_key()}\0{api_profile}\0{' '.join(cmd)}\0".encode())
     for name in sorted(sources):
         h.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
     key = h.hexdigest()[:24]
@@ -167,9 +169,7 @@ def build_program(sources: dict[str, str], api_profile: str = "E4") -> Path:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text)
         (tmp / "api_profile").write_text(api_profile)
-        _run([compiler(), "-std=c++20", "-O1", f"-DTT_EMU_API_ERA={ERA[api_profile]}",
-              f"-I{sdk_dir() / 'include'}", "main.cpp", "-o", "tt_program", f"-L{rt}", "-ltt_emu",
-              f"-Wl,-rpath,{rt}"], cwd=tmp, what="compiling the host program main.cpp")
+        _run(cmd, cwd=tmp, what="compiling the host program main.cpp")
         try:
             os.rename(tmp, out)
         except OSError:

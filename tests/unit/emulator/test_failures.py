@@ -141,12 +141,18 @@ def test_cb_wrap_rule(runner):
     assert rep["details"]["cb_state"]["cb"] == 1
 
 
-def test_missing_kernel_compiler(runner, monkeypatch):
-    # the host program is already cached; a never-built kernel variant needs the (missing) compiler
+def test_missing_kernel_compiler(runner, monkeypatch, tmp_path):
+    # the host program is built with the real compiler; a never-built kernel variant then needs the
+    # (missing) kernel compiler the driver hands to the child as TT_EMU_CXX
     from emu_testlib import sources
     from tilelang_tt.runtime import emulator
-    emulator.build_program(sources("eltwise"))  # runtime + host program built with the real compiler
+    for k, v in dict(EW_M=M, EW_N=N, EW_OP="add", EW_BUG="needs_compiler").items():
+        monkeypatch.setenv(k, str(v))
+    prog = emulator.build_program(sources("eltwise"))
+    a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
+    a.tofile(tmp_path / "a")
+    b.tofile(tmp_path / "b")
     monkeypatch.setattr(emulator, "compiler", lambda: "/nonexistent/c++")
     with pytest.raises(KernelBuildError) as ei:
-        _run(runner, EW_BUG="needs_compiler")
-    assert "/nonexistent/c++" in str(ei.value)
+        emulator.run_program(prog, [str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c")])
+    assert "cannot run the kernel compiler '/nonexistent/c++'" in str(ei.value)
