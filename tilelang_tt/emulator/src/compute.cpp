@@ -92,6 +92,10 @@ static const uint8_t* front_tile(Fiber* f, uint32_t id, uint32_t idx, tt::DataFo
   if (!fmt_supported(cb.fmt))
     fail(EX_API, "api_misuse", f, std::string(f->call) + ": data format " + fmt_name(cb.fmt) + " of c_" + std::to_string(id) +
                                       " is not emulated (Float16_b and Float32 are)");
+  if (tt::tile_size(cb.fmt) > cb.page_size)
+    fail(EX_CB, "cb_violation", f, std::string(f->call) + ": a " + fmt_name(cb.fmt) + " tile (" +
+                                       std::to_string(tt::tile_size(cb.fmt)) + " B) does not fit the " +
+                                       std::to_string(cb.page_size) + " B pages of c_" + std::to_string(id));
   *fmt = cb.fmt;
   uint32_t page = (cb.rd_page + idx) % cb.num_pages;
   return f->core->l1 + cb.base + page * cb.page_size;
