@@ -9,7 +9,10 @@ assume:
   * the per-block program is serial loops (static extents, min 0) over tile primitives on whole
     shared/local buffers; copies between global and shared/local use tile-aligned regions whose starts
     depend only on the grid and loop variables;
-  * every shared buffer is loaded from a global buffer; at least one local buffer is copied to global.
+  * every shared buffer is loaded from a global buffer; at least one local buffer is copied to global;
+  * the grid and loops tile the tensors (coverage.py): regions stay inside their tensor, no two blocks
+    write the same output tile, every output element is written, and every gemm result is reduced over
+    the whole K of its operands.
 Every violation raises TTCompileError naming the kernel, the statement, what is supported and the fix.
 """
 from __future__ import annotations
@@ -20,6 +23,7 @@ from tvm import tirx
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
 from . import _common as C
 from ._common import Loop, TileOp, fail
+from .coverage import check_coverage
 
 PASS_NAME = "tt.VerifyInput"
 
@@ -88,6 +92,7 @@ def verify_kernel(func) -> C.KernelModel:
     loop_vars = set()
     _check_items(km, km.body, loop_vars)
     _check_dataflow(km)
+    check_coverage(km)   # last: it relies on the tile-aligned, grid/loop-indexed regions checked above
     return km
 
 
