@@ -113,3 +113,11 @@ def test_kernels_may_dereference_l1_addresses(runner):
     c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add", EW_BUG="ptr_fill",
                                                               EW_CORES=3))
     np.testing.assert_array_equal(c, _bf16(1.0 + b.astype(np.float32)))
+
+
+def test_kernel_globals_are_per_core(runner):
+    m, n = 64, 128  # 8 tiles over 4 cores: 2 per core; shared globals would count 8
+    a, b = rand_bf16((m, n), 18), rand_bf16((m, n), 19)
+    c = runner.run("eltwise", [a, b], BF16, (m, n), env=dict(EW_M=m, EW_N=n, EW_OP="add", EW_BUG="global",
+                                                              EW_CORES=4, TT_EMU_THREADS=1))
+    np.testing.assert_array_equal(c, _bf16(a.astype(np.float32) + b.astype(np.float32)))

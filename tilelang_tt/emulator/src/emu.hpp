@@ -62,6 +62,7 @@ enum WaitKind { W_NONE = 0, W_CB_RESERVE, W_CB_WAIT, W_SEM };
 struct Fiber {
   Core* core = nullptr;
   KernelDef* kernel = nullptr;
+  void (*entry)() = nullptr;
   const std::vector<uint32_t>* args = nullptr;
   const std::vector<uint32_t>* common_args = nullptr;
   void* sp = nullptr;
@@ -103,7 +104,11 @@ struct KernelDef {
   std::string so_path, log_path, tmp_path, cmdline;
   int compile_pid = -1;
   void (*entry)() = nullptr;
+  // Kernels with mutable globals/statics get one loaded copy per core (each core has its own on the device).
+  std::vector<std::string> globals;
+  std::map<std::pair<int, int>, void (*)()> core_entry;
 };
+void (*jit_entry_for_core(KernelDef& k, int x, int y))();
 
 struct CBDef {
   std::vector<CoreCoord> cores;

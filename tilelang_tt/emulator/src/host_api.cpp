@@ -1,5 +1,6 @@
 // Host API (tt-metalium/*.hpp subset) and the kernel JIT.
 #include <dirent.h>
+#include <elf.h>
 #include <dlfcn.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -525,6 +526,54 @@ void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
   g_pending.push_back({pid, k.tmp_path});
 }
 
+// Names of the kernel's own mutable data objects (globals and function statics), from the ELF symtab.
+static std::vector<std::string> writable_objects(const std::string& path) {
+  std::vector<std::string> out;
+  std::ifstream f(path, std::ios::binary);
+  std::string img((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (img.size() < sizeof(Elf64_Ehdr) || img.compare(0, 4, ELFMAG) != 0 || img[EI_CLASS] != ELFCLASS64) return out;
+  auto* eh = reinterpret_cast<const Elf64_Ehdr*>(img.data());
+  if (eh->e_shoff == 0 || eh->e_shoff + uint64_t(eh->e_shnum) * sizeof(Elf64_Shdr) > img.size()) return out;
+  auto* sh = reinterpret_cast<const Elf64_Shdr*>(img.data() + eh->e_shoff);
+  for (int i = 0; i < eh->e_shnum; ++i) {
+    if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum) continue;
+    const Elf64_Shdr& strs = sh[sh[i].sh_link];
+    if (sh[i].sh_offset + sh[i].sh_size > img.size() || strs.sh_offset + strs.sh_size > img.size()) continue;
+    auto* sym = reinterpret_cast<const Elf64_Sym*>(img.data() + sh[i].sh_offset);
+    size_t n = sh[i].sh_size / sizeof(Elf64_Sym);
+    for (size_t j = 0; j < n; ++j) {
+      if (ELF64_ST_TYPE(sym[j].st_info) != STT_OBJECT || sym[j].st_size == 0) continue;
+      if (sym[j].st_shndx == SHN_UNDEF || sym[j].st_shndx >= eh->e_shnum) continue;
+      if (!(sh[sym[j].st_shndx].sh_flags & SHF_WRITE)) continue;
+      std::string name = sym[j].st_name < strs.sh_size ? img.c_str() + strs.sh_offset + sym[j].st_name : "";
+      if (name.empty() || name.rfind("__", 0) == 0 || name.rfind("_GLOBAL_", 0) == 0 || name.rfind("_DYNAMIC", 0) == 0 ||
+          name.rfind("completed.", 0) == 0)
+        continue;
+      out.push_back(name);
+    }
+  }
+  return out;
+}
+
+void (*jit_entry_for_core(KernelDef& k, int x, int y))() {
+  if (k.globals.empty()) return k.entry;
+  auto key = std::make_pair(x, y);
+  auto it = k.core_entry.find(key);
+  if (it != k.core_entry.end()) return it->second;
+  // dlopen shares one image per file, so each core loads its own copy (cached next to the original).
+  std::string copy = k.so_path + ".core" + std::to_string(x) + "_" + std::to_string(y) + ".so";
+  if (!file_exists(copy)) {
+    std::string tmp = copy + ".tmp" + std::to_string(getpid());
+    { std::ifstream src(k.so_path, std::ios::binary); std::ofstream dst(tmp, std::ios::binary); dst << src.rdbuf(); }
+    rename(tmp.c_str(), copy.c_str());
+  }
+  void* h = dlopen(copy.c_str(), RTLD_NOW | RTLD_LOCAL);
+  auto e = h ? reinterpret_cast<void (*)()>(dlsym(h, "tt_emu_kernel_entry")) : nullptr;
+  if (!e) fail_core(EX_COMPILE, "kernel_compile_error", x, y, k.name, std::string("cannot load a per-core copy of the kernel: ") + dlerror());
+  k.core_entry[key] = e;
+  return e;
+}
+
 void jit_finish(KernelDef& k) {
   if (k.entry) return;
   auto c = k.cores.empty() ? CoreCoord{0, 0} : k.cores.front();
@@ -550,6 +599,10 @@ void jit_finish(KernelDef& k) {
     fail_core(EX_COMPILE, "kernel_compile_error", int(c.x), int(c.y), k.name,
               std::string("cannot load the compiled kernel: ") + dlerror());
   k.entry = reinterpret_cast<void (*)()>(dlsym(h, "tt_emu_kernel_entry"));
+  k.globals = writable_objects(k.so_path);
+  if (!k.globals.empty() && std::getenv("TT_EMU_VERBOSE"))
+    fprintf(stderr, "tt-emu: kernel '%s' has mutable globals (%s, ...): one copy per core\n", k.name.c_str(),
+            k.globals.front().c_str());
   if (!k.entry)
     fail_core(EX_COMPILE, "kernel_compile_error", int(c.x), int(c.y), k.name,
               "kernel '" + k.name + "' defines no kernel_main()");

@@ -199,7 +199,7 @@ tt_emu_ctx_switch:
 
 static void fiber_main() {
   Fiber* f = t_cur;
-  f->kernel->entry();
+  f->entry();
   f->done = true;
   f->call = "";
 #ifdef __x86_64__
@@ -505,6 +505,7 @@ void run_program(tt::tt_metal::ProgramImpl& p) {
       auto* f = new Fiber;
       f->core = dev->core(int(cc.x), int(cc.y));
       f->kernel = k.get();
+      f->entry = jit_entry_for_core(*k, int(cc.x), int(cc.y));
       auto it = k->rt_args.find({int(cc.x), int(cc.y)});
       f->args = it == k->rt_args.end() ? &empty : &it->second;
       f->common_args = &k->common_args;

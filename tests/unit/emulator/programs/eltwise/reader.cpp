@@ -4,6 +4,10 @@
 this is not C++;
 #endif
 
+#ifdef BUG_global
+uint32_t tiles_read = 0;  // per-core state: every core has its own copy on the device
+#endif
+
 void kernel_main() {
   uint32_t a_addr = get_arg_val<uint32_t>(0);
   uint32_t b_addr = get_arg_val<uint32_t>(1);
@@ -16,6 +20,11 @@ void kernel_main() {
   constexpr auto b_args = TensorAccessorArgs<a_args.next_compile_time_args_offset()>();
   const auto b = TensorAccessor(b_args, b_addr, tile);
   for (uint32_t i = start; i < start + n_tiles; ++i) {
+#ifdef BUG_global
+    static uint32_t calls = 0;
+    ++tiles_read;
+    if (++calls != tiles_read || tiles_read > n_tiles) cb_pop_front(cb_a, 99);  // shared state would trip this
+#endif
 #ifdef BUG_push_no_reserve
     cb_push_back(cb_a, 1);
 #endif
