@@ -227,19 +227,23 @@ class _Run:
                 continue
             g = int(np.argmax(bad))
             lo, hi = int(s[g]), int(s[g]) + e
+            out_lo, out_hi = (lo, min(hi, 0)) if lo < 0 else (max(lo, shape[d]), hi)
             where = ", ".join(f"{int(st[g])}:{int(st[g]) + ex}" for st, ex in zip(reg.starts, reg.exts))
             moved = [f"{tag} ({v.name}) = 0..{n - 1}" for tag, v, n in self.grid_text(reg, d)]
             lt = self.loop_text(reg, d)
             drivers = ", ".join(moved + ([lt] if lt else []))
+            if shape[d] % e:
+                fix = (f"{shape[d]} is not a multiple of the block size {e}: use a block size that divides "
+                       f"{shape[d]} ({' or '.join(map(str, _divisors(shape[d], e, TILE[d])))}) with "
+                       f"{shape[d]} // block blocks, or pad {reg.name} to {-(-shape[d] // e) * e} {AXIS[d]}")
+            else:
+                fix = (f"use {shape[d]} // {e} = {shape[d] // e} blocks of {e} {AXIS[d]}, starting at "
+                       f"multiples of {e} below {shape[d]}")
             fail(self.km.name,
                  f"block {self.block(g)} {'writes' if _is_write(reg) else 'reads'} {reg.name}[{where}], "
-                 f"but {reg.name} has {shape[d]} {AXIS[d]} ({AXIS[d]} {lo}..{hi - 1} are outside "
-                 f"0..{shape[d] - 1})", reg.op.stmt, supported=SUPPORTED,
-                 fix=f"the {AXIS[d]} of {reg.name} are indexed through {drivers or 'constants'}: shrink "
-                     f"the grid/loop to {shape[d]} // {e} = {shape[d] // e} blocks of {e} "
-                     + (f"(a block size dividing {shape[d]}, e.g. {_divisors(shape[d], e, TILE[d])}, "
-                        f"tiles it exactly)" if shape[d] % e else "")
-                     + " or pad the tensor")
+                 f"but {reg.name} has {shape[d]} {AXIS[d]} ({AXIS[d]} {out_lo}..{out_hi - 1} are outside "
+                 f"0..{shape[d] - 1}; the NOC would touch other DRAM)", reg.op.stmt, supported=SUPPORTED,
+                 fix=f"the {AXIS[d]} of {reg.name} are indexed through {drivers or 'constants only'}: {fix}")
 
     # -- abstract execution --------------------------------------------------------------------------
     def run(self, items, loops):
