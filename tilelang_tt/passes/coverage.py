@@ -133,7 +133,6 @@ class _Region:
     exts: list
     op: object              # TileOp
     loops: list             # enclosing Loops
-    env: dict               # loop values at this step (for messages)
 
     @property
     def name(self):
@@ -202,7 +201,7 @@ class _Run:
         buf, ranges = C.region_of(arg)
         starts = [self.full(_eval(lo, self.env)) for lo, _ in ranges]
         exts = [int(e) for _, e in ranges]
-        reg = _Region(buf, starts, exts, op, loops, {lp.var: self.env[lp.var] for lp in loops})
+        reg = _Region(buf, starts, exts, op, loops)
         self.check_bounds(reg)
         return reg
 
@@ -416,8 +415,7 @@ class _Run:
     def check_reduction(self, ws):
         # Only the last write of each tile is the final value: an early copy-out mid-reduction that a
         # later, complete one overwrites is harmless.
-        reg0 = ws[0].region
-        shape = C.static_shape(reg0.tensor)
+        shape = C.static_shape(ws[0].region.tensor)
         n = (shape[0] // TILE_ROWS) * (shape[1] // TILE_COLS)
         last = np.full(n, -1, dtype=np.int64)
         for i, w in enumerate(ws):
