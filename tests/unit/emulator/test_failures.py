@@ -110,11 +110,22 @@ def test_host_api_error_exits_1(runner):
     assert "tt_program: CircularBufferConfig::set_page_size" in str(ei.value)
 
 
+def test_watchdog_names_a_kernel_that_never_calls_the_api(runner):
+    a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
+    with pytest.raises(EmulatorDeadlock) as ei:
+        runner.run("eltwise", [a, b], BF16, (M, N), timeout=60,
+                   env=dict(EW_M=M, EW_N=N, EW_OP="add", EW_BUG="spin", TT_EMU_HANG_SECONDS=1))
+    rep = ei.value.report
+    assert rep["kind"] == "hang" and rep["kernel"] == "reader" and rep["core"] == [0, 0]
+    assert rep["details"]["last_call"] == "cb_reserve_back"
+
+
 def test_timeout_kills_a_spinning_kernel(runner):
     a, b = rand_bf16((M, N), 1), rand_bf16((M, N), 2)
     t0 = time.perf_counter()
     with pytest.raises(EmulatorTimeout):
-        runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add", EW_BUG="spin"), timeout=3.0)
+        runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP="add", EW_BUG="spin",
+                                                                 TT_EMU_HANG_SECONDS=0), timeout=3.0)
     assert time.perf_counter() - t0 < 30
 
 

@@ -48,6 +48,7 @@ static inline Fiber* ccur(const char* call, uint32_t line) {
   if (!f) fail_core(EX_API, "api_misuse", -1, -1, "", std::string(call) + " called outside a running kernel");
   f->call = call;
   f->line = line;
+  api_tick();
   if (!f->cs) fail(EX_API, "api_misuse", f, std::string(call) + " is a compute API but this is a data-movement kernel");
   return f;
 }

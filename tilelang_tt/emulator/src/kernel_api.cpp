@@ -15,6 +15,7 @@ static inline Fiber* cur(const char* call, uint32_t line) {
   if (!f) fail_core(EX_API, "api_misuse", -1, -1, "", std::string(call) + " called outside a running kernel");
   f->call = call;
   f->line = line;
+  api_tick();
   return f;
 }
 static inline void block(Fiber* f) {

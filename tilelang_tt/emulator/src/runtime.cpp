@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -159,6 +160,9 @@ static std::string kernel_label(Fiber* f) {
 
 // ------------------------------------------------------------------ fibers
 thread_local Fiber* t_cur = nullptr;
+thread_local int t_index = 0;
+std::atomic<uint64_t> g_api_calls[MAX_THREADS];
+std::atomic<Fiber*> g_running[MAX_THREADS];
 thread_local void* t_sched_sp = nullptr;
 #ifndef __x86_64__
 thread_local ucontext_t* t_sched_uctx = nullptr;
@@ -255,6 +259,7 @@ static inline void yield_now(Fiber* f) {
 void tt_emu_yield(Fiber* f) { yield_now(f); }
 static inline void resume(Fiber* f) {
   t_cur = f;
+  g_running[t_index].store(f, std::memory_order_relaxed);
 #ifdef __x86_64__
   tt_emu_ctx_switch(&t_sched_sp, f->sp);
 #else
@@ -332,6 +337,7 @@ static std::string core_str(const Core* c) { return "(" + std::to_string(c->x) +
 }
 
 static void worker(int t, int nthreads, std::vector<Fiber*> mine) {
+  t_index = t;
   std::vector<Fiber*> live = mine;
 #ifndef __x86_64__
   ucontext_t sched_uc;
@@ -369,6 +375,7 @@ static void worker(int t, int nthreads, std::vector<Fiber*> mine) {
     if (++idle_spins < 64) sched_yield(); else std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
   (*g_rec)[t].store(REC_DONE);
+  g_running[t].store(nullptr);
   g_switches.fetch_add(switches);
 }
 
@@ -415,7 +422,7 @@ static void thread_altstack() {
 
 void run_fibers(std::vector<Fiber*>& fibers) {
   install_signal_handlers();
-  int nt = std::max(1, std::min<int>(num_threads(), int(fibers.size())));
+  int nt = std::max(1, std::min<int>({num_threads(), int(fibers.size()), MAX_THREADS}));
   // Cores never split across threads: a core's CBs are touched only by its own thread.
   std::map<Core*, int> core_thread;
   std::vector<std::vector<Fiber*>> per(nt);
@@ -433,9 +440,42 @@ void run_fibers(std::vector<Fiber*>& fibers) {
   std::vector<std::thread> threads;
   for (int t = 1; t < nt; ++t)
     threads.emplace_back([t, nt, &per] { thread_altstack(); worker(t, nt, per[t]); });
+  // Hang watchdog: a kernel that runs for TT_EMU_HANG_SECONDS without calling the device API never yields
+  // (an infinite loop, or a spin on a raw L1 read); name it instead of waiting for the caller's time limit.
+  double hang_s = 10.0;
+  if (const char* e = std::getenv("TT_EMU_HANG_SECONDS"); e && *e) hang_s = std::atof(e);
+  std::atomic<bool> stop{false};
+  std::thread watchdog([&] {
+    std::vector<uint64_t> last(nt, ~0ull);
+    std::vector<Fiber*> last_f(nt, nullptr);
+    std::vector<double> still(nt, 0.0);
+    const double tick = 0.05;
+    while (!stop.load()) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(tick));
+      for (int t = 0; t < nt; ++t) {
+        uint64_t c = g_api_calls[t].load(std::memory_order_relaxed);
+        Fiber* f = g_running[t].load(std::memory_order_relaxed);
+        if (f && c == last[t] && f == last_f[t]) still[t] += tick; else still[t] = 0;
+        last[t] = c;
+        last_f[t] = f;
+        if (f && hang_s > 0 && still[t] >= hang_s) {
+          char b[600];
+          snprintf(b, sizeof b, "kernel '%s' on core (%d,%d) has run for %.1f s without calling the device API "
+                   "(last call %s at %s:%u): an infinite loop, or a spin on a raw L1/semaphore read (use "
+                   "noc_semaphore_wait; the emulator's scheduler is cooperative)", f->kernel->name.c_str(),
+                   f->core->x, f->core->y, still[t], f->call, f->kernel->path.c_str(), f->line);
+          fail_core(EX_DEADLOCK, "hang", f->core->x, f->core->y, f->kernel->name, b,
+                    "{\"seconds_without_api_call\":" + std::to_string(still[t]) + ",\"last_call\":" +
+                        json_str(f->call) + ",\"line\":" + std::to_string(f->line) + "}");
+        }
+      }
+    }
+  });
   thread_altstack();
   worker(0, nt, per[0]);
   for (auto& th : threads) th.join();
+  stop.store(true);
+  watchdog.join();
   g_rec = nullptr;
   g_all = nullptr;
 }
