@@ -150,10 +150,16 @@ inline uint32_t l1_kaddr(const Core* c, uint32_t off) {
 
 // Progress of each scheduler thread, read by the hang watchdog: API calls made, fiber now running.
 constexpr int MAX_THREADS = 64;
-extern std::atomic<uint64_t> g_api_calls[MAX_THREADS];
-extern std::atomic<Fiber*> g_running[MAX_THREADS];
+struct alignas(64) ThreadProgress {  // one cache line per thread: no false sharing on the hot path
+  std::atomic<uint64_t> api_calls{0};
+  std::atomic<Fiber*> running{nullptr};
+};
+extern ThreadProgress g_progress[MAX_THREADS];
 extern thread_local int t_index;
-inline void api_tick() { g_api_calls[t_index].fetch_add(1, std::memory_order_relaxed); }
+inline void api_tick() {
+  auto& c = g_progress[t_index].api_calls;
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // single writer: no RMW needed
+}
 
 // failure reporting (prints to stderr, writes $TT_EMU_REPORT, exits with the code)
 enum ExitCode { EX_DEADLOCK = 70, EX_L1 = 71, EX_DST = 72, EX_NOC = 73, EX_CB = 74, EX_API = 75, EX_COMPILE = 76 };

@@ -161,8 +161,7 @@ static std::string kernel_label(Fiber* f) {
 // ------------------------------------------------------------------ fibers
 thread_local Fiber* t_cur = nullptr;
 thread_local int t_index = 0;
-std::atomic<uint64_t> g_api_calls[MAX_THREADS];
-std::atomic<Fiber*> g_running[MAX_THREADS];
+ThreadProgress g_progress[MAX_THREADS];
 thread_local void* t_sched_sp = nullptr;
 #ifndef __x86_64__
 thread_local ucontext_t* t_sched_uctx = nullptr;
@@ -259,13 +258,14 @@ static inline void yield_now(Fiber* f) {
 void tt_emu_yield(Fiber* f) { yield_now(f); }
 static inline void resume(Fiber* f) {
   t_cur = f;
-  g_running[t_index].store(f, std::memory_order_relaxed);
+  g_progress[t_index].running.store(f, std::memory_order_relaxed);
 #ifdef __x86_64__
   tt_emu_ctx_switch(&t_sched_sp, f->sp);
 #else
   swapcontext(t_sched_uctx, static_cast<ucontext_t*>(f->uctx));
 #endif
   t_cur = nullptr;
+  g_progress[t_index].running.store(nullptr, std::memory_order_relaxed);  // idle is not a hang
 }
 
 static inline bool ready(const Fiber* f) {
@@ -375,7 +375,7 @@ static void worker(int t, int nthreads, std::vector<Fiber*> mine) {
     if (++idle_spins < 64) sched_yield(); else std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
   (*g_rec)[t].store(REC_DONE);
-  g_running[t].store(nullptr);
+  g_progress[t].running.store(nullptr);
   g_switches.fetch_add(switches);
 }
 
@@ -453,8 +453,8 @@ void run_fibers(std::vector<Fiber*>& fibers) {
     while (!stop.load()) {
       std::this_thread::sleep_for(std::chrono::duration<double>(tick));
       for (int t = 0; t < nt; ++t) {
-        uint64_t c = g_api_calls[t].load(std::memory_order_relaxed);
-        Fiber* f = g_running[t].load(std::memory_order_relaxed);
+        uint64_t c = g_progress[t].api_calls.load(std::memory_order_relaxed);
+        Fiber* f = g_progress[t].running.load(std::memory_order_relaxed);
         if (f && c == last[t] && f == last_f[t]) still[t] += tick; else still[t] = 0;
         last[t] = c;
         last_f[t] = f;
