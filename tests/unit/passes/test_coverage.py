@@ -68,6 +68,24 @@ def test_k_start_skips_a_gap():
             "A[:, 32:64], A[:, 96:128]")
 
 
+def test_k_not_covered_1d_grid():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((32, 64), "bfloat16", scope="shared")
+        B_s = T.alloc_buffer((64, 64), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        T.tile.fill(C_l, T.float32(0))
+        for k in range(1):
+            T.tile.copy(A_s, A[0:32, k * 64:k * 64 + 64])
+            T.tile.copy(B_s, B[k * 64:k * 64 + 64, bx * 64:bx * 64 + 64])
+            T.tile.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+        T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
+    ''', 'A: T.Buffer((32, 96), "bfloat16"), B: T.Buffer((96, 128), "bfloat16"), '
+        'C: T.Buffer((32, 128), "bfloat16")', name="row")
+    _reject(f, "kernel 'row'", "block (bx=0) (and 1 other block)", "covers K 0..63 of A", "A[:, 64:96]",
+            "K=96 is not a multiple of the K block 64", "(32 or 96)")
+
+
 def test_k_coverage_through_lower_to_tt():
     with pytest.raises(TTCompileError, match="reduces over only part of K"):
         lower_to_tt(samples.matmul(64, 64, 96, block_k=64))
