@@ -7,7 +7,7 @@
 #include "tt_emu/kernel_rt.h"
 
 namespace emu {
-extern thread_local Fiber* t_cur;
+extern TT_EMU_TLS Fiber* t_cur;
 
 enum DstPhase { DST_IDLE = 0, DST_ACQUIRED, DST_COMMITTED, DST_WAITED };
 static const char* phase_name[] = {"released", "acquired (math)", "committed", "waited (pack)"};
@@ -48,7 +48,7 @@ static inline Fiber* ccur(const char* call, uint32_t line) {
   if (!f) fail_core(EX_API, "api_misuse", -1, -1, "", std::string(call) + " called outside a running kernel");
   f->call = call;
   f->line = line;
-  api_tick();
+  api_tick(f->thread);
   if (!f->cs) fail(EX_API, "api_misuse", f, std::string(call) + " is a compute API but this is a data-movement kernel");
   return f;
 }

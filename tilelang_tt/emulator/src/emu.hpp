@@ -155,9 +155,11 @@ struct alignas(64) ThreadProgress {  // one cache line per thread: no false shar
   std::atomic<Fiber*> running{nullptr};
 };
 extern ThreadProgress g_progress[MAX_THREADS];
-extern thread_local int t_index;
-inline void api_tick() {
-  auto& c = g_progress[t_index].api_calls;
+// libtt_emu is linked at program start (never dlopened), so the cheaper initial-exec TLS model is valid.
+#define TT_EMU_TLS thread_local __attribute__((tls_model("initial-exec")))
+extern TT_EMU_TLS int t_index;
+inline void api_tick(int thread) {
+  auto& c = g_progress[thread].api_calls;
   c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // single writer: no RMW needed
 }
 

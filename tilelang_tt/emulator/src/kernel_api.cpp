@@ -8,14 +8,14 @@
 #include "tt_emu/kernel_rt.h"
 
 namespace emu {
-extern thread_local Fiber* t_cur;
+extern TT_EMU_TLS Fiber* t_cur;
 
 static inline Fiber* cur(const char* call, uint32_t line) {
   Fiber* f = t_cur;
   if (!f) fail_core(EX_API, "api_misuse", -1, -1, "", std::string(call) + " called outside a running kernel");
   f->call = call;
   f->line = line;
-  api_tick();
+  api_tick(f->thread);
   return f;
 }
 static inline void block(Fiber* f) {

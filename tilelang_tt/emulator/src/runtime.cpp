@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -159,10 +160,10 @@ static std::string kernel_label(Fiber* f) {
 }
 
 // ------------------------------------------------------------------ fibers
-thread_local Fiber* t_cur = nullptr;
-thread_local int t_index = 0;
+TT_EMU_TLS Fiber* t_cur = nullptr;
+TT_EMU_TLS int t_index = 0;
 ThreadProgress g_progress[MAX_THREADS];
-thread_local void* t_sched_sp = nullptr;
+TT_EMU_TLS void* t_sched_sp = nullptr;
 #ifndef __x86_64__
 thread_local ucontext_t* t_sched_uctx = nullptr;
 #endif
@@ -444,14 +445,20 @@ void run_fibers(std::vector<Fiber*>& fibers) {
   // (an infinite loop, or a spin on a raw L1 read); name it instead of waiting for the caller's time limit.
   double hang_s = 10.0;
   if (const char* e = std::getenv("TT_EMU_HANG_SECONDS"); e && *e) hang_s = std::atof(e);
-  std::atomic<bool> stop{false};
+  std::mutex wd_mu;
+  std::condition_variable wd_cv;
+  bool stop = false;  // guarded by wd_mu; the watchdog wakes at once when the run ends
   std::thread watchdog([&] {
     std::vector<uint64_t> last(nt, ~0ull);
     std::vector<Fiber*> last_f(nt, nullptr);
     std::vector<double> still(nt, 0.0);
-    const double tick = 0.05;
-    while (!stop.load()) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(tick));
+    const double tick = 0.25;
+    if (hang_s <= 0) return;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lk(wd_mu);
+        if (wd_cv.wait_for(lk, std::chrono::duration<double>(tick), [&] { return stop; })) return;
+      }
       for (int t = 0; t < nt; ++t) {
         uint64_t c = g_progress[t].api_calls.load(std::memory_order_relaxed);
         Fiber* f = g_progress[t].running.load(std::memory_order_relaxed);
@@ -474,7 +481,11 @@ void run_fibers(std::vector<Fiber*>& fibers) {
   thread_altstack();
   worker(0, nt, per[0]);
   for (auto& th : threads) th.join();
-  stop.store(true);
+  {
+    std::lock_guard<std::mutex> lk(wd_mu);
+    stop = true;
+  }
+  wd_cv.notify_all();
   watchdog.join();
   g_rec = nullptr;
   g_all = nullptr;
