@@ -21,9 +21,10 @@ def _rand(rng, shape, dtype=BF16, lo=-1.0, hi=1.0):
     return rng.uniform(lo, hi, shape).astype(dtype)
 
 
-def _run_matmul(M, N, K, bm=64, bn=64, bk=32, target="tenstorrent", profile=None, seed=0):
-    kernel = tilelang_tt.compile(samples.matmul(M, N, K, bm, bn, bk), target=target, out_idx=2,
-                                 api_profile=profile)
+def _run_matmul(M, N, K, bm=64, bn=64, bk=32, target="tenstorrent", profile=None, seed=0,
+                accum_dtype="float32"):
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K, bm, bn, bk, accum_dtype=accum_dtype), target=target,
+                                 out_idx=2, api_profile=profile)
     rng = np.random.default_rng(seed)
     a, b = _rand(rng, (M, K)), _rand(rng, (K, N))
     c = kernel(a, b)
@@ -48,8 +49,17 @@ MATMUL_CASES = [
 
 
 @pytest.mark.parametrize("M,N,K,bm,bn,bk", MATMUL_CASES)
-def test_matmul_bf16(M, N, K, bm, bn, bk):
-    _run_matmul(M, N, K, bm, bn, bk)
+@pytest.mark.parametrize("profile", ["E4", "E3"])
+def test_matmul_bf16(M, N, K, bm, bn, bk, profile):
+    _run_matmul(M, N, K, bm, bn, bk, profile=profile)
+
+
+@pytest.mark.parametrize("M,N,K,bm,bn,bk", [(64, 64, 32, 32, 32, 32), (128, 256, 512, 64, 128, 32),
+                                            (96, 96, 1024, 32, 32, 32)])
+def test_matmul_bf16_accumulator(M, N, K, bm, bn, bk):
+    """A bf16 local accumulator: DST holds bf16 (8 tiles) and rounds after every K step."""
+    kernel = _run_matmul(M, N, K, bm, bn, bk, accum_dtype="bfloat16")
+    assert kernel.plan["kernels"]["compute"]["fp32_dest_acc_en"] is False
 
 
 @pytest.mark.parametrize("target", ["tenstorrent", "tenstorrent/blackhole"])
@@ -144,10 +154,16 @@ def test_float32_matmul():
     assert ok, err
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("M,N,K", [(1024, 1024, 1024), (512, 1024, 768)])
-def test_matmul_large_slow(M, N, K):
+def test_matmul_large(M, N, K):
     _run_matmul(M, N, K)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["tenstorrent", "tenstorrent/blackhole"])
+@pytest.mark.parametrize("M,N,K,bm,bn,bk", [(2048, 2048, 2048, 64, 64, 32), (1536, 2560, 1024, 32, 128, 32)])
+def test_matmul_2048_scale_slow(M, N, K, bm, bn, bk, target):
+    _run_matmul(M, N, K, bm, bn, bk, target=target)
 
 
 @pytest.mark.parametrize("options,cores", [({"max_cores": 3}, 3), ({"core_policy": "2d_blocked"}, None),
