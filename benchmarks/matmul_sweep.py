@@ -4,7 +4,6 @@ same program on the target (tilelang_tt.perf). Prints what it measured and on wh
     .venv/bin/python benchmarks/matmul_sweep.py [--target tenstorrent] [--quick]
 """
 import argparse
-import os
 import platform
 import time
 
@@ -16,6 +15,8 @@ from tilelang_tt import samples
 from tilelang_tt.numerics import check, matmul_bound
 from tilelang_tt.runtime.launcher import last_launch
 
+from emulator_speed import machine  # noqa: E402  (sibling script: one machine description)
+
 SHAPES = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (512, 2048, 1024)]
 BLOCKS = [(64, 64, 32), (32, 128, 32), (64, 32, 64)]
 
@@ -26,8 +27,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="only the two smallest shapes")
     args = p.parse_args()
     shapes = SHAPES[:2] if args.quick else SHAPES
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}; target {args.target}; backend emulator unless a device is present")
+    print(f"machine: {machine()}, Python {platform.python_version()}; target {args.target}; "
+          "backend: emulator unless a device is present")
     print(f"{'M':>5} {'N':>5} {'K':>5} {'block':>10} {'cores':>5} {'emu s':>7} {'emu GF/s':>8} "
           f"{'model us':>9} {'model TF':>8} {'bound':>7} {'ok':>3}")
     rng = np.random.default_rng(0)

@@ -13,9 +13,8 @@ from .errors import TTArgumentError, TTCompileError, TTError
 from .runtime import launcher
 from .runtime.module import export as _export
 from .runtime.module import sources as _sources
-from .target import TAGS, model_of, tag_config
+from .target import NUMPY_DTYPE, TAGS, model_of, tag_config
 
-_NP_DTYPES = {"bfloat16": np.dtype(ml_dtypes.bfloat16), "float32": np.dtype(np.float32)}
 
 
 def _param_specs(func):
@@ -37,7 +36,7 @@ def _to_numpy(arr, name, dtype):
     if isinstance(arr, tvm.runtime.Tensor):
         return arr
     arr = np.asarray(arr)
-    if arr.dtype != _NP_DTYPES[dtype]:
+    if arr.dtype != NUMPY_DTYPE[dtype]:
         raise TTArgumentError(
             f"argument {name} has dtype {arr.dtype}, the kernel expects {dtype}; convert it with "
             f"arr.astype({'ml_dtypes.bfloat16' if dtype == 'bfloat16' else 'np.float32'})")
@@ -88,7 +87,7 @@ class Kernel:
         tensors, it = [], iter(args)
         for i, (name, shape, dtype) in enumerate(self.params):
             if not full and i in self.out_idx:
-                tensors.append(tvm.runtime.tensor(np.zeros(shape, _NP_DTYPES[dtype])))
+                tensors.append(tvm.runtime.tensor(np.zeros(shape, NUMPY_DTYPE[dtype])))
                 continue
             arr = _to_numpy(next(it), name, dtype)
             if tuple(arr.shape) != shape:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import ml_dtypes
+import numpy as np
+
 from .errors import TTCompileError, TTTargetError
 
 TILE_ROWS = 32
@@ -26,8 +29,9 @@ TILE_BYTES = {
     "UInt16": 2048,
 }
 
-# TVM dtype -> TT-Metalium DataFormat for the dtypes the compiler supports.
+# TVM dtype -> TT-Metalium DataFormat for the dtypes the compiler supports, and the host numpy dtype.
 DATA_FORMAT = {"bfloat16": "Float16_b", "float32": "Float32"}
+NUMPY_DTYPE = {"bfloat16": np.dtype(ml_dtypes.bfloat16), "float32": np.dtype(np.float32)}
 
 
 @dataclass(frozen=True)

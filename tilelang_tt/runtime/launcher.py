@@ -15,14 +15,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import ml_dtypes
 import numpy as np
 import tvm_ffi
 
 from ..errors import TTArgumentError, TTError, TTRuntimeError
+from ..target import NUMPY_DTYPE
 from .module import Artifact, lookup
 
-NUMPY_DTYPE = {"bfloat16": ml_dtypes.bfloat16, "float32": np.float32}
 DEFAULT_TIMEOUT = 300.0
 
 
