@@ -15,6 +15,7 @@ from tilelang_tt import samples
 from tilelang_tt.numerics import check, elementwise_bound, matmul_bound
 
 BF16 = ml_dtypes.bfloat16
+TARGETS = ["tenstorrent", "tenstorrent/blackhole"]
 
 
 def _rand(rng, shape, dtype=BF16, lo=-1.0, hi=1.0):
@@ -62,7 +63,7 @@ def test_matmul_bf16_accumulator(M, N, K, bm, bn, bk):
     assert kernel.plan["kernels"]["compute"]["fp32_dest_acc_en"] is False
 
 
-@pytest.mark.parametrize("target", ["tenstorrent", "tenstorrent/blackhole"])
+@pytest.mark.parametrize("target", TARGETS)
 def test_matmul_runs_on_each_target_grid(target):
     kernel = _run_matmul(352, 320, 64, 32, 32, 32, target=target)   # 11x10 blocks
     hw = tilelang_tt.hardware(target)
@@ -93,10 +94,11 @@ def test_matmul_through_tvm_build_with_inspectable_sources():
     assert ok, err
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("op", ["add", "sub", "mul"])
 @pytest.mark.parametrize("M,N,bm,bn", [(64, 128, 32, 64), (96, 96, 32, 32)])
-def test_eltwise_binary(op, M, N, bm, bn):
-    kernel = tilelang_tt.compile(samples.eltwise(op, M, N, bm, bn), out_idx=2)
+def test_eltwise_binary(op, M, N, bm, bn, target):
+    kernel = tilelang_tt.compile(samples.eltwise(op, M, N, bm, bn), target=target, out_idx=2)
     rng = np.random.default_rng(2)
     a, b = _rand(rng, (M, N)), _rand(rng, (M, N))
     c = kernel(a, b)
@@ -112,10 +114,11 @@ def _unary_ref(x, op):
             "silu": lambda v: v / (1.0 + np.exp(-v)), "relu": lambda v: np.maximum(v, 0.0)}[op](x)
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("ops", [("exp", "sqrt", "reciprocal"), ("silu", "relu", "exp")])
-def test_unary_chain(ops):
+def test_unary_chain(ops, target):
     M, N = 64, 128
-    kernel = tilelang_tt.compile(samples.unary_chain(M, N, ops), out_idx=1)
+    kernel = tilelang_tt.compile(samples.unary_chain(M, N, ops), target=target, out_idx=1)
     rng = np.random.default_rng(3)
     a = _rand(rng, (M, N), lo=0.1, hi=2.0)
     c = kernel(a)
@@ -129,9 +132,10 @@ def test_unary_chain(ops):
     assert ok, f"{ops}: max error {err}"
 
 
-def test_matmul_bias_relu_epilogue():
+@pytest.mark.parametrize("target", TARGETS)
+def test_matmul_bias_relu_epilogue(target):
     M, N, K = 128, 128, 96
-    kernel = tilelang_tt.compile(samples.matmul_bias_relu(M, N, K), out_idx=3)
+    kernel = tilelang_tt.compile(samples.matmul_bias_relu(M, N, K), target=target, out_idx=3)
     rng = np.random.default_rng(4)
     a, b, d = _rand(rng, (M, K)), _rand(rng, (K, N)), _rand(rng, (M, N))
     c = kernel(a, b, d)
@@ -143,9 +147,10 @@ def test_matmul_bias_relu_epilogue():
     assert "relu_tile(" in kernel.sources["compute.cpp"]
 
 
-def test_float32_matmul():
+@pytest.mark.parametrize("target", TARGETS)
+def test_float32_matmul(target):
     M = N = K = 64
-    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32, dtype="float32"), out_idx=2)
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32, dtype="float32"), target=target, out_idx=2)
     rng = np.random.default_rng(5)
     a, b = _rand(rng, (M, K), np.float32), _rand(rng, (K, N), np.float32)
     c = kernel(a, b)
