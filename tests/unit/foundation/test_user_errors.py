@@ -94,3 +94,19 @@ def _cpu_kernel():
         for i in range(4):
             A[i] = T.float32(1)
     return cpu
+
+
+def test_every_tvm_entry_point_reaches_the_tt_pipeline():
+    """tvm.build, tvm.compile, tvm.tirx.build, pipeline="tenstorrent" and `with Target(...)` all lower
+    through our passes and produce the same generated program."""
+    f = samples.matmul(64, 64, 64, 32, 32, 32)
+    reference = tilelang_tt.sources(tvm.tirx.build(f, target="tenstorrent"))
+    builds = [
+        tvm.build(f, target="tenstorrent"),
+        tvm.compile(f, target="tenstorrent"),
+        tvm.tirx.build(f, target="tenstorrent", pipeline="tenstorrent"),
+    ]
+    with tvm.target.Target("tenstorrent"):
+        builds.append(tvm.tirx.build(f))
+    for mod in builds:
+        assert tilelang_tt.sources(mod) == reference
