@@ -65,6 +65,8 @@ class Hardware:
 
 
 _FLOPS = {"LoFi": 4096, "HiFi2": 2048, "HiFi3": 1365, "HiFi4": 1024}
+# Math fidelities of the matrix engine, lowest first.
+MATH_FIDELITIES = tuple(_FLOPS)
 _DST = {("half", "bf16"): 8, ("half", "fp32"): 4, ("full", "bf16"): 16, ("full", "fp32"): 8}
 
 HARDWARE = {

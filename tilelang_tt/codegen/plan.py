@@ -12,6 +12,7 @@ from tvm import tirx
 
 from ..errors import TTCompileError, TTResourceError
 from ..target import HARDWARE
+from ..target import MATH_FIDELITIES as FIDELITIES
 from .profiles import get_profile
 
 SCHEMA = "tilelang_tt.plan/1"
@@ -23,7 +24,6 @@ CB_KEYS = ("index", "name", "dtype", "data_format", "page_bytes", "num_pages", "
 TENSOR_KEYS = ("name", "param_index", "shape", "dtype", "data_format", "page_bytes", "num_pages",
                "access")
 COMPUTE_KEYS = ("math_fidelity", "fp32_dest_acc_en", "dst_full_sync_en", "math_approx_mode")
-FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
 # Data-movement kernel placement (metalium-api.md C.1): reader on NCRISC, writer on BRISC.
 DM_PLACEMENT = {"reader": ("RISCV_1", "RISCV_1_default"), "writer": ("RISCV_0", "RISCV_0_default")}
 

@@ -25,13 +25,13 @@ from __future__ import annotations
 from tvm import tirx
 
 from ..errors import TTResourceError, TTTargetError
+from ..target import MATH_FIDELITIES as FIDELITIES
 from ..target import data_format, tile_bytes
 from . import _common as C
 from .verify_input import classify
 
 PASS_NAME = "tt.PlanCBs"
 INPUT_BASE, OUTPUT_BASE, INTERMEDIATE_BASE = 0, 16, 24
-FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
 
 
 def output_copies(km):
