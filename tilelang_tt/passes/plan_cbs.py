@@ -94,12 +94,13 @@ def plan(km, hw, depth: int = 2, math_fidelity: str = "HiFi4"):
     entries = []
     for i, b in enumerate(inputs):
         entries.append(_entry(INPUT_BASE + i, str(b.name), str(b.dtype), C.num_tiles(b), depth, "input"))
-    for i, (_, name, local, glob) in enumerate(output_copies(km)):
+    outs = output_copies(km)
+    for i, (_, name, local, glob) in enumerate(outs):
         entries.append(_entry(OUTPUT_BASE + i, name, str(glob.dtype), C.num_tiles(local), depth, "output"))
     for i, b in enumerate(inters):
         entries.append(_entry(INTERMEDIATE_BASE + i, str(b.name), str(b.dtype), C.num_tiles(b), depth,
                               "intermediate"))
-    _check_resources(km, hw, entries, len(inputs), len(output_copies(km)), len(inters))
+    _check_resources(km, hw, entries, len(inputs), len(outs), len(inters))
 
     access = {}
     for op, _ in km.walk_ops():
