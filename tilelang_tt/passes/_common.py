@@ -64,6 +64,19 @@ def model_and_hw(func, target):
     return model_of(target), hardware(target)
 
 
+def free_vars(expr) -> list:
+    """The variables that occur in `expr`, each once, in order of first occurrence."""
+    import tvm_ffi
+
+    out = []
+
+    def on_var(v):
+        if v not in out:
+            out.append(v)
+    tvm_ffi.structural_walk(expr, [(tvm.ir.Var, on_var)])
+    return out
+
+
 def is_buffer(x) -> bool:
     return isinstance(x, tvm.ir.Var) and tirx.buffer.is_buffer_var(x)
 

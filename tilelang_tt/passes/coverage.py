@@ -89,14 +89,7 @@ def _eval(e, env):
 
 def _free_vars(expr, candidates):
     """The variables of `candidates` (Loop-var / grid-var objects) that occur in expr."""
-    import tvm_ffi
-    found = []
-
-    def on_var(v):
-        if v in candidates and v not in found:
-            found.append(v)
-    tvm_ffi.structural_walk(expr, [(tvm.ir.Var, on_var)])
-    return found
+    return [v for v in C.free_vars(expr) if v in candidates]
 
 
 def _runs(mask, unit):

@@ -17,7 +17,6 @@ Every violation raises TTCompileError naming the kernel, the statement, what is 
 """
 from __future__ import annotations
 
-import tvm
 from tvm import tirx
 
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
@@ -175,7 +174,7 @@ def _check_global_region(km, op, g: Operand, other: Operand, loop_vars):
               f"the region of {g.name} starts at {lo} in dimension {d}, not provably a multiple of {tile}",
               "start regions at multiples of 32 (e.g. by * 64, k * 32)",
               supported="tile-aligned regions (multiples of 32)")
-        for v in _free_vars(lo):
+        for v in C.free_vars(lo):
             _need(km, op, v in grid_vars or v in loop_vars,
                   f"the region of {g.name} uses {v.name}, which is neither a grid nor a loop variable",
                   "index global buffers with the blockIdx variables and enclosing loop variables only")
@@ -184,17 +183,6 @@ def _check_global_region(km, op, g: Operand, other: Operand, loop_vars):
           f"the region of {g.name} has shape {list(ext)} but {other.kind} buffer {other.name} has "
           f"shape {list(C.static_shape(other.buf))}",
           f"copy exactly one {other.name}-sized block")
-
-
-def _free_vars(expr):
-    out = []
-    import tvm_ffi
-
-    def on_var(v):
-        if v not in out:
-            out.append(v)
-    tvm_ffi.structural_walk(expr, [(tvm.ir.Var, on_var)])
-    return out
 
 
 def _check_op(km, op: TileOp, loop_vars):
