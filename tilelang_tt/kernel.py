@@ -10,6 +10,7 @@ import tvm
 from tvm import tirx
 
 from .errors import TTArgumentError, TTCompileError, TTError
+from .passes._common import kernel_name
 from .runtime import launcher
 from .runtime.module import export as _export
 from .runtime.module import sources as _sources
@@ -47,8 +48,7 @@ class Kernel:
     """A compiled Tenstorrent kernel: call it with arrays, inspect `.sources` / `.plan`, `.export()`."""
 
     def __init__(self, func, target, module, out_idx):
-        self.name = str(func.attrs["global_symbol"]) if func.attrs and "global_symbol" in func.attrs \
-            else "main"
+        self.name = kernel_name(func)
         self.target = target
         self.module = module
         self.params = _param_specs(func)

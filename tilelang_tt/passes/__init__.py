@@ -10,6 +10,7 @@ from __future__ import annotations
 import tvm
 from tvm import tirx
 
+from ._common import kernel_name
 from .annotate_grid import AnnotateGrid, annotate_grid
 from .assign_cores import AssignCores, assign_cores
 from .plan_cbs import PlanCBs, plan_cbs
@@ -59,8 +60,7 @@ def lower_to_tt(func: tirx.PrimFunc, target=None, *, policy: str | None = None,
     policy, max_cores, cb_depth, math_fidelity = (opts[k] for k in OPTION_ATTRS)
 
     model_of(target)  # reject a non-Tenstorrent target early with TTTargetError
-    name = str(func.attrs["global_symbol"]) if func.attrs is not None and "global_symbol" in func.attrs \
-        else "main"
+    name = kernel_name(func)
     func = func.with_attr("global_symbol", name)
     # Drop a bound target: the role functions carry plain plan attrs; the pipeline re-binds the target.
     if "target" in func.attrs:
