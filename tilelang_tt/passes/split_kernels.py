@@ -204,7 +204,6 @@ class _Lowering:
                 f"  fix: make the output block at most {cap} tiles (block_m * block_n <= {cap * 1024}); "
                 f"{'a bfloat16 accumulator doubles the capacity; ' if self.plan.fp32_acc else ''}"
                 f"subblocking of larger blocks is not lowered yet")
-        self.dst_used = used
 
     def group(self, name, alias=None):
         alias = self.alias if alias is None else alias
@@ -285,7 +284,7 @@ class _Lowering:
         return _grid([("i", rt), ("j", ct)], body)
 
     def reader(self):
-        tensors = self._tensors_where(lambda op: _is_copy_in(op), 1)
+        tensors = self._tensors_where(_is_copy_in, 1)
 
         def lower(items):
             out = []
