@@ -8,6 +8,7 @@ the runtime itself when the host program calls CreateKernel, cached in the same 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -79,7 +80,9 @@ def sdk_hash() -> str:
     return _SDK_HASH
 
 
+@functools.lru_cache(maxsize=None)
 def _cpu_key() -> str:
+    """Hash of the CPU model and flags (read once per process: the CPU does not change under us)."""
     info = platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
