@@ -64,8 +64,7 @@ def _tensor_specs(art: Artifact):
     return sorted(art.plan["tensors"], key=lambda t: int(t["param_index"]))
 
 
-def _check_args(art: Artifact, tensors) -> None:
-    specs = _tensor_specs(art)
+def _check_args(art: Artifact, specs, tensors) -> None:
     for spec in specs:
         i = int(spec["param_index"])
         if i >= len(tensors):
@@ -80,13 +79,14 @@ def _check_args(art: Artifact, tensors) -> None:
 
 def run_artifact(art: Artifact, tensors, timeout: float | None = None) -> LaunchRecord:
     """Run a compiled kernel on the selected backend; outputs are copied into `tensors`."""
-    _check_args(art, tensors)
+    specs = _tensor_specs(art)
+    _check_args(art, specs, tensors)
     backend = backend_name()
     timeout = float(os.environ.get("TILELANG_TT_TIMEOUT", DEFAULT_TIMEOUT)) if timeout is None else timeout
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tilelang_tt_") as tmp:
         files = []
-        for spec in _tensor_specs(art):
+        for spec in specs:
             path = Path(tmp) / f"{int(spec['param_index'])}_{spec['name']}.bin"
             if spec["access"] in ("read", "readwrite"):
                 host = tensors[int(spec["param_index"])].numpy()
@@ -99,7 +99,7 @@ def run_artifact(art: Artifact, tensors, timeout: float | None = None) -> Launch
         else:
             from . import metalium
             result = metalium.run(art, files, timeout=timeout)
-        for spec, path in zip(_tensor_specs(art), files):
+        for spec, path in zip(specs, files):
             if spec["access"] in ("write", "readwrite"):
                 data = np.fromfile(path, dtype=NUMPY_DTYPE[spec["dtype"]])
                 expected = int(np.prod(spec["shape"]))
