@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..target import HARDWARE
-
-TILE_FLOPS = 2 * 32 * 32 * 32       # one 32x32x32 tile matmul
+from ..target import HARDWARE, TILE_COLS
 
 
 @dataclass
@@ -61,7 +59,7 @@ def estimate(plan: dict) -> Estimate:
         # A block is bm x bk tiles, B bk x bn, C bm x bn: bk = sqrt(|A| |B| / |C|) in tiles.
         a, b = in_cbs[0]["block_pages"], in_cbs[1]["block_pages"]
         bk = max(1, round((a * b / out_cb["block_pages"]) ** 0.5))
-        k_steps = max(1, (k // 32) // bk)
+        k_steps = max(1, (k // TILE_COLS) // bk)
     page = out["page_bytes"]
     per_block_in = sum(cb["block_pages"] * cb["page_bytes"] for cb in in_cbs[:2]) * k_steps \
         + sum(cb["block_pages"] * cb["page_bytes"] for cb in in_cbs[2:])
