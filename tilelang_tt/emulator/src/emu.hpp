@@ -20,8 +20,8 @@ constexpr uint32_t SEM_BASE = 0x11000;                // semaphores live in the 
 constexpr uint32_t SEM_STRIDE = 16;
 constexpr uint32_t MAX_SEMS = 16;
 constexpr uint32_t DRAM_BASE = 0x20000;               // first DRAM bank offset handed to buffers
-constexpr int MAX_CBS = 64;
-constexpr int DST_TILES = 16;
+constexpr int MAX_CBS = 64;                           // largest target.py max_cbs (the per-model limit is Model::max_cbs)
+constexpr int DST_TILES = 16;                         // largest target.py dst_tiles entry (full sync, bf16)
 
 struct Model {
   std::string name;

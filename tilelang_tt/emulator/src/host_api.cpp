@@ -37,6 +37,7 @@ struct DeviceImpl {};
 }  // namespace tt::tt_metal::distributed
 
 // ------------------------------------------------------------------ helpers
+// Mirrors tilelang_tt/target.py TILE_BYTES for the formats listed there.
 uint32_t tt::tile_size(const DataFormat& f) {
   switch (f) {
     case DataFormat::Float32: case DataFormat::Int32: case DataFormat::UInt32: case DataFormat::Tf32: return 4096;

@@ -141,7 +141,7 @@ namespace tt_metal {
 using DeviceAddr = uint64_t;
 using KernelHandle = std::uint32_t;
 using CBHandle = uintptr_t;
-constexpr uint32_t max_runtime_args = 341;
+constexpr uint32_t max_runtime_args = 341;  // tilelang_tt/target.py Hardware.max_runtime_args
 
 enum class BufferType { DRAM = 0, L1 = 1, SYSTEM_MEMORY = 2, L1_SMALL = 3, TRACE = 4 };
 enum class TensorMemoryLayout { INTERLEAVED = 0, HEIGHT_SHARDED = 2, WIDTH_SHARDED = 3, BLOCK_SHARDED = 4 };

@@ -12,6 +12,7 @@
 #define NOC_INDEX 0
 #endif
 #ifndef NOC_MAX_BURST_SIZE
+// target.py noc_max_burst_bytes of wormhole_b0; the runtime passes the model's value with -D.
 #define NOC_MAX_BURST_SIZE 8192
 #endif
 
