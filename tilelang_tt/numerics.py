@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .target import TILE_COLS
+
 # Unit roundoff (half an ulp at 1.0) per storage format.
 UNIT_ROUNDOFF = {"bfloat16": 2.0 ** -8, "float32": 2.0 ** -24}
 # The FPU source registers hold 19-bit values (sign, 8-bit exponent, 10-bit mantissa): float32 operands
 # of matmul_tiles may be rounded to that precision on the way in. bf16 operands pass exactly.
 SRC_REGISTER_ROUNDOFF = {"bfloat16": 0.0, "float32": 2.0 ** -11}
-TILE = 32
+TILE = TILE_COLS
 
 
 def unit_roundoff(dtype: str) -> float:
