@@ -59,10 +59,13 @@ class Kernel:
             if not -n <= i < n:
                 raise TTArgumentError(f"kernel '{self.name}': out_idx {i} is out of range for {n} parameters")
         self._fn = module[self.name]
+        self._sources: dict[str, str] | None = None
 
     @property
     def sources(self) -> dict[str, str]:
-        return _sources(self.module, self.name)
+        if self._sources is None:   # the module is immutable: decode its files once
+            self._sources = _sources(self.module, self.name)
+        return dict(self._sources)
 
     @property
     def plan(self) -> dict:
