@@ -26,6 +26,7 @@ from ..errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, Emulator
                       TTRuntimeError)
 
 ERA = {"E4": 4, "E3": 3}
+# Exit codes of the emulator runtime (enum ExitCode in emulator/src/emu.hpp).
 EXIT_KIND = {70: "deadlock", 71: "l1_overflow", 72: "dst_violation", 73: "noc_violation", 74: "cb_violation",
              75: "api_misuse", 76: "kernel_compile_error"}
 
@@ -183,7 +184,7 @@ def build_program(sources: dict[str, str], api_profile: str = "E4") -> Path:
     return out
 
 
-def _error_from(rc: int, report: dict, stderr: str, wall: float):
+def _error_from(rc: int, report: dict, stderr: str):
     msg = report.get("message") or stderr.strip() or f"exit code {rc}"
     where = ""
     if report.get("core") is not None:
@@ -253,5 +254,5 @@ def run_program(program_dir, tensor_files: list[str], model: str = "wormhole_b0"
         finally:
             os.unlink(report_path)
     if proc.returncode != 0:
-        raise _error_from(proc.returncode, report, err, wall)
+        raise _error_from(proc.returncode, report, err)
     return RunResult(proc.returncode, out, err, wall, report)
