@@ -21,8 +21,6 @@ from .target import is_tenstorrent, model_of
 
 LAUNCH_FUNC = "tilelang_tt.launch"
 PIPELINE_NAME = "tenstorrent"
-API_PROFILES = ("E4", "E3")
-DEFAULT_API_PROFILE = "E4"
 
 _ORIGINAL_S_TIR = None
 
@@ -42,6 +40,8 @@ def _has_tt_funcs(mod) -> bool:
 def api_profile_of(func, target) -> str:
     """The TT-Metalium API profile for a kernel: func attr `tt.api_profile`, else target
     `libs=["api=E3"]`, else the current era."""
+    from .codegen.profiles import DEFAULT_PROFILE, PROFILES   # not at import: codegen loads on first build
+
     profile = None
     if func.attrs is not None and "tt.api_profile" in func.attrs:
         profile = str(func.attrs["tt.api_profile"])
@@ -49,10 +49,10 @@ def api_profile_of(func, target) -> str:
         for lib in target.attrs.get("libs", []) or []:
             if str(lib).startswith("api="):
                 profile = str(lib)[4:]
-    profile = profile or DEFAULT_API_PROFILE
-    if profile not in API_PROFILES:
+    profile = profile or DEFAULT_PROFILE
+    if profile not in PROFILES:
         from .errors import TTTargetError
-        raise TTTargetError(f"unknown TT-Metalium API profile {profile!r}; known: {', '.join(API_PROFILES)}")
+        raise TTTargetError(f"unknown TT-Metalium API profile {profile!r}; known: {', '.join(PROFILES)}")
     return profile
 
 

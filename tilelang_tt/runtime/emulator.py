@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, EmulatorViolation, KernelBuildError,
                       TTRuntimeError)
 
-ERA = {"E4": 4, "E3": 3}
+ERA = {"E4": 4, "E3": 3}   # mirrors ApiProfile.era in codegen/profiles.py (not imported: keeps codegen lazy)
 # Exit codes of the emulator runtime (enum ExitCode in emulator/src/emu.hpp).
 EXIT_KIND = {70: "deadlock", 71: "l1_overflow", 72: "dst_violation", 73: "noc_violation", 74: "cb_violation",
              75: "api_misuse", 76: "kernel_compile_error"}
