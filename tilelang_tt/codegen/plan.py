@@ -74,12 +74,13 @@ def _attrs(func) -> dict:
     return {str(k): to_py(v) for k, v in (func.attrs or {}).items()}
 
 
-def shared_attrs(funcs) -> dict:
+def shared_attrs(funcs, role_attrs: dict | None = None) -> dict:
+    role_attrs = role_attrs or {role: _attrs(funcs[role][1]) for role in ROLES}
     out: dict = {}
     for key in SHARED_ATTRS:
         seen = {}
         for role in ("compute", "reader", "writer"):
-            attrs = _attrs(funcs[role][1])
+            attrs = role_attrs[role]
             if key in attrs:
                 seen[role] = attrs[key]
         if not seen:
@@ -100,7 +101,8 @@ def _require(mapping: dict, keys, what: str) -> None:
 def build_plan(tt_mod, api_profile="E4") -> dict:
     profile = get_profile(api_profile)
     funcs = role_functions(tt_mod)
-    a = shared_attrs(funcs)
+    role_attrs = {role: _attrs(funcs[role][1]) for role in ROLES}   # converted once, read below
+    a = shared_attrs(funcs, role_attrs)
     kernel = str(a["tt.kernel"])
     model = str(a["tt_model"])
     if model not in HARDWARE:
@@ -165,7 +167,7 @@ def build_plan(tt_mod, api_profile="E4") -> dict:
 
     kernels = {}
     for role in ROLES:
-        attrs = _attrs(funcs[role][1])
+        attrs = role_attrs[role]
         accessors = [str(x) for x in attrs.get("tt.accessors", [])]
         runtime_args = [str(x) for x in attrs.get("tt.runtime_args", [])]
         for acc in accessors:
