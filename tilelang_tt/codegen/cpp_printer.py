@@ -121,17 +121,9 @@ class KernelPrinter:
             self.lines.append("")
 
     def _cb_constant_names(self) -> dict[int, str]:
-        names: dict[int, str] = {}
-        used: set[str] = set()
-        for index in sorted(self.cb_plan):
-            base = "cb_" + sanitize(self.cb_plan[index].get("name", f"c{index}"), f"c{index}")
-            name, n = base, 0
-            while name in used:
-                n += 1
-                name = f"{base}_{n}"
-            used.add(name)
-            names[index] = name
-        return names
+        table = NameTable()
+        return {index: table.fresh("cb_" + sanitize(self.cb_plan[index].get("name", f"c{index}"), f"c{index}"))
+                for index in sorted(self.cb_plan)}
 
     # ----------------------------------------------------------------------------------------------
     # entry point
