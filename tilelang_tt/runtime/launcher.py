@@ -94,8 +94,10 @@ def run_artifact(art: Artifact, tensors, timeout: float | None = None) -> Launch
             files.append(str(path))
         if backend == "emulator":
             from . import emulator
-            program_dir = emulator.build_program(art.sources, api_profile=art.api_profile)
-            result = emulator.run_program(program_dir, files, model=art.model, timeout=timeout)
+            # Hashing every source on every call is wasted work once the program exists.
+            if art.program_dir is None or not (art.program_dir / "tt_program").exists():
+                art.program_dir = emulator.build_program(art.sources, api_profile=art.api_profile)
+            result = emulator.run_program(art.program_dir, files, model=art.model, timeout=timeout)
         else:
             from . import metalium
             result = metalium.run(art, files, timeout=timeout)

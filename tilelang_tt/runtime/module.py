@@ -30,6 +30,7 @@ class Artifact:
     api_profile: str
     sources: dict
     plan: dict = field(default_factory=dict)
+    program_dir: Path | None = None   # the built emulator program, once a launch has built it
 
     @property
     def model(self) -> str:
