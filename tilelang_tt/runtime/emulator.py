@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, EmulatorViolation, KernelBuildError,
-                      TTRuntimeError)
+                      TTRuntimeError, TTTargetError)
 
 ERA = {"E4": 4, "E3": 3}   # mirrors ApiProfile.era in codegen/profiles.py (not imported: keeps codegen lazy)
 # Exit codes of the emulator runtime (enum ExitCode in emulator/src/emu.hpp).
@@ -151,7 +151,7 @@ def runtime_dir() -> Path:
 def build_program(sources: dict[str, str], api_profile: str = "E4") -> Path:
     """Write sources into a content-addressed directory and compile main.cpp into `tt_program` there."""
     if api_profile not in ERA:
-        raise TTRuntimeError(f"unknown API profile {api_profile!r}; use one of {sorted(ERA)}")
+        raise TTTargetError(f"unknown TT-Metalium API profile {api_profile!r}; known: {', '.join(ERA)}")
     if "main.cpp" not in sources:
         raise TTRuntimeError("build_program: sources must contain main.cpp (the host program)")
     rt = runtime_dir()
