@@ -75,7 +75,8 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("pack_tile", ("dst", "cb"), _CP, doc="pack DST[dst] to the next reserved page of cb"),
 ]}
 
-# SFPU unary ops the compiler can emit, with the TIRx tile op that produces them.
+# The `op` vocabulary of unary_* and binary_* intrinsics. codegen/profiles.py has one entry per op
+# (checked at import there); passes/verify_input.py maps the frontend tile ops onto these names.
 UNARY_OPS = ("exp", "sqrt", "recip", "relu", "gelu", "silu")
 BINARY_OPS = ("add", "sub", "mul")
 

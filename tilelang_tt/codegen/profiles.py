@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..errors import TTTargetError
+from ..intrinsics import BINARY_OPS as _BINARY_VOCAB
+from ..intrinsics import UNARY_OPS as _UNARY_VOCAB
 
 DATAFLOW_H = "api/dataflow/dataflow_api.h"
 KERNEL_STRUCTS_H = "hostdevcommon/kernel_structs.h"     # tt::CBIndex
@@ -37,6 +39,8 @@ UNARY_HEADERS = {
 
 # binary op -> (tile call prefix, EltwiseBinaryType for the dest-reuse form)
 BINARY_OPS = {"add": ("add", "ELWADD"), "sub": ("sub", "ELWSUB"), "mul": ("mul", "ELWMUL")}
+# One entry per op of the intrinsic vocabulary: an op added there must get its header and call here.
+assert tuple(UNARY_HEADERS) == _UNARY_VOCAB and tuple(BINARY_OPS) == _BINARY_VOCAB
 
 
 @dataclass(frozen=True)

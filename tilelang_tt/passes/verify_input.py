@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from tvm import tirx
 
+from ..intrinsics import BINARY_OPS, UNARY_OPS
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
 from . import _common as C
 from ._common import Loop, TileOp, fail
@@ -29,7 +30,8 @@ PASS_NAME = "tt.VerifyInput"
 BUFFER_DTYPES = tuple(DATA_FORMAT)                  # bfloat16, float32
 ACCUM_DTYPES = ("float32", "bfloat16")
 UNARY_TILE_OPS = {"exp": "exp", "sqrt": "sqrt", "reciprocal": "recip", "silu": "silu"}
-BINARY_TILE_OPS = ("add", "sub", "mul")
+assert set(UNARY_TILE_OPS.values()) <= set(UNARY_OPS)
+BINARY_TILE_OPS = BINARY_OPS
 
 
 def scalar_value(arg):
