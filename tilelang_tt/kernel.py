@@ -17,7 +17,6 @@ from .runtime.module import sources as _sources
 from .target import NUMPY_DTYPE, TAGS, model_of, tag_config
 
 
-
 def _param_specs(func):
     specs = []
     for p in func.params:
@@ -60,6 +59,9 @@ class Kernel:
                 raise TTArgumentError(f"kernel '{self.name}': out_idx {i} is out of range for {n} parameters")
         self._fn = module[self.name]
         self._sources: dict[str, str] | None = None
+        # Parameters the program writes: only these are copied back into caller arrays.
+        self._written = {int(t["param_index"]) for t in self.plan["tensors"]
+                         if t["access"] in ("write", "readwrite")}
 
     @property
     def sources(self) -> dict[str, str]:
@@ -107,9 +109,9 @@ class Kernel:
                 raise err from None  # the original object, with its .report
             raise
         if full:
-            for a, t in zip(args, tensors):
-                if isinstance(a, np.ndarray) and not isinstance(a, tvm.runtime.Tensor):
-                    a[...] = t.numpy()
+            for i in self._written:
+                if isinstance(args[i], np.ndarray):
+                    args[i][...] = tensors[i].numpy()
         outs = [tensors[i].numpy() for i in self.out_idx]
         if not outs:
             return None
