@@ -41,22 +41,23 @@ def demo(argv=None) -> int:
     run = last_launch()
 
     from tilelang_tt.numerics import check, matmul_bound
-    fp32_acc = bool(plan["kernels"]["compute"]["fp32_dest_acc_en"])
+    prog = kernel.program
+    fp32_acc = prog.compute.fp32_dest_acc_en
     exact, bound = matmul_bound(a, b, "bfloat16", fp32_acc=fp32_acc)
     ok, max_err, ratio = check(c.astype(np.float32), exact, bound)
 
-    cores = plan["cores"]
-    blocks = [c_["block_count"] for c_ in cores]
-    l1 = sum(cb["page_bytes"] * cb["num_pages"] for cb in plan["cbs"])
+    cores = prog.cores
+    blocks = prog.schedule["tiles_per_core"]
+    l1 = prog.l1_bytes_used
     hw = tilelang_tt.hardware(args.target)
     print(f"tilelang-tt demo: bf16 matmul {M}x{K} @ {K}x{N} -> {M}x{N} on {args.target} "
           f"({hw.card}, {hw.grid[0]}x{hw.grid[1]} Tensix grid), backend: {run.backend}")
     print(f"  generated project : {Path(project).resolve()}  "
           f"({', '.join(sorted(kernel.sources))})")
-    print(f"  grid              : {plan['tt_grid'][0]}x{plan['tt_grid'][1]} blocks of "
+    print(f"  grid              : {prog.schedule['grid'][0]}x{prog.schedule['grid'][1]} blocks of "
           f"{bm}x{bn} (K step {bk}) on {len(cores)} cores, blocks per core {min(blocks)}..{max(blocks)}")
     print("  circular buffers  : " + ", ".join(
-        f"c_{cb['index']} {cb['name']} {cb['num_pages']}x{cb['page_bytes']} B" for cb in plan["cbs"])
+        f"c_{cb.index} {cb.name} {cb.num_pages}x{cb.page_bytes} B" for cb in prog.cbs)
         + f"  (L1 {l1} of {hw.l1_bytes} B per core)")
     print(f"  compile           : {compile_s:.2f} s (TIR -> TT-Metalium C++)")
     print(f"  first call        : {first.wall_seconds:.2f} s (includes building the host program "

@@ -59,3 +59,42 @@ class EmulatorTimeout(EmulatorError):
 
 class EmulatorCrash(EmulatorError):
     """The program died from a signal (for example a segfault in generated code)."""
+
+
+class TTInternalError(TTError, AssertionError):
+    """An invariant of the compiler itself broke (a bug in tilelang_tt, not in the user's kernel).
+    The message says which stage and which invariant; please report it with the kernel."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Message format of compile errors: kernel, construct (printed TIR), what is supported, what to change.
+
+def stmt_text(stmt) -> str:
+    """A TIR statement as TVMScript, without the buffer declarations the printer adds for free vars."""
+    try:
+        text = stmt.script(show_meta=False)
+    except Exception:  # noqa: BLE001  (printing is best effort inside an error path)
+        return str(stmt)
+    lines = [ln for ln in text.splitlines()
+             if ln.strip() and not ln.startswith("#") and " = T.Buffer(" not in ln
+             and not ln.rstrip().endswith("= T.int32()")]
+    return "\n".join(lines) if lines else text
+
+
+def compile_error(kernel: str, problem: str, stmt=None, supported: str | None = None,
+                  fix: str | None = None, cls=TTCompileError) -> TTError:
+    """A TT error naming the kernel, the offending statement, what is supported and what to change."""
+    msg = f"kernel '{kernel}': {problem}"
+    if stmt is not None:
+        msg += "\n  offending statement:\n    " + stmt_text(stmt).replace("\n", "\n    ")
+    if supported:
+        msg += f"\n  supported: {supported}"
+    if fix:
+        msg += f"\n  fix: {fix}"
+    return cls(msg)
+
+
+def fail(kernel: str, problem: str, stmt=None, supported: str | None = None, fix: str | None = None,
+         cls=TTCompileError):
+    """Raise compile_error(...)."""
+    raise compile_error(kernel, problem, stmt, supported, fix, cls)

@@ -10,7 +10,7 @@ import tvm
 from tvm import tirx
 
 from .errors import TTArgumentError, TTCompileError, TTError
-from .passes._common import kernel_name
+from .frontend.program import kernel_name
 from .runtime import launcher
 from .runtime.module import export as _export
 from .runtime.module import sources as _sources
@@ -71,7 +71,14 @@ class Kernel:
 
     @property
     def plan(self) -> dict:
+        """plan.json as a dict (schema device/program.py SCHEMA)."""
         return json.loads(self.sources["plan.json"])
+
+    @property
+    def program(self):
+        """The DeviceProgram of plan.json: kernels, cores, CBs, semaphores, tensors, schedule."""
+        from .device import DeviceProgram
+        return DeviceProgram.from_plan(self.plan)
 
     def export(self, directory) -> Path:
         return _export(self.module, directory, self.name)
@@ -118,28 +125,28 @@ class Kernel:
         return outs[0] if len(outs) == 1 else tuple(outs)
 
 
-def compile(func, target="tenstorrent", out_idx=None, api_profile=None, *,  # noqa: A001
-            core_policy=None, max_cores=None, cb_depth=None, math_fidelity=None) -> Kernel:
+def compile(func, target="tenstorrent", out_idx=None, api_profile=None, **options) -> Kernel:  # noqa: A001
     """Compile a TIR tile kernel for a Tenstorrent target.
 
     target: "tenstorrent" (Wormhole n150), "tenstorrent/wormhole_b0", "tenstorrent/blackhole" or a
     tvm Target. out_idx: parameter indices the kernel allocates and returns (TileLang style).
-    api_profile: "E4" (current TT-Metalium API, default) or "E3" (the previous era).
-    core_policy ("contiguous" | "2d_blocked"), max_cores, cb_depth (CB buffering depth, default 2) and
-    math_fidelity ("LoFi" .. "HiFi4") are passed to the lowering passes as function attributes.
+    api_profile: the TT-Metalium API era of the generated code (codegen/profiles.py; current by default).
+    Other keyword options are CompileOptions fields (options.py): core_policy, max_cores, cb_depth,
+    math_fidelity, dst_mode, schedule ("auto" | "naive" | "blocked" | "subblocked" | "multicast") and
+    the matmul overrides grid, per_core_m, per_core_n, in0_block_w, subblock_h, subblock_w. They are
+    validated here and travel to the passes as function attributes.
     """
     from tvm.target import Target
+
+    from .options import CompileOptions
 
     if not isinstance(func, tirx.PrimFunc):
         raise TTCompileError(f"tilelang_tt.compile takes a T.prim_func, got {type(func).__name__}")
     model_of(target)  # TTTargetError for an unknown tag or model, before TVM sees it
     if isinstance(target, str):
         target = Target(target if target in TAGS else tag_config(model_of(target)))
-    options = {"tt.api_profile": api_profile, "tt.core_policy": core_policy, "tt.max_cores": max_cores,
-               "tt.cb_depth": cb_depth, "tt.math_fidelity": math_fidelity}
-    for attr, value in options.items():
-        if value is not None:
-            func = func.with_attr(attr, value)
+    opts = CompileOptions.from_func(func, target, api_profile=api_profile, **options)
+    func = func.with_attrs(opts.to_attrs()) if opts.to_attrs() else func
     if func.attrs is None or "global_symbol" not in func.attrs:
         func = func.with_attr("global_symbol", "main")
     module = tvm.tirx.build(tvm.IRModule.from_expr(func), target=target)

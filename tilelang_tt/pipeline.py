@@ -39,21 +39,10 @@ def _has_tt_funcs(mod) -> bool:
 
 def api_profile_of(func, target) -> str:
     """The TT-Metalium API profile for a kernel: func attr `tt.api_profile`, else target
-    `libs=["api=E3"]`, else the current era."""
-    from .codegen.profiles import DEFAULT_PROFILE, PROFILES   # not at import: codegen loads on first build
+    `libs=["api=E3"]`, else the current era (options.py)."""
+    from .options import CompileOptions
 
-    profile = None
-    if func.attrs is not None and "tt.api_profile" in func.attrs:
-        profile = str(func.attrs["tt.api_profile"])
-    else:
-        for lib in target.attrs.get("libs", []) or []:
-            if str(lib).startswith("api="):
-                profile = str(lib)[4:]
-    profile = profile or DEFAULT_PROFILE
-    if profile not in PROFILES:
-        from .errors import TTTargetError
-        raise TTTargetError(f"unknown TT-Metalium API profile {profile!r}; known: {', '.join(PROFILES)}")
-    return profile
+    return CompileOptions.from_func(func, target).profile
 
 
 def artifact_id(kernel: str, tt_mod, model: str, profile: str) -> str:

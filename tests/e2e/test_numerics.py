@@ -29,7 +29,7 @@ def _run_matmul(M, N, K, bm=64, bn=64, bk=32, target="tenstorrent", profile=None
     rng = np.random.default_rng(seed)
     a, b = _rand(rng, (M, K)), _rand(rng, (K, N))
     c = kernel(a, b)
-    exact, bound = matmul_bound(a, b, "bfloat16", fp32_acc=kernel.plan["kernels"]["compute"]["fp32_dest_acc_en"])
+    exact, bound = matmul_bound(a, b, "bfloat16", fp32_acc=kernel.program.compute.fp32_dest_acc_en)
     ok, err, ratio = check(c.astype(np.float32), exact, bound)
     assert ok, f"matmul {M}x{N}x{K} block {bm}x{bn}x{bk} on {target}: max error {err} ({ratio:.2f} x bound)"
     return kernel
@@ -60,16 +60,16 @@ def test_matmul_bf16(M, N, K, bm, bn, bk, profile):
 def test_matmul_bf16_accumulator(M, N, K, bm, bn, bk):
     """A bf16 local accumulator: DST holds bf16 (8 tiles) and rounds after every K step."""
     kernel = _run_matmul(M, N, K, bm, bn, bk, accum_dtype="bfloat16")
-    assert kernel.plan["kernels"]["compute"]["fp32_dest_acc_en"] is False
+    assert kernel.program.compute.fp32_dest_acc_en is False
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_matmul_runs_on_each_target_grid(target):
     kernel = _run_matmul(352, 320, 64, 32, 32, 32, target=target)   # 11x10 blocks
     hw = tilelang_tt.hardware(target)
-    cores = kernel.plan["cores"]
+    cores = kernel.program.cores
     assert len(cores) == min(110, hw.num_cores)
-    assert all(0 <= c["core"][0] < hw.grid[0] and 0 <= c["core"][1] < hw.grid[1] for c in cores)
+    assert all(0 <= x < hw.grid[0] and 0 <= y < hw.grid[1] for x, y in cores)
 
 
 @pytest.mark.parametrize("profile", ["E4", "E3"])
@@ -176,11 +176,11 @@ def test_matmul_2048_scale_slow(M, N, K, bm, bn, bk, target):
 def test_compile_options_reach_the_passes(options, cores):
     M, N, K = 192, 128, 64
     kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32), out_idx=2, **options)
-    plan = kernel.plan
+    prog = kernel.program
     if cores is not None:
-        assert len(plan["cores"]) == cores
+        assert len(prog.cores) == cores
     if "cb_depth" in options:
-        assert all(cb["num_pages"] == cb["block_pages"] for cb in plan["cbs"])
+        assert all(cb.num_pages == cb.block_pages for cb in prog.cbs)
     rng = np.random.default_rng(6)
     a, b = _rand(rng, (M, K)), _rand(rng, (K, N))
     exact, bound = matmul_bound(a, b)

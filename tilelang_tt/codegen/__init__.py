@@ -1,44 +1,44 @@
-"""Code generator: TT-level TIR (three role functions + plan attributes) -> TT-Metalium sources.
+"""Code generator: the TT-level IRModule of a device program -> TT-Metalium sources.
 
-`generate(tt_mod, api_profile="E4")` returns reader.cpp, compute.cpp, writer.cpp (kernels printed from
-the IR by the role printers), main.cpp and CMakeLists.txt (host program printed from the plan) and
-plan.json. See docs/contracts.md sections 1-4 and 6, docs/plan-schema.md.
+`generate(tt_mod, api_profile)` returns one `<kernel>.cpp` per kernel of the device program (printed
+from its TT-level TIR by the role printers; reader.cpp, compute.cpp, writer.cpp for the naive schedule),
+main.cpp and CMakeLists.txt (host program printed from the DeviceProgram) and plan.json. See
+docs/contracts.md and docs/plan-schema.md.
 """
 from __future__ import annotations
 
-from ..target import HARDWARE
-from . import plan as _plan
+from ..device.program import DeviceProgram
 from .host import generate_cmake, generate_main
 from .kernels import ComputePrinter, DataflowPrinter
 from .profiles import DEFAULT_PROFILE, PROFILES, ApiProfile, get_profile  # noqa: F401
 
-SOURCES = ("reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "CMakeLists.txt", "plan.json")
+HOST_FILES = ("main.cpp", "CMakeLists.txt", "plan.json")
 
 
-def generate_kernel(role: str, func, plan: dict, api_profile="E4") -> str:
-    """C++ source of one role function."""
+def generate_kernel(program: DeviceProgram, name: str, api_profile=DEFAULT_PROFILE, func=None) -> str:
+    """C++ source of one kernel of the program (`func` prints another body in that kernel's place)."""
     profile = get_profile(api_profile)
-    accessors = plan["kernels"][role]["accessors"]
-    if role == "compute":
-        k = plan["kernels"]["compute"]
-        dst_tiles = HARDWARE[plan["model"]].dst_capacity(k["fp32_dest_acc_en"], k["dst_full_sync_en"])
-        printer = ComputePrinter(func, profile, plan["cbs"], plan["kernel"], accessors, dst_tiles=dst_tiles)
+    k = program.kernel_named(name)
+    func = program.funcs[name] if func is None else func
+    cb_plan = [cb.to_dict() for cb in program.cbs]
+    if k.kind == "compute":
+        dst_tiles = program.hw.dst_capacity(k.compute.fp32_dest_acc_en, k.compute.dst_full_sync_en)
+        printer = ComputePrinter(func, profile, cb_plan, program.kernel, k.accessors, dst_tiles=dst_tiles)
     else:
-        printer = DataflowPrinter(func, profile, plan["cbs"], plan["kernel"], accessors, role=role)
+        printer = DataflowPrinter(func, profile, cb_plan, program.kernel, k.accessors, role=name)
     return printer.print()
 
 
+def device_program(tt_mod, api_profile: str = DEFAULT_PROFILE, check_balance: bool = True) -> DeviceProgram:
+    return DeviceProgram.from_tt_module(tt_mod, get_profile(api_profile).name, check_balance)
+
+
 def generate(tt_mod, api_profile: str = DEFAULT_PROFILE) -> dict[str, str]:
-    profile = get_profile(api_profile)
-    plan = _plan.build_plan(tt_mod, profile)
-    funcs = _plan.role_functions(tt_mod)
-    out = {f"{role}.cpp": generate_kernel(role, funcs[role][1], plan, profile)
-           for role in _plan.ROLES}
-    out["main.cpp"] = generate_main(plan)
-    out["CMakeLists.txt"] = generate_cmake(plan)
-    out["plan.json"] = _plan.dumps(plan)
-    return {name: out[name] for name in SOURCES}
-
-
-def build_plan(tt_mod, api_profile: str = DEFAULT_PROFILE) -> dict:
-    return _plan.build_plan(tt_mod, api_profile)
+    program = device_program(tt_mod, api_profile, check_balance=False)
+    # the printers check each kernel's protocol first: their messages are the more specific ones
+    out = {k.source: generate_kernel(program, k.name, api_profile) for k in program.kernels}
+    program.check_cb_balance()
+    out["main.cpp"] = generate_main(program)
+    out["CMakeLists.txt"] = generate_cmake(program)
+    out["plan.json"] = program.dumps()
+    return out

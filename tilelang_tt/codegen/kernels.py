@@ -6,8 +6,9 @@ that breaks it hangs or corrupts DST on a device:
 * DST hand-off `tile_regs_acquire -> commit -> wait -> release` in order, tile math only while DST is
   acquired, `pack_tile` only after `tile_regs_wait`, DST released at the end, and every loop iteration
   leaves DST as it found it;
-* every tile op runs under the init of its own op family (matmul, copy, binary <op>, dest-reuse <op>;
-  SFPU <op> separately), also on the second iteration of a loop that switches families.
+* every tile op runs under the init of its own op family and CBs (matmul, copy, binary <op>, dest-reuse
+  <op>; SFPU <op> separately), also on the second iteration of a loop that switches families. The keys
+  and the inits that set them are analysis/compute_state.py's, the same the lowering places inits with.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import tvm_ffi
 from tvm import tirx
 
 from .. import intrinsics as tt_intrinsics
+from ..analysis.compute_state import UNKNOWN, describe, init_effect, init_text, requirement
 from ..errors import TTResourceError
 from . import profiles as P
 from .cpp_printer import KernelPrinter, _short_script
@@ -123,17 +125,16 @@ _DST_NEXT = {
     "tile_regs_wait": ("committed", "waited"),
     "tile_regs_release": ("waited", "released"),
 }
-_DST_MATH = {"matmul_tiles", "copy_tile", "binary_tiles", "binary_dest_reuse_tiles", "unary_tile",
-             "fill_tile"}
-_UNKNOWN = "<differs between branches>"
+_DST_MATH = {"matmul_tiles", "matmul_block", "copy_tile", "binary_tiles", "binary_dest_reuse_tiles",
+             "unary_tile", "fill_tile"}
 
 
 @dataclass(frozen=True)
 class _ComputeState:
     started: bool = False
     dst: str = "released"
-    fpu: object = None       # matmul | copy | (binary, op) | (reuse, op)
-    sfpu: object = None      # unary op name | fill
+    fpu: object = None       # the FPU key of analysis/compute_state (op family and its CBs)
+    sfpu: object = None      # the SFPU op (unary op name | fill)
 
 
 class ComputePrinter(KernelPrinter):
@@ -183,8 +184,8 @@ class ComputePrinter(KernelPrinter):
                 raise self.error(f"DST protocol: the branches of this conditional leave DST in different "
                                  f"states ({a.dst} vs {b.dst})", s)
             return _ComputeState(a.started or b.started, a.dst,
-                                 a.fpu if a.fpu == b.fpu else _UNKNOWN,
-                                 a.sfpu if a.sfpu == b.sfpu else _UNKNOWN)
+                                 a.fpu if a.fpu == b.fpu else UNKNOWN,
+                                 a.sfpu if a.sfpu == b.sfpu else UNKNOWN)
         if isinstance(s, tirx.AttrStmt):
             return self._sim(s.body, st, depth)
         if isinstance(s, tirx.Evaluate):
@@ -216,13 +217,9 @@ class ComputePrinter(KernelPrinter):
                 raise self.error(f"DST protocol: {name} needs DST {want}, but it is {st.dst} "
                                  f"(order: acquire, commit, wait, release)", call)
             return replace(st, dst=nxt)
-        op = str(args["op"].value) if isinstance(args.get("op"), tvm.ir.StringImm) else None
-        inits = {"matmul_init": ("fpu", "matmul"), "copy_init": ("fpu", "copy"),
-                 "binary_init": ("fpu", ("binary", op)),
-                 "binary_dest_reuse_init": ("fpu", ("reuse", op)), "unary_init": ("sfpu", op)}
-        if name in inits:
-            slot, value = inits[name]
-            return replace(st, **{slot: value})
+        effect = init_effect(intr, call)
+        if effect is not None and name != "fill_tile":
+            return replace(st, **{effect[0]: effect[1]})
         if "dst" in args and self.dst_tiles is not None:
             top = self._max_value(args["dst"])
             if top is not None and top >= self.dst_tiles:
@@ -236,20 +233,16 @@ class ComputePrinter(KernelPrinter):
         if name == "pack_tile" and st.dst != "waited":
             raise self.error(f"pack_tile reads DST, which is {st.dst}; pack after tile_regs_wait and "
                              f"before tile_regs_release", call)
-        needs = {"matmul_tiles": ("fpu", "matmul", "matmul_init"),
-                 "copy_tile": ("fpu", "copy", "copy_init"),
-                 "binary_tiles": ("fpu", ("binary", op), f"binary_init({op!r}, ...)"),
-                 "binary_dest_reuse_tiles": ("fpu", ("reuse", op), f"binary_dest_reuse_init({op!r}, ...)"),
-                 "unary_tile": ("sfpu", op, f"unary_init({op!r})")}
-        if name in needs:
-            slot, want, init = needs[name]
+        need = requirement(intr, call)
+        if need is not None:
+            slot, want = need
+            if name == "fill_tile":          # carries its own fill_tile_init
+                return replace(st, sfpu=want)
             have = getattr(st, slot)
             if have != want:
                 raise self.error(f"{name} runs while the {slot.upper()} is configured for "
-                                 f"{_family(have)}; call T.tt.{init} first (re-init whenever the op "
-                                 f"family changes, also across loop iterations)", call)
-        if name == "fill_tile":
-            return replace(st, sfpu="fill")
+                                 f"{describe(have)}; call {init_text(slot, want)} first (re-init whenever "
+                                 f"the op family or its CBs change, also across loop iterations)", call)
         return st
 
     def _max_value(self, e):
@@ -286,14 +279,6 @@ class ComputePrinter(KernelPrinter):
             # fill_tile needs its own SFPU init; re-issuing it per call is cheap and always correct.
             self.emit(self.api_call(intr, call, P.FILL_INIT) + ";")
         super().intrinsic_stmt(intr, call)
-
-
-def _family(value) -> str:
-    if value is None:
-        return "nothing yet"
-    if isinstance(value, tuple):
-        return f"{value[0]} {value[1]!r}"
-    return repr(value) if value != _UNKNOWN else value
 
 
 __all__ = ["DataflowPrinter", "ComputePrinter", "intrinsic_calls"]

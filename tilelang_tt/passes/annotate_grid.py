@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from tvm import tirx
 
-from . import _common as C
+from ..errors import fail
+from ..frontend.program import GRID_TAGS, read_program
 
 PASS_NAME = "tt.AnnotateGrid"
 
 
 def grid_of(func) -> list[int]:
-    km = C.read_kernel(func, strict=False)
-    if not any(t in km.grid for t in C.GRID_TAGS):
-        C.fail(km.name, "no grid binding found",
-               supported="bx = T.launch_thread('blockIdx.x', n) and optionally blockIdx.y",
-               fix="bind the grid of blocks with T.launch_thread at the top of the kernel")
-    return [km.grid_x, km.grid_y]
+    p = read_program(func, strict=False)
+    if not any(t in p.grid for t in GRID_TAGS):
+        fail(p.name, "no grid binding found",
+             supported="bx = T.launch_thread('blockIdx.x', n) and optionally blockIdx.y",
+             fix="bind the grid of blocks with T.launch_thread at the top of the kernel")
+    return [p.grid_x, p.grid_y]
 
 
 def annotate_grid(func):

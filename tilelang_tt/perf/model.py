@@ -40,11 +40,11 @@ class Estimate:
 
 def estimate(plan: dict) -> Estimate:
     hw = HARDWARE[plan["model"]]
-    compute = plan["kernels"]["compute"]
+    compute = next(k for k in plan["kernels"] if k["kind"] == "compute")["compute"]
     fidelity = compute.get("math_fidelity", "HiFi4")
-    cores = plan["cores"]
-    blocks_max = max(c["block_count"] for c in cores)
-    blocks_total = sum(c["block_count"] for c in cores)
+    counts = plan["schedule"]["tiles_per_core"]
+    blocks_max = max(counts)
+    blocks_total = sum(counts)
     tensors = plan["tensors"]
     reads = [t for t in tensors if t["access"] in ("read", "readwrite")]
     writes = [t for t in tensors if t["access"] in ("write", "readwrite")]
@@ -67,4 +67,4 @@ def estimate(plan: dict) -> Estimate:
     per_core_flops = flops * blocks_max / max(1, blocks_total)
     compute_s = per_core_flops / (hw.flops_per_cycle[fidelity] * hw.clock_ghz * 1e9)
     dram_s = dram_bytes / (hw.dram_bandwidth_gbs * 1e9)
-    return Estimate(plan["model"], len(cores), flops, dram_bytes, compute_s, dram_s)
+    return Estimate(plan["model"], len(counts), flops, dram_bytes, compute_s, dram_s)

@@ -11,33 +11,49 @@ from tvm.script import tirx as T
 
 
 def cb(index, name, dtype, pages, block, role):
-    fmt, page = {"bfloat16": ("Float16_b", 2048), "float32": ("Float32", 4096)}[dtype]
-    return {"index": index, "name": name, "dtype": dtype, "data_format": fmt, "page_bytes": page,
-            "num_pages": pages, "block_pages": block, "role": role}
+    return {"index": index, "name": name, "dtype": dtype, "num_pages": pages, "block_pages": block,
+            "role": role, "cores": []}
 
 
 def tensor(name, index, shape, dtype, access):
-    fmt, page = {"bfloat16": ("Float16_b", 2048), "float32": ("Float32", 4096)}[dtype]
-    return {"name": name, "param_index": index, "shape": list(shape), "dtype": dtype,
-            "data_format": fmt, "page_bytes": page, "num_pages": shape[0] * shape[1] // 1024,
-            "access": access}
+    return {"name": name, "param_index": index, "shape": list(shape), "dtype": dtype, "access": access}
 
 
 def plan_attrs(kernel, grid, core_grid, counts, cbs, tensors, fidelity="HiFi4", fp32=False,
                model="wormhole_b0"):
+    """The program-wide attributes (lower/assemble.py) of a naive schedule with these parameters."""
     starts = [sum(counts[:i]) for i in range(len(counts))]
-    return {"tt.kernel": kernel, "tt_grid": list(grid), "tt_core_grid": list(core_grid),
-            "tiles_per_core": list(counts), "tt_block_start": starts, "tt_cb_plan": cbs,
-            "tt_tensors": tensors, "tt_model": model,
-            "tt_compute_config": {"math_fidelity": fidelity, "fp32_dest_acc_en": fp32,
-                                  "dst_full_sync_en": False, "math_approx_mode": False}}
+    schedule = {"kind": "naive", "variant": "naive", "grid": list(grid), "core_grid": list(core_grid),
+                "tiles_per_core": list(counts), "block_start": starts, "policy": "contiguous",
+                "cbs": cbs, "tensors": tensors, "reason": "hand-written test case",
+                "compute": {"math_fidelity": fidelity, "fp32_dest_acc_en": fp32,
+                            "dst_full_sync_en": False, "math_approx_mode": False}}
+    return {"tt.kernel": kernel, "tt.program": {"model": model, "schedule": schedule, "semaphores": []}}
+
+
+PROCESSOR = {"reader": ("RISCV_1", "RISCV_1_default"), "writer": ("RISCV_0", "RISCV_0_default"),
+             "compute": ("", "")}
 
 
 def role(plan, name, runtime_args, accessors=()):
+    """The attributes of one naive-schedule kernel: every core of the work split, runtime args
+    block_start, block_count then the symbolic ones (addr:<tensor>)."""
+    sched = plan["tt.program"]["schedule"]
+    cols = sched["core_grid"][0]
+    rows = []
+    for i, (start, count) in enumerate(zip(sched["block_start"], sched["tiles_per_core"])):
+        rows.append([i % cols, i // cols, start, count] + list(runtime_args[2:]))
+    n = len(rows)
+    full, rem = divmod(n, cols)
+    cores = ([[0, 0, cols - 1, full - 1]] if full else []) + ([[0, full, rem - 1, full]] if rem else [])
+    processor, noc = PROCESSOR[name]
     attrs = dict(plan)
     attrs["tt.kernel_role"] = name
     attrs["tt.runtime_args"] = list(runtime_args)
     attrs["tt.accessors"] = list(accessors)
+    attrs["tt.kernel_spec"] = {"kind": "compute" if name == "compute" else "dataflow", "processor": processor,
+                               "noc": noc, "cores": cores, "accessors": list(accessors),
+                               "runtime_arg_names": list(runtime_args), "runtime_args": rows}
     return attrs
 
 

@@ -6,15 +6,14 @@ from tvm.script import tirx as T
 
 import codegen_cases as K
 from tilelang_tt import TTCompileError
-from tilelang_tt.codegen import generate_kernel
-from tilelang_tt.codegen.plan import build_plan
+from tilelang_tt.codegen import device_program, generate_kernel
 
-PLAN = build_plan(K.Matmul)
-PLAN["kernels"]["writer"]["accessors"] = []     # these test bodies declare no tensor accessor
+PROGRAM = device_program(K.Matmul)
+PROGRAM.kernel_named("writer").accessors = []     # these test bodies declare no tensor accessor
 
 
 def body(func) -> list[str]:
-    src = generate_kernel("writer", func, PLAN)
+    src = generate_kernel(PROGRAM, "writer", func=func)
     lines = src.split("void kernel_main() {\n", 1)[1].rstrip().rstrip("}").rstrip().splitlines()
     return [ln for ln in lines if ln.strip()]
 
@@ -118,7 +117,7 @@ def test_non_tt_call_rejected():
     f = tvm.tirx.PrimFunc([], tirx.SeqStmt([tirx.Bind(n, tvm.tirx.call_extern("int32", "rand")),
                                             tirx.Evaluate(tirx.IntImm("int32", 0))]))
     with pytest.raises(TTCompileError, match="no TT-Metalium mapping"):
-        generate_kernel("writer", f, PLAN)
+        generate_kernel(PROGRAM, "writer", func=f)
 
 
 def test_single_iteration_loops_fold_away():

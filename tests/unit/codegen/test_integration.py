@@ -56,9 +56,9 @@ def test_sources_compile_against_emulator_sdk(case, profile, tmp_path):
             continue
         (tmp_path / name).write_text(text)
         defines = [f"-DTT_EMU_API_ERA={era}"]
-        role = name[:-4]
-        if role in plan["kernels"] and plan["kernels"][role]["accessors"]:
-            defines.append(f"-DKERNEL_COMPILE_TIME_ARGS={_ct_args(len(plan['kernels'][role]['accessors']), era)}")
+        accessors = {k["source"]: k["accessors"] for k in plan["kernels"]}.get(name)
+        if accessors:
+            defines.append(f"-DKERNEL_COMPILE_TIME_ARGS={_ct_args(len(accessors), era)}")
         res = subprocess.run([gxx(), "-std=c++20", "-fsyntax-only", "-Wall", "-Werror", f"-I{EMU_INCLUDE}", *defines,
                               "-x", "c++", str(tmp_path / name)], capture_output=True, text=True, timeout=120)
         if res.returncode:

@@ -7,7 +7,8 @@ import tvm
 from pass_kernels import make, matmul, unary
 from tilelang_tt import samples
 from tilelang_tt.errors import TTCompileError
-from tilelang_tt.passes import coverage, lower_to_tt, verify_kernel
+from tilelang_tt.analysis import coverage
+from tilelang_tt.passes import lower_to_tt, verify_kernel
 
 
 def _reject(func, *fragments):

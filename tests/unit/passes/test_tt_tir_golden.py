@@ -16,8 +16,8 @@ from tvm import tirx
 import pass_kernels as kernels
 from tilelang_tt import samples
 from tilelang_tt import intrinsics as I
+from tilelang_tt.codegen import device_program
 from tilelang_tt.passes import lower_to_tt
-from tilelang_tt.passes.split_kernels import cb_page_counts
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "golden" / "tt_tir"
 UPDATE = os.environ.get("TILELANG_TT_UPDATE_GOLDEN") == "1"
@@ -93,14 +93,17 @@ def test_golden_structure(name):
     mod = tvm.script.from_source((GOLDEN_DIR / f"{name}.py").read_text())
     roles = {str(f.attrs["tt.kernel_role"]): f for f in mod.functions.values()}
     _, grid, kloop = CASES[name]
-    assert [int(x) for x in roles["reader"].attrs["tt_grid"]] == grid
-    counts = {r: cb_page_counts(_block_loop(f)) for r, f in roles.items()}
-    for e in roles["compute"].attrs["tt_cb_plan"]:
-        idx = int(e["index"])
-        prod, cons = ("reader", "compute") if str(e["role"]) == "input" else ("compute", "writer")
-        assert counts[prod][idx]["push"] == counts[cons][idx]["wait"] == counts[cons][idx]["pop"]
-        if kloop is not None and str(e["name"]) in ("A_s", "B_s"):
-            assert counts[prod][idx]["push"] == kloop * int(e["block_pages"])
+    prog = device_program(mod)
+    assert prog.schedule["grid"] == grid
+    for core in prog.cores:
+        blocks = prog.kernel_named("compute").runtime_args[core][1]
+        t = prog.core_tally(core)
+        for cb in prog.cbs:
+            prod, cons = ("reader", "compute") if cb.role == "input" else ("compute", "writer")
+            pushed = t[prod][("cb", cb.index, "push")]
+            assert pushed == t[cons][("cb", cb.index, "wait")] == t[cons][("cb", cb.index, "pop")]
+            if kloop is not None and cb.name in ("A_s", "B_s"):
+                assert pushed == blocks * kloop * cb.block_pages
     compute_names = _names(_block_loop(roles["compute"]))
     assert compute_names.count("tile_regs_acquire") == compute_names.count("tile_regs_release") == 1
     assert _names(roles["compute"].body.seq).count("compute_kernel_hw_startup") == 1

@@ -35,26 +35,27 @@ _BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
 
 class Sim:
     def __init__(self, mod, tensors: dict):
-        self.funcs = {str(f.attrs["tt.kernel_role"]): f for f in mod.functions.values()}
-        a = self.funcs["compute"].attrs
-        self.cb_plan = {int(e["index"]): e for e in a["tt_cb_plan"]}
+        from tilelang_tt.codegen import device_program
+
+        self.program = device_program(mod)
+        self.funcs = self.program.funcs
+        self.cb_plan = {cb.index: cb.to_dict() for cb in self.program.cbs}
         self.tensors = {k: np.array(v, dtype=np.float32) for k, v in tensors.items()}
-        self.tensor_dtype = {str(t["name"]): str(t["dtype"]) for t in a["tt_tensors"]}
-        self.counts = [int(x) for x in a["tiles_per_core"]]
-        self.starts = [int(x) for x in a["tt_block_start"]]
-        self.trace = []          # (core, role, event, details)
+        self.tensor_dtype = {t.name: t.dtype for t in self.program.tensors}
+        self.trace = []          # (core index, role, event, details)
 
     # ------------------------------------------------------------------------------------------
     def run(self):
-        for core, (start, count) in enumerate(zip(self.starts, self.counts)):
+        """Every core of the (naive) program in row-major order: reader, compute, writer."""
+        for core, xy in enumerate(self.program.cores):
             self.queues = {c: [] for c in self.cb_plan}
             self.pending = {c: [] for c in self.cb_plan}
             self.core = core
             for role in ("reader", "compute", "writer"):
                 f = self.funcs[role]
-                names = [str(x) for x in f.attrs["tt.runtime_args"]]
-                self.args = [start if n == "block_start" else count if n == "block_count"
-                             else ("addr", n[5:]) for n in names]
+                values = self.program.kernel_named(role).runtime_args[xy]
+                self.args = [("addr", v[5:]) if isinstance(v, str) and v.startswith("addr:") else v
+                             for v in values]
                 self.role = role
                 self.accessors = {}
                 self.dst = None

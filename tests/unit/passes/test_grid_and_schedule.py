@@ -1,16 +1,22 @@
-"""tt.AnnotateGrid and tt.AssignCores: exact attribute values."""
+"""tt.AnnotateGrid and tt.ChooseSchedule (the naive schedule's core map): exact attribute values."""
 import pytest
 import tvm
 from tvm.target import Target
 
 from pass_kernels import make, matmul, unary
+from tilelang_tt.device.program import _py
 from tilelang_tt.errors import TTCompileError, TTTargetError
-from tilelang_tt.passes import AnnotateGrid, AssignCores, annotate_grid, assign_cores
-from tilelang_tt.passes.assign_cores import contiguous
+from tilelang_tt.options import CompileOptions
+from tilelang_tt.passes import AnnotateGrid, ChooseSchedule, annotate_grid, choose_schedule
+from tilelang_tt.schedule.naive import blocked_2d, contiguous
 
 
 def _ints(a):
     return [int(x) for x in a]
+
+
+def _sched(f):
+    return _py(f.attrs["tt_schedule"])
 
 
 def test_annotate_grid_2d():
@@ -70,22 +76,25 @@ def test_contiguous_split(blocks, grid, max_cores, core_grid, counts):
     assert max(got) - min(got) <= 1
 
 
-def _assigned(func, **kw):
-    return assign_cores(annotate_grid(func), **kw)
+def _assigned(func, target=None, **kw):
+    """The naive schedule of `func` (matmul kernels would otherwise get a matmul schedule)."""
+    return choose_schedule(annotate_grid(func), target, CompileOptions(schedule="naive", **kw))
 
 
-def test_assign_cores_writes_all_attrs_8x8_grid_on_wormhole():
+def test_choose_schedule_writes_all_attrs_8x8_grid_on_wormhole():
     f = _assigned(matmul(512, 512, 32))   # 8 x 8 blocks
+    s = _sched(f)
     assert str(f.attrs["tt_model"]) == "wormhole_b0"
-    assert _ints(f.attrs["tt_core_grid"]) == [8, 8]
-    assert _ints(f.attrs["tiles_per_core"]) == [1] * 64
-    assert _ints(f.attrs["tt_block_start"]) == list(range(64))
+    assert s["kind"] == "naive" and s["core_grid"] == [8, 8]
+    assert _ints(f.attrs["tiles_per_core"]) == s["tiles_per_core"] == [1] * 64
+    assert s["block_start"] == list(range(64))
+    assert s["reason"] == "requested: schedule='naive'"
 
 
 def test_grid_larger_than_device_loops_and_uneven_split_front_loads():
     f = _assigned(unary("exp", shape=(32, 32), grid=(10, 10)))   # 100 blocks on 64 cores
     assert _ints(f.attrs["tiles_per_core"]) == [2] * 36 + [1] * 28
-    starts = _ints(f.attrs["tt_block_start"])
+    starts = _sched(f)["block_start"]
     assert starts[:3] == [0, 2, 4] and starts[36] == 72 and starts[-1] == 99
 
 
@@ -93,7 +102,7 @@ def test_grid_larger_than_device_loops_and_uneven_split_front_loads():
 def test_blackhole_target(target):
     f = _assigned(unary("exp", shape=(32, 32), grid=(12, 10)), target=target)   # 120 blocks, 110 cores
     assert str(f.attrs["tt_model"]) == "blackhole"
-    assert _ints(f.attrs["tt_core_grid"]) == [11, 10]
+    assert _sched(f)["core_grid"] == [11, 10]
     assert _ints(f.attrs["tiles_per_core"]) == [2] * 10 + [1] * 100
 
 
@@ -104,22 +113,24 @@ def test_bound_function_target_is_used():
 
 def test_max_cores_option_and_pass_form():
     mod = tvm.IRModule({"mm": matmul(256, 256, 32)})   # 16 blocks
-    mod = AssignCores(max_cores=3)(AnnotateGrid()(mod))
+    mod = ChooseSchedule(options=CompileOptions(schedule="naive", max_cores=3))(AnnotateGrid()(mod))
     f = mod["mm"]
     assert _ints(f.attrs["tiles_per_core"]) == [6, 5, 5]
-    assert _ints(f.attrs["tt_block_start"]) == [0, 6, 11]
-    assert _ints(f.attrs["tt_core_grid"]) == [3, 1]
+    assert _sched(f)["block_start"] == [0, 6, 11]
+    assert _sched(f)["core_grid"] == [3, 1]
 
 
-def test_assign_cores_errors():
-    with pytest.raises(TTTargetError, match="unknown core assignment policy 'diagonal'"):
-        _assigned(matmul(64, 64, 32), policy="diagonal")
+def test_choose_schedule_errors():
+    with pytest.raises(TTTargetError, match="option core_policy='diagonal' is not supported"):
+        _assigned(matmul(64, 64, 32), core_policy="diagonal")
     with pytest.raises(TTTargetError, match="unknown Tenstorrent target"):
         _assigned(matmul(64, 64, 32), target="tenstorrent/grayskull")
     with pytest.raises(TTTargetError, match="not a Tenstorrent target"):
         _assigned(matmul(64, 64, 32), target=Target("llvm"))
-    with pytest.raises(TTCompileError, match="needs attr tt_grid"):
-        assign_cores(matmul(64, 64, 32))
+    with pytest.raises(TTTargetError, match="max_cores='4' must be a positive integer"):
+        _assigned(matmul(64, 64, 32), max_cores="4")
+    with pytest.raises(TTTargetError, match="cb_depth=1.5 must be a positive integer"):
+        _assigned(matmul(64, 64, 32), cb_depth=1.5)
 
 
 @pytest.mark.parametrize("grid,device,max_cores,core_grid,per", [
@@ -131,37 +142,40 @@ def test_assign_cores_errors():
     ((11, 1), (8, 8), None, [1, 1], 11),       # a prime wider than the device: one column
 ])
 def test_blocked_2d_split(grid, device, max_cores, core_grid, per):
-    from tilelang_tt.passes.assign_cores import blocked_2d
     cg, counts, starts = blocked_2d(grid, device, max_cores)
     assert cg == core_grid
     assert counts == [per] * (cg[0] * cg[1])
     assert starts == [i * per for i in range(len(counts))]
 
 
-def test_assign_cores_2d_blocked_attrs():
-    f = _assigned(matmul(1024, 1024, 32), policy="2d_blocked")   # 16 x 16 blocks
-    assert str(f.attrs["tt_core_policy"]) == "2d_blocked"
-    assert _ints(f.attrs["tt_core_grid"]) == [8, 8]
+def test_choose_schedule_2d_blocked_attrs():
+    f = _assigned(matmul(1024, 1024, 32), core_policy="2d_blocked")   # 16 x 16 blocks
+    assert _sched(f)["policy"] == "2d_blocked"
+    assert _sched(f)["core_grid"] == [8, 8]
     assert _ints(f.attrs["tiles_per_core"]) == [4] * 64
-    assert str(_assigned(matmul(64, 64, 32)).attrs["tt_core_policy"]) == "contiguous"
+    assert _sched(_assigned(matmul(64, 64, 32)))["policy"] == "contiguous"
+
+
+def _program(mod):
+    from tilelang_tt.codegen import device_program
+    return device_program(mod)
 
 
 def test_options_from_function_attrs_and_keywords():
     from tilelang_tt.passes import lower_to_tt
-    f = matmul(256, 256, 32).with_attrs({"tt.core_policy": "2d_blocked", "tt.max_cores": 4,
+    f = matmul(256, 256, 32).with_attrs({"tt.core_policy": "2d_blocked", "tt.max_cores": 4, "tt.schedule": "naive",
                                          "tt.cb_depth": 3, "tt.math_fidelity": "HiFi2"})
-    r = {str(g.attrs["tt.kernel_role"]): g for g in lower_to_tt(f).functions.values()}["compute"]
-    assert str(r.attrs["tt_core_policy"]) == "2d_blocked"
-    assert _ints(r.attrs["tt_core_grid"]) == [2, 2] and _ints(r.attrs["tiles_per_core"]) == [4] * 4
-    assert int(r.attrs["tt_cb_plan"][0]["num_pages"]) == 6
-    assert str(r.attrs["tt_compute_config"]["math_fidelity"]) == "HiFi2"
-    r = {str(g.attrs["tt.kernel_role"]): g
-         for g in lower_to_tt(f, policy="contiguous", max_cores=2).functions.values()}["compute"]
-    assert "tt_core_policy" not in r.attrs and _ints(r.attrs["tiles_per_core"]) == [8, 8]
+    prog = _program(lower_to_tt(f))
+    assert prog.schedule["policy"] == "2d_blocked"
+    assert prog.core_grid == (2, 2) and prog.schedule["tiles_per_core"] == [4] * 4
+    assert prog.cbs[0].num_pages == 6
+    assert prog.compute.math_fidelity == "HiFi2"
+    prog = _program(lower_to_tt(f, core_policy="contiguous", max_cores=2))
+    assert prog.schedule["policy"] == "contiguous" and prog.schedule["tiles_per_core"] == [8, 8]
 
 
 def test_pass_names():
-    from tilelang_tt.passes import PlanCBs, SplitKernels, VerifyInput, tt_passes
-    names = [p().info.name for p in (VerifyInput, AnnotateGrid, AssignCores, PlanCBs, SplitKernels)]
-    assert names == ["tt.VerifyInput", "tt.AnnotateGrid", "tt.AssignCores", "tt.PlanCBs", "tt.SplitKernels"]
+    from tilelang_tt.passes import LowerToDevice, VerifyInput, tt_passes
+    names = [p().info.name for p in (VerifyInput, AnnotateGrid, ChooseSchedule, LowerToDevice)]
+    assert names == ["tt.VerifyInput", "tt.AnnotateGrid", "tt.ChooseSchedule", "tt.LowerToDevice"]
     assert tt_passes().info.name == "tt.Lower"

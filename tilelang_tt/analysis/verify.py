@@ -19,57 +19,22 @@ from __future__ import annotations
 
 from tvm import tirx
 
-from ..intrinsics import BINARY_OPS, UNARY_OPS
+from ..errors import fail
+from ..frontend import program as C
+from ..frontend.ops import BINARY_TILE_OPS, SUPPORTED_OPS_TEXT, UNARY_TILE_OPS
+from ..frontend.program import Loop, Operand, TileOp, classify, scalar_value
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
-from . import _common as C
-from ._common import Loop, TileOp, fail
 from .coverage import check_coverage
 
 PASS_NAME = "tt.VerifyInput"
 
 BUFFER_DTYPES = tuple(DATA_FORMAT)                  # bfloat16, float32
 ACCUM_DTYPES = ("float32", "bfloat16")
-UNARY_TILE_OPS = {"exp": "exp", "sqrt": "sqrt", "reciprocal": "recip", "silu": "silu"}
-assert set(UNARY_TILE_OPS.values()) <= set(UNARY_OPS)
-BINARY_TILE_OPS = BINARY_OPS
 
 
-def scalar_value(arg):
-    """A Python float for an int/float immediate, else None."""
-    if isinstance(arg, (int, float)) and not isinstance(arg, bool):
-        return float(arg)
-    if isinstance(arg, (tirx.IntImm, tirx.FloatImm)):
-        return float(arg.value)
-    return None
-
-
-class Operand:
-    """A tile-op argument classified by memory: 'global' (DRAM), 'shared' (CB), 'local' (DST), 'scalar'."""
-
-    def __init__(self, arg):
-        self.arg = arg
-        reg = C.region_of(arg)
-        if reg is None:
-            self.kind = "scalar" if scalar_value(arg) is not None else "other"
-            self.buf, self.ranges, self.value = None, None, scalar_value(arg)
-            return
-        self.buf, self.ranges = reg
-        self.value = None
-        scope = C.scope_of(self.buf)
-        self.kind = scope if scope in ("global", "shared", "local") else "other:" + scope
-
-    @property
-    def name(self):
-        return str(self.buf.name) if self.buf is not None else str(self.arg)
-
-
-def classify(op: TileOp) -> list[Operand]:
-    return [Operand(a) for a in op.args]
-
-
-def verify_kernel(func) -> C.KernelModel:
+def verify_kernel(func) -> C.TileProgram:
     """Check one frontend kernel; returns its model. Raises TTCompileError on the first violation."""
-    km = C.read_kernel(func, strict=True)
+    km = C.read_program(func, strict=True)
     name = km.name
     _check_grid(km)
     for p in func.params:
@@ -258,7 +223,7 @@ def _check_op(km, op: TileOp, loop_vars):
         _check_unary_src(km, op, dst, src, allow_other_local=True)
     else:
         fail(name, f"tile primitive Tx.{kind} is not supported on Tenstorrent", op.stmt,
-             supported=C.SUPPORTED_OPS_TEXT,
+             supported=SUPPORTED_OPS_TEXT,
              fix="rewrite the computation with the supported tile primitives")
 
 

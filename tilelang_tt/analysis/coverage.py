@@ -34,9 +34,10 @@ import numpy as np
 import tvm
 from tvm import tirx
 
+from ..errors import fail
+from ..frontend import program as C
+from ..frontend.program import classify
 from ..target import TILE_COLS, TILE_ROWS
-from . import _common as C
-from ._common import fail
 
 MAX_OP_STEPS = 200_000      # tile-op executions of the per-block program (loops unrolled)
 MAX_CELLS = 1 << 24         # grid points x tiles in one coverage array / write log
@@ -249,7 +250,6 @@ class _Run:
                 self.step(it, loops)
 
     def step(self, op, loops):
-        from .verify_input import classify   # verify_input imports this module
         ops = classify(op)
         dst = ops[0]
         if op.kind == "copy" and dst.kind == "shared" and ops[1].kind == "global":

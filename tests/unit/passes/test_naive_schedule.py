@@ -1,36 +1,33 @@
-"""tt.PlanCBs: exact CB plan, tensors, compute config; L1 / CB-count overflow errors."""
+"""The naive schedule's CB plan, tensors and compute config (schedule/naive.py); L1 / CB-count overflow."""
 import pytest
-import tvm
 
 from pass_kernels import make, matmul, unary
 from tilelang_tt import samples
 from tilelang_tt.errors import TTResourceError, TTTargetError
-from tilelang_tt.passes import PlanCBs, plan_cbs
+from tilelang_tt.frontend import read_program
+from tilelang_tt.options import CompileOptions
+from tilelang_tt.schedule.naive import naive_schedule
+from tilelang_tt.target import hardware
 
 
-def _py(x):
-    """ffi Array/Map/str -> plain Python."""
-    if hasattr(x, "items"):
-        return {str(k): _py(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)) or type(x).__name__ == "Array":
-        return [_py(v) for v in x]
-    if isinstance(x, (bool, int, float)):
-        return x
-    return str(x)
+def plan_cbs(func, **options):
+    """The naive schedule of `func` as its dict: cbs, tensors, compute, core map."""
+    opts = CompileOptions(schedule="naive", **options)
+    return naive_schedule(read_program(func), hardware("wormhole_b0"), opts).to_dict()
 
 
 def cb(index, name, dtype, block, role, depth=2):
     fmt, page = {"bfloat16": ("Float16_b", 2048), "float32": ("Float32", 4096)}[dtype]
     return {"index": index, "name": name, "dtype": dtype, "data_format": fmt, "page_bytes": page,
-            "num_pages": block * depth, "block_pages": block, "role": role}
+            "num_pages": block * depth, "block_pages": block, "role": role, "cores": []}
 
 
 def test_matmul_bias_relu_plan():
     f = plan_cbs(samples.matmul_bias_relu(128, 256, 64))
-    assert _py(f.attrs["tt_cb_plan"]) == [
+    assert f["cbs"] == [
         cb(0, "A_s", "bfloat16", 2, "input"), cb(1, "B_s", "bfloat16", 2, "input"),
         cb(2, "D_s", "bfloat16", 4, "input"), cb(16, "C_l", "bfloat16", 4, "output")]
-    assert _py(f.attrs["tt_tensors"]) == [
+    assert f["tensors"] == [
         {"name": "A", "param_index": 0, "shape": [128, 64], "dtype": "bfloat16", "data_format": "Float16_b",
          "page_bytes": 2048, "num_pages": 8, "access": "read"},
         {"name": "B", "param_index": 1, "shape": [64, 256], "dtype": "bfloat16", "data_format": "Float16_b",
@@ -39,16 +36,15 @@ def test_matmul_bias_relu_plan():
          "page_bytes": 2048, "num_pages": 32, "access": "read"},
         {"name": "C", "param_index": 3, "shape": [128, 256], "dtype": "bfloat16", "data_format": "Float16_b",
          "page_bytes": 2048, "num_pages": 32, "access": "write"}]
-    assert _py(f.attrs["tt_compute_config"]) == {"math_fidelity": "HiFi4", "fp32_dest_acc_en": True,
-                                                 "dst_full_sync_en": False, "math_approx_mode": False}
+    assert f["compute"] == {"math_fidelity": "HiFi4", "fp32_dest_acc_en": True,
+                            "dst_full_sync_en": False, "math_approx_mode": False}
 
 
 def test_bf16_accumulator_and_options():
-    mod = PlanCBs(depth=3, math_fidelity="LoFi")(tvm.IRModule({"k": unary("exp", shape=(64, 64))}))
-    f = mod["k"]
-    assert _py(f.attrs["tt_cb_plan"]) == [cb(0, "A_s", "bfloat16", 4, "input", depth=3),
-                                          cb(16, "C_l", "bfloat16", 4, "output", depth=3)]
-    cfg = _py(f.attrs["tt_compute_config"])
+    f = plan_cbs(unary("exp", shape=(64, 64)), cb_depth=3, math_fidelity="LoFi")
+    assert f["cbs"] == [cb(0, "A_s", "bfloat16", 4, "input", depth=3),
+                        cb(16, "C_l", "bfloat16", 4, "output", depth=3)]
+    cfg = f["compute"]
     assert cfg["fp32_dest_acc_en"] is False and cfg["math_fidelity"] == "LoFi"
 
 
@@ -62,9 +58,8 @@ def test_float32_tensors_use_4096_byte_pages():
         T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
     ''', params='A: T.Buffer((32, 128), "float32"), C: T.Buffer((32, 128), "float32")')
     f = plan_cbs(f)
-    assert _py(f.attrs["tt_cb_plan"]) == [cb(0, "A_s", "float32", 2, "input"),
-                                          cb(16, "C_l", "float32", 2, "output")]
-    assert _py(f.attrs["tt_tensors"])[0]["page_bytes"] == 4096
+    assert f["cbs"] == [cb(0, "A_s", "float32", 2, "input"), cb(16, "C_l", "float32", 2, "output")]
+    assert f["tensors"][0]["page_bytes"] == 4096
 
 
 def test_readwrite_tensor_and_two_outputs_of_one_local():
@@ -78,11 +73,11 @@ def test_readwrite_tensor_and_two_outputs_of_one_local():
         T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
     ''', params='A: T.Buffer((32, 128), "bfloat16"), C: T.Buffer((32, 128), "float32")')
     f = plan_cbs(f)
-    plan = _py(f.attrs["tt_cb_plan"])
+    plan = f["cbs"]
     assert [(e["index"], e["name"], e["dtype"], e["role"]) for e in plan] == [
         (0, "A_s", "bfloat16", "input"), (16, "C_l_A", "bfloat16", "output"),
         (17, "C_l_C", "float32", "output")]
-    assert [t["access"] for t in _py(f.attrs["tt_tensors"])] == ["readwrite", "write"]
+    assert [t["access"] for t in f["tensors"]] == ["readwrite", "write"]
 
 
 def test_intermediate_cb_for_shared_buffer_not_loaded_from_dram():
@@ -96,7 +91,7 @@ def test_intermediate_cb_for_shared_buffer_not_loaded_from_dram():
         T.tile.exp(C_l, A_s)
         T.tile.copy(C[0:32, bx * 64:bx * 64 + 64], C_l)
     ''')
-    plan = _py(plan_cbs(f).attrs["tt_cb_plan"])
+    plan = plan_cbs(f)["cbs"]
     assert (plan[-1]["index"], plan[-1]["name"], plan[-1]["role"]) == (24, "T_s", "intermediate")
 
 
@@ -122,9 +117,9 @@ def test_l1_overflow_reports_per_cb_table():
 
 def test_l1_fits_with_depth_one_but_not_two():
     f = unary("exp", shape=(256, 256))   # 64 tiles x 2048 B = 128 KiB per buffer
-    plan_cbs(f, depth=2)
+    plan_cbs(f, cb_depth=2)
     with pytest.raises(TTResourceError, match="need 1572864 B of L1"):
-        plan_cbs(f, depth=6)
+        plan_cbs(f, cb_depth=6)
 
 
 def test_too_many_input_cbs():
@@ -140,7 +135,7 @@ def test_too_many_input_cbs():
 
 
 def test_bad_options():
-    with pytest.raises(TTTargetError, match="depth"):
-        plan_cbs(matmul(64, 64, 32), depth=0)
-    with pytest.raises(TTTargetError, match="math fidelity"):
+    with pytest.raises(TTTargetError, match="option cb_depth=0 must be a positive integer"):
+        plan_cbs(matmul(64, 64, 32), cb_depth=0)
+    with pytest.raises(TTTargetError, match="option math_fidelity='HiFi9' is not supported; choose one of: LoFi"):
         plan_cbs(matmul(64, 64, 32), math_fidelity="HiFi9")

@@ -1,5 +1,6 @@
-"""tt.SplitKernels: what the reader / compute / writer compute (reference interpreter against numpy),
-their structure (CB page accounting, tile ids, inits, DST protocol), role attrs, and every error."""
+"""The naive schedule's lowering (tt.LowerToDevice, lower/naive.py): what the reader / compute / writer
+compute (reference interpreter against numpy), their structure (CB page accounting, tile ids, inits, DST
+protocol), the kernels' attrs, the CB balance verifier, and every error."""
 import ml_dtypes
 import numpy as np
 import pytest
@@ -11,8 +12,12 @@ from pass_kernels import make, matmul
 from tilelang_tt import intrinsics as I
 from tilelang_tt import samples
 from tilelang_tt.errors import TTCompileError, TTResourceError
-from tilelang_tt.passes import SplitKernels, check_cb_balance, lower_to_tt
-from tilelang_tt.passes.split_kernels import cb_page_counts
+from tilelang_tt.codegen import device_program
+from tilelang_tt.lower.assemble import KernelBuild, assemble
+from tilelang_tt.lower.common import seq
+from tilelang_tt.passes import LowerToDevice, lower_to_tt
+from tilelang_tt.schedule.naive import NaiveSchedule
+from tilelang_tt.specs import CBSpec, ComputeConfig, rect
 
 RNG = np.random.default_rng(7)
 
@@ -190,7 +195,7 @@ def test_two_locals_get_disjoint_dst_slots():
 def test_blackhole_lowering_runs():
     a = rand(64, 128)
     mod = lower_to_tt(samples.eltwise("add", 64, 128), "tenstorrent/blackhole")
-    assert str(roles(mod)["reader"].attrs["tt_model"]) == "blackhole"
+    assert device_program(mod).model == "blackhole"
     out, _ = ttsim.run(mod, {"A": a, "B": a, "C": np.zeros((64, 128))})
     close(out["C"], bf16(a + a))
 
@@ -206,9 +211,11 @@ def test_role_functions_and_attrs():
         assert len(f.params) == 0
         assert str(f.attrs["tt.kernel"]) == "matmul"
         assert str(f.attrs["global_symbol"]) == f"matmul_{role}"
-        for a in ("tt_grid", "tt_core_grid", "tiles_per_core", "tt_block_start", "tt_cb_plan", "tt_tensors",
-                  "tt_compute_config", "tt_model"):
+        for a in ("tt.kernel_role", "tt.kernel_spec", "tt.program", "tt.runtime_args", "tt.accessors"):
             assert a in f.attrs
+    prog = device_program(mod)
+    assert prog.schedule["grid"] == [2, 2] and prog.core_grid == (4, 1)
+    assert [k.name for k in prog.kernels] == ["reader", "compute", "writer"]
     assert [str(x) for x in r["reader"].attrs["tt.runtime_args"]] == ["block_start", "block_count", "addr:A",
                                                                        "addr:B"]
     assert [str(x) for x in r["reader"].attrs["tt.accessors"]] == ["A", "B"]
@@ -227,16 +234,17 @@ def test_role_functions_and_attrs():
 @pytest.mark.parametrize("func", [samples.matmul(256, 256, 256), samples.eltwise("add", 64, 128),
                                   samples.unary_chain(64, 128), samples.matmul_bias_relu(128, 128, 128)])
 def test_cb_pages_pushed_equal_pages_waited_and_popped(func):
-    mod = lower_to_tt(func)
-    r = roles(mod)
-    counts = {role: cb_page_counts(block_body(f)) for role, f in r.items()}
-    plan = r["compute"].attrs["tt_cb_plan"]
-    for e in plan:
-        idx, block = int(e["index"]), int(e["block_pages"])
-        prod, cons = ("reader", "compute") if str(e["role"]) == "input" else ("compute", "writer")
-        p, c = counts[prod][idx], counts[cons][idx]
-        assert p["push"] == p["reserve"] == c["wait"] == c["pop"] > 0
-        assert p["push"] % block == 0 and p["max_request"] == c["max_request"] == block
+    prog = device_program(lower_to_tt(func))
+    for core in prog.cores:
+        t = prog.core_tally(core)
+        for cb in prog.cbs:
+            prod, cons = ("reader", "compute") if cb.role == "input" else ("compute", "writer")
+            p, c = t[prod], t[cons]
+            pushed = p[("cb", cb.index, "push")]
+            assert pushed == p[("cb", cb.index, "reserve")] == c[("cb", cb.index, "wait")] \
+                == c[("cb", cb.index, "pop")] > 0
+            assert pushed % cb.block_pages == 0
+            assert p[("max", "cb_request", cb.index)] == c[("max", "cb_request", cb.index)] == cb.block_pages
 
 
 def test_matmul_compute_structure():
@@ -291,8 +299,11 @@ def test_epilogue_reinit_per_block_and_dest_reuse():
     c = roles(lower_to_tt(samples.matmul_bias_relu(128, 128, 128)))["compute"]
     body = block_body(c)
     first = [I.intrinsic_of(s.value).name for s in body[:2]]
-    # the block ends configured for relu, so matmul is re-initialised at the start of every block
-    assert first == ["matmul_init", "tile_regs_acquire"]
+    # the block ends with the FPU configured for the dest-reuse add, so matmul is re-initialised in
+    # every block; the SFPU only ever runs relu: its init is hoisted in front of the block loop
+    assert first == ["tile_regs_acquire", "matmul_init"]
+    top = [I.intrinsic_of(s.value).name for s in c.body.seq if isinstance(s, tirx.Evaluate)]
+    assert top == ["compute_kernel_hw_startup", "unary_init"]
     reuse = calls(c.body, "binary_dest_reuse_tiles")
     assert [str(reuse[0].args[0].value), int(reuse[0].args[1])] == ["add", 2]
     assert [str(x.args[0].value) for x in calls(c.body, "unary_tile")] == ["relu"]
@@ -304,7 +315,8 @@ def test_unary_chain_inits():
     c = roles(lower_to_tt(samples.unary_chain(64, 128)))["compute"]
     assert [int(x) for x in calls(c.body, "compute_kernel_hw_startup")[0].args] == [0, 0, 16, 0]
     assert [str(x.args[0].value) for x in calls(c.body, "unary_init")] == ["exp", "sqrt", "recip"]
-    assert [int(x.args[0]) for x in calls(c.body, "copy_init")] == [0, 0]   # before the loop + per block
+    # once, before the block loop: the SFPU inits reconfigure the SFPU only, not the FPU copy path
+    assert [int(x.args[0]) for x in calls(c.body, "copy_init")] == [0]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -408,45 +420,54 @@ def _loop(n, *body):
                     tirx.ForKind.SERIAL, tirx.SeqStmt(list(body)))
 
 
-PLAN = [{"index": 0, "name": "A_s", "role": "input", "num_pages": 4},
-        {"index": 16, "name": "C_l", "role": "output", "num_pages": 4}]
+SCHED = NaiveSchedule((1, 1), (1, 1), (1,), (0,), "contiguous",
+                      (CBSpec(0, "A_s", "bfloat16", 4, 2, "input"), CBSpec(16, "C_l", "bfloat16", 4, 2, "output")),
+                      (), ComputeConfig())
 READER = [_loop(4, _ev("cb_reserve_back", 0, 2), _ev("cb_push_back", 0, 2))]
 WRITER = [_ev("cb_wait_front", 16, 2), _ev("cb_pop_front", 16, 2)]
 OUT = [_ev("cb_reserve_back", 16, 2), _ev("cb_push_back", 16, 2)]
 
 
+def check_cb_balance(reader, compute, writer):
+    """Build the one-core program of these kernel bodies and run the device program's verifier."""
+    def k(name, kind, proc, body):
+        return KernelBuild(name, kind, proc, rect(0, 0, 0, 0), seq(body), [], {(0, 0): []})
+    kernels = [k("reader", "dataflow", "RISCV_1", reader), k("compute", "compute", None, compute),
+               k("writer", "dataflow", "RISCV_0", writer)]
+    device_program(tvm.IRModule(assemble("k", "wormhole_b0", SCHED, kernels)))
+
+
 def test_cb_balance_accepts_matching_counts():
     compute = [_loop(4, _ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 2))] + OUT
-    check_cb_balance("k", PLAN, READER, compute, WRITER)
+    check_cb_balance(READER, compute, WRITER)
 
 
 def test_cb_waited_more_than_pushed():
     compute = [_loop(5, _ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 2))] + OUT
-    with pytest.raises(TTCompileError, match=r"CB c_0 \(A_s, input\) is waited on for 10 pages per block "
-                                             r"by the compute but the reader pushes only 8"):
-        check_cb_balance("k", PLAN, READER, compute, WRITER)
+    with pytest.raises(TTCompileError, match=r"kernel 'k': CB c_0 \(A_s, input\) on core \(0, 0\) is waited on "
+                                             r"for 10 pages but only 8 are pushed"):
+        check_cb_balance(READER, compute, WRITER)
 
 
 def test_cb_pushed_more_than_consumed():
     compute = [_ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 2)] + OUT
-    with pytest.raises(TTCompileError, match="reader pushes 8 pages per block but the compute consumes only 2"):
-        check_cb_balance("k", PLAN, READER, compute, WRITER)
+    with pytest.raises(TTCompileError, match="8 pages are pushed but consumers take only 2"):
+        check_cb_balance(READER, compute, WRITER)
 
 
 def test_cb_wait_pop_mismatch_and_oversized_request():
     compute = [_loop(4, _ev("cb_wait_front", 0, 2), _ev("cb_pop_front", 0, 1))] + OUT
-    with pytest.raises(TTCompileError, match="waits for 8 pages per block but pops 4"):
-        check_cb_balance("k", PLAN, READER, compute, WRITER)
+    with pytest.raises(TTCompileError, match="consumers wait for 8 pages but pop 4"):
+        check_cb_balance(READER, compute, WRITER)
     big = [_ev("cb_reserve_back", 0, 8), _ev("cb_push_back", 0, 8)]
     compute = [_ev("cb_wait_front", 0, 8), _ev("cb_pop_front", 0, 8)] + OUT
     with pytest.raises(TTResourceError, match="single request of 8 pages exceeds its 4 pages"):
-        check_cb_balance("k", PLAN, big, compute, WRITER)
+        check_cb_balance(big, compute, WRITER)
 
 
-def test_split_requires_plan_attrs():
-    mod = tvm.IRModule({"mm": matmul(64, 64, 32).with_attr("tt_cb_plan", [])})
-    with pytest.raises(TTCompileError, match="needs attrs tt_grid, tt_core_grid"):
-        SplitKernels()(mod)
+def test_lowering_requires_a_schedule():
+    mod = tvm.IRModule({"mm": matmul(64, 64, 32).with_attr("tt_model", "wormhole_b0")})
+    assert LowerToDevice()(mod)["mm"].same_as(mod["mm"])   # nothing scheduled: left alone
 
 
 def test_split_leaves_other_functions_alone():
@@ -484,18 +505,19 @@ def test_2d_blocked_policy_numerics_and_block_rectangles(M, N, max_cores):
     # core-major block id back to (bx, by)
     K = 64
     a, b = rand(M, K), rand(K, N)
-    mod = lower_to_tt(matmul(M, N, K, 32, 32, 32), policy="2d_blocked", max_cores=max_cores)
+    mod = lower_to_tt(matmul(M, N, K, 32, 32, 32), core_policy="2d_blocked", max_cores=max_cores)
     out, sim = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((M, N))})
     close(out["C"], bf16(a @ b))
     r = roles(mod)
-    cols, rows = (int(x) for x in r["writer"].attrs["tt_core_grid"])
+    prog = device_program(mod)
+    cols, rows = prog.schedule["core_grid"]
     cx, cy = (N // 32) // cols, (M // 32) // rows
     for core in range(cols * rows):
         tiles = {ev[3][0] for ev in sim.trace if ev[0] == core and ev[2] == "noc_async_write_page"}
         x, y = core % cols, core // cols
         expect = {(y * cy + i) * (N // 32) + x * cx + j for i in range(cy) for j in range(cx)}
         assert tiles == expect
-    assert str(r["compute"].attrs["tt_core_policy"]) == "2d_blocked"
+    assert prog.schedule["policy"] == "2d_blocked"
 
 
 def test_loop_with_only_fills_between_ops():

@@ -1,0 +1,273 @@
+"""The compute-kernel state machine, shared by lowering (which places inits with it) and the protocol
+verifier of the compute printer (which checks generated TT-level TIR against it).
+
+A Tensix compute kernel has, besides DST, two configured engines: the FPU path (unpacker + matrix /
+eltwise engine), configured for one op family and its input CBs by an init (`matmul_init(a, b)`,
+`copy_init(cb)`, `binary_init(op, a, b)`, `binary_dest_reuse_init(op, cb)`, `matmul_block_init(...)`),
+and the SFPU, configured for one unary op (`unary_init(op)`; `fill_tile` is configured by the
+`fill_tile_init` the printer emits beside it). A math call runs correctly only when its engine is
+configured for exactly its key; switching keys needs the matching init, also across loop iterations.
+
+`requirement(call)` is the key a math intrinsic needs, `init_effect(call)` what an init sets; the
+verifier steps through statements with them, and `place_inits` inserts the minimal inits into a
+compute body with one forward analysis (loops: fixpoint over the few keys, memoized, so nested loops
+cost linear time; an init that keeps every iteration consistent is hoisted in front of its loop).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import tvm
+from tvm import tirx
+
+from .. import intrinsics as I
+
+UNKNOWN = "<differs between paths>"
+SLOTS = ("fpu", "sfpu")
+
+
+def _v(node):
+    """An intrinsic argument as a plain key part (int CB id, str op), or its printed form."""
+    if isinstance(node, tirx.IntImm):
+        return int(node.value)
+    if isinstance(node, tvm.ir.StringImm):
+        return str(node.value)
+    return str(node)
+
+
+def _args(intr, call) -> dict:
+    return dict(zip(intr.args, call.args))
+
+
+# intrinsic -> (slot, key function over its named args) for math calls and inits
+_NEEDS = {
+    "matmul_tiles": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]))),
+    "matmul_block": ("fpu", lambda a: ("matmul_block", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["ct_dim"]),
+                                       _v(a["rt_dim"]), _v(a["kt_dim"]))),
+    "copy_tile": ("fpu", lambda a: ("copy", _v(a["cb"]))),
+    "binary_tiles": ("fpu", lambda a: ("binary", _v(a["op"]), _v(a["icb0"]), _v(a["icb1"]))),
+    "binary_dest_reuse_tiles": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
+    "unary_tile": ("sfpu", lambda a: _v(a["op"])),
+    "fill_tile": ("sfpu", lambda a: "fill"),
+}
+_SETS = {
+    "matmul_init": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]))),
+    "matmul_block_init": ("fpu", lambda a: ("matmul_block", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["ct_dim"]),
+                                            _v(a["rt_dim"]), _v(a["kt_dim"]))),
+    "copy_init": ("fpu", lambda a: ("copy", _v(a["cb"]))),
+    "binary_init": ("fpu", lambda a: ("binary", _v(a["op"]), _v(a["icb0"]), _v(a["icb1"]))),
+    "binary_dest_reuse_init": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
+    "unary_init": ("sfpu", lambda a: _v(a["op"])),
+    # fill_tile carries its own fill_tile_init (printed beside it), so it both needs and sets "fill"
+    "fill_tile": ("sfpu", lambda a: "fill"),
+}
+INIT_INTRINSICS = frozenset(n for n in _SETS if n != "fill_tile")
+
+
+def requirement(intr, call):
+    """(slot, key) the math intrinsic needs configured, or None."""
+    if intr is None or intr.name not in _NEEDS:
+        return None
+    slot, key = _NEEDS[intr.name]
+    return slot, key(_args(intr, call))
+
+
+def init_effect(intr, call):
+    """(slot, key) an init intrinsic configures, or None."""
+    if intr is None or intr.name not in _SETS:
+        return None
+    slot, key = _SETS[intr.name]
+    return slot, key(_args(intr, call))
+
+
+def describe(key) -> str:
+    if key is None:
+        return "nothing yet"
+    if key == UNKNOWN:
+        return UNKNOWN
+    if isinstance(key, tuple):
+        return f"{key[0]} {', '.join(map(repr, key[1:]))}"
+    return repr(key)
+
+
+def init_text(slot: str, key) -> str:
+    """The init that configures `slot` for `key`, as a T.tt call for messages."""
+    call = init_stmt(slot, key, 0).value
+    args = [repr(_v(a)) if isinstance(a, tvm.ir.StringImm) else str(_v(a)) for a in call.args]
+    if call.op.name.endswith("matmul_init"):
+        args[-1] = "<out cb>"
+    return f"T.tt.{call.op.name[len('tirx.tt.'):]}({', '.join(args)})"
+
+
+def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
+    """The init intrinsic that configures `slot` for `key` (out_cb: the kernel's main output CB, which
+    the E3 `mm_init` also configures the packer for)."""
+    if slot == "sfpu":
+        return I.evaluate("unary_init", key)
+    kind = key[0]
+    if kind == "matmul":
+        return I.evaluate("matmul_init", key[1], key[2], out_cb)
+    if kind == "matmul_block":
+        return I.evaluate("matmul_block_init", key[1], key[2], key[3], key[4], key[5])
+    if kind == "copy":
+        return I.evaluate("copy_init", key[1])
+    if kind == "binary":
+        return I.evaluate("binary_init", key[1], key[2], key[3])
+    return I.evaluate("binary_dest_reuse_init", key[1], key[2])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Init placement
+
+@dataclass(frozen=True)
+class _Cfg:
+    fpu: object = None
+    sfpu: object = None
+
+    def get(self, slot):
+        return getattr(self, slot)
+
+    def set(self, slot, key):
+        return replace(self, **{slot: key})
+
+
+def _join(a: _Cfg, b: _Cfg) -> _Cfg:
+    return _Cfg(*(a.get(s) if a.get(s) == b.get(s) else UNKNOWN for s in SLOTS))
+
+
+def _flatten(s):
+    if isinstance(s, tirx.SeqStmt):
+        return [x for y in s.seq for x in _flatten(y)]
+    return [s]
+
+
+def _seq(stmts):
+    stmts = [s for s in stmts if s is not None]
+    if not stmts:
+        return tirx.Evaluate(tirx.IntImm("int32", 0))
+    return stmts[0] if len(stmts) == 1 else tirx.SeqStmt(stmts)
+
+
+def _runs_at_least_once(loop) -> bool:
+    return isinstance(loop.extent, tirx.IntImm) and int(loop.extent) > 0
+
+
+class _Placer:
+    def __init__(self, out_cb: int):
+        self.out_cb = out_cb
+        self.memo: dict = {}        # (stmt, cfg) -> (new stmt, out cfg)
+        self.firsts: dict = {}      # stmt -> {slot: first key}
+
+    def first_needs(self, s) -> dict:
+        """The first key each slot is set to (by an init or a math call) in program order under `s`."""
+        if s not in self.firsts:
+            out: dict = {}
+            for node in _preorder(s):
+                if isinstance(node, tirx.Evaluate):
+                    intr = I.intrinsic_of(node.value)
+                    eff = init_effect(intr, node.value) or requirement(intr, node.value)
+                    if eff is not None and eff[0] not in out:
+                        # fill_tile configures itself: nothing to hoist for the SFPU in front of it
+                        out[eff[0]] = None if intr.name == "fill_tile" else eff[1]
+            self.firsts[s] = out
+        return self.firsts[s]
+
+    def run(self, s, cfg: _Cfg):
+        key = (s, cfg)   # TVM nodes hash by identity; keeping them as keys also keeps them alive
+        if key in self.memo:
+            return self.memo[key]
+        res = self._run(s, cfg)
+        self.memo[key] = res
+        return res
+
+    def _run(self, s, cfg):
+        if isinstance(s, tirx.SeqStmt):
+            out = []
+            for x in _flatten(s):
+                nx, cfg = self.run(x, cfg)
+                out.append(nx)
+            return _seq(out), cfg
+        if isinstance(s, tirx.Evaluate):
+            intr = I.intrinsic_of(s.value)
+            need = requirement(intr, s.value)
+            eff = init_effect(intr, s.value)
+            pre = []
+            if need is not None and cfg.get(need[0]) != need[1] and intr.name != "fill_tile":
+                pre.append(init_stmt(need[0], need[1], self.out_cb))
+            if eff is not None:
+                cfg = cfg.set(*eff)
+            elif need is not None:
+                cfg = cfg.set(*need)
+            return (_seq(pre + [s]) if pre else s), cfg
+        if isinstance(s, tirx.For):
+            return self._loop(s, cfg)
+        if isinstance(s, tirx.IfThenElse):
+            then, a = self.run(s.then_case, cfg)
+            if s.else_case is not None:
+                other, b = self.run(s.else_case, cfg)
+            else:
+                other, b = None, cfg
+            return tirx.IfThenElse(s.condition, then, other), _join(a, b)
+        if isinstance(s, tirx.AttrStmt):
+            body, cfg = self.run(s.body, cfg)
+            return tirx.AttrStmt(s.node, s.attr_key, s.value, body), cfg
+        return s, cfg
+
+    def _fixpoint(self, body, start: _Cfg) -> _Cfg:
+        cur = start
+        while True:
+            _, end = self.run(body, cur)
+            nxt = _join(start, end)
+            if nxt == cur:
+                return cur
+            cur = nxt
+
+    def _loop(self, s, cfg):
+        first = self.first_needs(s.body)
+        # Hoist each slot's first init in front of the loop when the loop then stays consistent.
+        hoisted = cfg
+        for slot, key in first.items():
+            if key is not None and cfg.get(slot) != key:
+                hoisted = hoisted.set(slot, key)
+        entry = self._fixpoint(s.body, hoisted)
+        pre = []
+        final = cfg
+        for slot in SLOTS:
+            if hoisted.get(slot) != cfg.get(slot):
+                if entry.get(slot) == hoisted.get(slot):
+                    pre.append(init_stmt(slot, hoisted.get(slot), self.out_cb))
+                    final = final.set(slot, hoisted.get(slot))
+        if final != hoisted:
+            entry = self._fixpoint(s.body, final)
+        body, end = self.run(s.body, entry)
+        loop = tirx.For(s.loop_var, s.min, s.extent, s.kind, body, s.thread_binding, s.annotations)
+        after = end if _runs_at_least_once(s) else _join(entry, end)
+        return (_seq(pre + [loop]) if pre else loop), after
+
+
+def _preorder(s):
+    """Statements and calls under `s` in program order (Evaluate nodes only are used)."""
+    stack = [s]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, tirx.SeqStmt):
+            stack.extend(reversed(list(n.seq)))
+        elif isinstance(n, tirx.For):
+            stack.append(n.body)
+        elif isinstance(n, tirx.IfThenElse):
+            if n.else_case is not None:
+                stack.append(n.else_case)
+            stack.append(n.then_case)
+        elif isinstance(n, tirx.AttrStmt):
+            stack.append(n.body)
+        else:
+            yield n
+
+
+def place_inits(body, out_cb: int):
+    """`body` with the inits its math calls need inserted; returns (new body, first FPU key or None).
+
+    Existing inits in `body` are respected (they set the state), so the pass is idempotent."""
+    placer = _Placer(out_cb)
+    new, _ = placer.run(body, _Cfg())
+    return new, placer.first_needs(body).get("fpu")

@@ -1,0 +1,212 @@
+"""Recognize a verified TileProgram as a matmul, so schedules other than the user's blocks may run it.
+
+A kernel is a matmul when it computes exactly C = epilogue(A @ B) for global tensors A (M x K), B (K x N)
+and C (M x N): every grid block (by, bx) zeroes one local accumulator, loops k over K / bk loading
+A[by*bm : +bm, k*bk : +bk] and B[k*bk : +bk, bx*bn : +bn] into shared buffers and accumulates
+`Tx.gemm(acc, A_s, B_s, acc, beta=1)` (or a single beta=0 gemm when K = bk), then applies element-wise
+ops to the accumulator (Tx.add/sub/mul with a shared block loaded from a tensor D[by*bm.., bx*bn..]
+of C's shape, unary ops in place) and copies it (possibly through one Tx.cast) to C[by*bm.., bx*bn..].
+Because the regions tile M, N and K exactly once, the result does not depend on the block sizes, and
+the compiler may choose its own. Anything else keeps the user's blocks (the naive schedule); `recognize`
+says why in one sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tvm import tirx
+
+from ..frontend.ops import info
+from ..frontend.program import Loop, TileOp, scalar_value, simplify, static_shape
+
+
+@dataclass(frozen=True)
+class EpilogueOp:
+    kind: str                  # binary | unary
+    op: str                    # tt op name (add, sub, mul / exp, relu, ...)
+    tensor: str | None = None  # the global tensor of a binary op's other operand
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "op": self.op, "tensor": self.tensor or ""}
+
+    @classmethod
+    def from_dict(cls, d) -> "EpilogueOp":
+        return cls(str(d["kind"]), str(d["op"]), str(d["tensor"]) or None)
+
+
+@dataclass(frozen=True)
+class MatmulSpec:
+    a: str
+    b: str
+    c: str
+    m: int
+    n: int
+    k: int
+    in_dtype: str              # A and B
+    out_dtype: str             # C
+    acc_dtype: str             # the local accumulator (float32 -> fp32 DST accumulation)
+    epilogue: tuple = ()       # EpilogueOp
+    user_block: tuple = ()     # (bm, bn, bk) as written
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "c": self.c, "m": self.m, "n": self.n, "k": self.k,
+                "in_dtype": self.in_dtype, "out_dtype": self.out_dtype, "acc_dtype": self.acc_dtype,
+                "epilogue": [e.to_dict() for e in self.epilogue], "user_block": list(self.user_block)}
+
+    @classmethod
+    def from_dict(cls, d) -> "MatmulSpec":
+        return cls(str(d["a"]), str(d["b"]), str(d["c"]), int(d["m"]), int(d["n"]), int(d["k"]),
+                   str(d["in_dtype"]), str(d["out_dtype"]), str(d["acc_dtype"]),
+                   tuple(EpilogueOp.from_dict(e) for e in d["epilogue"]), tuple(int(x) for x in d["user_block"]))
+
+    @property
+    def fp32_acc(self) -> bool:
+        return self.acc_dtype == "float32"
+
+    @property
+    def epilogue_tensors(self) -> list[str]:
+        return [e.tensor for e in self.epilogue if e.tensor]
+
+
+class _NotMatmul(Exception):
+    pass
+
+
+def _need(cond, why):
+    if not cond:
+        raise _NotMatmul(why)
+
+
+def recognize(program) -> tuple[MatmulSpec | None, str]:
+    """(MatmulSpec, "") when the program is a matmul, else (None, the reason it is not)."""
+    try:
+        return _recognize(program), ""
+    except _NotMatmul as e:
+        return None, str(e)
+
+
+def _tiled(start, ext: int, size: int, var, extent: int, what: str) -> None:
+    """The region [start, start + ext) of a dimension of `size` walks it exactly once as `var` runs
+    over `extent` values: start == var * ext and ext * extent == size (or one block covering it)."""
+    _need(ext * extent == size, f"{what} is covered by {extent} blocks of {ext}, not exactly its {size}")
+    if extent == 1:
+        ok = isinstance(simplify(start), tirx.IntImm) and int(simplify(start)) == 0
+    else:
+        diff = simplify(start - var * ext)
+        ok = isinstance(diff, tirx.IntImm) and int(diff) == 0
+    _need(ok, f"{what} starts at {start}, not at {getattr(var, 'name', var)} * {ext}")
+
+
+def _recognize(p) -> MatmulSpec:
+    items = list(p.body)
+    _need(items, "the kernel body is empty")
+    # [fill] ; K loop (or top-level copies + gemm) ; epilogue ; copy out
+    fill = None
+    if isinstance(items[0], TileOp) and items[0].kind == "fill":
+        fill = items.pop(0)
+        _need(fill.operands[1].value == 0.0, "the accumulator is filled with a non-zero value")
+    loops = [i for i, it in enumerate(items) if isinstance(it, Loop)]
+    _need(len(loops) <= 1, "the kernel has more than one loop")
+    if loops:
+        _need(loops[0] == 0, "tile ops precede the K loop")
+        k_loop = items.pop(0)
+        core = list(k_loop.body)
+        _need(all(isinstance(x, TileOp) for x in core), "the K loop is nested")
+        k_var, k_ext = k_loop.var, k_loop.extent
+    else:
+        gemm_at = [i for i, it in enumerate(items) if it.kind == "gemm"]
+        _need(len(gemm_at) == 1, "there is no K loop and not exactly one gemm")
+        core, items = items[:gemm_at[0] + 1], items[gemm_at[0] + 1:]
+        k_var, k_ext = None, 1
+    gemms = [x for x in core if x.kind == "gemm"]
+    loads = [x for x in core if x.kind == "copy" and x.operands[1].kind == "global"]
+    _need(len(gemms) == 1 and len(loads) == 2 and len(core) == 3 and core[-1].kind == "gemm",
+          "the K step is not exactly two loads followed by one gemm")
+    g = gemms[0]
+    acc, a_s, b_s = g.operands[0], g.operands[1], g.operands[2]
+    beta = scalar_value(g.args[7])
+    _need(beta == 1.0 or (beta == 0.0 and k_ext == 1 and fill is None),
+          "the gemm neither accumulates (beta=1) over the K loop nor is a single overwrite")
+    if fill is not None:
+        _need(fill.dst.is_(acc), "the fill targets another buffer than the gemm's accumulator")
+    src = {ld.operands[0].name: ld.operands[1] for ld in loads}
+    _need(a_s.name in src and b_s.name in src, "the gemm operands are not the two loaded shared buffers")
+    a_g, b_g = src[a_s.name], src[b_s.name]
+    bm, bk = static_shape(a_s.buf)
+    _, bn = static_shape(b_s.buf)
+
+    # epilogue on the accumulator, then the copy out
+    out_copy = items.pop() if items else None
+    _need(out_copy is not None and out_copy.kind == "copy" and out_copy.operands[0].kind == "global",
+          "the kernel does not end with one copy of the accumulator to a global tensor")
+    c_g, result = out_copy.operands[0], out_copy.operands[1]
+    epilogue, cur, loaded = [], acc, {}
+    for it in items:
+        _need(isinstance(it, TileOp), "a loop follows the K loop")
+        ops = it.operands
+        if it.kind == "copy" and ops[0].kind == "shared" and ops[1].kind == "global":
+            loaded[ops[0].name] = ops[1]
+            continue
+        entry = info(it)
+        if entry is not None and entry.kind == "binary":
+            _need(ops[0].is_(cur) and (ops[1].is_(cur) or ops[2].is_(cur)),
+                  f"Tx.{it.kind} in the epilogue does not update the accumulator in place")
+            other = ops[2] if ops[1].is_(cur) else ops[1]
+            _need(it.kind != "sub" or ops[1].is_(cur), "the epilogue subtracts the accumulator from a tensor")
+            _need(other.kind == "shared" and other.name in loaded,
+                  f"Tx.{it.kind} in the epilogue reads {other.name}, not a block loaded from a tensor")
+            epilogue.append(EpilogueOp("binary", entry.tt_op, loaded[other.name].name))
+            d = loaded[other.name]
+            _need(static_shape(d.buf) == static_shape(c_g.buf), f"{d.name} does not have the shape of C")
+        elif entry is not None and entry.kind == "unary":
+            _need(ops[0].is_(cur) and ops[1].is_(cur), f"Tx.{it.kind} in the epilogue is not in place")
+            epilogue.append(EpilogueOp("unary", entry.tt_op))
+        elif it.kind == "cast":
+            _need(ops[1].is_(cur) and ops[0].kind == "local", "the epilogue cast does not read the accumulator")
+            cur = ops[0]
+        else:
+            raise _NotMatmul(f"Tx.{it.kind} in the epilogue is not element-wise on the accumulator")
+    _need(result.is_(cur), "the copy out does not store the accumulator")
+
+    # regions: which grid variable walks M and which walks N comes from C's region
+    M, N = static_shape(c_g.buf)
+    K = static_shape(a_g.buf)[1]
+    _need(static_shape(a_g.buf) == (M, K) and static_shape(b_g.buf) == (K, N),
+          "A, B and C do not have the shapes (M, K), (K, N), (M, N)")
+    grid_vars = {tag: v for tag, (v, _) in p.grid.items()}
+    extents = {v: e for _, (v, e) in p.grid.items()}
+
+    def walker(start, ext, size, what):
+        """The grid variable walking this dimension (None when one block covers it)."""
+        if ext == size:
+            return None
+        for v in grid_vars.values():
+            diff = simplify(start - v * ext)
+            if isinstance(diff, tirx.IntImm) and int(diff) == 0:
+                return v
+        raise _NotMatmul(f"{what} is not indexed by a grid variable times its extent")
+
+    (cr, cre), (cc, cce) = c_g.ranges
+    m_var = walker(cr, int(cre), M, "C's rows")
+    n_var = walker(cc, int(cce), N, "C's columns")
+    _need(m_var is None or n_var is None or not m_var.same_as(n_var), "one grid variable walks both M and N")
+    used = [v for v in (m_var, n_var) if v is not None]
+    for v, e in extents.items():
+        _need(e == 1 or any(v.same_as(u) for u in used), f"grid axis {v.name} walks neither M nor N")
+    m_ext = extents[m_var] if m_var is not None else 1
+    n_ext = extents[n_var] if n_var is not None else 1
+    _tiled(cr, bm, M, m_var, m_ext, "C's rows")
+    _tiled(cc, bn, N, n_var, n_ext, "C's columns")
+    (ar, _), (ac, _) = a_g.ranges
+    (br, _), (bc, _) = b_g.ranges
+    _tiled(ar, bm, M, m_var, m_ext, "A's rows")
+    _tiled(ac, bk, K, k_var, k_ext, "A's columns (K)")
+    _tiled(br, bk, K, k_var, k_ext, "B's rows (K)")
+    _tiled(bc, bn, N, n_var, n_ext, "B's columns")
+    for name, d in loaded.items():
+        (dr, _), (dc, _) = d.ranges
+        _tiled(dr, bm, M, m_var, m_ext, f"{d.name}'s rows")
+        _tiled(dc, bn, N, n_var, n_ext, f"{d.name}'s columns")
+    _need(str(a_g.buf.dtype) == str(b_g.buf.dtype), "A and B have different dtypes")
+    return MatmulSpec(a_g.name, b_g.name, c_g.name, M, N, K, str(a_g.buf.dtype), str(c_g.buf.dtype),
+                      str(acc.buf.dtype), tuple(epilogue), (bm, bn, bk))

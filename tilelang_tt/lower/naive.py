@@ -1,0 +1,396 @@
+"""Lowering of the naive schedule: the frontend kernel's blocks, one at a time per core, as a reader, a
+compute and a writer kernel on every core used (docs/contracts.md sections 1 and 2).
+
+* reader: per block (persistent loop over the core's blocks), each Tx.copy(shared, global[...]) becomes
+  cb_reserve_back / noc_async_read_page per tile / noc_async_read_barrier / cb_push_back, in the
+  frontend's loop structure;
+* compute: tile_regs_acquire at the block start (DST starts zeroed, so Tx.fill(local, 0) on clean DST
+  emits nothing), the tile math of lower/rules.py with cb_wait_front / cb_pop_front around the
+  statements that read each input CB, then commit / wait / pack every output tile into its staging CB /
+  release; inits are placed by analysis/compute_state;
+* writer: per block, each Tx.copy(global[...], local) becomes cb_wait_front / noc_async_write_page per
+  tile / noc_async_write_barrier / cb_pop_front.
+Tile ids are the row-major tile index of the global buffer computed from the copy region. Local buffers
+map to consecutive DST slots (a local->local Tx.cast shares its source's slots: pack converts the
+format); the total must fit the DST capacity or TTResourceError is raised.
+"""
+from __future__ import annotations
+
+from tvm import tirx
+
+from ..analysis.compute_state import place_inits
+from ..errors import TTResourceError, fail
+from ..frontend.ops import SUPPORTED_OPS_TEXT
+from ..frontend.program import Loop, TileOp, num_tiles, scope_of, static_shape, tile_start, tiles_of
+from ..specs import ranges_cover
+from ..target import TILE_COLS, TILE_ROWS
+from .assemble import KernelBuild
+from .common import bind, call, ev, for_, grid, seq, var
+from .rules import lower_op
+
+
+def _is_copy_in(op):
+    if not isinstance(op, TileOp) or op.kind != "copy":
+        return False
+    dst, src = op.operands[:2]
+    return dst.kind == "shared" and src.kind == "global"
+
+
+def _is_copy_out(op):
+    if not isinstance(op, TileOp) or op.kind != "copy":
+        return False
+    dst, src = op.operands[:2]
+    return dst.kind == "global" and src.kind == "local"
+
+
+def _reads(op: TileOp):
+    """Operands a tile op reads (for CB consumption)."""
+    ops = op.operands
+    if op.kind == "copy":
+        return [] if ops[0].kind == "shared" else [ops[1]]
+    if op.kind == "fill":
+        return []
+    if op.kind == "gemm":
+        return [ops[1], ops[2], ops[3]]
+    if op.kind in ("add", "sub", "mul"):
+        return [ops[1], ops[2]]
+    return [ops[1]]
+
+
+class NaiveLowering:
+    """Builds the three kernels of one naive schedule; also the compute context of lower/rules.py."""
+
+    def __init__(self, program, schedule, hw):
+        from ..schedule.naive import output_copies
+
+        self.program = program
+        self.km = program
+        self.schedule = schedule
+        self.hw = hw
+        self.cb_by_name = {c.name: c for c in schedule.cbs}
+        self.tensors = {t.name: t for t in schedule.tensors}
+        self.fp32_acc = schedule.compute.fp32_dest_acc_en
+        self.outs = [(op, name, local, glob, self.cb_by_name[name].index)
+                     for op, name, local, glob in output_copies(program)]
+        self.dirty: set = set()
+        self._alloc_dst()
+
+    # ------------------------------------------------------------------------------------------ DST
+    def _alloc_dst(self):
+        """Give each local buffer DST slots; a local->local cast aliases its source's slots."""
+        km = self.km
+        alias = {}
+        top = {it.stmt for it in km.body if isinstance(it, TileOp)}
+        order = [op for op, _ in km.walk_ops()]
+        for pos, op in enumerate(order):
+            if op.kind != "cast":
+                continue
+            dst, src = op.operands[:2]
+            if src.kind != "local" or src.buf.same_as(dst.buf):
+                continue
+            if op.stmt not in top:
+                fail(km.name, "a local->local Tx.cast inside a loop", op.stmt,
+                     fix="cast the finished local buffer once, after the loops")
+            for later in order[pos + 1:]:
+                if any(o.kind == "local" and o.buf.same_as(src.buf) for o in later.operands):
+                    fail(km.name, f"{src.name} is used after it was cast into {dst.name}", later.stmt,
+                         fix=f"keep using {dst.name} after the cast (both share the same DST tiles)")
+            for earlier in order[:pos]:
+                if any(o.kind == "local" and o.buf.same_as(dst.buf) for o in earlier.operands):
+                    fail(km.name, f"{dst.name} is used before the cast that produces it", earlier.stmt,
+                         fix=f"cast {src.name} into a fresh local buffer")
+            alias[str(dst.buf.name)] = self.group(str(src.buf.name), alias)
+        self.alias = alias
+        self.dst_base, used = {}, 0
+        for b in km.allocs:
+            if scope_of(b) != "local" or str(b.name) in alias:
+                continue
+            self.dst_base[str(b.name)] = used
+            used += num_tiles(b)
+        cap = self.hw.dst_capacity(self.fp32_acc, self.schedule.compute.dst_full_sync_en)
+        if used > cap:
+            locals_ = ", ".join(f"{b.name} {list(static_shape(b))} = {num_tiles(b)} tiles"
+                                for b in km.allocs if scope_of(b) == "local" and str(b.name) not in alias)
+            acc = "float32" if self.fp32_acc else "bfloat16"
+            mode = "full" if self.schedule.compute.dst_full_sync_en else "half"
+            raise TTResourceError(
+                f"kernel '{km.name}': local buffers need {used} DST tiles ({locals_}) but DST holds {cap} "
+                f"tiles with {acc} accumulation ({mode}-sync) on {self.hw.model}\n"
+                f"  fix: make the output block at most {cap} tiles (block_m * block_n <= {cap * 1024}); "
+                f"{'a bfloat16 accumulator doubles the capacity; ' if self.fp32_acc else ''}"
+                f"or write the kernel as a plain matmul and let a subblocked schedule split the block "
+                f"(schedule='auto')")
+
+    # ------------------------------------------------------------- compute context (lower/rules.py)
+    def group(self, name, alias=None):
+        alias = self.alias if alias is None else alias
+        while name in alias:
+            name = alias[name]
+        return name
+
+    def base(self, buf):
+        return self.dst_base[self.group(str(buf.name))]
+
+    def cb(self, operand, stmt=None) -> int:
+        if operand.name not in self.cb_by_name:
+            fail(self.km.name, f"no circular buffer planned for {operand.name}", stmt,
+                 fix="re-run tt.ChooseSchedule")
+        return self.cb_by_name[operand.name].index
+
+    def tiles(self, local, make):
+        base = self.base(local)
+        t = var("t")
+        return for_(t, num_tiles(local), [make(t, t + base if base else t)])
+
+    # ------------------------------------------------------------------------------- dataflow kernels
+    def _preamble(self, tensors):
+        """Runtime-arg lets and accessors of a dataflow kernel: (stmts, block_start, block_count, names)."""
+        stmts = []
+        bs, bc = var("block_start"), var("block_count")
+        stmts += [bind(bs, call("get_arg_val", 0)), bind(bc, call("get_arg_val", 1))]
+        names = ["block_start", "block_count"]
+        addr_vars = []
+        for i, t in enumerate(tensors):
+            v = var(f"{t}_addr")
+            stmts.append(bind(v, call("get_arg_val", 2 + i)))
+            names.append(f"addr:{t}")
+            addr_vars.append(v)
+        for i, (t, v) in enumerate(zip(tensors, addr_vars)):
+            stmts.append(ev("tensor_accessor", t, i, v, self.tensors[t].page_bytes))
+        return stmts, bs, bc, names
+
+    def _block_ids(self, bid):
+        """Binds of the frontend's blockIdx vars from the block id: bid = by * grid_x + bx for the
+        contiguous policy; core-major rectangles for 2d_blocked (see schedule/naive.py)."""
+        gx = self.schedule.grid[0]
+        out = []
+        has_x, has_y = "blockIdx.x" in self.km.grid, "blockIdx.y" in self.km.grid
+        if self.schedule.policy == "2d_blocked":
+            cols, rows = self.schedule.core_grid
+            cx, cy = self.schedule.grid[0] // cols, self.schedule.grid[1] // rows
+            core, local = var("core"), var("blk")
+            out += [bind(core, tirx.floordiv(bid, cx * cy)), bind(local, tirx.floormod(bid, cx * cy))]
+            if has_y:
+                out.append(bind(self.km.grid["blockIdx.y"][0],
+                                tirx.floordiv(core, cols) * cy + tirx.floordiv(local, cx)))
+            if has_x:
+                out.append(bind(self.km.grid["blockIdx.x"][0],
+                                tirx.floormod(core, cols) * cx + tirx.floormod(local, cx)))
+            return out
+        if has_y:
+            by = self.km.grid["blockIdx.y"][0]
+            out.append(bind(by, tirx.floordiv(bid, gx) if has_x else bid))
+        if has_x:
+            bx = self.km.grid["blockIdx.x"][0]
+            out.append(bind(bx, tirx.floormod(bid, gx) if has_y else bid))
+        return out
+
+    def _dataflow_kernel(self, name, processor, tensors, lower_items):
+        stmts, bs, bc, names = self._preamble(tensors)
+        b, bid = var("b"), var("bid")
+        body = lower_items(self.km.body)
+        block = [bind(bid, bs + b)] + self._block_ids(bid) + body
+        stmts.append(for_(b, bc, block))
+        return self._build(name, "dataflow", processor, seq(stmts), names, tensors)
+
+    def _build(self, name, kind, processor, body, names, accessors):
+        values = {}
+        for core, start, count in zip(self.schedule.cores, self.schedule.block_start,
+                                      self.schedule.tiles_per_core):
+            values[core] = [start, count] + [n for n in names[2:]]
+        return KernelBuild(name=name, kind=kind, processor=processor,
+                           cores=ranges_cover(self.schedule.cores), body=body,
+                           runtime_arg_names=names, runtime_args=values, accessors=list(accessors))
+
+    def _dram_pages(self, glob, local_buf, cb, read: bool):
+        """The per-tile NOC loop of one copy between a global region and a CB block."""
+        rt, ct = tiles_of(local_buf)
+        r0 = tile_start(glob.ranges[0][0], TILE_ROWS)
+        c0 = tile_start(glob.ranges[1][0], TILE_COLS)
+        gcols = static_shape(glob.buf)[1] // TILE_COLS
+        page_bytes = next(c for c in self.schedule.cbs if c.index == cb).page_bytes
+        name = str(glob.buf.name)
+
+        def body(i, j):
+            tile_id = (r0 + i) * gcols + (c0 + j)
+            base = call("get_write_ptr" if read else "get_read_ptr", cb)
+            l1 = base + (i * ct + j) * page_bytes
+            return ev("noc_async_read_page" if read else "noc_async_write_page", tile_id, name, l1)
+        return grid([("i", rt), ("j", ct)], body)
+
+    def reader(self):
+        tensors = self._tensors_where(_is_copy_in, 1)
+
+        def lower(items):
+            out = []
+            for it in items:
+                if isinstance(it, Loop):
+                    out.append(for_(it.var, it.extent, lower(it.body)))
+                elif _is_copy_in(it):
+                    dst, src = it.operands[:2]
+                    cb = self.cb(dst, it.stmt)
+                    n = num_tiles(dst.buf)
+                    out += [ev("cb_reserve_back", cb, n), self._dram_pages(src, dst.buf, cb, True),
+                            ev("noc_async_read_barrier"), ev("cb_push_back", cb, n)]
+            return [s for s in out if s is not None]
+        return self._dataflow_kernel("reader", "RISCV_1", tensors, lower)
+
+    def writer(self):
+        tensors = self._tensors_where(_is_copy_out, 0)
+        cb_of = {op.stmt: cb for op, _, _, _, cb in self.outs}
+
+        def lower(items):
+            out = []
+            for it in items:
+                if isinstance(it, Loop):
+                    out.append(for_(it.var, it.extent, lower(it.body)))
+                elif _is_copy_out(it):
+                    dst, src = it.operands[:2]
+                    cb = cb_of[it.stmt]
+                    n = num_tiles(src.buf)
+                    out += [ev("cb_wait_front", cb, n), self._dram_pages(dst, src.buf, cb, False),
+                            ev("noc_async_write_barrier"), ev("cb_pop_front", cb, n)]
+            return [s for s in out if s is not None]
+        return self._dataflow_kernel("writer", "RISCV_0", tensors, lower)
+
+    def _tensors_where(self, pred, operand):
+        names = {op.operands[operand].name for op, _ in self.km.walk_ops() if pred(op)}
+        return [str(p.name) for p in self.km.params if str(p.name) in names]
+
+    # ------------------------------------------------------------------------------------- compute
+    def compute(self):
+        km = self.km
+        math, copies_out = [], []
+        for it in km.body:
+            if _is_copy_out(it):
+                copies_out.append(it)
+                continue
+            if copies_out:
+                fail(km.name, "tile math after a copy to global", it.stmt,
+                     supported="all copies to global at the end of the block (packed after the math)",
+                     fix="move the Tx.copy(global, local) statements after the last tile math")
+            self._no_nested_copy_out(it)
+            math.append(it)
+
+        self.dirty = set()
+        pack = [ev("tile_regs_commit"), ev("tile_regs_wait")]
+        for op, _, local, _, cb in self.outs:
+            n = num_tiles(local)
+            base = self.base(local)
+            t = var("t")
+            pack += [ev("cb_reserve_back", cb, n), for_(t, n, [ev("pack_tile", t + base if base else t, cb)]),
+                     ev("cb_push_back", cb, n)]
+        pack.append(ev("tile_regs_release"))
+        block = [ev("tile_regs_acquire")] + self._lower_seq(math, top=True) + pack
+
+        bs, bc, b = var("block_start"), var("block_count"), var("b")
+        out_cb = self.outs[0][4]
+        loop, first = place_inits(for_(b, bc, block), out_cb)
+        stmts = [bind(bs, call("get_arg_val", 0)), bind(bc, call("get_arg_val", 1)),
+                 ev("compute_kernel_hw_startup", *self._startup_cbs(first, out_cb)), loop]
+        return self._build("compute", "compute", None, seq(stmts), ["block_start", "block_count"], [])
+
+    @staticmethod
+    def _startup_cbs(first, out_cb):
+        """compute_kernel_hw_startup args: the CBs of the first FPU op that reads CBs, and the output."""
+        if first is None:
+            return (out_cb, out_cb, out_cb, 0)
+        if first[0] in ("matmul", "matmul_block"):
+            return (first[1], first[2], out_cb, 1)
+        if first[0] == "binary":
+            return (first[2], first[3], out_cb, 0)
+        return (first[-1], first[-1], out_cb, 0)     # copy / dest-reuse: one input CB
+
+    def _no_nested_copy_out(self, it):
+        if isinstance(it, Loop):
+            for sub in it.body:
+                if _is_copy_out(sub):
+                    fail(self.km.name, "a copy to global inside a loop", sub.stmt,
+                         supported="copies to global at the top level of the block, after the math",
+                         fix="copy each result block once, after the loops")
+                self._no_nested_copy_out(sub)
+
+    def _exposed_use(self, it, name):
+        if isinstance(it, TileOp):
+            return any(o.kind == "shared" and o.name == name for o in _reads(it))
+        return self._exposed_use_seq(it.body, name)
+
+    def _exposed_use_seq(self, items, name):
+        for it in items:
+            if _is_copy_in(it) and it.operands[0].name == name:
+                return False
+            if self._exposed_use(it, name):
+                return True
+        return False
+
+    def _cb_windows(self, items, top):
+        """{index: ([waits before], [pops after])} for the input CBs loaded directly in this sequence."""
+        before, after = {}, {}
+        loads = {}
+        for idx, it in enumerate(items):
+            if _is_copy_in(it):
+                loads.setdefault(it.operands[0].name, []).append(idx)
+        for name, positions in loads.items():
+            first = items[positions[0]]
+            cb = self.cb(first.operands[0], first.stmt)
+            n = num_tiles(first.operands[0].buf)
+            for p, q in zip(positions, positions[1:] + [len(items)]):
+                users = [k for k in range(p + 1, q) if self._exposed_use(items[k], name)]
+                if not users:
+                    fail(self.km.name, f"shared buffer {name} is loaded but no tile math reads it before "
+                         f"it is loaded again (or the block ends)", items[p].stmt,
+                         fix=f"use {name} after loading it, or remove the copy")
+                before.setdefault(users[0], []).append(ev("cb_wait_front", cb, n))
+                after.setdefault(users[-1], []).append(ev("cb_pop_front", cb, n))
+            early = [k for k in range(positions[0]) if self._exposed_use(items[k], name)]
+            if early:
+                it = items[early[0]]
+                fail(self.km.name, f"shared buffer {name} is read before it is loaded", it.stmt,
+                     fix=f"load {name} with Tx.copy before reading it in the same loop body")
+        if top:
+            for idx, it in enumerate(items):
+                for o in (_reads(it) if isinstance(it, TileOp) else []):
+                    if o.kind == "shared" and o.name not in loads:
+                        fail(self.km.name, f"shared buffer {o.name} is read outside the loop that loads it",
+                             it.stmt, fix=f"read {o.name} in the same loop body that loads it")
+                if isinstance(it, Loop):
+                    for b in self.km.allocs:
+                        n = str(b.name)
+                        if scope_of(b) == "shared" and n not in loads and self._exposed_use(it, n):
+                            fail(self.km.name, f"shared buffer {n} is read outside the loop that loads it",
+                                 it.stmt, fix=f"read {n} in the same loop body that loads it")
+        return before, after
+
+    def _writes(self, items):
+        out = set()
+        for it in items:
+            if isinstance(it, Loop):
+                out |= self._writes(it.body)
+            elif it.operands[0].kind == "local":
+                out.add(self.group(it.operands[0].name))
+        return out
+
+    def _lower_seq(self, items, top=False):
+        before, after = self._cb_windows(items, top)
+        out = []
+        for idx, it in enumerate(items):
+            out += before.get(idx, [])
+            if isinstance(it, Loop):
+                # a group written anywhere in the loop is dirty on the loop's second iteration
+                self.dirty |= self._writes(it.body)
+                out.append(for_(it.var, it.extent, self._lower_seq(it.body)))
+            elif not _is_copy_in(it):
+                out += lower_op(self, it)
+            out += after.get(idx, [])
+        return [s for s in out if s is not None]
+
+    def kernels(self) -> list:
+        return [self.reader(), self.compute(), self.writer()]
+
+
+def lower_naive(program, schedule, hw) -> list:
+    """[KernelBuild] reader, compute, writer of a naive schedule."""
+    return NaiveLowering(program, schedule, hw).kernels()
+
+
+__all__ = ["lower_naive", "NaiveLowering", "SUPPORTED_OPS_TEXT"]
