@@ -22,7 +22,7 @@ class Intrinsic:
     name: str
     args: tuple[str, ...]      # argument names, in order
     roles: tuple[str, ...]     # kernel roles that may call it: "dm" (reader/writer) and/or "compute"
-    returns: str = "void"      # "void" or "int32" (a value used in expressions)
+    returns: str = "void"      # "void", "int32" or "uint64" (a value used in expressions)
     doc: str = ""
 
 
@@ -49,10 +49,27 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("noc_async_write_page", ("page_id", "accessor", "l1_addr"), _DM),
     Intrinsic("noc_async_read_barrier", (), _DM),
     Intrinsic("noc_async_write_barrier", (), _DM),
+    # --- semaphores and multicast (a semaphore is an L1 word; its address comes from get_semaphore) --
+    Intrinsic("get_semaphore", ("sem_id",), _DM, "int32", "L1 address of semaphore `sem_id`"),
+    Intrinsic("noc_semaphore_set", ("sem_addr", "value"), _DM, doc="store to a local semaphore"),
+    Intrinsic("noc_semaphore_wait", ("sem_addr", "value"), _DM, doc="spin until a local semaphore == value"),
+    Intrinsic("get_noc_addr", ("noc_x", "noc_y", "l1_addr"), _DM, "uint64",
+              "NOC address of an L1 address on the core at NOC coordinates (noc_x, noc_y)"),
+    Intrinsic("get_noc_multicast_addr", ("noc_x_start", "noc_y_start", "noc_x_end", "noc_y_end", "l1_addr"),
+              _DM, "uint64", "multicast NOC address of an L1 address on a rectangle of cores (corner "
+                             "order as the kernel's NOC needs: NOC_0 min->max, NOC_1 max->min)"),
+    Intrinsic("noc_semaphore_inc", ("noc_addr", "incr"), _DM, doc="atomic add to a remote semaphore"),
+    Intrinsic("noc_async_write_multicast", ("src_l1_addr", "mcast_addr", "size", "num_dests"), _DM,
+              doc="write `size` bytes to the same L1 address of every core of a rectangle but the sender"),
+    Intrinsic("noc_semaphore_set_multicast", ("src_l1_addr", "mcast_addr", "num_dests"), _DM,
+              doc="copy a local semaphore's value to the same semaphore on a rectangle of cores"),
+    Intrinsic("noc_async_writes_flushed", (), _DM, doc="posted writes left the core (orders data before flag)"),
+    Intrinsic("noc_async_atomic_barrier", (), _DM, doc="outstanding atomic increments completed"),
     # --- compute: init ------------------------------------------------------------------------------
     Intrinsic("compute_kernel_hw_startup", ("icb0", "icb1", "ocb", "reverse_src_order"), _CP,
               doc="once, first; reverse_src_order=1 for matmul (E4 SrcOrder::Reverse)"),
     Intrinsic("matmul_init", ("in0_cb", "in1_cb", "out_cb"), _CP),
+    Intrinsic("matmul_block_init", ("in0_cb", "in1_cb", "ct_dim", "rt_dim", "kt_dim"), _CP),
     Intrinsic("copy_init", ("cb",), _CP),
     Intrinsic("binary_init", ("op", "icb0", "icb1"), _CP),
     Intrinsic("binary_dest_reuse_init", ("op", "cb"), _CP),
@@ -65,6 +82,8 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     # --- compute: tile math ---------------------------------------------------------------------------
     Intrinsic("matmul_tiles", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst"), _CP,
               doc="DST[dst] += in0 @ in1"),
+    Intrinsic("matmul_block", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst", "ct_dim", "rt_dim", "kt_dim"),
+              _CP, doc="DST[dst + r*ct + c] += in0[in0_tile + r*kt] @ in1[in1_tile + c], r < rt, c < ct"),
     Intrinsic("copy_tile", ("cb", "tile", "dst"), _CP),
     Intrinsic("binary_tiles", ("op", "icb0", "icb1", "tile0", "tile1", "dst"), _CP,
               doc="DST[dst] = in0 <op> in1"),
@@ -107,7 +126,7 @@ def _register_script_namespace() -> None:
 
 
 def _make_builder(intr: Intrinsic):
-    dtype = "int32" if intr.returns != "void" else "void"
+    dtype = intr.returns
 
     def build(*args):
         if len(args) != len(intr.args):
@@ -138,7 +157,7 @@ def call(name: str, *args, dtype: str | None = None):
     if len(args) != len(intr.args):
         raise TypeError(f"T.tt.{name} takes ({', '.join(intr.args)}), got {len(args)} arguments")
     if dtype is None:
-        dtype = "int32" if intr.returns != "void" else "void"
+        dtype = intr.returns
     return tirx.op.call_intrin(dtype, op_name(name), *[_as_expr(a) for a in args])
 
 

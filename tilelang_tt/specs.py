@@ -3,7 +3,7 @@ buffers, semaphores, the compute configuration. Each type converts to and from p
 place (`to_dict` / `from_dict`), because it travels in PrimFunc attributes and in plan.json."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 from .target import data_format, tile_bytes
 
@@ -157,11 +157,14 @@ class ComputeConfig:
     fp32_dest_acc_en: bool = False
     dst_full_sync_en: bool = False
     math_approx_mode: bool = False
+    unpack_to_dest_fp32: tuple = ()     # CB indices unpacked straight to DST in fp32 (UnpackToDestFp32)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["unpack_to_dest_fp32"] = list(self.unpack_to_dest_fp32)
+        return d
 
     @classmethod
     def from_dict(cls, d) -> "ComputeConfig":
-        return cls(**{f.name: (str(d[f.name]) if f.name == "math_fidelity" else bool(d[f.name]))
-                      for f in fields(cls)})
+        return cls(str(d["math_fidelity"]), bool(d["fp32_dest_acc_en"]), bool(d["dst_full_sync_en"]),
+                   bool(d["math_approx_mode"]), tuple(int(x) for x in d.get("unpack_to_dest_fp32", ())))

@@ -5,6 +5,8 @@ run on the emulator, checked element by element against bounds from the numerics
 Compiled host programs and kernels are cached for the whole session (tests/conftest.py), so a shape
 that reuses a kernel configuration only pays for the run.
 """
+import json
+
 import ml_dtypes
 import numpy as np
 import pytest
@@ -23,9 +25,9 @@ def _rand(rng, shape, dtype=BF16, lo=-1.0, hi=1.0):
 
 
 def _run_matmul(M, N, K, bm=64, bn=64, bk=32, target="tenstorrent", profile=None, seed=0,
-                accum_dtype="float32"):
+                accum_dtype="float32", schedule="auto", **options):
     kernel = tilelang_tt.compile(samples.matmul(M, N, K, bm, bn, bk, accum_dtype=accum_dtype), target=target,
-                                 out_idx=2, api_profile=profile)
+                                 out_idx=2, api_profile=profile, schedule=schedule, **options)
     rng = np.random.default_rng(seed)
     a, b = _rand(rng, (M, K)), _rand(rng, (K, N))
     c = kernel(a, b)
@@ -50,9 +52,16 @@ MATMUL_CASES = [
 
 
 @pytest.mark.parametrize("M,N,K,bm,bn,bk", MATMUL_CASES)
-@pytest.mark.parametrize("profile", ["E4", "E3"])
-def test_matmul_bf16(M, N, K, bm, bn, bk, profile):
-    _run_matmul(M, N, K, bm, bn, bk, profile=profile)
+@pytest.mark.parametrize("schedule", ["naive", "auto"])
+def test_matmul_bf16(M, N, K, bm, bn, bk, schedule):
+    """The user's blocks as written (naive) and the schedule the compiler picks (auto)."""
+    _run_matmul(M, N, K, bm, bn, bk, schedule=schedule)
+
+
+@pytest.mark.parametrize("M,N,K,bm,bn,bk", MATMUL_CASES[2:5])
+@pytest.mark.parametrize("schedule", ["naive", "auto"])
+def test_matmul_bf16_previous_api_era(M, N, K, bm, bn, bk, schedule):
+    _run_matmul(M, N, K, bm, bn, bk, profile="E3", schedule=schedule)
 
 
 @pytest.mark.parametrize("M,N,K,bm,bn,bk", [(64, 64, 32, 32, 32, 32), (128, 256, 512, 64, 128, 32),
@@ -65,7 +74,7 @@ def test_matmul_bf16_accumulator(M, N, K, bm, bn, bk):
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_matmul_runs_on_each_target_grid(target):
-    kernel = _run_matmul(352, 320, 64, 32, 32, 32, target=target)   # 11x10 blocks
+    kernel = _run_matmul(352, 320, 64, 32, 32, 32, target=target, schedule="naive")   # 11x10 blocks
     hw = tilelang_tt.hardware(target)
     cores = kernel.program.cores
     assert len(cores) == min(110, hw.num_cores)
@@ -74,17 +83,22 @@ def test_matmul_runs_on_each_target_grid(target):
 
 @pytest.mark.parametrize("profile", ["E4", "E3"])
 def test_matmul_both_api_profiles(profile):
-    kernel = _run_matmul(128, 128, 128, 64, 64, 32, profile=profile)
-    compute = kernel.sources["compute.cpp"]
+    compute = _run_matmul(128, 128, 128, 64, 64, 32, profile=profile, schedule="naive").sources["compute.cpp"]
     assert ("matmul_init(" in compute) == (profile == "E4")
     assert ("mm_init(" in compute) == (profile == "E3")
+    # the subblocked schedules' matmul_block and its re-init, per era
+    compute = _run_matmul(256, 256, 256, profile=profile, schedule="subblocked", grid=(2, 2)).sources["compute.cpp"]
+    assert ("matmul_block_init(" in compute) == (profile == "E4")
+    assert ("mm_block_init_short(" in compute) == (profile == "E3")
+    assert "matmul_block(" in compute
 
 
 def test_matmul_through_tvm_build_with_inspectable_sources():
     M = N = K = 128
     mod = tvm.tirx.build(samples.matmul(M, N, K), target="tenstorrent")
     srcs = tilelang_tt.sources(mod)
-    assert {"reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "CMakeLists.txt", "plan.json"} <= set(srcs)
+    kernels = {k["source"] for k in json.loads(srcs["plan.json"])["kernels"]}
+    assert kernels | {"main.cpp", "CMakeLists.txt", "plan.json"} == set(srcs)
     rng = np.random.default_rng(1)
     a, b = _rand(rng, (M, K)), _rand(rng, (K, N))
     c = tvm.runtime.tensor(np.zeros((M, N), BF16))
@@ -175,7 +189,7 @@ def test_matmul_2048_scale_slow(M, N, K, bm, bn, bk, target):
                                            ({"cb_depth": 1}, None)])
 def test_compile_options_reach_the_passes(options, cores):
     M, N, K = 192, 128, 64
-    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32), out_idx=2, **options)
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32), out_idx=2, schedule="naive", **options)
     prog = kernel.program
     if cores is not None:
         assert len(prog.cores) == cores

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from tvm import tirx
 
 from ..frontend.ops import info
-from ..frontend.program import Loop, TileOp, scalar_value, simplify, static_shape
+from tvm.sym.analyzer import Analyzer
+
+from ..frontend.program import Loop, TileOp, scalar_value, static_shape
 
 
 @dataclass(frozen=True)
@@ -85,15 +87,16 @@ def recognize(program) -> tuple[MatmulSpec | None, str]:
         return None, str(e)
 
 
-def _tiled(start, ext: int, size: int, var, extent: int, what: str) -> None:
+def _zero(an, e) -> bool:
+    e = an.simplify(e)
+    return isinstance(e, tirx.IntImm) and int(e) == 0
+
+
+def _tiled(an, start, ext: int, size: int, var, extent: int, what: str) -> None:
     """The region [start, start + ext) of a dimension of `size` walks it exactly once as `var` runs
     over `extent` values: start == var * ext and ext * extent == size (or one block covering it)."""
     _need(ext * extent == size, f"{what} is covered by {extent} blocks of {ext}, not exactly its {size}")
-    if extent == 1:
-        ok = isinstance(simplify(start), tirx.IntImm) and int(simplify(start)) == 0
-    else:
-        diff = simplify(start - var * ext)
-        ok = isinstance(diff, tirx.IntImm) and int(diff) == 0
+    ok = _zero(an, start) if extent == 1 else _zero(an, start - var * ext)
     _need(ok, f"{what} starts at {start}, not at {getattr(var, 'name', var)} * {ext}")
 
 
@@ -175,14 +178,17 @@ def _recognize(p) -> MatmulSpec:
           "A, B and C do not have the shapes (M, K), (K, N), (M, N)")
     grid_vars = {tag: v for tag, (v, _) in p.grid.items()}
     extents = {v: e for _, (v, e) in p.grid.items()}
+    an = Analyzer()               # a grid axis of one block: its variable is 0
+    for v, e in extents.items():
+        if e == 1:
+            an.bind(v, tirx.IntImm(str(v.ty.dtype), 0))
 
     def walker(start, ext, size, what):
         """The grid variable walking this dimension (None when one block covers it)."""
         if ext == size:
             return None
         for v in grid_vars.values():
-            diff = simplify(start - v * ext)
-            if isinstance(diff, tirx.IntImm) and int(diff) == 0:
+            if _zero(an, start - v * ext):
                 return v
         raise _NotMatmul(f"{what} is not indexed by a grid variable times its extent")
 
@@ -195,18 +201,18 @@ def _recognize(p) -> MatmulSpec:
         _need(e == 1 or any(v.same_as(u) for u in used), f"grid axis {v.name} walks neither M nor N")
     m_ext = extents[m_var] if m_var is not None else 1
     n_ext = extents[n_var] if n_var is not None else 1
-    _tiled(cr, bm, M, m_var, m_ext, "C's rows")
-    _tiled(cc, bn, N, n_var, n_ext, "C's columns")
+    _tiled(an, cr, bm, M, m_var, m_ext, "C's rows")
+    _tiled(an, cc, bn, N, n_var, n_ext, "C's columns")
     (ar, _), (ac, _) = a_g.ranges
     (br, _), (bc, _) = b_g.ranges
-    _tiled(ar, bm, M, m_var, m_ext, "A's rows")
-    _tiled(ac, bk, K, k_var, k_ext, "A's columns (K)")
-    _tiled(br, bk, K, k_var, k_ext, "B's rows (K)")
-    _tiled(bc, bn, N, n_var, n_ext, "B's columns")
+    _tiled(an, ar, bm, M, m_var, m_ext, "A's rows")
+    _tiled(an, ac, bk, K, k_var, k_ext, "A's columns (K)")
+    _tiled(an, br, bk, K, k_var, k_ext, "B's rows (K)")
+    _tiled(an, bc, bn, N, n_var, n_ext, "B's columns")
     for name, d in loaded.items():
         (dr, _), (dc, _) = d.ranges
-        _tiled(dr, bm, M, m_var, m_ext, f"{d.name}'s rows")
-        _tiled(dc, bn, N, n_var, n_ext, f"{d.name}'s columns")
+        _tiled(an, dr, bm, M, m_var, m_ext, f"{d.name}'s rows")
+        _tiled(an, dc, bn, N, n_var, n_ext, f"{d.name}'s columns")
     _need(str(a_g.buf.dtype) == str(b_g.buf.dtype), "A and B have different dtypes")
     return MatmulSpec(a_g.name, b_g.name, c_g.name, M, N, K, str(a_g.buf.dtype), str(c_g.buf.dtype),
                       str(acc.buf.dtype), tuple(epilogue), (bm, bn, bk))

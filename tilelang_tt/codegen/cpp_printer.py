@@ -41,7 +41,7 @@ _API_NAMES = frozenset(
     [c.name.replace("{op}", op) for prof in P.PROFILES.values() for c in prof.calls.values()
      for op in list(P.UNARY_HEADERS) + list(P.BINARY_OPS)]
     + ["TensorAccessorArgs", "TensorAccessor", "fill_tile_init", "get_compile_time_arg_val",
-       "SrcOrder", "EltwiseBinaryType", "EltwiseBinaryReuseDestType", "ckernel", "noc_index"])
+       "SrcOrder", "EltwiseBinaryType", "EltwiseBinaryReuseDestType", "ckernel", "noc_index", "tt_l1_ptr"])
 
 
 def dtype_of(e) -> str:
@@ -56,6 +56,8 @@ def c_type(dtype) -> str:
         return "bool"
     if d.startswith("float"):
         return "float"
+    if d in ("int64", "uint64"):
+        return "uint64_t"                 # NOC addresses
     if d.startswith("int") or d.startswith("uint"):
         return "uint32_t"
     raise TTCompileError(f"no C++ type for TIR dtype {d} in a TT kernel (index values are int32)")
@@ -365,7 +367,14 @@ class KernelPrinter:
         if "{src_order}" in template:
             template = template.replace("{src_order}", self.src_order(args, call))
         text = name + (f"<{template}>" if template else "")
-        return text + "(" + ", ".join(self.arg(intr, a, args[a], call) for a in api.args) + ")"
+        printed = []
+        for a in api.args:
+            if a.startswith("#"):
+                printed.append(a[1:])
+                continue
+            value = self.arg(intr, a, args[a], call)
+            printed.append(api.casts[a].format(value) if a in api.casts else value)
+        return text + "(" + ", ".join(printed) + ")"
 
     def include_of(self, intr, api: P.ApiCall, op) -> str:
         inc = api.include.get(self.family)

@@ -116,6 +116,8 @@ class _HostPrinter:
                     "tilize_utils.hpp", "tensor_accessor_args.hpp", "core_coord.hpp", "kernel_types.hpp",
                     "circular_buffer_config.hpp", "tt_backend_api_types.hpp"):
             emit(f"#include <tt-metalium/{inc}>")
+        if any(k.compute is not None and k.compute.unpack_to_dest_fp32 for k in p.kernels):
+            emit("#include <tt-metalium/circular_buffer_constants.h>  // NUM_CIRCULAR_BUFFERS")
         emit('#include "hostdevcommon/kernel_structs.h"')
         emit("")
         emit("using namespace tt;")
@@ -258,6 +260,12 @@ class _HostPrinter:
             for acc in k.accessors:
                 self.emit(f"    TensorAccessorArgs(*{self.tvar[acc]['buf']}).append_to({ct});")
             src = f"(kernel_dir / {c_string(k.source)}).string()"
+            modes = None
+            if k.kind == "compute" and k.compute.unpack_to_dest_fp32:
+                modes = self.names.fresh(f"{var}_unpack_modes")
+                self.emit(f"    std::vector<UnpackToDestMode> {modes}(NUM_CIRCULAR_BUFFERS, UnpackToDestMode::Default);")
+                for idx in k.compute.unpack_to_dest_fp32:
+                    self.emit(f"    {modes}[tt::CBIndex::c_{idx}] = UnpackToDestMode::UnpackToDestFp32;")
             self.emit(f"    const KernelHandle {var} = CreateKernel(program, {src}, {where},")
             if k.kind == "compute":
                 c = k.compute
@@ -265,6 +273,8 @@ class _HostPrinter:
                 self.emit(f"            .math_fidelity = MathFidelity::{c.math_fidelity},")
                 self.emit(f"            .fp32_dest_acc_en = {str(c.fp32_dest_acc_en).lower()},")
                 self.emit(f"            .dst_full_sync_en = {str(c.dst_full_sync_en).lower()},")
+                if modes:
+                    self.emit(f"            .unpack_to_dest_mode = {modes},")
                 self.emit(f"            .math_approx_mode = {str(c.math_approx_mode).lower()},")
                 self.emit(f"            .compile_args = {ct},")
                 self.emit("        });")

@@ -49,16 +49,19 @@ class ApiCall:
 
     name:     C++ callee; `{op}` is replaced by the intrinsic's `op` argument (unary/binary families).
     args:     intrinsic argument names passed to the call, in C++ order (others are consumed by the
-              template or dropped).
+              template or dropped); an entry "#text" passes the literal C++ `text` (e.g. "#false").
     include:  header that declares the callee, per role ("dm"/"compute"); `{op}` resolves through
               UNARY_HEADERS.
     template: template argument list (without <>); `{elw}` is the EltwiseBinaryType of `op`,
               `{src_order}` comes from a literal `reverse_src_order` argument.
+    casts:    argument name -> C++ format of its value (`{}` is the printed argument), for API
+              parameters that are pointers in C++ but L1 addresses in TT-level TIR.
     """
     name: str
     args: tuple[str, ...]
     include: dict[str, str] = field(default_factory=dict)
     template: str = ""
+    casts: dict[str, str] = field(default_factory=dict)
 
 
 def _both(dm: str, compute: str) -> dict[str, str]:
@@ -66,6 +69,8 @@ def _both(dm: str, compute: str) -> dict[str, str]:
 
 
 _DM = lambda h: {"dm": h}            # noqa: E731
+# noc_semaphore_set / _wait take `volatile tt_l1_ptr uint32_t*`; TT-level TIR holds the L1 address.
+_SEM_PTR = "reinterpret_cast<volatile tt_l1_ptr uint32_t*>({})"
 _CP = lambda h: {"compute": h}       # noqa: E731
 
 _E4_CALLS: dict[str, ApiCall] = {
@@ -87,9 +92,26 @@ _E4_CALLS: dict[str, ApiCall] = {
                                     _DM(DATAFLOW_H)),
     "noc_async_read_barrier": ApiCall("noc_async_read_barrier", (), _DM(DATAFLOW_H)),
     "noc_async_write_barrier": ApiCall("noc_async_write_barrier", (), _DM(DATAFLOW_H)),
+    "get_semaphore": ApiCall("get_semaphore", ("sem_id",), _DM(DATAFLOW_H)),
+    "noc_semaphore_set": ApiCall("noc_semaphore_set", ("sem_addr", "value"), _DM(DATAFLOW_H),
+                                 casts={"sem_addr": _SEM_PTR}),
+    "noc_semaphore_wait": ApiCall("noc_semaphore_wait", ("sem_addr", "value"), _DM(DATAFLOW_H),
+                                  casts={"sem_addr": _SEM_PTR}),
+    "get_noc_addr": ApiCall("get_noc_addr", ("noc_x", "noc_y", "l1_addr"), _DM(DATAFLOW_H)),
+    "get_noc_multicast_addr": ApiCall("get_noc_multicast_addr", ("noc_x_start", "noc_y_start", "noc_x_end",
+                                                                 "noc_y_end", "l1_addr"), _DM(DATAFLOW_H)),
+    "noc_semaphore_inc": ApiCall("noc_semaphore_inc", ("noc_addr", "incr"), _DM(DATAFLOW_H)),
+    "noc_async_write_multicast": ApiCall("noc_async_write_multicast",
+                                         ("src_l1_addr", "mcast_addr", "size", "num_dests"), _DM(DATAFLOW_H)),
+    "noc_semaphore_set_multicast": ApiCall("noc_semaphore_set_multicast", ("src_l1_addr", "mcast_addr", "num_dests"),
+                                           _DM(DATAFLOW_H)),
+    "noc_async_writes_flushed": ApiCall("noc_async_writes_flushed", (), _DM(DATAFLOW_H)),
+    "noc_async_atomic_barrier": ApiCall("noc_async_atomic_barrier", (), _DM(DATAFLOW_H)),
     "compute_kernel_hw_startup": ApiCall("compute_kernel_hw_startup", ("icb0", "icb1", "ocb"),
                                          _CP(HW_STARTUP_H), "{src_order}"),
     "matmul_init": ApiCall("matmul_init", ("in0_cb", "in1_cb"), _CP(MATMUL_H)),
+    "matmul_block_init": ApiCall("matmul_block_init", ("in0_cb", "in1_cb", "#0", "ct_dim", "rt_dim", "kt_dim"),
+                                 _CP(MATMUL_H)),
     "copy_init": ApiCall("copy_init", ("cb",), _CP(COPY_H)),
     "binary_init": ApiCall("{op}_tiles_init", ("icb0", "icb1"), _CP(BINARY_H)),
     "binary_dest_reuse_init": ApiCall(
@@ -102,6 +124,8 @@ _E4_CALLS: dict[str, ApiCall] = {
     "tile_regs_release": ApiCall("tile_regs_release", (), _CP(REG_API_H)),
     "matmul_tiles": ApiCall("matmul_tiles", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst"),
                             _CP(MATMUL_H)),
+    "matmul_block": ApiCall("matmul_block", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst", "#false",
+                                             "ct_dim", "rt_dim", "kt_dim"), _CP(MATMUL_H)),
     "copy_tile": ApiCall("copy_tile", ("cb", "tile", "dst"), _CP(COPY_H)),
     "binary_tiles": ApiCall("{op}_tiles", ("icb0", "icb1", "tile0", "tile1", "dst"), _CP(BINARY_H)),
     "binary_dest_reuse_tiles": ApiCall(
@@ -122,6 +146,10 @@ _E3_OVERRIDES: dict[str, ApiCall] = {
     "compute_kernel_hw_startup": replace(_E4_CALLS["compute_kernel_hw_startup"], template=""),
     "matmul_init": ApiCall("mm_init", ("in0_cb", "in1_cb", "out_cb"), _CP(MATMUL_H)),
     "copy_init": ApiCall("copy_tile_to_dst_init_short", ("cb",), _CP(COPY_H)),
+    # the full mm_block_init also reconfigures the packer: after compute_kernel_hw_startup, re-inits
+    # are the short form
+    "matmul_block_init": ApiCall("mm_block_init_short", ("in0_cb", "in1_cb", "#0", "ct_dim", "rt_dim", "kt_dim"),
+                                 _CP(MATMUL_H)),
 }
 
 

@@ -27,8 +27,6 @@ def choose(program, hw, options):
                 f"  fix: use schedule='naive' or 'auto', or write the kernel as C = A @ B (+ element-wise "
                 f"epilogue) in the form of tilelang_tt.samples.matmul")
         return naive_schedule(program, hw, options, reason=f"not a matmul: {why_not}")
-    if options.schedule == "auto":   # the matmul schedules land in the next step
-        return naive_schedule(program, hw, options, reason="matmul schedules not enabled yet")
     from .matmul import matmul_schedule
     return matmul_schedule(program, spec, hw, options)
 

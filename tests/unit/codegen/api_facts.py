@@ -32,6 +32,17 @@ KERNEL_COMMON = {
     "TensorAccessorArgs": ({0}, (DATAFLOW,)),
     "next_compile_time_args_offset": ({0}, (DATAFLOW,)),
     "TensorAccessor": ({3}, (DATAFLOW,)),
+    # A.6 multicast and semaphores (the sem_addr pointer casts are printed around the argument)
+    "get_semaphore": ({1}, (DATAFLOW,)),
+    "noc_semaphore_set": ({2}, (DATAFLOW,)),
+    "noc_semaphore_wait": ({2}, (DATAFLOW,)),
+    "get_noc_addr": ({3}, (DATAFLOW,)),
+    "get_noc_multicast_addr": ({5}, (DATAFLOW,)),
+    "noc_semaphore_inc": ({2}, (DATAFLOW,)),
+    "noc_async_write_multicast": ({4}, (DATAFLOW,)),
+    "noc_semaphore_set_multicast": ({3}, (DATAFLOW,)),
+    "noc_async_writes_flushed": ({0}, (DATAFLOW,)),
+    "noc_async_atomic_barrier": ({0}, (DATAFLOW,)),
     # A.7 compute
     "compute_kernel_hw_startup": ({2, 3}, ("api/compute/compute_kernel_hw_startup.h", "api/compute/common.h")),
     "tile_regs_acquire": ({0}, ("api/compute/reg_api.h",)),
@@ -40,6 +51,7 @@ KERNEL_COMMON = {
     "tile_regs_release": ({0}, ("api/compute/reg_api.h",)),
     "pack_tile": ({2}, ("api/compute/pack.h",)),
     "matmul_tiles": ({5}, ("api/compute/matmul.h",)),        # 5 args since E2 (no transpose)
+    "matmul_block": ({9}, ("api/compute/matmul.h",)),        # in0, in1, i0, i1, dst, transpose, ct, rt, kt
     "copy_tile": ({3}, ("api/compute/tile_move_copy.h",)),
     "add_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
     "sub_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
@@ -63,9 +75,11 @@ KERNEL_COMMON = {
 KERNEL_FACTS = {
     "E4": {**KERNEL_COMMON,
            "matmul_init": ({2}, ("api/compute/matmul.h",)),
+           "matmul_block_init": ({6}, ("api/compute/matmul.h",)),   # in0, in1, transpose, ct, rt, kt
            "copy_init": ({1}, ("api/compute/tile_move_copy.h",))},
     "E3": {**KERNEL_COMMON,
            "mm_init": ({3}, ("api/compute/matmul.h",)),
+           "mm_block_init_short": ({6}, ("api/compute/matmul.h",)),
            "copy_tile_to_dst_init_short": ({1}, ("api/compute/tile_move_copy.h",))},
 }
 
@@ -74,7 +88,7 @@ FORBIDDEN = {
     "E4": {"mm_init", "mm_init_short", "copy_tile_to_dst_init_short", "copy_tile_init", "init_sfpu",
            "noc_async_read_tile", "noc_async_write_tile", "acquire_dst", "release_dst", "MAIN",
            "binary_op_init_common", "InterleavedAddrGenFast"},
-    "E3": {"matmul_init", "copy_init", "SrcOrder", "noc_async_read_tile", "noc_async_write_tile",
+    "E3": {"matmul_init", "matmul_block_init", "copy_init", "SrcOrder", "noc_async_read_tile", "noc_async_write_tile",
            "acquire_dst", "release_dst", "MAIN", "InterleavedAddrGenFast"},
 }
 
@@ -95,6 +109,8 @@ HOST_FACTS = {
     "CreateKernel": ({4}, (_H + "host_api.hpp",)),
     "CreateCircularBuffer": ({3}, (_H + "host_api.hpp",)),
     "SetRuntimeArgs": ({4}, (_H + "host_api.hpp",)),
+    "CreateSemaphore": ({3}, (_H + "host_api.hpp",)),
+    "worker_core_from_logical_core": ({1}, (_H + "mesh_device.hpp",)),
     "CircularBufferConfig": ({2}, (_H + "circular_buffer_config.hpp",)),
     "set_page_size": ({2}, (_H + "circular_buffer_config.hpp",)),
     "TensorAccessorArgs": ({1}, (_H + "tensor_accessor_args.hpp",)),
@@ -108,4 +124,4 @@ HOST_FORBIDDEN = {"CreateDevice", "CloseDevice", "EnqueueProgram", "EnqueueWrite
 # Helpers the host program defines itself, and standard-library / local-declaration call syntax.
 HOST_LOCAL = {"main", "run", "read_tensor", "write_tensor", "make_dram_buffer", "runtime_error", "to_string",
               "absolute", "string", "move", "get", "data", "size", "file", "read", "write", "gcount", "what",
-              "all_cores", "device_range"}
+              "all_cores", "device_range", "noc_x_of", "noc_y_of"}

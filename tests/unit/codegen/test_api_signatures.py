@@ -78,7 +78,7 @@ def test_every_intrinsic_has_exactly_one_call_in_every_profile(profile):
     facts = F.KERNEL_FACTS[profile]
     for name, api in prof.calls.items():
         intr = intrinsics.INTRINSICS[name]
-        assert set(api.args) <= set(intr.args), name
+        assert {a for a in api.args if not a.startswith("#")} <= set(intr.args), name   # "#..": literals
         ops = (intrinsics.UNARY_OPS if "{op}" in api.name and name.startswith("unary")
                else intrinsics.BINARY_OPS if "{op}" in api.name else ("",))
         for op in ops:

@@ -37,7 +37,7 @@ def test_matmul_plan():
     assert (writer["processor"], writer["noc"]) == ("RISCV_0", "RISCV_0_default")
     assert compute["kind"] == "compute" and compute["accessors"] == []
     assert compute["compute"] == {"math_fidelity": "HiFi4", "fp32_dest_acc_en": True, "dst_full_sync_en": False,
-                                  "math_approx_mode": False}
+                                  "math_approx_mode": False, "unpack_to_dest_fp32": []}
     assert json.loads(generate(K.Matmul)["plan.json"]) == plan
     assert device_program(K.Matmul, "E3").to_plan()["api_profile"] == "E3"
 

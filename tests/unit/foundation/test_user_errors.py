@@ -1,4 +1,6 @@
 """Wrong uses give typed errors that say what to change (before anything runs on a backend)."""
+import json
+
 import ml_dtypes
 import numpy as np
 import pytest
@@ -76,9 +78,13 @@ def test_wrong_tensor_through_tvm_module():
 
 
 def test_sources_and_export_of_a_built_module(tmp_path):
+    mod = tvm.tirx.build(samples.eltwise("add", 64, 64), target="tenstorrent")
+    assert set(tilelang_tt.sources(mod)) == {"reader.cpp", "compute.cpp", "writer.cpp", "main.cpp",
+                                             "CMakeLists.txt", "plan.json"}
     mod = tvm.tirx.build(samples.matmul(64, 64, 64, 32, 32, 32), target="tenstorrent")
     srcs = tilelang_tt.sources(mod)
-    assert set(srcs) == {"reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "CMakeLists.txt", "plan.json"}
+    kernels = {k["source"] for k in json.loads(srcs["plan.json"])["kernels"]}
+    assert set(srcs) == kernels | {"main.cpp", "CMakeLists.txt", "plan.json"} and "compute.cpp" in kernels
     out = tilelang_tt.export(mod, tmp_path / "proj")
     assert (out / "CMakeLists.txt").read_text() == srcs["CMakeLists.txt"]
     # tvm.compile's Executable carries the same sources

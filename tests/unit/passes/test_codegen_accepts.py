@@ -21,6 +21,8 @@ FUNCS = [
 @pytest.mark.parametrize("i", range(len(FUNCS)))
 @pytest.mark.parametrize("target", ["tenstorrent", "tenstorrent/blackhole"])
 def test_codegen_accepts_lowered_kernels(i, target):
-    mod = lower_to_tt(FUNCS[i](), target)
-    src = codegen.generate(mod)
-    assert "kernel_main" in src["compute.cpp"] and "kernel_main" in src["reader.cpp"]
+    for schedule in ("auto", "naive"):
+        src = codegen.generate(lower_to_tt(FUNCS[i](), target, schedule=schedule))
+        kernels = [name for name in src if name.endswith(".cpp") and name != "main.cpp"]
+        assert "compute.cpp" in kernels and len(kernels) >= 3
+        assert all("void kernel_main()" in src[name] for name in kernels)

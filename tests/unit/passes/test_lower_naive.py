@@ -79,7 +79,7 @@ def block_body(func):
 ])
 def test_matmul_numerics(M, N, K, bm, bn, bk, max_cores):
     a, b = rand(M, K), rand(K, N)
-    mod = lower_to_tt(matmul(M, N, K, bm, bn, bk), max_cores=max_cores)
+    mod = lower_to_tt(matmul(M, N, K, bm, bn, bk), max_cores=max_cores, schedule="naive")
     out, sim = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((M, N))})
     close(out["C"], bf16(a @ b))
     # every A tile is read once per output block column, every C tile written exactly once
@@ -112,7 +112,7 @@ def test_relu_silu_and_1d_grid_numerics():
 
 def test_matmul_bias_relu_numerics():
     a, b, d = rand(128, 96), rand(96, 128), rand(128, 128)
-    mod = lower_to_tt(samples.matmul_bias_relu(128, 128, 96))
+    mod = lower_to_tt(samples.matmul_bias_relu(128, 128, 96), schedule="naive")
     out, _ = ttsim.run(mod, {"A": a, "B": b, "D": d, "C": np.zeros((128, 128))})
     close(out["C"], bf16(np.maximum(a @ b + d, 0)))
 
@@ -204,7 +204,7 @@ def test_blackhole_lowering_runs():
 # structure
 
 def test_role_functions_and_attrs():
-    mod = lower_to_tt(samples.matmul(128, 128, 64))
+    mod = lower_to_tt(samples.matmul(128, 128, 64), schedule="naive")
     assert sorted(gv.name_hint for gv in mod.functions) == ["matmul_compute", "matmul_reader", "matmul_writer"]
     r = roles(mod)
     for role, f in r.items():
@@ -234,7 +234,7 @@ def test_role_functions_and_attrs():
 @pytest.mark.parametrize("func", [samples.matmul(256, 256, 256), samples.eltwise("add", 64, 128),
                                   samples.unary_chain(64, 128), samples.matmul_bias_relu(128, 128, 128)])
 def test_cb_pages_pushed_equal_pages_waited_and_popped(func):
-    prog = device_program(lower_to_tt(func))
+    prog = device_program(lower_to_tt(func, schedule="naive"))
     for core in prog.cores:
         t = prog.core_tally(core)
         for cb in prog.cbs:
@@ -248,7 +248,7 @@ def test_cb_pages_pushed_equal_pages_waited_and_popped(func):
 
 
 def test_matmul_compute_structure():
-    r = roles(lower_to_tt(samples.matmul(256, 256, 256)))
+    r = roles(lower_to_tt(samples.matmul(256, 256, 256), schedule="naive"))
     c = r["compute"]
     top = [I.intrinsic_of(s.value).name for s in c.body.seq if isinstance(s, tirx.Evaluate)]
     assert top == ["compute_kernel_hw_startup", "matmul_init"]
@@ -282,7 +282,7 @@ def _eval(expr, **vals):
 
 def test_reader_tile_ids_follow_the_copy_region():
     # A[by*64 : +64, k*32 : +32] of a 256x256 tensor (8 tiles per row): tile id (by*2 + i) * 8 + (k + j)
-    r = roles(lower_to_tt(samples.matmul(256, 256, 256)))
+    r = roles(lower_to_tt(samples.matmul(256, 256, 256), schedule="naive"))
     reads = calls(r["reader"].body, "noc_async_read_page")
     assert len(reads) == 2
     for by, k, i, j in [(0, 0, 0, 0), (3, 5, 1, 0), (2, 7, 1, 0)]:
@@ -296,7 +296,7 @@ def test_reader_tile_ids_follow_the_copy_region():
 
 
 def test_epilogue_reinit_per_block_and_dest_reuse():
-    c = roles(lower_to_tt(samples.matmul_bias_relu(128, 128, 128)))["compute"]
+    c = roles(lower_to_tt(samples.matmul_bias_relu(128, 128, 128), schedule="naive"))["compute"]
     body = block_body(c)
     first = [I.intrinsic_of(s.value).name for s in body[:2]]
     # the block ends with the FPU configured for the dest-reuse add, so matmul is re-initialised in
@@ -324,13 +324,13 @@ def test_unary_chain_inits():
 
 def test_dst_capacity_fp32_and_bf16():
     with pytest.raises(TTResourceError) as e:
-        lower_to_tt(matmul(128, 128, 64, bm=128, bn=128))
+        lower_to_tt(matmul(128, 128, 64, bm=128, bn=128), schedule="naive")
     msg = str(e.value)
     assert "kernel 'mm'" in msg and "16 DST tiles" in msg and "DST holds 4 tiles with float32" in msg
     assert "block_m * block_n <= 4096" in msg and "bfloat16 accumulator" in msg
     with pytest.raises(TTResourceError, match="DST holds 8 tiles with bfloat16"):
-        lower_to_tt(matmul(128, 128, 64, bm=128, bn=128, acc="bfloat16"))
-    lower_to_tt(matmul(64, 128, 64, bm=64, bn=128, acc="bfloat16"))   # 8 tiles fit
+        lower_to_tt(matmul(128, 128, 64, bm=128, bn=128, acc="bfloat16"), schedule="naive")
+    lower_to_tt(matmul(64, 128, 64, bm=64, bn=128, acc="bfloat16"), schedule="naive")   # 8 tiles fit
 
 
 def test_math_after_copy_out():
@@ -505,7 +505,8 @@ def test_2d_blocked_policy_numerics_and_block_rectangles(M, N, max_cores):
     # core-major block id back to (bx, by)
     K = 64
     a, b = rand(M, K), rand(K, N)
-    mod = lower_to_tt(matmul(M, N, K, 32, 32, 32), core_policy="2d_blocked", max_cores=max_cores)
+    mod = lower_to_tt(matmul(M, N, K, 32, 32, 32), core_policy="2d_blocked", max_cores=max_cores,
+                      schedule="naive")
     out, sim = ttsim.run(mod, {"A": a, "B": b, "C": np.zeros((M, N))})
     close(out["C"], bf16(a @ b))
     r = roles(mod)

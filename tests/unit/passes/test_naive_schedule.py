@@ -37,7 +37,7 @@ def test_matmul_bias_relu_plan():
         {"name": "C", "param_index": 3, "shape": [128, 256], "dtype": "bfloat16", "data_format": "Float16_b",
          "page_bytes": 2048, "num_pages": 32, "access": "write"}]
     assert f["compute"] == {"math_fidelity": "HiFi4", "fp32_dest_acc_en": True,
-                            "dst_full_sync_en": False, "math_approx_mode": False}
+                            "dst_full_sync_en": False, "math_approx_mode": False, "unpack_to_dest_fp32": []}
 
 
 def test_bf16_accumulator_and_options():

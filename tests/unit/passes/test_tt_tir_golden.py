@@ -23,6 +23,7 @@ GOLDEN_DIR = Path(__file__).resolve().parents[2] / "golden" / "tt_tir"
 UPDATE = os.environ.get("TILELANG_TT_UPDATE_GOLDEN") == "1"
 
 # name -> (factory, expected tt_grid, expected K-loop trip count or None)
+# (the matmul cases are lowered with the naive schedule: the user's blocks as written)
 CASES = {
     "matmul_1x1_k1": ("samples.matmul(64, 64, 32)", [1, 1], 1),
     "matmul_1x1_k8": ("samples.matmul(64, 64, 256)", [1, 1], 8),
@@ -35,23 +36,48 @@ CASES = {
     "unary_chain": ("samples.unary_chain(64, 128)", [2, 2], None),
     "matmul_bias_relu": ("samples.matmul_bias_relu(128, 128, 128)", [2, 2], 4),
 }
+# matmul schedules: name -> (factory, options); structure is checked in test_matmul_schedules.py
+SCHEDULE_CASES = {
+    "mcast_2x2_bias_relu": ("samples.matmul_bias_relu(128, 128, 192)",
+                            dict(schedule="multicast", grid=(2, 2), per_core_m=2, per_core_n=2, in0_block_w=2,
+                                 subblock_h=2, subblock_w=2)),
+    "subblocked_edges_bf16acc": ("kernels.matmul(96, 160, 64, bm=32, bn=32, acc='bfloat16')",
+                                 dict(schedule="subblocked", grid=(2, 2), per_core_m=2, per_core_n=3,
+                                      in0_block_w=1, subblock_h=2, subblock_w=3)),
+}
 HEADER = "# Golden TT-level TIR: lower_to_tt({}) on wormhole_b0 (tests/unit/passes/test_tt_tir_golden.py)\n"
 
 
+def _source(name):
+    if name in CASES:
+        return CASES[name][0], {"schedule": "naive"}
+    return SCHEDULE_CASES[name]
+
+
 def _lowered(name):
-    return lower_to_tt(eval(CASES[name][0], {"samples": samples, "kernels": kernels}))  # noqa: S307
+    src, options = _source(name)
+    return lower_to_tt(eval(src, {"samples": samples, "kernels": kernels}), **options)  # noqa: S307
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+def _header(name):
+    src, options = _source(name)
+    call = src if name in CASES else f"{src}, {', '.join(f'{k}={v!r}' for k, v in options.items())}"
+    return HEADER.format(call)
+
+
+ALL = sorted(CASES) + sorted(SCHEDULE_CASES)
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_golden_text(name):
     text = _lowered(name).script()
     path = GOLDEN_DIR / f"{name}.py"
     if UPDATE:
         GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(HEADER.format(CASES[name][0]) + text + "\n")
+        path.write_text(_header(name) + text + "\n")
     assert path.exists(), f"missing golden {path}; run with TILELANG_TT_UPDATE_GOLDEN=1"
     header, golden = path.read_text().split("\n", 1)
-    assert header + "\n" == HEADER.format(CASES[name][0])
+    assert header + "\n" == _header(name)
     golden = golden.rstrip("\n")
     if text != golden:
         diff = "\n".join(difflib.unified_diff(golden.splitlines(), text.splitlines(), "golden", "now",
@@ -59,7 +85,7 @@ def test_golden_text(name):
         pytest.fail(f"TT-level TIR of {name} differs from {path} (TILELANG_TT_UPDATE_GOLDEN=1 to accept):\n{diff}")
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", ALL)
 def test_golden_round_trip(name):
     mod = _lowered(name)
     parsed = tvm.script.from_source((GOLDEN_DIR / f"{name}.py").read_text())

@@ -32,4 +32,7 @@ void SetRuntimeArgs(const Program& program, KernelHandle kernel,
 void SetRuntimeArgs(const Program& program, KernelHandle kernel,
                     const std::variant<CoreCoord, CoreRange, CoreRangeSet>& core_spec,
                     std::initializer_list<std::uint32_t> runtime_args);
+enum class CoreType { WORKER = 0, ETH = 1 };
+std::uint32_t CreateSemaphore(Program& program, const std::variant<CoreRange, CoreRangeSet>& core_spec,
+                              std::uint32_t initial_value, CoreType core_type = CoreType::WORKER);
 }  // namespace tt::tt_metal

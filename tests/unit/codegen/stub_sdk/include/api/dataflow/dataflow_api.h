@@ -56,3 +56,25 @@ void noc_async_write_page(const std::uint32_t id, const AddrGen& addrgen, std::u
                           std::uint32_t size = 0, std::uint32_t offset = 0, std::uint8_t noc = noc_index);
 void noc_async_read_barrier(std::uint8_t noc = noc_index);
 void noc_async_write_barrier(std::uint8_t noc = noc_index);
+
+// Multicast and semaphores (metalium-api.md A.6).
+#define tt_l1_ptr
+enum class ProgrammableCoreType { TENSIX = 0, ACTIVE_ETH = 1, IDLE_ETH = 2 };
+template <ProgrammableCoreType type = ProgrammableCoreType::TENSIX>
+std::uintptr_t get_semaphore(std::uint32_t semaphore_id);
+void noc_semaphore_set(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val);
+void noc_semaphore_wait(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val);
+std::uint64_t get_noc_addr(std::uint32_t noc_x, std::uint32_t noc_y, std::uint32_t addr, std::uint8_t noc = noc_index);
+std::uint64_t get_noc_multicast_addr(std::uint32_t noc_x_start, std::uint32_t noc_y_start, std::uint32_t noc_x_end,
+                                     std::uint32_t noc_y_end, std::uint32_t addr, std::uint8_t noc = noc_index);
+template <bool posted = false>
+void noc_semaphore_inc(std::uint64_t addr, std::uint32_t incr, std::uint8_t noc_id = noc_index, std::uint8_t vc = 0);
+template <std::uint32_t max_page_size = 8193>
+void noc_async_write_multicast(std::uint32_t src_local_l1_addr, std::uint64_t dst_noc_addr_multicast, std::uint32_t size,
+                               std::uint32_t num_dests, bool linked = false, std::uint8_t noc = noc_index,
+                               std::uint8_t vc = 4);
+void noc_semaphore_set_multicast(std::uint32_t src_local_l1_addr, std::uint64_t dst_noc_addr_multicast,
+                                 std::uint32_t num_dests, bool linked = false, std::uint8_t noc = noc_index,
+                                 std::uint8_t vc = 4);
+void noc_async_writes_flushed(std::uint8_t noc = noc_index);
+void noc_async_atomic_barrier(std::uint8_t noc_idx = noc_index);

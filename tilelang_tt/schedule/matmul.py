@@ -1,0 +1,296 @@
+"""Matmul schedules: how C = epilogue(A @ B) runs on a grid of cores, whatever blocks the user wrote.
+
+Parameters (MatmulParams), all in 32x32 tiles:
+  * grid (cols, rows): core (x, y) computes output blocks (by, bx) = (ry * rows + y, rx * cols + x) for
+    rounds ry < rounds_y, rx < rounds_x: every core walks the same number of blocks, so every row and
+    column of cores stays in step (multicast needs that). Blocks past the edge of C are padded: the
+    readers and the writer move only valid tiles, the compute kernel computes the whole block.
+  * per_core_m x per_core_n: the output block of one core and round;
+  * in0_block_w: the K block; A blocks are per_core_m x in0_block_w, B blocks in0_block_w x per_core_n,
+    double-buffered (cb_depth); partial sums across K blocks are packed to an intermediate CB and
+    reloaded into DST on the next K block;
+  * subblock_h x subblock_w: the DST subblock (at most the DST capacity of the compute config), packed
+    in subblock order.
+Variants: "blocked" (1x1 subblocks, every core reads its own A and B blocks from DRAM), "subblocked"
+(h x w subblocks with matmul_block), "multicast" (subblocked, and the first core of each row reads the
+A block and multicasts it along the row, the first core of each column does the same for B).
+
+`matmul_schedule` fixes what the user overrode and chooses the rest: among the legal candidates (DST,
+L1, CB count, core count), the one with the best modeled throughput (tilelang_tt.perf).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from ..analysis.matmul import MatmulSpec
+from ..errors import TTCompileError, TTResourceError
+from ..specs import CBSpec, ComputeConfig, TensorSpec
+from ..target import TILE_COLS, TILE_ROWS, tile_bytes
+from .common import INPUT_BASE, INTERMEDIATE_BASE, OUTPUT_BASE, check_cb_resources, tensors_of
+
+VARIANTS = ("blocked", "subblocked", "multicast")
+CB_IN0, CB_IN1, CB_OUT, CB_PARTIAL = INPUT_BASE, INPUT_BASE + 1, OUTPUT_BASE, INTERMEDIATE_BASE
+CB_EPILOGUE = INPUT_BASE + 2      # c_2.. : one per epilogue tensor
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+@dataclass(frozen=True)
+class MatmulParams:
+    variant: str
+    grid: tuple                  # (cols, rows) of cores
+    per_core_m: int
+    per_core_n: int
+    in0_block_w: int
+    subblock_h: int
+    subblock_w: int
+
+    def to_dict(self) -> dict:
+        return {f.name: (list(getattr(self, f.name)) if f.name == "grid" else getattr(self, f.name))
+                for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d) -> "MatmulParams":
+        return cls(str(d["variant"]), tuple(int(x) for x in d["grid"]), int(d["per_core_m"]), int(d["per_core_n"]),
+                   int(d["in0_block_w"]), int(d["subblock_h"]), int(d["subblock_w"]))
+
+    def describe(self) -> str:
+        c, r = self.grid
+        return (f"{self.variant}: {c}x{r} cores, {self.per_core_m}x{self.per_core_n}-tile blocks per core, "
+                f"K block {self.in0_block_w}, {self.subblock_h}x{self.subblock_w} subblocks")
+
+
+@dataclass(frozen=True)
+class MatmulSchedule:
+    spec: MatmulSpec
+    params: MatmulParams
+    cbs: tuple                   # CBSpec
+    tensors: tuple               # TensorSpec
+    compute: ComputeConfig
+    reason: str = ""
+    kind = "matmul"
+
+    @property
+    def variant(self) -> str:
+        return self.params.variant
+
+    # geometry, in tiles
+    @property
+    def mt(self) -> int:
+        return self.spec.m // TILE_ROWS
+
+    @property
+    def nt(self) -> int:
+        return self.spec.n // TILE_COLS
+
+    @property
+    def kt(self) -> int:
+        return self.spec.k // TILE_COLS
+
+    @property
+    def num_k_blocks(self) -> int:
+        return self.kt // self.params.in0_block_w
+
+    @property
+    def rounds(self) -> tuple[int, int]:
+        """(rounds_x, rounds_y): output blocks each core walks along N and M."""
+        cols, rows = self.params.grid
+        return (ceil_div(ceil_div(self.nt, self.params.per_core_n), cols),
+                ceil_div(ceil_div(self.mt, self.params.per_core_m), rows))
+
+    @property
+    def cores(self) -> list[tuple[int, int]]:
+        cols, rows = self.params.grid
+        return [(x, y) for y in range(rows) for x in range(cols)]
+
+    @property
+    def tiles_per_core(self) -> tuple:
+        rx, ry = self.rounds
+        return tuple([rx * ry] * len(self.cores))
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "variant": self.variant, "spec": self.spec.to_dict(),
+                "params": self.params.to_dict(), "cbs": [c.to_dict() for c in self.cbs],
+                "tensors": [t.to_dict() for t in self.tensors], "compute": self.compute.to_dict(),
+                "tiles_per_core": list(self.tiles_per_core), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, d) -> "MatmulSchedule":
+        return cls(MatmulSpec.from_dict(d["spec"]), MatmulParams.from_dict(d["params"]),
+                   tuple(CBSpec.from_dict(c) for c in d["cbs"]), tuple(TensorSpec.from_dict(t) for t in d["tensors"]),
+                   ComputeConfig.from_dict(d["compute"]), str(d.get("reason", "")))
+
+
+# ---------------------------------------------------------------------------------------------------
+# CBs and legality
+
+def compute_config(spec: MatmulSpec, options, p: MatmulParams | None = None) -> ComputeConfig:
+    """fp32 partial sums (more than one K block) are reloaded with UnpackToDestFp32: through the source
+    registers they would lose their low mantissa bits (19-bit SrcA) on every K block."""
+    reload = p is not None and spec.k // TILE_COLS // p.in0_block_w > 1
+    return ComputeConfig(math_fidelity=options.math_fidelity, fp32_dest_acc_en=spec.fp32_acc,
+                         dst_full_sync_en=options.dst_mode == "full",
+                         unpack_to_dest_fp32=(CB_PARTIAL,) if spec.fp32_acc and reload else ())
+
+
+def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, dtypes: dict | None = None) -> tuple[CBSpec, ...]:
+    """in0 / in1 blocks (depth-buffered), one CB per epilogue tensor (two subblocks), the output (two
+    subblocks), and the partial sums of the whole block when K has more than one block."""
+    sub = p.subblock_h * p.subblock_w
+    kt = spec.k // TILE_COLS
+    cbs = [CBSpec(CB_IN0, "in0", spec.in_dtype, p.per_core_m * p.in0_block_w * depth,
+                  p.per_core_m * p.in0_block_w, "input"),
+           CBSpec(CB_IN1, "in1", spec.in_dtype, p.in0_block_w * p.per_core_n * depth,
+                  p.in0_block_w * p.per_core_n, "input")]
+    for i, name in enumerate(spec.epilogue_tensors):
+        dtype = (dtypes or {}).get(name, spec.in_dtype)
+        cbs.append(CBSpec(CB_EPILOGUE + i, f"epilogue_{name}", dtype, 2 * sub, sub, "input"))
+    cbs.append(CBSpec(CB_OUT, "out", spec.out_dtype, 2 * sub, sub, "output"))
+    if kt // p.in0_block_w > 1:
+        acc = "float32" if spec.fp32_acc else "bfloat16"
+        cbs.append(CBSpec(CB_PARTIAL, "partials", acc, p.per_core_m * p.per_core_n, sub, "intermediate"))
+    return tuple(cbs)
+
+
+def l1_bytes(cbs) -> int:
+    return sum(c.total_bytes for c in cbs)
+
+
+def legality(spec: MatmulSpec, p: MatmulParams, hw, options, dst_tiles: int) -> str | None:
+    """Why `p` cannot run (None when it can)."""
+    mt, nt, kt = spec.m // TILE_ROWS, spec.n // TILE_COLS, spec.k // TILE_COLS
+    cols, rows = p.grid
+    if p.variant not in VARIANTS:
+        return f"unknown variant {p.variant!r}"
+    if cols > hw.grid[0] or rows > hw.grid[1]:
+        return f"grid {cols}x{rows} exceeds the {hw.grid[0]}x{hw.grid[1]} compute grid of {hw.model}"
+    if options.max_cores is not None and cols * rows > options.max_cores:
+        return f"grid {cols}x{rows} uses more than max_cores={options.max_cores} cores"
+    if kt % p.in0_block_w:
+        return f"in0_block_w={p.in0_block_w} does not divide K = {kt} tiles"
+    if p.per_core_m % p.subblock_h or p.per_core_n % p.subblock_w:
+        return (f"subblock {p.subblock_h}x{p.subblock_w} does not divide the per-core block "
+                f"{p.per_core_m}x{p.per_core_n}")
+    if p.subblock_h * p.subblock_w > dst_tiles:
+        return f"subblock {p.subblock_h}x{p.subblock_w} exceeds the DST capacity of {dst_tiles} tiles"
+    if p.variant == "blocked" and p.subblock_h * p.subblock_w != 1:
+        return "the blocked variant uses 1x1 subblocks"
+    if ceil_div(mt, p.per_core_m) < rows or ceil_div(nt, p.per_core_n) < cols:
+        return (f"grid {cols}x{rows} has cores without an output block ({ceil_div(nt, p.per_core_n)}x"
+                f"{ceil_div(mt, p.per_core_m)} blocks of {p.per_core_m}x{p.per_core_n} tiles)")
+    cbs = plan_cbs(spec, p, options.cb_depth)
+    if len(cbs) > hw.max_cbs:
+        return f"{len(cbs)} CBs exceed {hw.max_cbs}"
+    if l1_bytes(cbs) > hw.l1_bytes:
+        return f"CBs need {l1_bytes(cbs)} B of L1, more than {hw.l1_bytes} B"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Choice
+
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def _grids(mt: int, nt: int, hw, cap: int, fixed: dict) -> list[tuple[int, int]]:
+    """For every column count, the most rows the core cap allows (more cores never hurt a matmul whose
+    blocks still cover the output); fixed per-core blocks bound the rows and columns that get a block."""
+    most_rows = ceil_div(mt, fixed["per_core_m"]) if "per_core_m" in fixed else mt
+    most_cols = ceil_div(nt, fixed["per_core_n"]) if "per_core_n" in fixed else nt
+    out = []
+    for c in range(1, min(hw.grid[0], most_cols) + 1):
+        r = min(hw.grid[1], most_rows, cap // c)
+        if r >= 1:
+            out.append((c, r))
+    return out
+
+
+def _block_sizes(tiles: int, lanes: int, largest: int, count: int = 4) -> list[int]:
+    """Per-core block sizes along one axis: `tiles` over `lanes` cores in as few rounds as keep the
+    block at most `largest` tiles, and the next few round counts."""
+    sizes = []
+    for r in range(1, ceil_div(tiles, lanes) + 1):
+        b = ceil_div(tiles, lanes * r)
+        if b <= largest and b not in sizes:
+            sizes.append(b)
+            if len(sizes) == count:
+                break
+    return sizes
+
+
+def candidates(spec: MatmulSpec, hw, options, dst_tiles: int, variants=VARIANTS):
+    """The legal parameter sets the chooser compares, honoring the user's overrides (a generator):
+    the most rows for each column count, per-core blocks of up to four rounds per axis, the three
+    largest K blocks of at most 16 tiles, the fullest subblocks."""
+    mt, nt, kt = spec.m // TILE_ROWS, spec.n // TILE_COLS, spec.k // TILE_COLS
+    fixed = options.matmul_overrides
+    cap = min(hw.num_cores, options.max_cores or hw.num_cores)
+    grids = [fixed["grid"]] if "grid" in fixed else _grids(mt, nt, hw, cap, fixed)
+    ws = [fixed["in0_block_w"]] if "in0_block_w" in fixed else [w for w in _divisors(kt) if w <= 16][-3:]
+    # a square output block whose partial sums alone fill L1 bounds either side
+    largest = max(1, int((hw.l1_bytes / tile_bytes("float32" if spec.fp32_acc else spec.out_dtype)) ** 0.5))
+    for variant in variants:
+        for cols, rows in grids:
+            pms = [fixed["per_core_m"]] if "per_core_m" in fixed else _block_sizes(mt, rows, largest)
+            pns = [fixed["per_core_n"]] if "per_core_n" in fixed else _block_sizes(nt, cols, largest)
+            for pm in pms:
+                for pn in pns:
+                    for sh, sw in _subblocks(pm, pn, dst_tiles, variant, fixed):
+                        for w in ws:
+                            p = MatmulParams(variant, (cols, rows), pm, pn, w, sh, sw)
+                            if legality(spec, p, hw, options, dst_tiles) is None:
+                                yield p
+
+
+def _subblocks(pm, pn, dst_tiles, variant, fixed):
+    if variant == "blocked":
+        return [(1, 1)]
+    hs = [fixed["subblock_h"]] if "subblock_h" in fixed else _divisors(pm)
+    ws = [fixed["subblock_w"]] if "subblock_w" in fixed else _divisors(pn)
+    pairs = [(h, w) for h in hs for w in ws if h * w <= dst_tiles]
+    best = max((h * w for h, w in pairs), default=0)
+    return [(h, w) for h, w in pairs if h * w == best]      # the fullest subblocks reuse operands most
+
+
+def _rank(chosen: list[MatmulParams]) -> tuple[MatmulParams, str]:
+    """Most cores, multicast over per-core DRAM reads, fullest subblocks, biggest blocks, deepest K block."""
+    order = {v: i for i, v in enumerate(VARIANTS)}
+
+    def key(p):
+        return (p.grid[0] * p.grid[1], order[p.variant], p.subblock_h * p.subblock_w,
+                p.per_core_m * p.per_core_n, p.in0_block_w)
+    best = max(chosen, key=key)
+    return best, f"{best.describe()} (most cores, then multicast, fullest subblocks, biggest blocks)"
+
+
+def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
+    """The matmul schedule of `options.schedule` ("auto" picks the variant too)."""
+    compute = compute_config(spec, options)
+    dst_tiles = hw.dst_capacity(compute.fp32_dest_acc_en, compute.dst_full_sync_en)
+    variants = VARIANTS if options.schedule == "auto" else (options.schedule,)
+    fixed = options.matmul_overrides
+    if set(fixed) == {"grid", "per_core_m", "per_core_n", "in0_block_w", "subblock_h", "subblock_w"}:
+        chosen = [MatmulParams(variants[-1] if options.schedule == "auto" else options.schedule, **fixed)]
+        why = legality(spec, chosen[0], hw, options, dst_tiles)
+        if why is not None:
+            raise TTResourceError(f"kernel '{program.name}': the requested matmul schedule "
+                                  f"{chosen[0].describe()} cannot run: {why}\n  fix: change the override "
+                                  f"or leave some parameters to the compiler")
+    else:
+        chosen = list(candidates(spec, hw, options, dst_tiles, variants))
+    if not chosen:
+        raise TTCompileError(
+            f"kernel '{program.name}': no {'/'.join(variants)} matmul schedule fits {hw.model} with the "
+            f"overrides {fixed or 'none'} (M={spec.m}, N={spec.n}, K={spec.k})\n  fix: relax the overrides "
+            f"(grid, per_core_m/n, in0_block_w, subblock_h/w), max_cores or cb_depth")
+    best, why = _rank(chosen)
+    tensors = tensors_of(program)
+    cbs = plan_cbs(spec, best, options.cb_depth, {t.name: t.dtype for t in tensors})
+    check_cb_resources(program.name, hw, list(cbs), fix="use a smaller per-core block or K block")
+    return MatmulSchedule(spec, best, cbs, tensors, compute_config(spec, options, best), why)
+
+
+__all__ = ["MatmulParams", "MatmulSchedule", "matmul_schedule", "candidates", "legality", "plan_cbs", "VARIANTS"]
