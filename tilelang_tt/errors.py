@@ -59,3 +59,7 @@ class EmulatorTimeout(EmulatorError):
 
 class EmulatorCrash(EmulatorError):
     """The program died from a signal (for example a segfault in generated code)."""
+
+
+class TTInternalError(TTError, RuntimeError):
+    """An invariant of tilelang_tt itself broke (not the user's fault): the message says which one."""

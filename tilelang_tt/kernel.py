@@ -48,6 +48,7 @@ class Kernel:
 
     def __init__(self, func, target, module, out_idx):
         self.name = kernel_name(func)
+        self.func = func            # the frontend kernel with its compile options as attributes
         self.target = target
         self.module = module
         self.params = _param_specs(func)
@@ -77,9 +78,11 @@ class Kernel:
         return _export(self.module, directory, self.name)
 
     def estimate(self):
-        """Analytical performance estimate of this kernel on its target (tilelang_tt.perf)."""
+        """Modeled performance of this kernel's program on its target (tilelang_tt.perf): the work of
+        every core counted from the TT-level IR, turned into time by the chip's cost table."""
+        from .passes import lower_to_tt
         from .perf import estimate
-        return estimate(self.plan)
+        return estimate(lower_to_tt(self.func, self.target))
 
     def __call__(self, *args):
         inputs = [i for i in range(len(self.params)) if i not in self.out_idx]
