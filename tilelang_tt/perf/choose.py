@@ -32,7 +32,7 @@ class Constraints:
     cb_depth: int = 2
     l1_bytes: int | None = None              # CB budget per core; None: the model's L1
     max_block_tiles: int = 256               # cap on per_core_M * per_core_N
-    shortlist: int = 6                       # (grid, block) pairs per variant the full model evaluates,
+    shortlist: int = 4                       # (grid, block) pairs per variant the full model evaluates,
                                              # each with its two best K blocks and subblocks
     max_dram_load: float = 0.8               # card DRAM time / compute time the model was validated at
     dram_margin: float = 0.10                # (docs/perf-model.md): a busier schedule is taken only when
@@ -120,8 +120,7 @@ class _Space:
         partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
         room = self.budget - out_bytes - partial
         per_k = self.cons.cb_depth * (bm + bn) * self.tb
-        fit = [d for d in self.kdivs if d * per_k <= room and (d < self.Kt or True)]
-        return fit[:2]
+        return [d for d in self.kdivs if d * per_k <= room][:2]
 
     def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
         """Closed-form cycles of the busiest core (core (0, 0): most rounds, sender of A and B)."""

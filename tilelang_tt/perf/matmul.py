@@ -42,6 +42,7 @@ block (the output CB doubles as the partial-sum buffer, as in tt-metal), else 1.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -178,6 +179,7 @@ def l1_bytes(p: MatmulParams) -> int:
     return total
 
 
+@lru_cache(maxsize=None)
 def unpacked_per_call(h: int, w: int) -> tuple[int, int]:
     """(in0 tiles, in1 tiles) the unpacker moves for one matmul_block(ct_dim=w, rt_dim=h) call: the LLK
     streams one operand and reuses the other, two reused tiles (SrcA/SrcB banks) at a time (work.py)."""
@@ -245,6 +247,29 @@ def _edges(total: int, block: int, lanes: int):
     return per_lane, active
 
 
+def _read(dm: DMWork, times: int, pages: int, nbytes: int) -> None:
+    """`times` reads of a block of `pages` pages (`nbytes`) from DRAM, one barrier each."""
+    dm.dram_read_pages += times * pages
+    dm.dram_read_bytes += times * nbytes
+    dm.barriers += times
+
+
+def _multicast(dm: DMWork, times: int, nbytes: int, dests: int, handshakes: int) -> None:
+    """`times` multicasts of `nbytes` to `dests` other cores; `handshakes` semaphore wait + signal pairs
+    (none when nobody receives)."""
+    if dests:
+        dm.mcast_writes += times
+        dm.mcast_bytes += times * nbytes
+        dm.mcast_dests += times * dests
+        _receive(dm, handshakes)
+
+
+def _receive(dm: DMWork, times: int) -> None:
+    """`times` semaphore wait + signal pairs (a receiver's side of a multicast, or a sender's)."""
+    dm.sem_waits += times
+    dm.sem_signals += times
+
+
 @lru_cache(maxsize=4096)
 def _classes(p: MatmulParams):
     """Distinct core work of a blocked / subblocked / multicast schedule: [(cores, CoreWork)] where
@@ -269,61 +294,38 @@ def _classes(p: MatmulParams):
     for (vms, vns, left, top, owned), members in groups.items():
         core = CoreWork(core=members[0], step_overlap=p.cb_depth)
         r1, r0 = DMWork(), DMWork()
+        # A block work depends on (vm, receivers along the row), B on (vn, receivers down the column):
+        # count each combination once and weigh it by how often it occurs in the core's rounds
+        row_kinds = Counter((vm, rows_active[ri] - 1) for ri, vm in enumerate(vms) if vm)
+        col_kinds = Counter((vn, cols_active[rj] - 1) for rj, vn in enumerate(vns) if vn)
         blocks = 0
-        for ri, vm in enumerate(vms):
-            if not vm:
-                continue
-            for rj, vn in enumerate(vns):
-                if not vn:
-                    continue
-                blocks += 1
+        for (vm, d1), nr in row_kinds.items():
+            for (vn, d0), nc in col_kinds.items():
+                n = nr * nc
+                blocks += n
                 a_bytes, b_bytes = vm * ibw * tb, ibw * vn * tb
                 if not p.multicast:
-                    r1.dram_read_pages += kb * (vm + vn) * ibw
-                    r1.dram_read_bytes += kb * (a_bytes + b_bytes)
-                    r1.barriers += kb
+                    _read(r1, n * kb, (vm + vn) * ibw, a_bytes + b_bytes)
                 else:
-                    d0, d1 = cols_active[rj] - 1, rows_active[ri] - 1
-                    # A along the row (RISCV_1)
+                    # A along the row (RISCV_1), B down the column (RISCV_0)
                     if p.in0_source == "l1_sharded":
-                        mine = len(owned)                 # K blocks of this round this core sends
-                        r1.mcast_writes += mine if d0 else 0
-                        r1.mcast_bytes += mine * a_bytes if d0 else 0
-                        r1.mcast_dests += mine * d0
+                        mine = n * len(owned)             # K blocks this core sends from its shard
+                        _multicast(r1, mine, a_bytes, d0, handshakes=n * kb)
                         r1.l1_bytes += mine * a_bytes
-                        r1.sem_waits += kb if d0 else 0
-                        r1.sem_signals += kb if d0 else 0
                     elif left:
-                        r1.dram_read_pages += kb * vm * ibw
-                        r1.dram_read_bytes += kb * a_bytes
-                        r1.barriers += kb
-                        if d0:
-                            r1.mcast_writes += kb
-                            r1.mcast_bytes += kb * a_bytes
-                            r1.mcast_dests += kb * d0
-                            r1.sem_waits += kb
-                            r1.sem_signals += kb
+                        _read(r1, n * kb, vm * ibw, a_bytes)
+                        _multicast(r1, n * kb, a_bytes, d0, handshakes=n * kb)
                     else:
-                        r1.sem_waits += kb
-                        r1.sem_signals += kb
-                    # B down the column (RISCV_0)
+                        _receive(r1, n * kb)
                     if top:
-                        r0.dram_read_pages += kb * ibw * vn
-                        r0.dram_read_bytes += kb * b_bytes
-                        r0.barriers += kb
-                        if d1:
-                            r0.mcast_writes += kb
-                            r0.mcast_bytes += kb * b_bytes
-                            r0.mcast_dests += kb * d1
-                            r0.sem_waits += kb
-                            r0.sem_signals += kb
+                        _read(r0, n * kb, ibw * vn, b_bytes)
+                        _multicast(r0, n * kb, b_bytes, d1, handshakes=n * kb)
                     else:
-                        r0.sem_waits += kb
-                        r0.sem_signals += kb
+                        _receive(r0, n * kb)
                 if p.out_dest == "dram":
-                    r0.dram_write_pages += vm * vn
-                    r0.dram_write_bytes += vm * vn * to
-                    r0.barriers += 1
+                    r0.dram_write_pages += n * vm * vn
+                    r0.dram_write_bytes += n * vm * vn * to
+                    r0.barriers += n
         if not blocks:
             continue
         core.steps = blocks * kb
