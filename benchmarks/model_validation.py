@@ -40,11 +40,12 @@ def main():
             e = estimate_groups(program_header(q), core_groups(q))
             line += f" {e.math_utilization * 100:6.2f}"
         print(line)
-    val = [abs(r.error) for r in rows if not r.calibration]
-    cal = [abs(r.error) for r in rows if r.calibration]
-    print(f"\nvalidation rows: {len(val)}, |error| mean {statistics.mean(val) * 100:.1f}%, max "
-          f"{max(val) * 100:.1f}% (tolerance {TOLERANCE * 100:.0f}%); calibration rows: {len(cal)}, |error| mean "
-          f"{statistics.mean(cal) * 100:.1f}%, max {max(cal) * 100:.1f}%")
+    for name, errs in (("validation", [abs(r.error) for r in rows if not r.calibration]),
+                       ("calibration", [abs(r.error) for r in rows if r.calibration])):
+        if errs:
+            print(f"{name} rows: {len(errs)}, |error| mean {statistics.mean(errs) * 100:.1f}%, max "
+                  f"{max(errs) * 100:.1f}% (tolerance {TOLERANCE * 100:.0f}%)")
+    print()
     head_rows = [abs(r.error) for r in rows if r.measurement.headline]
     print(f"reference D.5 BF16 rows: {len(head_rows)}, max |error| {max(head_rows) * 100:.1f}%")
     if EXCEPTIONS:

@@ -32,6 +32,7 @@ class Constraints:
     cb_depth: int = 2
     l1_bytes: int | None = None              # CB budget per core; None: the model's L1
     max_block_tiles: int = 256               # cap on per_core_M * per_core_N
+    bias: bool = False                       # the matmul has a fused bias epilogue (its CB needs L1)
     shortlist: int = 4                       # (grid, block) pairs per variant the full model evaluates,
                                              # each with its two best K blocks and subblocks
     max_dram_load: float = 0.8               # card DRAM time / compute time the model was validated at
@@ -120,6 +121,8 @@ class _Space:
         partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
         room = self.budget - out_bytes - partial
         per_k = self.cons.cb_depth * (bm + bn) * self.tb
+        if self.cons.bias:
+            room -= self.cons.cb_depth * bn * self.tb
         return [d for d in self.kdivs if d * per_k <= room][:2]
 
     def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
@@ -191,7 +194,7 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                                 (q, (cols, rows, bm, bn, tuple(ibws), tuple(sbs))))
     base = MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1, dtype=dtype,
                         out_dtype=out_dtype, fp32_acc=fp32_acc, fidelity=fidelity, model=model,
-                        dst_full_sync=cons.dst_full_sync, cb_depth=cons.cb_depth)
+                        dst_full_sync=cons.dst_full_sync, cb_depth=cons.cb_depth, bias=cons.bias)
     out: dict = {}
     for (variant, acc), scored in best.items():
         scored.sort(key=lambda t: t[0])
@@ -247,7 +250,7 @@ def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = Fa
                                  f"multicast")
     check_params(MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1,
                               variant="blocked", dtype=dtype, out_dtype=out_dtype, fp32_acc=fp32_acc,
-                              fidelity=fidelity, model=model))
+                              fidelity=fidelity, model=model, bias=cons.bias))
     if MATMUL_CBS > HARDWARE[model].max_cbs:
         raise TTCompileError(f"choose_matmul: {MATMUL_CBS} CBs exceed the {model} limit")
     space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)

@@ -36,6 +36,12 @@ same counts from its TT-level IR; tests assert it. The schedules (variants):
   x = (kb * in0_block_w) // (Kt / cols), which also copies it into its own CB (l1_bytes).
   ``out_dest="l1_sharded"``: the output stays in L1, nothing is written to DRAM.
 
+``bias=True`` (a fused C += bias[N] epilogue, blocked / subblocked / multicast): per block the bias row
+of vn tiles is read once (by the reader, or by the B sender of the column and multicast down it like B,
+with one handshake); the compute adds it on the last K block before the final pack: per_core_M x
+per_core_N broadcast adds into DST (`eltwise_tiles`) and 2 inits per subblock (the add's init and the
+matmul re-init); L1 holds cb_depth bias rows of per_core_N tiles.
+
 `steps` = K blocks summed over the core's blocks (K steps for ``naive``); `step_overlap` = cb_depth;
 `blocks` = output blocks of the core; `out_overlap` = 0 for ``accumulate="l1_acc"`` with more than one K
 block (the output CB doubles as the partial-sum buffer, as in tt-metal), else 1.
@@ -77,6 +83,7 @@ class MatmulParams:
     out_dest: str = "dram"
     dst_full_sync: bool = False
     cb_depth: int = 2
+    bias: bool = False                    # C += bias[N] broadcast over rows (a fused epilogue)
 
     @property
     def multicast(self) -> bool:
@@ -91,6 +98,7 @@ class MatmulParams:
         extra = "".join(f" {k}={v}" for k, v in (("acc", self.accumulate), ("in0", self.in0_source),
                                                   ("out", self.out_dest))
                         if v not in ("reload", "dram"))
+        extra += " +bias" if self.bias else ""
         return (f"{self.variant} {self.M}x{self.K}x{self.N} grid {self.grid[0]}x{self.grid[1]} block "
                 f"{self.per_core_M}x{self.per_core_N} k{self.in0_block_w} sub {h}x{w}"
                 f"{' fp32acc' if self.fp32_acc else ''} {self.fidelity}{extra}")
@@ -137,6 +145,9 @@ def check_params(p: MatmulParams) -> None:
     if Kt % p.in0_block_w:
         raise TTCompileError(f"{what}: in0_block_w = {p.in0_block_w} tiles must divide Kt = {Kt}")
     h, w = p.subblock
+    if p.bias and p.variant == "naive":
+        raise TTCompileError(f"{what}: the naive schedule's epilogue is counted from its IR (perf.count), "
+                             "not by matmul_work; use blocked, subblocked or multicast")
     if p.variant == "naive":
         if Mt % p.per_core_M or Nt % p.per_core_N:
             raise TTCompileError(f"{what}: the naive schedule needs blocks that divide Mt = {Mt}, Nt = {Nt}")
@@ -171,6 +182,8 @@ def l1_bytes(p: MatmulParams) -> int:
     if p.variant == "naive":
         return p.cb_depth * (a + b + out * to)
     total = p.cb_depth * (a + b) + out * to
+    if p.bias:                    # one row of bias tiles per block, buffered like the inputs
+        total += p.cb_depth * p.per_core_N * tb
     kb = p.tiles[2] // p.in0_block_w
     if kb > 1 and p.accumulate == "reload":
         total += out * TILE_BYTES[intermediate_format(p)]
@@ -228,6 +241,11 @@ def _block_compute(p: MatmulParams, kb: int) -> ComputeWork:
         c.inits = 2 * subs * (kb - 1)
     else:
         c.pack_l1_acc_tiles = out * (kb - 1)
+    if p.bias:
+        # on the last K block, before the final pack: one broadcast add per output tile into DST
+        # (dest-reuse), an init for it and a matmul re-init per subblock
+        c.eltwise_tiles += out
+        c.inits += 2 * subs
     return c
 
 
@@ -322,6 +340,15 @@ def _classes(p: MatmulParams):
                         _multicast(r0, n * kb, b_bytes, d1, handshakes=n * kb)
                     else:
                         _receive(r0, n * kb)
+                if p.bias:                # the bias row of the block travels like B, once per block
+                    bias_bytes = vn * tb
+                    if not p.multicast:
+                        _read(r1, n, vn, bias_bytes)
+                    elif top:
+                        _read(r0, n, vn, bias_bytes)
+                        _multicast(r0, n, bias_bytes, d1, handshakes=n)
+                    else:
+                        _receive(r0, n)
                 if p.out_dest == "dram":
                     r0.dram_write_pages += n * vm * vn
                     r0.dram_write_bytes += n * vm * vn * to

@@ -121,3 +121,20 @@ def test_bad_schedules_are_typed_errors():
         matmul_work(_small(M=100))
     with pytest.raises(TTCompileError, match="subblocked"):
         matmul_work(_small(variant="blocked"))
+
+
+def test_bias_epilogue_counts_and_l1():
+    from dataclasses import replace
+    p = MatmulParams(M=640, N=1024, K=512, grid=(4, 4), per_core_M=5, per_core_N=4, in0_block_w=8,
+                     subblock=(1, 4), variant="multicast")
+    plain, biased = matmul_work(p), matmul_work(replace(p, bias=True))
+    assert l1_bytes(replace(p, bias=True)) - l1_bytes(p) == 2 * 4 * T
+    d0, d1 = plain.total_dm(), biased.total_dm()
+    # Nt = 32 bias tiles, read once per round of block rows (Mt 20 / (4 rows x 5) = 1 round) and
+    # multicast down each column to the 3 other rows
+    assert d1.dram_read_pages - d0.dram_read_pages == 32
+    assert d1.mcast_dests - d0.mcast_dests == 8 * 3            # 8 blocks on the top row, each to 3 rows
+    c0, c1 = plain.total_compute(), biased.total_compute()
+    assert c1.eltwise_tiles == 20 * 32 and c1.inits - c0.inits == 2 * (20 * 32 // 4)
+    with pytest.raises(TTCompileError, match="naive schedule's epilogue"):
+        matmul_work(replace(p, variant="naive", bias=True, per_core_M=4, subblock=(1, 1)))
