@@ -199,7 +199,10 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
     for (variant, acc), scored in best.items():
         scored.sort(key=lambda t: t[0])
         params = out.setdefault(variant, [])
-        for _, (cols, rows, bm, bn, ibws, sbs) in scored[:cons.shortlist]:
+        # the closed form misranks programs dominated by fill and latency, which are small: there are few
+        # candidates then, and the full model takes them all
+        take = len(scored) if len(scored) <= 4 * cons.shortlist else cons.shortlist
+        for _, (cols, rows, bm, bn, ibws, sbs) in scored[:take]:
             for ibw in ibws:
                 for sb in sbs:
                     params.append(replace(base, grid=(cols, rows), per_core_M=bm, per_core_N=bn,
