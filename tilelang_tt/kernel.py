@@ -84,7 +84,9 @@ class Kernel:
         return _export(self.module, directory, self.name)
 
     def estimate(self):
-        """Analytical performance estimate of this kernel on its target (tilelang_tt.perf)."""
+        """Modeled performance of this kernel's program on its target (tilelang_tt.perf): the work of
+        every core, counted from the generated kernels (plan.json "work"), turned into time by the chip's
+        cost table."""
         from .perf import estimate
         return estimate(self.plan)
 

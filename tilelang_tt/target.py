@@ -39,7 +39,7 @@ class Hardware:
     model: str
     card: str
     grid: tuple[int, int]                 # compute grid (x = columns, y = rows) usable by kernels
-    l1_bytes: int                         # usable L1 per Tensix core
+    l1_bytes: int                         # L1 per Tensix core (worker_l1_size = MEM_L1_SIZE)
     dram_banks: int
     dram_bank_bytes: int
     dram_bandwidth_gbs: float
@@ -52,6 +52,8 @@ class Hardware:
     l1_alignment: int = 16
     max_runtime_args: int = 341
     max_semaphores: int = 8
+    max_grid: tuple[int, int] = (0, 0)    # largest compute grid a card of this model exposes (harvesting)
+    tensix_grid: tuple[int, int] = (0, 0) # all Tensix workers of the chip (soc descriptor)
 
     @property
     def num_cores(self) -> int:
@@ -69,17 +71,30 @@ _FLOPS = {"LoFi": 4096, "HiFi2": 2048, "HiFi3": 1365, "HiFi4": 1024}
 MATH_FIDELITIES = tuple(_FLOPS)
 _DST = {("half", "bf16"): 8, ("half", "fp32"): 4, ("full", "bf16"): 16, ("full", "fp32"): 8}
 
+# Checked against the ttnn 0.81.1 release (perf/hwcheck.py: check_hardware_table):
+# * wormhole_b0 (n150): soc_descriptors/wormhole_b0_80_arch.yaml has 8x10 functional_workers, worker_l1_size
+#   1499136 (= 1464 KiB = MEM_L1_SIZE of hw/inc/internal/tt-1xx/wormhole/dev_mem_map.h) and 12 dram_views of
+#   dram_view_size 1 GiB; core_descriptors/wormhole_b0_80_arch.yaml gives the n150 ("nebula_x1", one
+#   harvested row, dispatch on the last row) a compute_with_storage_grid of 8x8.
+# * blackhole (p150): soc_descriptors/blackhole_140_arch.yaml has 14x10 functional_workers, worker_l1_size
+#   1572864 (= 1536 KiB = MEM_L1_SIZE of .../blackhole/dev_mem_map.h) and 8 dram_views of dram_view_size
+#   4278190080 B; core_descriptors/blackhole_140_arch.yaml gives 13x10 unharvested (the last column runs
+#   fast dispatch), 12x10 with one and 11x10 with two harvested columns. Firmware >= v19.5.0 enables 120
+#   of the p150's 140 Tensix (reference D.1/D.2), i.e. two columns off: 11x10 is the grid of a current
+#   p150 and our default; 13x10 (tech-report measurements, older firmware) is `max_grid`.
+# NOC_MAX_BURST_SIZE (8 / 16 KiB) and NOC_DRAM_READ_ALIGNMENT_BYTES (32 / 64) are from
+# hw/inc/internal/tt-1xx/<arch>/noc/noc_parameters.h of the same release.
 HARDWARE = {
     "wormhole_b0": Hardware(
         model="wormhole_b0", card="n150", grid=(8, 8), l1_bytes=1464 * 1024,
         dram_banks=12, dram_bank_bytes=1 << 30, dram_bandwidth_gbs=288.0, clock_ghz=1.0,
         flops_per_cycle=_FLOPS, dst_tiles=_DST, max_cbs=32, noc_max_burst_bytes=8192,
-        dram_read_alignment=32),
+        dram_read_alignment=32, max_grid=(8, 8), tensix_grid=(8, 10)),
     "blackhole": Hardware(
-        model="blackhole", card="p150", grid=(11, 10), l1_bytes=1464 * 1024,
-        dram_banks=8, dram_bank_bytes=4 << 30, dram_bandwidth_gbs=512.0, clock_ghz=1.35,
+        model="blackhole", card="p150", grid=(11, 10), l1_bytes=1536 * 1024,
+        dram_banks=8, dram_bank_bytes=4278190080, dram_bandwidth_gbs=512.0, clock_ghz=1.35,
         flops_per_cycle=_FLOPS, dst_tiles=_DST, max_cbs=64, noc_max_burst_bytes=16384,
-        dram_read_alignment=64),
+        dram_read_alignment=64, max_grid=(13, 10), tensix_grid=(14, 10)),
 }
 
 # tag -> model. "tenstorrent" alone means a Wormhole n150.

@@ -7,7 +7,8 @@ docs/contracts.md and docs/plan-schema.md.
 """
 from __future__ import annotations
 
-from ..device.program import DeviceProgram
+from ..device.program import DeviceProgram, dumps
+from ..perf.program import program_work
 from .host import generate_cmake, generate_main
 from .kernels import ComputePrinter, DataflowPrinter
 from .profiles import DEFAULT_PROFILE, PROFILES, ApiProfile, get_profile  # noqa: F401
@@ -40,5 +41,7 @@ def generate(tt_mod, api_profile: str = DEFAULT_PROFILE) -> dict[str, str]:
     program.check_cb_balance()
     out["main.cpp"] = generate_main(program)
     out["CMakeLists.txt"] = generate_cmake(program)
-    out["plan.json"] = program.dumps()
+    plan = program.to_plan()
+    plan["work"] = program_work(program).to_dict()    # what the performance model reads
+    out["plan.json"] = dumps(plan)
     return out

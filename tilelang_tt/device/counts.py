@@ -209,12 +209,11 @@ class KernelCounter:
             t.bump((kind + "_bytes",), self.page_bytes[tensor])
         elif name == "matmul_tiles":
             t.bump(("matmul_tiles",), 1)
-            t.bump(("unpacked_tiles",), 2)
         elif name == "matmul_block":
             ct = self._int(a["ct_dim"], env, "ct_dim")
             rt = self._int(a["rt_dim"], env, "rt_dim")
             t.bump(("matmul_tiles",), ct * rt)
-            t.bump(("unpacked_tiles",), ct + rt)
+            t.bump(("matmul_block_dims", rt, ct), 1)
         elif name == "noc_async_write_multicast":
             size = self._int(a["size"], env, "the multicast size")
             dests = self._int(a["num_dests"], env, "the multicast destination count")

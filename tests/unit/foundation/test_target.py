@@ -31,7 +31,10 @@ def test_hardware_facts_from_reference_section_d():
     wh, bh = tilelang_tt.hardware("tenstorrent"), tilelang_tt.hardware("tenstorrent/blackhole")
     assert wh.grid == (8, 8) and wh.num_cores == 64
     assert wh.dram_banks == 12 and bh.dram_banks == 8
-    assert wh.l1_bytes == bh.l1_bytes == 1464 * 1024
+    assert wh.l1_bytes == 1464 * 1024 and bh.l1_bytes == 1536 * 1024       # worker_l1_size of the release
+    assert wh.grid == wh.max_grid == (8, 8)
+    assert bh.grid == (11, 10) and bh.num_cores == 110 and bh.max_grid == (13, 10)   # 2 vs 0 harvested columns
+    assert bh.dram_bank_bytes == 4278190080
     assert wh.clock_ghz == 1.0 and bh.clock_ghz == 1.35
     assert wh.flops_per_cycle["LoFi"] == 4096 and wh.flops_per_cycle["HiFi4"] == 1024
     assert wh.dst_capacity(fp32_acc=False) == 8 and wh.dst_capacity(fp32_acc=True) == 4

@@ -13,9 +13,9 @@
 
 namespace emu {
 
-constexpr uint32_t L1_TOTAL = 1536 * 1024;            // 1.5 MiB SRAM per Tensix
-constexpr uint32_t L1_USABLE = 1464 * 1024;           // target.py l1_bytes
-constexpr uint32_t L1_BASE = L1_TOTAL - L1_USABLE;    // first byte CBs may use (0x12000)
+constexpr uint32_t L1_BASE = 0x12000;                 // first byte CBs may use; below it: reserved region
+constexpr uint32_t L1_MAX_USABLE = 1536 * 1024;       // largest target.py l1_bytes (the per-model value is Model::l1_bytes)
+constexpr uint32_t L1_ARENA = L1_BASE + L1_MAX_USABLE; // bytes of host memory per core
 constexpr uint32_t SEM_BASE = 0x11000;                // semaphores live in the reserved region
 constexpr uint32_t SEM_STRIDE = 16;
 constexpr uint32_t MAX_SEMS = 16;
@@ -28,6 +28,8 @@ struct Model {
   int gx, gy, dram_banks;
   uint64_t bank_bytes;
   uint32_t dram_align, max_cbs, noc_burst;
+  uint32_t l1_bytes;                                  // target.py l1_bytes: CBs live in [L1_BASE, l1_end())
+  uint32_t l1_end() const { return L1_BASE + l1_bytes; }
 };
 const Model& model();
 int api_era();
@@ -141,7 +143,7 @@ DeviceState* device();
 extern uintptr_t g_arena;
 extern uintptr_t g_arena_end;
 inline uint32_t l1_norm(uint64_t a) {
-  if (g_arena && a >= g_arena && a < g_arena_end) return uint32_t((a - g_arena) % L1_TOTAL);
+  if (g_arena && a >= g_arena && a < g_arena_end) return uint32_t((a - g_arena) % L1_ARENA);
   return uint32_t(a);
 }
 inline uint32_t l1_kaddr(const Core* c, uint32_t off) {

@@ -219,14 +219,15 @@ CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const
     impl->l1_top[key] = uint32_t(std::min<uint64_t>(end, 0xffffffffu));
     impl->l1_table[key].push_back({label, config.total_size()});
   }
-  if (end > emu::L1_TOTAL) {
+  const uint32_t l1_end = emu::model().l1_end();
+  if (end > l1_end) {
     auto& c = d.cores.front();
     auto& table = impl->l1_table[{int(c.x), int(c.y)}];
     std::ostringstream text, js;
     uint64_t total = 0;
-    text << "circular buffers need " << (end - emu::L1_BASE) << " B of L1 but a core has " << emu::L1_USABLE
-         << " B usable (" << (end - emu::L1_TOTAL) << " B too many). Per CB on core " << c.str() << ":";
-    js << "{\"l1_usable_bytes\":" << emu::L1_USABLE << ",\"required_bytes\":" << (end - emu::L1_BASE) << ",\"cbs\":[";
+    text << "circular buffers need " << (end - emu::L1_BASE) << " B of L1 but a core has " << emu::model().l1_bytes
+         << " B usable (" << (end - l1_end) << " B too many). Per CB on core " << c.str() << ":";
+    js << "{\"l1_usable_bytes\":" << emu::model().l1_bytes << ",\"required_bytes\":" << (end - emu::L1_BASE) << ",\"cbs\":[";
     for (size_t i = 0; i < table.size(); ++i) {
       total += table[i].second;
       text << "\n  " << table[i].first << ": " << table[i].second << " B";
@@ -315,7 +316,7 @@ CoreCoord MeshDevice::worker_core_from_logical_core(const CoreCoord& c) const {
   return {c.x + 1, c.y + 1};
 }
 tt::ARCH MeshDevice::arch() const { return emu::model().name == "blackhole" ? tt::ARCH::BLACKHOLE : tt::ARCH::WORMHOLE_B0; }
-uint32_t MeshDevice::l1_size_per_core() const { return emu::L1_USABLE; }
+uint32_t MeshDevice::l1_size_per_core() const { return emu::model().l1_bytes; }
 uint32_t MeshDevice::num_dram_channels() const { return uint32_t(emu::model().dram_banks); }
 uint32_t MeshDevice::dram_size_per_channel() const { return uint32_t(std::min<uint64_t>(emu::model().bank_bytes, 0xffffffffu)); }
 bool MeshDevice::close() { return true; }

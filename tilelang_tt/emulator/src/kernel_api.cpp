@@ -40,10 +40,11 @@ static std::string cbj(Fiber* f, int id) { return "{\"cb_state\":" + cb_state_js
 // ------------------------------------------------------------------ L1 translation
 static uint8_t* l1_at(Fiber* f, Core* c, uint32_t addr, uint32_t size, const char* what, int code = EX_NOC) {
   addr = l1_norm(addr);
-  if (uint64_t(addr) + size > L1_TOTAL || addr < SEM_BASE) {
+  const uint32_t l1_end = model().l1_end();
+  if (uint64_t(addr) + size > l1_end || addr < SEM_BASE) {
     char b[160];
     snprintf(b, sizeof b, "%s: L1 range [0x%x, 0x%llx) of core (%d,%d) is outside L1 [0x%x, 0x%x)", what, addr,
-             (unsigned long long)addr + size, c->x, c->y, SEM_BASE, L1_TOTAL);
+             (unsigned long long)addr + size, c->x, c->y, SEM_BASE, l1_end);
     fail(code, code == EX_NOC ? "noc_violation" : "api_misuse", f, b);
   }
   bool ok = false;

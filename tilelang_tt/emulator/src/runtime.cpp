@@ -30,8 +30,8 @@ const Model& model() {
     const char* e = std::getenv("TT_EMU_MODEL");
     std::string name = e && *e ? e : "wormhole_b0";
     // Numbers from tilelang_tt/target.py (reference/metalium-api.md section D).
-    if (name == "wormhole_b0" || name == "n150") return Model{"wormhole_b0", 8, 8, 12, 1ull << 30, 32, 32, 8192};
-    if (name == "blackhole" || name == "p150") return Model{"blackhole", 11, 10, 8, 4ull << 30, 64, 64, 16384};
+    if (name == "wormhole_b0" || name == "n150") return Model{"wormhole_b0", 8, 8, 12, 1ull << 30, 32, 32, 8192, 1464u * 1024};
+    if (name == "blackhole" || name == "p150") return Model{"blackhole", 11, 10, 8, 4278190080ull, 64, 64, 16384, 1536u * 1024};
     fail_core(EX_API, "api_misuse", -1, -1, "", "TT_EMU_MODEL=" + name + " is not a model; use wormhole_b0 or blackhole");
   }();
   return m;
@@ -55,7 +55,7 @@ static uint8_t* g_arena_ptr = nullptr;
 static uint8_t* arena() {
   if (g_arena_ptr) return g_arena_ptr;
   const Model& m = model();
-  size_t bytes = size_t(m.gx) * m.gy * L1_TOTAL;
+  size_t bytes = size_t(m.gx) * m.gy * L1_ARENA;
   void* p = MAP_FAILED;
   if (!std::getenv("TT_EMU_L1_OFFSETS")) {
 #ifdef MAP_32BIT
@@ -90,7 +90,7 @@ Core* DeviceState::core(int x, int y) {
     c = std::make_unique<Core>();
     c->x = x; c->y = y;
     // Zero pages are committed lazily by the OS: 64 cores x 1.5 MiB costs nothing until touched.
-    c->l1 = arena() + (size_t(y) * m.gx + x) * L1_TOTAL;
+    c->l1 = arena() + (size_t(y) * m.gx + x) * L1_ARENA;
   }
   return c.get();
 }

@@ -1,0 +1,142 @@
+"""matmul_work: exact per-core counts, checked by hand on a small case with edges and rounds, by
+conservation on larger ones, and against the counts read from today's TT-level IR (naive schedule)."""
+import pytest
+
+from tilelang_tt import samples
+from tilelang_tt.errors import TTCompileError, TTResourceError
+from tilelang_tt.passes import lower_to_tt
+from tilelang_tt.codegen import device_program
+from tilelang_tt.perf.program import program_work
+from tilelang_tt.perf.matmul import MatmulParams, l1_bytes, matmul_work
+
+T = 2048   # bytes of a bf16 tile
+
+
+def _small(**kw):
+    # Mt=5, Nt=3, Kt=4 on a 2x2 grid with 2x2 blocks: block rows 2,2,1 (two rounds), block columns 2,1
+    base = dict(M=160, N=96, K=128, grid=(2, 2), per_core_M=2, per_core_N=2, in0_block_w=2, subblock=(1, 2),
+                variant="multicast")
+    base.update(kw)
+    return MatmulParams(**base)
+
+
+def _by_core(pw):
+    return {c.core: c for c in pw.cores}
+
+
+def test_multicast_counts_by_hand():
+    cores = _by_core(matmul_work(_small()))
+    assert set(cores) == {(0, 0), (1, 0), (0, 1), (1, 1)}
+    c00 = cores[(0, 0)]
+    # two padded 2x2 blocks, 2 K blocks each, subblock 1x2: 2 subblocks x 2 calls per K block
+    assert (c00.steps, c00.blocks) == (4, 2)
+    cw = c00.compute
+    assert (cw.matmul_tiles, cw.matmul_calls, cw.matmul_unpacked_tiles, cw.matmul_unpacked_in0_tiles) == (32, 16, 48, 16)
+    assert (cw.pack_tiles, cw.dst_acquires, cw.copy_tiles, cw.inits, cw.pack_l1_acc_tiles) == (16, 8, 8, 9, 0)
+    a = c00.dm["RISCV_1"]     # A sender of row 0: blocks of 2 and 1 valid rows, each to 1 receiver
+    assert (a.dram_read_pages, a.dram_read_bytes, a.barriers) == (12, 12 * T, 4)
+    assert (a.mcast_writes, a.mcast_bytes, a.mcast_dests, a.sem_waits, a.sem_signals) == (4, 12 * T, 4, 4, 4)
+    b = c00.dm["RISCV_0"]     # B sender of column 0 (no receiver in round 1) + writer of 4 + 2 tiles
+    assert (b.dram_read_pages, b.barriers, b.mcast_writes, b.mcast_bytes, b.mcast_dests) == (16, 6, 2, 8 * T, 2)
+    assert (b.dram_write_pages, b.dram_write_bytes, b.sem_waits) == (6, 6 * T, 2)
+    c10 = cores[(1, 0)]       # A receiver, B sender of the 1-tile-wide column
+    assert c10.dm["RISCV_1"] == type(a)(sem_waits=4, sem_signals=4)
+    assert (c10.dm["RISCV_0"].dram_read_pages, c10.dm["RISCV_0"].mcast_bytes, c10.dm["RISCV_0"].dram_write_pages) == (8, 4 * T, 3)
+    c11 = cores[(1, 1)]       # one block, receiver of both
+    assert c11.blocks == 1 and c11.dm["RISCV_1"].dram_read_pages == 0 and c11.dm["RISCV_0"].dram_write_pages == 2
+    assert sum(c.dm["RISCV_0"].dram_write_pages for c in cores.values()) == 5 * 3
+
+
+@pytest.mark.parametrize("variant", ["blocked", "subblocked", "multicast"])
+@pytest.mark.parametrize("shape,grid,block", [((2048, 2048, 2048), (8, 8), (8, 8, 8)),
+                                              ((1000 // 32 * 32, 352, 640), (3, 4), (3, 2, 4))])
+def test_conservation(variant, shape, grid, block):
+    M, N, K = shape
+    bm, bn, ibw = block
+    sb = (1, 1) if variant == "blocked" else (1, bn)
+    pw = matmul_work(MatmulParams(M=M, N=N, K=K, grid=grid, per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
+                                  subblock=sb, variant=variant))
+    Mt, Nt, Kt = M // 32, N // 32, K // 32
+    nbm, nbn = -(-Mt // bm), -(-Nt // bn)
+    tot, dm = pw.total_compute(), pw.total_dm()
+    assert tot.matmul_tiles == nbm * nbn * bm * bn * Kt                  # padded blocks computed in full
+    assert dm.dram_write_pages == Mt * Nt                                 # only valid tiles are written
+    if variant == "multicast":
+        # A is read once per round of block columns, B once per round of block rows, then multicast
+        rounds_n, rounds_m = -(-nbn // grid[0]), -(-nbm // grid[1])
+        assert dm.dram_read_pages == Mt * Kt * rounds_n + Kt * Nt * rounds_m
+        assert dm.mcast_bytes == dm.dram_read_bytes - sum(      # a lone row/column of a round sends nothing
+            c.dm["RISCV_1"].dram_read_bytes for c in pw.cores if min(grid[0], nbn) == 1) - sum(
+            c.dm["RISCV_0"].dram_read_bytes for c in pw.cores if min(grid[1], nbm) == 1)
+        assert dm.sem_waits == dm.sem_signals
+    else:
+        # every core reads its own A and B blocks: A once per block column, B once per block row
+        assert dm.dram_read_pages == Mt * Kt * nbn + Kt * Nt * nbm
+        assert dm.mcast_writes == 0
+    assert pw.useful_flops == 2.0 * M * N * K
+
+
+def test_l1_sharded_in0_and_l1_accumulation_move_the_right_work():
+    p = _small(M=256, N=256, K=256, grid=(4, 4), in0_block_w=2, accumulate="l1_acc", in0_source="l1_sharded",
+               out_dest="l1_sharded")
+    pw = matmul_work(p)
+    dm, tot = pw.total_dm(), pw.total_compute()
+    # no A from DRAM, no output to DRAM; every K block of A is multicast once per core row by its owner
+    assert dm.dram_write_pages == 0
+    assert dm.dram_read_pages == 8 * 8                  # B only, once (one round of block rows)
+    assert dm.mcast_writes == 4 * 4 + 4 * 4             # per K block: one A multicast per row, one B per column
+    assert dm.l1_bytes == 4 * 4 * 2 * 2 * T             # each A block also copied into its owner's own CB
+    assert tot.copy_tiles == 0 and tot.pack_l1_acc_tiles == 16 * 4 * 3
+    assert all(c.out_overlap == 0 for c in pw.cores)
+
+
+def test_naive_counts_equal_the_counts_of_the_generated_ir():
+    for (M, N, K, bm, bn, bk), target in [((192, 320, 192, 64, 64, 32), "tenstorrent"),
+                                          ((1024, 1024, 1024, 64, 64, 32), "tenstorrent"),
+                                          ((352, 320, 64, 32, 32, 32), "tenstorrent/blackhole")]:
+        counted = program_work(device_program(lower_to_tt(samples.matmul(M, N, K, bm, bn, bk), target,
+                                                          schedule="naive")))
+        grid = (11, 10) if "blackhole" in target else (8, 8)
+        model = "blackhole" if "blackhole" in target else "wormhole_b0"
+        ours = matmul_work(MatmulParams(M=M, N=N, K=K, grid=grid, per_core_M=bm // 32, per_core_N=bn // 32,
+                                        in0_block_w=bk // 32, variant="naive", fp32_acc=True, model=model))
+        assert [c.to_dict() for c in counted.cores] == [c.to_dict() for c in ours.cores]
+
+
+def test_l1_bytes_of_each_schedule():
+    p = _small(M=2048, N=2048, K=2048, grid=(8, 8), per_core_M=8, per_core_N=8, in0_block_w=8, subblock=(2, 4))
+    # in0 and in1 blocks double-buffered, the output block, and the bf16 intermediate block (reload)
+    assert l1_bytes(p) == 2 * (64 + 64) * T + 64 * T + 64 * T
+    from dataclasses import replace
+    assert l1_bytes(replace(p, fp32_acc=True, subblock=(2, 2))) == 2 * 128 * T + 64 * T + 64 * 4096
+    assert l1_bytes(replace(p, accumulate="l1_acc")) == 2 * 128 * T + 64 * T
+
+
+def test_bad_schedules_are_typed_errors():
+    with pytest.raises(TTCompileError, match="in0_block_w = 3 tiles must divide Kt = 4"):
+        matmul_work(_small(in0_block_w=3))
+    with pytest.raises(TTResourceError, match="subblock 2x4 = 8 tiles exceeds the DST capacity of 4"):
+        matmul_work(_small(M=256, N=256, per_core_M=4, per_core_N=4, subblock=(2, 4), fp32_acc=True))
+    with pytest.raises(TTResourceError, match="grid 9x8 does not fit the wormhole_b0 compute grid of at most 8x8"):
+        matmul_work(_small(grid=(9, 8)))
+    with pytest.raises(TTCompileError, match="M = 100 must be a positive multiple of 32"):
+        matmul_work(_small(M=100))
+    with pytest.raises(TTCompileError, match="subblocked"):
+        matmul_work(_small(variant="blocked"))
+
+
+def test_bias_epilogue_counts_and_l1():
+    from dataclasses import replace
+    p = MatmulParams(M=640, N=1024, K=512, grid=(4, 4), per_core_M=5, per_core_N=4, in0_block_w=8,
+                     subblock=(1, 4), variant="multicast")
+    plain, biased = matmul_work(p), matmul_work(replace(p, bias=True))
+    assert l1_bytes(replace(p, bias=True)) - l1_bytes(p) == 2 * 4 * T
+    d0, d1 = plain.total_dm(), biased.total_dm()
+    # Nt = 32 bias tiles, read once per round of block rows (Mt 20 / (4 rows x 5) = 1 round) and
+    # multicast down each column to the 3 other rows
+    assert d1.dram_read_pages - d0.dram_read_pages == 32
+    assert d1.mcast_dests - d0.mcast_dests == 8 * 3            # 8 blocks on the top row, each to 3 rows
+    c0, c1 = plain.total_compute(), biased.total_compute()
+    assert c1.eltwise_tiles == 20 * 32 and c1.inits - c0.inits == 2 * (20 * 32 // 4)
+    with pytest.raises(TTCompileError, match="naive schedule's epilogue"):
+        matmul_work(replace(p, variant="naive", bias=True, per_core_M=4, subblock=(1, 1)))

@@ -1,0 +1,127 @@
+"""Cost parameters of the performance model: one table per chip model.
+
+Every number says where it comes from:
+  [D.x]    shared/reference/metalium-api.md section D (tt-metal tech reports / card specs);
+  [DM]     tenstorrent/tt-metal tests/tt_metal/tt_metal/data_movement/documentation/ideal_performance.md
+           (directed per-core data-movement tests, bytes/cycle; "All" = 64 Wormhole / 110 Blackhole cores);
+  [LLK]    the tt-llk sources shipped in the ttnn 0.81.1 wheel (llk_unpack_AB_matmul.h, llk_math_matmul.h);
+  [CAL:r]  calibrated against the tt-metal GEMM_FLOPS measurement rows r (perf/published.py), one value per
+           chip for every row; the rows used for calibration are listed in CALIBRATION_ROWS, every other row
+           is validation only (docs/perf-model.md);
+  [ASSUMED] no published measurement: a stated assumption that no validated row depends on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CostTable:
+    model: str
+    clock_ghz: float
+    # --- matrix engine (math thread, TRISC1) -------------------------------------------------------------
+    mm_phase_cycles: int          # cycles of one 32x32x32 tile product per fidelity phase
+    fidelity_phases: dict         # LoFi 1, HiFi2 2, HiFi3 3, HiFi4 4
+    mm_call_cycles: float         # math-thread overhead per matmul_tiles / matmul_block call
+    # --- unpacker (TRISC0): cycles per tile moved from L1 into the source registers, per data format -----
+    unpack_srca_cycles: dict      # in1 operand (and copy_tile / eltwise operands) -> SrcA
+    unpack_srcb_cycles: dict      # in0 operand -> SrcB
+    # --- packer (TRISC2) --------------------------------------------------------------------------------
+    pack_tile_cycles: dict        # per tile packed from DST to L1, per data format
+    pack_l1_acc_extra_cycles: float   # extra per tile packed with L1 accumulation (read-modify-write)
+    copy_math_cycles: float       # math-thread cycles of copy_tile (datacopy SrcA -> DST) per tile
+    eltwise_math_cycles: float    # FPU add/sub/mul per tile at LoFi (8x16 per cycle: 8 cycles)
+    sfpu_tile_cycles: float       # SFPU unary op per tile
+    dst_sync_cycles: float        # acquire/commit/wait/release round, per thread
+    init_cycles: float            # one op re-init (unpacker + math + packer reconfiguration)
+    kernel_start_cycles: float    # launch to first useful instruction of a kernel (firmware, hw startup)
+    # --- data movement (bytes per cycle per core, latencies in cycles) ------------------------------------
+    dram_read_bytes_per_cycle: float
+    dram_write_bytes_per_cycle: float
+    mcast_bytes_per_cycle: float
+    l1_copy_bytes_per_cycle: float
+    noc_round_trip_cycles: float  # exposed by every barrier (DRAM read / write round trip)
+    mcast_handshake_cycles: float  # per data multicast: semaphore wait + flag multicast (+ flush)
+    sem_signal_cycles: float      # a receiver's semaphore increment to the sender
+    page_issue_cycles: float      # RISC-V cycles to issue one page request (address generation)
+    # --- card ---------------------------------------------------------------------------------------------
+    dram_bandwidth_gbs: float     # achievable card DRAM bandwidth (all cores)
+    dispatch_seconds: float       # host -> device launch of a cached program (fast dispatch)
+
+
+_PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}           # [D.4] 16/32/48/64 cycles per tile
+
+# Rows the [CAL] parameters were fitted to (least squares on the relative error of the device-based
+# utilization, parameters bounded to physical ranges, see docs/perf-model.md); every other published
+# row, including all of reference D.5 and the whole p150 11x10 table, is validation only.
+CALIBRATION_ROWS = {
+    "wormhole_b0": (("n150", 512, 512, 512, "HiFi2"), ("n150", 512, 1024, 1024, None),
+                    ("n150", 1024, 1024, 2048, None), ("n150", 2048, 3072, 3072, None),
+                    ("n150", 3072, 4096, 4096, None), ("n150", 8192, 8192, 8192, None)),
+    "blackhole": (("p150", 640, 832, 832, "HiFi2"), ("p150", 640, 1664, 1664, None),
+                  ("p150", 1280, 1664, 3328, None), ("p150", 2560, 3328, 4992, None),
+                  ("p150", 3840, 4992, 6656, None), ("p150", 10240, 13312, 13312, None)),
+}   # (card, M, K, N, fidelity or None for both HiFi2 and HiFi4)
+
+WORMHOLE_B0 = CostTable(
+    model="wormhole_b0", clock_ghz=1.0,                              # [D.1]
+    mm_phase_cycles=16, fidelity_phases=_PHASES,                     # [D.4]
+    mm_call_cycles=38.0,                                             # [CAL]
+    # [CAL] bf16; in0 -> SrcB is slower than in1 -> SrcA (the (4,2) vs (1,w) subblock rows); Float32
+    # [ASSUMED] twice the bytes, twice the cycles (no fp32-input measurement is published)
+    unpack_srca_cycles={"Float16_b": 40.0, "Float32": 80.0},
+    unpack_srcb_cycles={"Float16_b": 68.0, "Float32": 136.0},
+    pack_tile_cycles={"Float16_b": 40.0, "Float32": 80.0},           # [ASSUMED] 64 B/cycle, never binding in the rows
+    pack_l1_acc_extra_cycles=32.0,                                   # [ASSUMED] read of the accumulated tile
+    copy_math_cycles=16.0,                                           # [ASSUMED] datacopy, 4 faces x 4 rows of 8
+    eltwise_math_cycles=8.0,                                         # [D.4] 8x16 per cycle: 1024 / 128
+    sfpu_tile_cycles=256.0,                                          # [ASSUMED] no published SFPU rate
+    dst_sync_cycles=11.0,                                            # [CAL]
+    init_cycles=150.0,                                               # [ASSUMED] unpack+math+pack reconfiguration
+    kernel_start_cycles=1240.0,                                      # [CAL]
+    dram_read_bytes_per_cycle=23.4,                                  # [CAL] (bounds 15..32; [DM] reports 22)
+    dram_write_bytes_per_cycle=21.0,                                 # [DM]
+    mcast_bytes_per_cycle=31.5,                                      # [CAL] (bounds 15..32; [DM] linked 22)
+    l1_copy_bytes_per_cycle=29.0,                                    # [DM] one to one
+    noc_round_trip_cycles=200.0,                                     # [CAL] (at its lower bound 200)
+    mcast_handshake_cycles=50.0,                                     # [CAL] (at its lower bound 50)
+    sem_signal_cycles=50.0,                                          # [ASSUMED]
+    page_issue_cycles=20.0,                                          # [ASSUMED] never binding for tile pages
+    dram_bandwidth_gbs=267.0,                                        # [D.2] Wormhole u-benchmark, 92% of 288
+    dispatch_seconds=3.5e-6,                                         # [D.5] 512^3 trace row: host - device time
+)
+
+BLACKHOLE = CostTable(
+    model="blackhole", clock_ghz=1.35,                               # [D.1]
+    mm_phase_cycles=16, fidelity_phases=_PHASES,                     # [D.4]
+    mm_call_cycles=10.0,                                             # [CAL]
+    unpack_srca_cycles={"Float16_b": 25.0, "Float32": 50.0},         # [CAL] bf16, Float32 [ASSUMED] x2
+    unpack_srcb_cycles={"Float16_b": 58.0, "Float32": 116.0},        # [CAL] bf16, Float32 [ASSUMED] x2
+    pack_tile_cycles={"Float16_b": 40.0, "Float32": 80.0},           # [ASSUMED]
+    pack_l1_acc_extra_cycles=32.0,                                   # [ASSUMED]
+    copy_math_cycles=16.0,                                           # [ASSUMED]
+    eltwise_math_cycles=8.0,                                         # [D.4]
+    sfpu_tile_cycles=256.0,                                          # [ASSUMED]
+    dst_sync_cycles=105.0,                                           # [CAL]
+    init_cycles=150.0,                                               # [ASSUMED]
+    kernel_start_cycles=2360.0,                                      # [CAL]
+    dram_read_bytes_per_cycle=42.0,                                  # [CAL] (bounds 24..64; [DM] reports 33)
+    dram_write_bytes_per_cycle=34.0,                                 # [DM]
+    mcast_bytes_per_cycle=60.0,                                      # [CAL] (bounds 24..64; [DM] linked 41)
+    l1_copy_bytes_per_cycle=60.0,                                    # [DM] one to one
+    noc_round_trip_cycles=495.0,                                     # [CAL]
+    mcast_handshake_cycles=150.0,                                    # [CAL]
+    sem_signal_cycles=50.0,                                          # [ASSUMED]
+    page_issue_cycles=20.0,                                          # [ASSUMED]
+    dram_bandwidth_gbs=344.0,                                        # [D.2] arbitrary cores, 67% of 512
+    dispatch_seconds=3.5e-6,                                         # [D.5] (Wormhole row; assumed the same)
+)
+
+COSTS = {"wormhole_b0": WORMHOLE_B0, "blackhole": BLACKHOLE}
+
+
+def costs(model: str) -> CostTable:
+    try:
+        return COSTS[model]
+    except KeyError:
+        raise KeyError(f"no cost table for model {model!r}; known: {', '.join(COSTS)}") from None

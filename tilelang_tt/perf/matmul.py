@@ -1,0 +1,409 @@
+"""Exact per-core work of the matmul schedules, computed analytically (no IR needed).
+
+`matmul_work(MatmulParams(...)) -> ProgramWork` gives, for every core, the counts the generated program
+executes (conventions in perf/work.py). The compiler's lowering of the same schedule must produce the
+same counts from its TT-level IR; tests assert it. The schedules (variants):
+
+* ``naive`` (today's lowering): the output is cut into user blocks of per_core_M x per_core_N tiles;
+  blocks are split contiguously over min(blocks, cores) cores (`passes.assign_cores.contiguous`), core
+  i at (i % cols, i // cols). Per block and per K step of in0_block_w tiles the reader (RISCV_1) reads
+  the A block and barriers, then the B block and barriers; the compute acquires DST once per block (DST
+  holds the whole block), calls `matmul_tiles` once per tile product, packs the block once; the writer
+  (RISCV_0) writes the block with one barrier.
+* ``blocked`` / ``subblocked``: output blocks of per_core_M x per_core_N tiles, block (bi, bj) on core
+  (x, y) = (bj % cols, bi % rows), a core walking its blocks in rounds (bi = y + rows*ri, bj = x +
+  cols*rj, row-major over (ri, rj)). Per K block (in0_block_w tiles, which must divide Kt) the reader
+  (RISCV_1) reads the valid tiles of its A block (vm x in0_block_w) and B block (in0_block_w x vn) with
+  one barrier. The compute walks output subblocks of h x w tiles (1 x 1 for ``blocked``) in row-major
+  order; per subblock and K block: one DST acquire, in0_block_w matmul calls (``matmul_block(ct_dim=w,
+  rt_dim=h, kt_dim=in0_block_w)``; for h = w = 1 this is `matmul_tiles`), h*w packs. Partial sums:
+  with ``accumulate="reload"`` every K block but the first reloads the subblock with h*w `copy_tile`
+  (plus a `copy_init` and a matmul re-init: 2 inits), and every K block but the last packs to the
+  intermediate CB; with ``accumulate="l1_acc"`` (packer L1 accumulation) nothing is reloaded and every
+  K block but the first packs with L1 accumulation (`pack_l1_acc_tiles`). The writer (RISCV_0) writes the
+  valid vm x vn tiles of each block with one barrier. Edge blocks are padded: compute does the full
+  block, readers and writer move only valid tiles.
+* ``multicast``: ``subblocked`` + 2D multicast reuse. In each round only the cores that have a block
+  take part (a top-left rectangle of rows_active x cols_active cores). Per K block the core at column 0
+  of each active row reads the valid A block from DRAM on RISCV_1 (one barrier) and multicasts it to the
+  other cols_active - 1 cores of its row: mcast_bytes += valid A block bytes, mcast_writes += 1,
+  mcast_dests += cols_active - 1, plus one `noc_semaphore_wait` (receivers ready) and one semaphore
+  multicast (data valid). Each receiver counts one `noc_semaphore_wait` and one `noc_semaphore_inc`.
+  B goes the same way down the columns from row 0, on RISCV_0, which also runs the writer. A single
+  active column (row) needs no multicast of A (B) and counts no semaphores for it.
+  ``in0_source="l1_sharded"`` (tt-metal's block-sharded in0, for validation against its measurements):
+  no DRAM reads of A; the K block kb is multicast by the core of the row that holds that K range,
+  x = (kb * in0_block_w) // (Kt / cols), which also copies it into its own CB (l1_bytes).
+  ``out_dest="l1_sharded"``: the output stays in L1, nothing is written to DRAM.
+
+``bias=True`` (a fused C += bias[N] epilogue, blocked / subblocked / multicast): per block the bias row
+of vn tiles is read once (by the reader, or by the B sender of the column and multicast down it like B,
+with one handshake); the compute adds it on the last K block before the final pack: per_core_M x
+per_core_N broadcast adds into DST (`eltwise_tiles`) and 2 inits per subblock (the add's init and the
+matmul re-init); L1 holds cb_depth bias rows of per_core_N tiles.
+
+`steps` = K blocks summed over the core's blocks (K steps for ``naive``); `step_overlap` = cb_depth;
+`blocks` = output blocks of the core; `out_overlap` = 0 for ``accumulate="l1_acc"`` with more than one K
+block (the output CB doubles as the partial-sum buffer, as in tt-metal), else 1.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from ..errors import TTCompileError, TTResourceError
+from ..target import DATA_FORMAT, HARDWARE, MATH_FIDELITIES, TILE_BYTES, TILE_COLS, TILE_ROWS
+from .work import ComputeWork, CoreWork, DMWork, ProgramWork
+
+VARIANTS = ("naive", "blocked", "subblocked", "multicast")
+ACCUMULATE = ("reload", "l1_acc")
+SOURCES = ("dram", "l1_sharded")
+
+
+@dataclass(frozen=True)
+class MatmulParams:
+    """A matmul C[M, N] = A[M, K] @ B[K, N] and the schedule that computes it (sizes in tiles)."""
+    M: int
+    N: int
+    K: int
+    grid: tuple[int, int]                # (cols, rows) of cores
+    per_core_M: int
+    per_core_N: int
+    in0_block_w: int
+    subblock: tuple[int, int] = (1, 1)    # (h, w) output subblock in tiles
+    variant: str = "multicast"
+    dtype: str = "bfloat16"               # A and B
+    out_dtype: str | None = None          # C (None: same as dtype)
+    fp32_acc: bool = False                # fp32_dest_acc_en: DST and partials in fp32
+    fidelity: str = "HiFi4"
+    model: str = "wormhole_b0"
+    accumulate: str = "reload"
+    in0_source: str = "dram"
+    out_dest: str = "dram"
+    dst_full_sync: bool = False
+    cb_depth: int = 2
+    bias: bool = False                    # C += bias[N] broadcast over rows (a fused epilogue)
+
+    @property
+    def multicast(self) -> bool:
+        return self.variant == "multicast"
+
+    @property
+    def tiles(self) -> tuple[int, int, int]:
+        return self.M // TILE_ROWS, self.N // TILE_COLS, self.K // TILE_COLS
+
+    def describe(self) -> str:
+        h, w = self.subblock
+        extra = "".join(f" {k}={v}" for k, v in (("acc", self.accumulate), ("in0", self.in0_source),
+                                                  ("out", self.out_dest))
+                        if v not in ("reload", "dram"))
+        extra += " +bias" if self.bias else ""
+        return (f"{self.variant} {self.M}x{self.K}x{self.N} grid {self.grid[0]}x{self.grid[1]} block "
+                f"{self.per_core_M}x{self.per_core_N} k{self.in0_block_w} sub {h}x{w}"
+                f"{' fp32acc' if self.fp32_acc else ''} {self.fidelity}{extra}")
+
+
+def _fmt(dtype: str) -> str:
+    try:
+        return DATA_FORMAT[dtype]
+    except KeyError:
+        raise TTCompileError(f"matmul dtype {dtype!r} is not supported; supported: {', '.join(DATA_FORMAT)}") \
+            from None
+
+
+def intermediate_format(p: MatmulParams) -> str:
+    """Data format of packed partial sums: Float32 with fp32 accumulation, else the output's."""
+    return "Float32" if p.fp32_acc else _fmt(p.out_dtype or p.dtype)
+
+
+def check_params(p: MatmulParams) -> None:
+    """TTCompileError / TTResourceError for a schedule the generator cannot build."""
+    what = f"matmul {p.describe()}"
+    if p.model not in HARDWARE:
+        raise TTCompileError(f"{what}: unknown model {p.model!r}; known: {', '.join(HARDWARE)}")
+    hw = HARDWARE[p.model]
+    if p.variant not in VARIANTS:
+        raise TTCompileError(f"{what}: unknown variant {p.variant!r}; known: {', '.join(VARIANTS)}")
+    if p.accumulate not in ACCUMULATE or p.in0_source not in SOURCES or p.out_dest not in SOURCES:
+        raise TTCompileError(f"{what}: accumulate must be one of {ACCUMULATE}, in0_source / out_dest one of "
+                             f"{SOURCES}")
+    if p.fidelity not in MATH_FIDELITIES:
+        raise TTCompileError(f"{what}: unknown math fidelity {p.fidelity!r}; known: {', '.join(MATH_FIDELITIES)}")
+    _fmt(p.dtype), _fmt(p.out_dtype or p.dtype)
+    for name, v in (("M", p.M), ("N", p.N), ("K", p.K)):
+        if v <= 0 or v % 32:
+            raise TTCompileError(f"{what}: {name} = {v} must be a positive multiple of 32 (one tile)")
+    cols, rows = p.grid
+    mx, my = hw.max_grid
+    if not (1 <= cols <= mx and 1 <= rows <= my):
+        raise TTResourceError(f"{what}: grid {cols}x{rows} does not fit the {p.model} compute grid of at most "
+                              f"{mx}x{my} cores; use a smaller grid")
+    Mt, Nt, Kt = p.tiles
+    if min(p.per_core_M, p.per_core_N, p.in0_block_w) < 1:
+        raise TTCompileError(f"{what}: block sizes must be >= 1 tile")
+    if Kt % p.in0_block_w:
+        raise TTCompileError(f"{what}: in0_block_w = {p.in0_block_w} tiles must divide Kt = {Kt}")
+    h, w = p.subblock
+    if p.bias and p.variant == "naive":
+        raise TTCompileError(f"{what}: the naive schedule's epilogue is counted from its IR (perf.count), "
+                             "not by matmul_work; use blocked, subblocked or multicast")
+    if p.variant == "naive":
+        if Mt % p.per_core_M or Nt % p.per_core_N:
+            raise TTCompileError(f"{what}: the naive schedule needs blocks that divide Mt = {Mt}, Nt = {Nt}")
+        h, w = p.per_core_M, p.per_core_N
+    elif p.variant == "blocked" and (h, w) != (1, 1):
+        raise TTCompileError(f"{what}: the blocked schedule has 1x1 subblocks; use variant 'subblocked'")
+    if h < 1 or w < 1 or p.per_core_M % h or p.per_core_N % w:
+        raise TTCompileError(f"{what}: subblock {h}x{w} must divide the block {p.per_core_M}x{p.per_core_N}")
+    cap = hw.dst_capacity(p.fp32_acc, p.dst_full_sync)
+    if h * w > cap:
+        raise TTResourceError(f"{what}: subblock {h}x{w} = {h * w} tiles exceeds the DST capacity of {cap} tiles "
+                              f"({'fp32' if p.fp32_acc else 'bf16'} accumulation, "
+                              f"{'full' if p.dst_full_sync else 'half'} sync); use a smaller subblock")
+    if p.in0_source == "l1_sharded":
+        if not p.multicast or Kt % cols or (Kt // cols) % p.in0_block_w:
+            raise TTCompileError(f"{what}: a block-sharded in0 needs the multicast schedule and in0_block_w "
+                                 f"dividing the shard width Kt / cols = {Kt}/{cols}")
+    if p.cb_depth not in (1, 2):
+        raise TTCompileError(f"{what}: cb_depth must be 1 or 2, got {p.cb_depth}")
+
+
+def l1_bytes(p: MatmulParams) -> int:
+    """Per-core L1 of the schedule's CBs: in0 and in1 blocks x cb_depth, the output block, and the
+    intermediate block (Float32 with fp32 accumulation) when partials leave DST (more than one K block;
+    with L1 accumulation the output CB holds the partials, as in tt-metal). Naive: CBs of the plan
+    (A and B blocks x depth, output block x depth)."""
+    tb = TILE_BYTES[_fmt(p.dtype)]
+    to = TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
+    a = p.per_core_M * p.in0_block_w * tb
+    b = p.in0_block_w * p.per_core_N * tb
+    out = p.per_core_M * p.per_core_N
+    if p.variant == "naive":
+        return p.cb_depth * (a + b + out * to)
+    total = p.cb_depth * (a + b) + out * to
+    if p.bias:                    # one row of bias tiles per block, buffered like the inputs
+        total += p.cb_depth * p.per_core_N * tb
+    kb = p.tiles[2] // p.in0_block_w
+    if kb > 1 and p.accumulate == "reload":
+        total += out * TILE_BYTES[intermediate_format(p)]
+    elif kb > 1 and p.fp32_acc:   # L1 accumulation in fp32 needs an fp32 buffer beside the output
+        total += out * TILE_BYTES["Float32"]
+    return total
+
+
+@lru_cache(maxsize=None)
+def unpacked_per_call(h: int, w: int) -> tuple[int, int]:
+    """(in0 tiles, in1 tiles) the unpacker moves for one matmul_block(ct_dim=w, rt_dim=h) call: the LLK
+    streams one operand and reuses the other, two reused tiles (SrcA/SrcB banks) at a time (work.py)."""
+    if w >= h:                                  # reuse in0 (SrcB): h in0 tiles, w in1 tiles per row pair
+        return h, w * (-(-h // 2))
+    return h * (-(-w // 2)), w                  # reuse in1 (SrcA)
+
+
+def _naive(p: MatmulParams) -> list[CoreWork]:
+    from ..schedule.naive import contiguous
+
+    Mt, Nt, Kt = p.tiles
+    bm, bn, bk = p.per_core_M, p.per_core_N, p.in0_block_w
+    tb, to = TILE_BYTES[_fmt(p.dtype)], TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
+    core_grid, counts, _ = contiguous((Mt // bm) * (Nt // bn), p.grid)
+    cols = core_grid[0]
+    ks = Kt // bk
+    cores = []
+    for i, n in enumerate(counts):
+        c = CoreWork(core=(i % cols, i // cols), steps=n * ks, step_overlap=p.cb_depth, blocks=n,
+                     out_overlap=1)
+        products = n * ks * bm * bn * bk
+        c.compute = ComputeWork(matmul_tiles=products, matmul_calls=products,
+                                matmul_unpacked_tiles=2 * products, matmul_unpacked_in0_tiles=products,
+                                pack_tiles=n * bm * bn,
+                                dst_acquires=n, inits=1)
+        pages = n * ks * (bm * bk + bk * bn)
+        c.dm["RISCV_1"] = DMWork(dram_read_bytes=pages * tb, dram_read_pages=pages, barriers=2 * n * ks)
+        c.dm["RISCV_0"] = DMWork(dram_write_bytes=n * bm * bn * to, dram_write_pages=n * bm * bn, barriers=n)
+        cores.append(c)
+    return cores
+
+
+def _block_compute(p: MatmulParams, kb: int) -> ComputeWork:
+    """Compute work of one (padded) output block over its kb K blocks."""
+    h, w = p.subblock
+    out = p.per_core_M * p.per_core_N
+    subs = out // (h * w)
+    calls = subs * p.in0_block_w * kb
+    in0, in1 = unpacked_per_call(h, w)
+    c = ComputeWork(matmul_tiles=calls * h * w, matmul_calls=calls, matmul_unpacked_tiles=calls * (in0 + in1),
+                    matmul_unpacked_in0_tiles=calls * in0,
+                    pack_tiles=out * kb, dst_acquires=subs * kb)
+    if p.accumulate == "reload":
+        c.copy_tiles = out * (kb - 1)
+        c.inits = 2 * subs * (kb - 1)
+    else:
+        c.pack_l1_acc_tiles = out * (kb - 1)
+    if p.bias:
+        # on the last K block, before the final pack: one broadcast add per output tile into DST
+        # (dest-reuse), an init for it and a matmul re-init per subblock
+        c.eltwise_tiles += out
+        c.inits += 2 * subs
+    return c
+
+
+def _edges(total: int, block: int, lanes: int):
+    """Per lane (core row or column): the valid extent of each of its blocks, per round, and per round
+    the number of lanes with a block. Blocks are dealt to lanes round-robin."""
+    nblocks = -(-total // block)
+    rounds = -(-nblocks // lanes)
+    active = [min(lanes, nblocks - r * lanes) for r in range(rounds)]
+    per_lane = []
+    for lane in range(lanes):
+        ext = []
+        for r in range(rounds):
+            b = lane + r * lanes
+            ext.append(min(block, total - b * block) if b < nblocks else 0)
+        per_lane.append(tuple(ext))
+    return per_lane, active
+
+
+def _read(dm: DMWork, times: int, pages: int, nbytes: int) -> None:
+    """`times` reads of a block of `pages` pages (`nbytes`) from DRAM, one barrier each."""
+    dm.dram_read_pages += times * pages
+    dm.dram_read_bytes += times * nbytes
+    dm.barriers += times
+
+
+def _multicast(dm: DMWork, times: int, nbytes: int, dests: int, handshakes: int) -> None:
+    """`times` multicasts of `nbytes` to `dests` other cores; `handshakes` semaphore wait + signal pairs
+    (none when nobody receives)."""
+    if dests:
+        dm.mcast_writes += times
+        dm.mcast_bytes += times * nbytes
+        dm.mcast_dests += times * dests
+        _receive(dm, handshakes)
+
+
+def _receive(dm: DMWork, times: int) -> None:
+    """`times` semaphore wait + signal pairs (a receiver's side of a multicast, or a sender's)."""
+    dm.sem_waits += times
+    dm.sem_signals += times
+
+
+@lru_cache(maxsize=4096)
+def _classes(p: MatmulParams):
+    """Distinct core work of a blocked / subblocked / multicast schedule: [(cores, CoreWork)] where
+    `cores` lists the (x, y) of every core with that work. Cores with no block are left out."""
+    Mt, Nt, Kt = p.tiles
+    cols, rows = p.grid
+    ibw = p.in0_block_w
+    kb = Kt // ibw
+    tb = TILE_BYTES[_fmt(p.dtype)]
+    to = TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
+    row_ext, rows_active = _edges(Mt, p.per_core_M, rows)     # per core row y: vm per round ri
+    col_ext, cols_active = _edges(Nt, p.per_core_N, cols)     # per core column x: vn per round rj
+    block_compute = _block_compute(p, kb)
+    shard_w = Kt // cols if p.in0_source == "l1_sharded" else 0
+    groups: dict[tuple, list] = {}
+    for y in range(rows):
+        for x in range(cols):
+            key = (row_ext[y], col_ext[x], x == 0, y == 0,
+                   tuple(range(x * shard_w // ibw, (x + 1) * shard_w // ibw)) if shard_w else ())
+            groups.setdefault(key, []).append((x, y))
+    result = []
+    for (vms, vns, left, top, owned), members in groups.items():
+        core = CoreWork(core=members[0], step_overlap=p.cb_depth)
+        r1, r0 = DMWork(), DMWork()
+        # A block work depends on (vm, receivers along the row), B on (vn, receivers down the column):
+        # count each combination once and weigh it by how often it occurs in the core's rounds
+        row_kinds = Counter((vm, rows_active[ri] - 1) for ri, vm in enumerate(vms) if vm)
+        col_kinds = Counter((vn, cols_active[rj] - 1) for rj, vn in enumerate(vns) if vn)
+        blocks = 0
+        for (vm, d1), nr in row_kinds.items():
+            for (vn, d0), nc in col_kinds.items():
+                n = nr * nc
+                blocks += n
+                a_bytes, b_bytes = vm * ibw * tb, ibw * vn * tb
+                if not p.multicast:
+                    _read(r1, n * kb, (vm + vn) * ibw, a_bytes + b_bytes)
+                else:
+                    # A along the row (RISCV_1), B down the column (RISCV_0)
+                    if p.in0_source == "l1_sharded":
+                        mine = n * len(owned)             # K blocks this core sends from its shard
+                        _multicast(r1, mine, a_bytes, d0, handshakes=n * kb)
+                        r1.l1_bytes += mine * a_bytes
+                    elif left:
+                        _read(r1, n * kb, vm * ibw, a_bytes)
+                        _multicast(r1, n * kb, a_bytes, d0, handshakes=n * kb)
+                    else:
+                        _receive(r1, n * kb)
+                    if top:
+                        _read(r0, n * kb, ibw * vn, b_bytes)
+                        _multicast(r0, n * kb, b_bytes, d1, handshakes=n * kb)
+                    else:
+                        _receive(r0, n * kb)
+                if p.bias:                # the bias row of the block travels like B, once per block
+                    bias_bytes = vn * tb
+                    if not p.multicast:
+                        _read(r1, n, vn, bias_bytes)
+                    elif top:
+                        _read(r0, n, vn, bias_bytes)
+                        _multicast(r0, n, bias_bytes, d1, handshakes=n)
+                    else:
+                        _receive(r0, n)
+                if p.out_dest == "dram":
+                    r0.dram_write_pages += n * vm * vn
+                    r0.dram_write_bytes += n * vm * vn * to
+                    r0.barriers += n
+        if not blocks:
+            continue
+        core.steps = blocks * kb
+        core.blocks = blocks
+        # with L1 accumulation the output CB holds the partials (tt-metal's layout): no write overlap
+        core.out_overlap = 0 if (p.accumulate == "l1_acc" and kb > 1) else 1
+        core.compute = block_compute.scaled(blocks).add(ComputeWork(inits=1))
+        core.dm = {"RISCV_0": r0, "RISCV_1": r1}
+        result.append((tuple(members), core))
+    return result
+
+
+def kernel_count(p: MatmulParams) -> int:
+    """Kernels of the program: reader + compute + writer, or for multicast the in0 sender / receiver,
+    the in1(+writer) sender / receiver and the compute (a variant exists only if some core needs it)."""
+    if not p.multicast:
+        return 3
+    cols = min(p.grid[0], -(-p.tiles[1] // p.per_core_N))
+    rows = min(p.grid[1], -(-p.tiles[0] // p.per_core_M))
+    return 1 + (2 if cols > 1 else 1) + (2 if rows > 1 else 1)
+
+
+def matmul_work(p: MatmulParams) -> ProgramWork:
+    """Exact per-core work of schedule `p` (module docstring); TTCompileError for a bad schedule."""
+    check_params(p)
+    if p.variant == "naive":
+        cores = _naive(p)
+    else:
+        cores = []
+        for members, cw in _classes(p):
+            for xy in members:
+                cores.append(CoreWork(core=xy, compute=replace(cw.compute),
+                                      dm={k: replace(v) for k, v in cw.dm.items()},
+                                      steps=cw.steps, step_overlap=cw.step_overlap, blocks=cw.blocks,
+                                      out_overlap=cw.out_overlap))
+        cores.sort(key=lambda c: (c.core[1], c.core[0]))
+    return program_header(p, cores)
+
+
+def program_header(p: MatmulParams, cores=None) -> ProgramWork:
+    """The ProgramWork of schedule `p` with the given cores (none: to be modeled by core groups)."""
+    fmt = _fmt(p.dtype)
+    return ProgramWork(model=p.model, math_fidelity=p.fidelity, fp32_dest_acc_en=p.fp32_acc,
+                       input_formats=[fmt, fmt], output_format=_fmt(p.out_dtype or p.dtype),
+                       intermediate_format=intermediate_format(p), cores=list(cores or []),
+                       kernels=kernel_count(p), useful_flops=2.0 * p.M * p.N * p.K, label=p.describe())
+
+
+def core_groups(p: MatmulParams) -> list:
+    """[(number of cores, CoreWork)] of schedule `p`, identical cores grouped (for estimate_groups)."""
+    check_params(p)
+    if p.variant == "naive":
+        return [(1, c) for c in _naive(p)]
+    return [(len(members), cw) for members, cw in _classes(p)]
