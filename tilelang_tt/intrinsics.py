@@ -74,6 +74,8 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("binary_init", ("op", "icb0", "icb1"), _CP),
     Intrinsic("binary_dest_reuse_init", ("op", "cb"), _CP),
     Intrinsic("unary_init", ("op",), _CP, doc="SFPU <op>_tile_init()"),
+    Intrinsic("pack_reconfig_l1_acc", ("enable",), _CP,
+              doc="packer L1 accumulation on (1: pack adds to the page) or off (0: pack overwrites)"),
     # --- compute: DST protocol ------------------------------------------------------------------------
     Intrinsic("tile_regs_acquire", (), _CP),
     Intrinsic("tile_regs_commit", (), _CP),
@@ -92,6 +94,9 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("unary_tile", ("op", "dst"), _CP, doc="SFPU <op>_tile(dst) in place"),
     Intrinsic("fill_tile", ("dst", "value"), _CP, doc="DST[dst] = value (float)"),
     Intrinsic("pack_tile", ("dst", "cb"), _CP, doc="pack DST[dst] to the next reserved page of cb"),
+    Intrinsic("pack_tile_to", ("dst", "cb", "tile", "l1_acc"), _CP,
+              doc="pack DST[dst] to reserved page `tile` of cb; l1_acc (literal 0/1) is the packer's L1 "
+                  "accumulation state it needs (1: add to the page)"),
 ]}
 
 # The `op` vocabulary of unary_* and binary_* intrinsics. codegen/profiles.py has one entry per op

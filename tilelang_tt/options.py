@@ -16,6 +16,7 @@ from .target import MATH_FIDELITIES
 
 CORE_POLICIES = ("contiguous", "2d_blocked")
 SCHEDULES = ("auto", "naive", "blocked", "subblocked", "multicast")
+PARTIALS = ("auto", "reload", "l1_acc")
 DST_MODES = ("half", "full")
 ATTR_PREFIX = "tt."
 
@@ -41,6 +42,9 @@ class CompileOptions:
     grid, per_core_m, per_core_n, in0_block_w, subblock_h, subblock_w:
                    matmul schedule overrides (cores as (cols, rows); block sizes in tiles); None lets
                    the chooser decide.
+    partials:      how matmul schedules carry partial sums across K blocks: "reload" (packed to an
+                   intermediate CB and copied back into DST every K block), "l1_acc" (the packer
+                   accumulates them in L1; copied back once, for the last K block) or "auto".
     """
     api_profile: str | None = None
     core_policy: str = "contiguous"
@@ -55,6 +59,7 @@ class CompileOptions:
     in0_block_w: int | None = None
     subblock_h: int | None = None
     subblock_w: int | None = None
+    partials: str = "auto"
 
     def __post_init__(self):
         self.validate()
@@ -65,6 +70,7 @@ class CompileOptions:
         _choice("math_fidelity", self.math_fidelity, MATH_FIDELITIES)
         _choice("dst_mode", self.dst_mode, DST_MODES)
         _choice("schedule", self.schedule, SCHEDULES)
+        _choice("partials", self.partials, PARTIALS)
         _positive_int("cb_depth", self.cb_depth)
         for name in ("max_cores", "per_core_m", "per_core_n", "in0_block_w", "subblock_h", "subblock_w"):
             if getattr(self, name) is not None:

@@ -5,6 +5,7 @@ hardware number: it asks `hardware(target)`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import ml_dtypes
@@ -157,6 +158,7 @@ def hardware(target=None) -> Hardware:
     return HARDWARE[model_of(target)]
 
 
+@functools.lru_cache(maxsize=None)
 def tile_bytes(dtype: str) -> int:
     return TILE_BYTES[data_format(dtype)]
 

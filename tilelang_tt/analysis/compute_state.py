@@ -1,11 +1,12 @@
 """The compute-kernel state machine, shared by lowering (which places inits with it) and the protocol
 verifier of the compute printer (which checks generated TT-level TIR against it).
 
-A Tensix compute kernel has, besides DST, two configured engines: the FPU path (unpacker + matrix /
+A Tensix compute kernel has, besides DST, three configured units: the FPU path (unpacker + matrix /
 eltwise engine), configured for one op family and its input CBs by an init (`matmul_init(a, b)`,
 `copy_init(cb)`, `binary_init(op, a, b)`, `binary_dest_reuse_init(op, cb)`, `matmul_block_init(...)`),
-and the SFPU, configured for one unary op (`unary_init(op)`; `fill_tile` is configured by the
-`fill_tile_init` the printer emits beside it). A math call runs correctly only when its engine is
+the SFPU, configured for one unary op (`unary_init(op)`; `fill_tile` is configured by the
+`fill_tile_init` the printer emits beside it), and the packer's L1 accumulation
+(`pack_reconfig_l1_acc(0/1)`; off after start-up). A math call runs correctly only when its engine is
 configured for exactly its key; switching keys needs the matching init, also across loop iterations.
 
 `requirement(call)` is the key a math intrinsic needs, `init_effect(call)` what an init sets; the
@@ -23,7 +24,7 @@ from tvm import tirx
 from .. import intrinsics as I
 
 UNKNOWN = "<differs between paths>"
-SLOTS = ("fpu", "sfpu")
+SLOTS = ("fpu", "sfpu", "pack")
 
 
 def _v(node):
@@ -49,6 +50,8 @@ _NEEDS = {
     "binary_dest_reuse_tiles": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
     "unary_tile": ("sfpu", lambda a: _v(a["op"])),
     "fill_tile": ("sfpu", lambda a: "fill"),
+    "pack_tile": ("pack", lambda a: 0),
+    "pack_tile_to": ("pack", lambda a: _v(a["l1_acc"])),
 }
 _SETS = {
     "matmul_init": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]))),
@@ -58,10 +61,12 @@ _SETS = {
     "binary_init": ("fpu", lambda a: ("binary", _v(a["op"]), _v(a["icb0"]), _v(a["icb1"]))),
     "binary_dest_reuse_init": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
     "unary_init": ("sfpu", lambda a: _v(a["op"])),
+    "pack_reconfig_l1_acc": ("pack", lambda a: _v(a["enable"])),
     # fill_tile carries its own fill_tile_init (printed beside it), so it both needs and sets "fill"
     "fill_tile": ("sfpu", lambda a: "fill"),
 }
 INIT_INTRINSICS = frozenset(n for n in _SETS if n != "fill_tile")
+INITIAL = {"fpu": None, "sfpu": None, "pack": 0}     # what compute_kernel_hw_startup leaves configured
 
 
 def requirement(intr, call):
@@ -104,6 +109,8 @@ def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
     the E3 `mm_init` also configures the packer for)."""
     if slot == "sfpu":
         return I.evaluate("unary_init", key)
+    if slot == "pack":
+        return I.evaluate("pack_reconfig_l1_acc", key)
     kind = key[0]
     if kind == "matmul":
         return I.evaluate("matmul_init", key[1], key[2], out_cb)
@@ -123,6 +130,7 @@ def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
 class _Cfg:
     fpu: object = None
     sfpu: object = None
+    pack: object = 0            # the packer starts without L1 accumulation
 
     def get(self, slot):
         return getattr(self, slot)

@@ -13,6 +13,7 @@ says why in one sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from tvm import tirx
 
@@ -65,9 +66,9 @@ class MatmulSpec:
     def fp32_acc(self) -> bool:
         return self.acc_dtype == "float32"
 
-    @property
-    def epilogue_tensors(self) -> list[str]:
-        return [e.tensor for e in self.epilogue if e.tensor]
+    @cached_property
+    def epilogue_tensors(self) -> tuple:
+        return tuple(e.tensor for e in self.epilogue if e.tensor)
 
 
 class _NotMatmul(Exception):

@@ -127,6 +127,7 @@ _DST_NEXT = {
 }
 _DST_MATH = {"matmul_tiles", "matmul_block", "copy_tile", "binary_tiles", "binary_dest_reuse_tiles",
              "unary_tile", "fill_tile"}
+# (pack_tile / pack_tile_to read DST after tile_regs_wait; checked separately)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class _ComputeState:
     dst: str = "released"
     fpu: object = None       # the FPU key of analysis/compute_state (op family and its CBs)
     sfpu: object = None      # the SFPU op (unary op name | fill)
+    pack: object = 0         # the packer's L1 accumulation (0 after start-up)
 
 
 class ComputePrinter(KernelPrinter):
@@ -185,7 +187,8 @@ class ComputePrinter(KernelPrinter):
                                  f"states ({a.dst} vs {b.dst})", s)
             return _ComputeState(a.started or b.started, a.dst,
                                  a.fpu if a.fpu == b.fpu else UNKNOWN,
-                                 a.sfpu if a.sfpu == b.sfpu else UNKNOWN)
+                                 a.sfpu if a.sfpu == b.sfpu else UNKNOWN,
+                                 a.pack if a.pack == b.pack else UNKNOWN)
         if isinstance(s, tirx.AttrStmt):
             return self._sim(s.body, st, depth)
         if isinstance(s, tirx.Evaluate):
@@ -230,7 +233,7 @@ class ComputePrinter(KernelPrinter):
         if name in _DST_MATH and st.dst != "acquired":
             raise self.error(f"{name} writes DST, which is {st.dst}; tile math must sit between "
                              f"tile_regs_acquire and tile_regs_commit", call)
-        if name == "pack_tile" and st.dst != "waited":
+        if name in ("pack_tile", "pack_tile_to") and st.dst != "waited":
             raise self.error(f"pack_tile reads DST, which is {st.dst}; pack after tile_regs_wait and "
                              f"before tile_regs_release", call)
         need = requirement(intr, call)

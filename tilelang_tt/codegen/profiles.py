@@ -134,6 +134,8 @@ _E4_CALLS: dict[str, ApiCall] = {
     "unary_tile": ApiCall("{op}_tile", ("dst",), _CP("{op}")),
     "fill_tile": ApiCall("fill_tile", ("dst", "value"), _CP(FILL_H)),
     "pack_tile": ApiCall("pack_tile", ("dst", "cb"), _CP(PACK_H)),
+    "pack_tile_to": ApiCall("pack_tile", ("dst", "cb", "tile"), _CP(PACK_H), "true"),   # out_of_order_output
+    "pack_reconfig_l1_acc": ApiCall("pack_reconfig_l1_acc", ("enable",), _CP(PACK_H)),
 }
 
 # fill_tile needs fill_tile_init() whenever the SFPU was configured for another op; there is no

@@ -51,6 +51,67 @@ class _Pending:
         self.var = var
 
 
+# Intrinsic arguments whose values change counts (the others are addresses and tile ids).
+COUNTED_ARGS = frozenset({"cb", "num_pages", "ct_dim", "rt_dim", "size", "num_dests", "l1_acc"})
+
+
+def steering_args(body) -> tuple:
+    """Indices of the runtime args that reach a loop bound, a condition or a counted argument, through
+    the lets in between (a static dataflow over the kernel)."""
+    defs: dict = {}
+    roots: list = []
+
+    def visit(s):
+        if isinstance(s, tirx.SeqStmt):
+            for x in s.seq:
+                visit(x)
+        elif isinstance(s, tirx.Bind):
+            defs[s.var] = s.value
+        elif isinstance(s, tirx.BufferStore):
+            defs[s.buffer] = s.value
+        elif isinstance(s, tirx.For):
+            roots.extend([s.min, s.extent])
+            visit(s.body)
+        elif isinstance(s, tirx.IfThenElse):
+            roots.append(s.condition)
+            visit(s.then_case)
+            if s.else_case is not None:
+                visit(s.else_case)
+        elif isinstance(s, tirx.AttrStmt):
+            visit(s.body)
+        elif isinstance(s, tirx.Evaluate) and isinstance(s.value, tvm.ir.Call):
+            intr = I.intrinsic_of(s.value)
+            if intr is not None:
+                roots.extend(a for n, a in zip(intr.args, s.value.args) if n in COUNTED_ARGS)
+    visit(body)
+    found: set = set()
+    seen: set = set()
+    work = list(roots)
+    while work:
+        e = work.pop()
+        for node in _calls_and_vars(e):
+            if isinstance(node, tvm.ir.Call):
+                intr = I.intrinsic_of(node)
+                if intr is not None and intr.name == "get_arg_val" and isinstance(node.args[0], tirx.IntImm):
+                    found.add(int(node.args[0]))
+            elif hash(node) not in seen:
+                seen.add(hash(node))
+                key = node if node in defs else next((b for b in defs if getattr(b, "data", None) is not None
+                                                      and b.data.same_as(node)), None)
+                if key is not None:
+                    work.append(defs[key])
+    return tuple(sorted(found))
+
+
+def _calls_and_vars(e) -> list:
+    import tvm_ffi
+
+    out = []
+    tvm_ffi.structural_walk(e, [(tvm.ir.Call, out.append), (tvm.ir.Var, out.append),
+                                (tvm.ir.TensorLoad, lambda n: out.append(n.source))])
+    return out
+
+
 _CB_KIND = {"cb_reserve_back": "reserve", "cb_push_back": "push", "cb_wait_front": "wait",
             "cb_pop_front": "pop"}
 
@@ -64,20 +125,32 @@ class KernelCounter:
         self.where = where
         self._fv: dict = {}
         self._memo: dict = {}
+        self._seen: dict = {}         # values of the steering args -> Tally
+        self._steering: tuple | None = None
 
     def count(self, args: list) -> Tally:
-        self._memo = {}
-        self.args = args
-        try:
-            return self._stmt(self.body, {})
-        except _Unbound as u:
-            raise TTInternalError(f"{self.where}: variable {u.var.name} is used but never bound") from None
+        """The counts for one core's runtime args. Only the args that steer loops, conditions and
+        counted sizes matter (`steering_args`): cores that agree on those share their counts."""
+        if self._steering is None:
+            self._steering = steering_args(self.body)
+        key = tuple(args[i] if i < len(args) else None for i in self._steering)
+        if key not in self._seen:
+            self._memo = {}
+            self.args = args
+            try:
+                self._seen[key] = self._stmt(self.body, {})
+            except _Unbound as u:
+                raise TTInternalError(f"{self.where}: variable {u.var.name} is used but never bound") from None
+        return self._seen[key]
 
     # ------------------------------------------------------------------------------ expressions
     def _free(self, node) -> tuple:
-        if node not in self._fv:
-            self._fv[node] = tuple(free_vars(node))
-        return self._fv[node]
+        # keyed by the node's hash (its handle: unique while self.body keeps it alive; Python wrappers are
+        # transient, and TVM expressions compare with an overloaded, slow ==)
+        key = hash(node)
+        if key not in self._fv:
+            self._fv[key] = tuple(free_vars(node))
+        return self._fv[key]
 
     def _expr(self, e, env):
         if isinstance(e, (tirx.IntImm, tirx.FloatImm)):
@@ -136,10 +209,10 @@ class KernelCounter:
 
     # ------------------------------------------------------------------------------- statements
     def _stmt(self, s, env) -> Tally:
-        deps = tuple((v, env[v]) for v in self._free(s) if v in env and not isinstance(env[v], _Pending))
-        if any(isinstance(env[v], _Pending) for v in self._free(s) if v in env):
+        free = [v for v in self._free(s) if v in env]
+        if any(isinstance(env[v], _Pending) for v in free):
             return self._stmt_uncached(s, env)
-        key = (s, deps)
+        key = (hash(s), tuple((hash(v), env[v]) for v in free))
         if key in self._memo:
             return self._memo[key]
         t = self._stmt_uncached(s, env)
@@ -214,6 +287,9 @@ class KernelCounter:
             rt = self._int(a["rt_dim"], env, "rt_dim")
             t.bump(("matmul_tiles",), ct * rt)
             t.bump(("matmul_block_dims", rt, ct), 1)
+        elif name == "pack_tile_to":
+            if self._int(a["l1_acc"], env, "pack_tile_to's l1_acc"):
+                t.bump(("pack_l1_acc_tiles",), 1)
         elif name == "noc_async_write_multicast":
             size = self._int(a["size"], env, "the multicast size")
             dests = self._int(a["num_dests"], env, "the multicast destination count")

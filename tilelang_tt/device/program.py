@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tvm import tirx
 
@@ -20,6 +21,7 @@ from ..target import HARDWARE, hardware
 from .counts import KernelCounter, Tally
 
 SCHEMA = "tilelang_tt.plan/2"
+_RECENT: dict = {}   # from_tt_module's cache; its programs hold their kernels, so body hashes stay unique
 PROCESSORS = ("RISCV_0", "RISCV_1")
 NOCS = ("RISCV_0_default", "RISCV_1_default")
 
@@ -99,7 +101,7 @@ class DeviceProgram:
     def hw(self):
         return HARDWARE[self.model]
 
-    @property
+    @cached_property
     def cores(self) -> list[tuple[int, int]]:
         """Every core any kernel runs on, row-major."""
         return sorted({c for k in self.kernels for c in cores_of(k.cores)}, key=lambda c: (c[1], c[0]))
@@ -109,8 +111,8 @@ class DeviceProgram:
         cs = self.cores
         return (max(x for x, _ in cs) + 1, max(y for _, y in cs) + 1)
 
-    def cb_cores(self, cb: CBSpec) -> list[tuple[int, int]]:
-        return cores_of(cb.cores) if cb.cores else self.cores
+    def cb_cores(self, cb: CBSpec) -> set:
+        return set(cores_of(cb.cores)) if cb.cores else set(self.cores)
 
     def l1_bytes(self, core) -> int:
         return sum(cb.total_bytes for cb in self.cbs if core in self.cb_cores(cb))
@@ -155,7 +157,27 @@ class DeviceProgram:
     @classmethod
     def from_tt_module(cls, tt_mod, api_profile: str, check_balance: bool = True) -> "DeviceProgram":
         """Read the kernels of a TT-level IRModule (lower/assemble.py attributes) and check the program
-        (structure, resources, exact per-core counts, and unless told otherwise the CB balance)."""
+        (structure, resources, exact per-core counts, and unless told otherwise the CB balance).
+
+        The kernels reach codegen unchanged from the lowering that verified them, so programs are
+        remembered by their kernels' bodies (a small cache): the exact counts are taken once."""
+        def ident(f):
+            a = f.attrs or {}
+            return (hash(f.body),) + tuple(hash(a[k]) if k in a else 0 for k in ("tt.program", "tt.kernel_spec"))
+        key = (api_profile, tuple(sorted((gv.name_hint, ident(f)) for gv, f in tt_mod.functions.items()
+                                         if isinstance(f, tirx.PrimFunc))))
+        prog = _RECENT.get(key)
+        if prog is None:
+            prog = cls._read(tt_mod, api_profile)
+            _RECENT[key] = prog
+            while len(_RECENT) > 8:
+                _RECENT.pop(next(iter(_RECENT)))
+        if check_balance:
+            prog.check_cb_balance()
+        return prog
+
+    @classmethod
+    def _read(cls, tt_mod, api_profile: str) -> "DeviceProgram":
         funcs, specs, program = {}, [], None
         kernel = None
         for gv, func in sorted(tt_mod.functions.items(), key=lambda kv: kv[0].name_hint):
@@ -193,8 +215,6 @@ class DeviceProgram:
                    tuple(SemaphoreSpec.from_dict(s) for s in program["semaphores"]),
                    tuple(kernels), funcs)
         prog.check()
-        if check_balance:
-            prog.check_cb_balance()
         return prog
 
     # ------------------------------------------------------------------------------------ checks
@@ -263,12 +283,8 @@ class DeviceProgram:
         counts = {}
         for k in self.kernels:
             counter = KernelCounter(self.funcs[k.name].body, page_bytes, f"kernel '{self.kernel}' {k.name}")
-            by_args: dict = {}
             for core, vals in k.runtime_args.items():
-                key = tuple(v if isinstance(v, int) else None for v in vals)
-                if key not in by_args:
-                    by_args[key] = counter.count(list(vals))
-                counts[(k.name, core)] = by_args[key]
+                counts[(k.name, core)] = counter.count(list(vals))
         return counts
 
     def core_tally(self, core) -> dict[str, Tally]:

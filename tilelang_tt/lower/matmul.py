@@ -186,7 +186,7 @@ class MatmulLowering:
         b, c = self.spec.b, self.spec.c
         n = self.w * self.pn
         dests = self.rows - 1
-        ep = self.spec.epilogue_tensors
+        ep = list(self.spec.epilogue_tensors)
         tensors = ([b] if sender else []) + ep + [c]
         names = [f"addr:{t}" for t in tensors] + ["core_x", "core_y"]
         if self.mcast and dests:
@@ -234,10 +234,18 @@ class MatmulLowering:
         return stmts, names, tensors, name
 
     # ------------------------------------------------------------------------------------ compute
-    def _k_block(self, reload: bool, last: bool):
-        sh_i, sw_j, inner, t, p = var("sh"), var("sw"), var("inner"), var("t"), var("t")
+    def _k_block(self, reload: bool, last: bool, l1_acc: bool | None = None):
+        """One K block over every subblock. reload: add the partial sums of the earlier K blocks (from
+        the intermediate CB) to DST first; last: apply the epilogue and pack the result, else pack the
+        partials. l1_acc (accumulate="l1_acc", not the last K block): pack into the partial-sum block
+        that stays reserved, with the packer adding (True) or overwriting (False)."""
+        sh_i, sw_j, inner, t, p = var("sh"), var("sw"), var("inner"), var("t"), var("p")
+        nsw = self.pn // self.sw
+        slot = (sh_i * nsw + sw_j) * self.sub            # the subblock's pages in the partial-sum block
         body = [ev("tile_regs_acquire")]
-        if reload:
+        if reload and self.p.accumulate == "l1_acc":
+            body.append(for_(p, self.sub, [ev("copy_tile", CB_PARTIAL, slot + p, p)]))
+        elif reload:
             body += [ev("cb_wait_front", CB_PARTIAL, self.sub),
                      for_(p, self.sub, [ev("copy_tile", CB_PARTIAL, p, p)]),
                      ev("cb_pop_front", CB_PARTIAL, self.sub)]
@@ -250,12 +258,16 @@ class MatmulLowering:
         body.append(for_(inner, self.w, [mm]))
         if last:
             body += self._epilogue()
-        target = CB_OUT if last else CB_PARTIAL
-        body += [ev("tile_regs_commit"), ev("tile_regs_wait"), ev("cb_reserve_back", target, self.sub),
-                 for_(t, self.sub, [ev("pack_tile", t, target)]), ev("cb_push_back", target, self.sub),
-                 ev("tile_regs_release")]
+        body += [ev("tile_regs_commit"), ev("tile_regs_wait")]
+        if l1_acc is not None:
+            body.append(for_(t, self.sub, [ev("pack_tile_to", t, CB_PARTIAL, slot + t, int(l1_acc))]))
+        else:
+            target = CB_OUT if last else CB_PARTIAL
+            body += [ev("cb_reserve_back", target, self.sub), for_(t, self.sub, [ev("pack_tile", t, target)]),
+                     ev("cb_push_back", target, self.sub)]
+        body.append(ev("tile_regs_release"))
         return [ev("cb_wait_front", CB_IN0, self.pm * self.w), ev("cb_wait_front", CB_IN1, self.w * self.pn),
-                for_(sh_i, self.pm // self.sh, [for_(sw_j, self.pn // self.sw, body)]),
+                for_(sh_i, self.pm // self.sh, [for_(sw_j, nsw, body)]),
                 ev("cb_pop_front", CB_IN0, self.pm * self.w), ev("cb_pop_front", CB_IN1, self.w * self.pn)]
 
     def _epilogue(self):
@@ -272,10 +284,18 @@ class MatmulLowering:
         return out
 
     def compute(self):
+        kb = var("kb")
+        block = self.pm * self.pn
         if self.nk == 1:
             blocks = self._k_block(False, True)
+        elif self.p.accumulate == "l1_acc":
+            # the partial-sum block is reserved once, packed (then accumulated) in place, and read back
+            # for the last K block
+            blocks = [ev("cb_reserve_back", CB_PARTIAL, block)] + self._k_block(False, False, l1_acc=False)
+            blocks.append(for_(kb, self.nk - 2, self._k_block(False, False, l1_acc=True)))
+            blocks += [ev("cb_push_back", CB_PARTIAL, block), ev("cb_wait_front", CB_PARTIAL, block)]
+            blocks += self._k_block(True, True) + [ev("cb_pop_front", CB_PARTIAL, block)]
         else:
-            kb = var("kb")
             blocks = self._k_block(False, False)
             if self.nk > 2:
                 blocks.append(for_(kb, self.nk - 2, self._k_block(True, False)))

@@ -38,6 +38,14 @@ class Constraints:
     max_dram_load: float = 0.8               # card DRAM time / compute time the model was validated at
     dram_margin: float = 0.10                # (docs/perf-model.md): a busier schedule is taken only when
                                              # it is more than this much faster than the best calmer one
+    program: str = "ours"                    # whose program is modeled (perf/matmul.py PROGRAMS)
+    epilogue_tensors: int = 0                # ours: C-shaped tensors of the epilogue
+    epilogue_unary: tuple = ()               # ours: SFPU ops of the epilogue
+    max_cores: int | None = None             # cap on cols x rows
+    fixed: dict = field(default_factory=dict)  # the user's overrides: grid (cols, rows), per_core_M,
+                                             # per_core_N, in0_block_w, subblock (h, w)
+    legal: object = None                     # callable(variant, accumulate, grid, per_core_M, per_core_N,
+                                             # in0_block_w, subblock) -> bool: the compiler's own limits
 
 
 @dataclass
@@ -102,6 +110,8 @@ class _Space:
     def subblocks(self, bm: int, bn: int) -> list[tuple[int, int]]:
         """The two cheapest subblocks per tile product (math vs unpack per matmul_block call)."""
         key = (bm, bn)
+        if "subblock" in self.cons.fixed:
+            return [tuple(self.cons.fixed["subblock"])]
         if key not in self._sub:
             ct = self.ct
             ua, ub = ct.unpack_srca_cycles["Float16_b"], ct.unpack_srcb_cycles["Float16_b"]
@@ -123,6 +133,8 @@ class _Space:
         per_k = self.cons.cb_depth * (bm + bn) * self.tb
         if self.cons.bias:
             room -= self.cons.cb_depth * bn * self.tb
+        if "in0_block_w" in self.cons.fixed:
+            return [self.cons.fixed["in0_block_w"]] if self.cons.fixed["in0_block_w"] in self.kdivs else []
         return [d for d in self.kdivs if d * per_k <= room][:2]
 
     def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
@@ -169,10 +181,24 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
     gx, gy = cons.max_grid or space.hw.grid
     best: dict = {}
     count = 0
-    for rows in _lanes(space.Mt, gy):
-        bms = _block_sizes(space.Mt, rows, cons.max_block_tiles)
-        for cols in _lanes(space.Nt, gx):
-            bns = _block_sizes(space.Nt, cols, cons.max_block_tiles)
+    fixed = cons.fixed
+    base = MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1, dtype=dtype,
+                        out_dtype=out_dtype, fp32_acc=fp32_acc, fidelity=fidelity, model=model,
+                        dst_full_sync=cons.dst_full_sync, cb_depth=cons.cb_depth, bias=cons.bias,
+                        program=cons.program, epilogue_tensors=cons.epilogue_tensors,
+                        epilogue_unary=tuple(cons.epilogue_unary))
+    # a fixed per-core block bounds the core rows (columns) that get a block
+    most_rows = min(gy, -(-space.Mt // fixed["per_core_M"])) if "per_core_M" in fixed else gy
+    most_cols = min(gx, -(-space.Nt // fixed["per_core_N"])) if "per_core_N" in fixed else gx
+    row_lanes = [fixed["grid"][1]] if "grid" in fixed else _lanes(space.Mt, most_rows)
+    col_lanes = [fixed["grid"][0]] if "grid" in fixed else _lanes(space.Nt, most_cols)
+    for rows in row_lanes:
+        bms = [fixed["per_core_M"]] if "per_core_M" in fixed else _block_sizes(space.Mt, rows, cons.max_block_tiles)
+        for cols in col_lanes:
+            if cons.max_cores is not None and cols * rows > cons.max_cores:
+                continue
+            bns = [fixed["per_core_N"]] if "per_core_N" in fixed else \
+                _block_sizes(space.Nt, cols, cons.max_block_tiles)
             for bm in bms:
                 if -(-space.Mt // bm) < rows:       # fewer block rows than core rows: a smaller grid does it
                     continue
@@ -186,15 +212,17 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                             continue
                         for variant in cons.variants:
                             sbs = [(1, 1)] if variant == "blocked" else subs
-                            if variant == "subblocked" and sbs[0] == (1, 1):
+                            if variant == "subblocked" and sbs[0] == (1, 1) and "subblock" not in fixed:
                                 continue
-                            q = space.quick(variant, acc, cols, rows, bm, bn, ibws[0], *sbs[0])   # (busy, cycles)
+                            pairs = [(ibw, sb) for ibw in ibws for sb in sbs
+                                     if cons.legal is None
+                                     or cons.legal(variant, acc, (cols, rows), bm, bn, ibw, sb)]
+                            if not pairs:
+                                continue
+                            q = space.quick(variant, acc, cols, rows, bm, bn, pairs[0][0], *pairs[0][1])
                             count += 1
                             best.setdefault((variant, acc), []).append(
-                                (q, (cols, rows, bm, bn, tuple(ibws), tuple(sbs))))
-    base = MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1, dtype=dtype,
-                        out_dtype=out_dtype, fp32_acc=fp32_acc, fidelity=fidelity, model=model,
-                        dst_full_sync=cons.dst_full_sync, cb_depth=cons.cb_depth, bias=cons.bias)
+                                (q, (cols, rows, bm, bn, tuple(pairs))))
     out: dict = {}
     for (variant, acc), scored in best.items():
         scored.sort(key=lambda t: t[0])
@@ -202,11 +230,10 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
         # the closed form misranks programs dominated by fill and latency, which are small: there are few
         # candidates then, and the full model takes them all
         take = len(scored) if len(scored) <= 4 * cons.shortlist else cons.shortlist
-        for _, (cols, rows, bm, bn, ibws, sbs) in scored[:take]:
-            for ibw in ibws:
-                for sb in sbs:
-                    params.append(replace(base, grid=(cols, rows), per_core_M=bm, per_core_N=bn,
-                                          in0_block_w=ibw, subblock=sb, variant=variant, accumulate=acc))
+        for _, (cols, rows, bm, bn, pairs) in scored[:take]:
+            for ibw, sb in pairs:
+                params.append(replace(base, grid=(cols, rows), per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
+                                      subblock=sb, variant=variant, accumulate=acc))
     return out, count
 
 
@@ -253,7 +280,7 @@ def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = Fa
                                  f"multicast")
     check_params(MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1,
                               variant="blocked", dtype=dtype, out_dtype=out_dtype, fp32_acc=fp32_acc,
-                              fidelity=fidelity, model=model, bias=cons.bias))
+                              fidelity=fidelity, model=model, bias=cons.bias, program=cons.program))
     if MATMUL_CBS > HARDWARE[model].max_cbs:
         raise TTCompileError(f"choose_matmul: {MATMUL_CBS} CBs exceed the {model} limit")
     space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)

@@ -59,6 +59,7 @@ from .work import ComputeWork, CoreWork, DMWork, ProgramWork
 VARIANTS = ("naive", "blocked", "subblocked", "multicast")
 ACCUMULATE = ("reload", "l1_acc")
 SOURCES = ("dram", "l1_sharded")
+PROGRAMS = ("ours", "tt-metal")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,12 @@ class MatmulParams:
     out_dest: str = "dram"
     dst_full_sync: bool = False
     cb_depth: int = 2
-    bias: bool = False                    # C += bias[N] broadcast over rows (a fused epilogue)
+    bias: bool = False                    # C += bias[N] broadcast over rows (a fused epilogue; tt-metal's)
+    # "ours": the program tilelang_tt generates (lower/matmul.py); "tt-metal": tt-metal's
+    # matmul_multicore_reuse_mcast_2d program, what the published measurements ran (validation only)
+    program: str = "ours"
+    epilogue_tensors: int = 0             # ours: C-shaped tensors added/multiplied into DST (dest reuse)
+    epilogue_unary: tuple = ()            # ours: SFPU ops applied to DST, in order
 
     @property
     def multicast(self) -> bool:
@@ -113,7 +119,10 @@ def _fmt(dtype: str) -> str:
 
 
 def intermediate_format(p: MatmulParams) -> str:
-    """Data format of packed partial sums: Float32 with fp32 accumulation, else the output's."""
+    """Data format of packed partial sums: Float32 with fp32 accumulation, else the output's (ours:
+    bfloat16)."""
+    if p.program == "ours":
+        return "Float32" if p.fp32_acc else "Float16_b"
     return "Float32" if p.fp32_acc else _fmt(p.out_dtype or p.dtype)
 
 
@@ -128,6 +137,11 @@ def check_params(p: MatmulParams) -> None:
     if p.accumulate not in ACCUMULATE or p.in0_source not in SOURCES or p.out_dest not in SOURCES:
         raise TTCompileError(f"{what}: accumulate must be one of {ACCUMULATE}, in0_source / out_dest one of "
                              f"{SOURCES}")
+    if p.program not in PROGRAMS:
+        raise TTCompileError(f"{what}: program must be one of {PROGRAMS}")
+    if p.program == "ours" and (p.in0_source, p.out_dest, p.bias) != ("dram", "dram", False):
+        raise TTCompileError(f"{what}: sharded tensors and the bias-row epilogue exist only in the tt-metal "
+                             f"program (program='tt-metal')")
     if p.fidelity not in MATH_FIDELITIES:
         raise TTCompileError(f"{what}: unknown math fidelity {p.fidelity!r}; known: {', '.join(MATH_FIDELITIES)}")
     _fmt(p.dtype), _fmt(p.out_dtype or p.dtype)
@@ -181,6 +195,12 @@ def l1_bytes(p: MatmulParams) -> int:
     out = p.per_core_M * p.per_core_N
     if p.variant == "naive":
         return p.cb_depth * (a + b + out * to)
+    if p.program == "ours":       # schedule/matmul.py plan_cbs: two subblocks of output and epilogue tiles
+        sub = p.subblock[0] * p.subblock[1]
+        total = p.cb_depth * (a + b) + 2 * sub * to + p.epilogue_tensors * 2 * sub * tb
+        if p.tiles[2] // p.in0_block_w > 1:
+            total += out * TILE_BYTES[intermediate_format(p)]
+        return total
     total = p.cb_depth * (a + b) + out * to
     if p.bias:                    # one row of bias tiles per block, buffered like the inputs
         total += p.cb_depth * p.per_core_N * tb
@@ -365,6 +385,100 @@ def _classes(p: MatmulParams):
     return result
 
 
+def _sfpu_inits(ops: tuple) -> tuple[int, int]:
+    """(inits once per core, inits per subblock of the last K block) of the SFPU epilogue ops: one op (or
+    a repeated one) is configured once, in front of everything; a changing sequence re-inits at each
+    change, also from the last op back to the first (analysis/compute_state.place_inits)."""
+    if not ops:
+        return 0, 0
+    changes = sum(1 for i, op in enumerate(ops) if op != ops[i - 1])
+    return (1, 0) if changes == 0 else (0, changes)
+
+
+@lru_cache(maxsize=4096)
+def _ours(p: MatmulParams):
+    """[(cores, CoreWork)] of the program lower/matmul.py generates for a blocked / subblocked /
+    multicast schedule, grouped by identical work. Every core walks rounds_m x rounds_n output blocks
+    and computes all of them (padded blocks too); readers and the writer move only valid tiles."""
+    Mt, Nt, Kt = p.tiles
+    cols, rows = p.grid
+    pm, pn, w = p.per_core_M, p.per_core_N, p.in0_block_w
+    sh, sw = p.subblock
+    sub, out, nk = sh * sw, pm * pn, Kt // w
+    subs = out // sub
+    E, U = p.epilogue_tensors, p.epilogue_unary
+    tb, to = TILE_BYTES[_fmt(p.dtype)], TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
+    rounds_m, rounds_n = -(-(-(-Mt // pm)) // rows), -(-(-(-Nt // pn)) // cols)
+    rounds = rounds_m * rounds_n
+    acc = p.accumulate if nk > 1 else "reload"
+    # compute: identical on every core; per output block, then scaled by the rounds
+    in0, in1 = unpacked_per_call(sh, sw)
+    calls = subs * w * nk
+    per_block = ComputeWork(matmul_tiles=out * Kt, matmul_calls=calls, matmul_unpacked_tiles=calls * (in0 + in1),
+                            matmul_unpacked_in0_tiles=calls * in0, pack_tiles=out * nk, dst_acquires=subs * nk,
+                            eltwise_tiles=out * E, sfpu_tiles=out * len(U))
+    once, per_sub = _sfpu_inits(tuple(U))
+    # FPU / packer inits as analysis/compute_state places them: without an FPU epilogue the matmul init
+    # is hoisted in front of everything; with one, every block re-inits (per subblock where it must)
+    if nk == 1:
+        inits = (1 + E) * subs if E else 0
+    elif acc == "l1_acc":
+        per_block.copy_tiles, per_block.pack_l1_acc_tiles = out, out * (nk - 2)
+        inits = 2 + ((1 + (2 + E) * subs) if E else 2 * subs)     # 2: packer L1 accumulation on and off
+    else:
+        per_block.copy_tiles = out * (nk - 1)
+        inits = (1 + 2 * subs * (nk - 2) + (2 + E) * subs) if E else 2 * subs * (nk - 1)
+    per_block.inits = inits + per_sub * subs
+    c = per_block.scaled(rounds)
+    c.inits += once + (0 if E else 1)
+
+    def valid(total, block, lane, lanes, r):
+        b = lane + r * lanes
+        return max(0, min(block, total - b * block))
+
+    mc_a = p.multicast and cols > 1
+    mc_b = p.multicast and rows > 1
+    groups: dict = {}
+    for y in range(rows):
+        for x in range(cols):
+            vms = tuple(valid(Mt, pm, y, rows, r) for r in range(rounds_m))
+            vns = tuple(valid(Nt, pn, x, cols, r) for r in range(rounds_n))
+            key = (vms, vns, x == 0 or not mc_a, y == 0 or not mc_b)
+            groups.setdefault(key, []).append((x, y))
+    result = []
+    for (vms, vns, a_sender, b_sender), members in groups.items():
+        r1, r0 = DMWork(), DMWork()
+        valid_a, valid_b = sum(vms) * rounds_n, sum(vns) * rounds_m      # valid block rows / cols over rounds
+        if a_sender:
+            _read(r1, rounds * nk, 0, 0)
+            r1.dram_read_pages += valid_a * Kt
+            r1.dram_read_bytes += valid_a * Kt * tb
+            if mc_a:
+                _multicast(r1, rounds * nk, pm * w * tb, cols - 1, handshakes=rounds * nk)
+        else:
+            _receive(r1, rounds * nk)
+            r1.barriers += 1                                             # the final atomic barrier
+        if b_sender:
+            _read(r0, rounds * nk, 0, 0)
+            r0.dram_read_pages += valid_b * Kt
+            r0.dram_read_bytes += valid_b * Kt * tb
+            if mc_b:
+                _multicast(r0, rounds * nk, w * pn * tb, rows - 1, handshakes=rounds * nk)
+        else:
+            _receive(r0, rounds * nk)
+            r0.barriers += 1
+        tiles = sum(vms) * sum(vns)                                      # valid output tiles of the core
+        r0.dram_read_pages += E * tiles
+        r0.dram_read_bytes += E * tiles * tb
+        r0.barriers += (E + 1) * rounds * subs                           # one per subblock and tensor
+        r0.dram_write_pages += tiles
+        r0.dram_write_bytes += tiles * to
+        core = CoreWork(core=members[0], compute=replace(c), dm={"RISCV_0": r0, "RISCV_1": r1}, steps=rounds * nk,
+                        step_overlap=min(2, p.cb_depth), blocks=rounds, out_overlap=1)
+        result.append((tuple(members), core))
+    return result
+
+
 def kernel_count(p: MatmulParams) -> int:
     """Kernels of the program: reader + compute + writer, or for multicast the in0 sender / receiver,
     the in1(+writer) sender / receiver and the compute (a variant exists only if some core needs it)."""
@@ -382,7 +496,7 @@ def matmul_work(p: MatmulParams) -> ProgramWork:
         cores = _naive(p)
     else:
         cores = []
-        for members, cw in _classes(p):
+        for members, cw in (_ours(p) if p.program == "ours" else _classes(p)):
             for xy in members:
                 cores.append(CoreWork(core=xy, compute=replace(cw.compute),
                                       dm={k: replace(v) for k, v in cw.dm.items()},
@@ -406,4 +520,4 @@ def core_groups(p: MatmulParams) -> list:
     check_params(p)
     if p.variant == "naive":
         return [(1, c) for c in _naive(p)]
-    return [(len(members), cw) for members, cw in _classes(p)]
+    return [(len(members), cw) for members, cw in (_ours(p) if p.program == "ours" else _classes(p))]

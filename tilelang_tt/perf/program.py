@@ -10,7 +10,7 @@ from .matmul import unpacked_per_call
 from .work import ComputeWork, CoreWork, DMWork, ProgramWork
 
 INIT_CALLS = ("matmul_init", "matmul_block_init", "copy_init", "binary_init", "binary_dest_reuse_init",
-              "unary_init")
+              "unary_init", "pack_reconfig_l1_acc")
 
 
 def _dm(t) -> DMWork:
@@ -36,7 +36,7 @@ def _compute(t) -> ComputeWork:
     return ComputeWork(matmul_tiles=t.get(("matmul_tiles",), 0), matmul_calls=c("matmul_tiles") + c("matmul_block"),
                        matmul_unpacked_tiles=in0 + in1, matmul_unpacked_in0_tiles=in0, copy_tiles=c("copy_tile"),
                        eltwise_tiles=c("binary_tiles") + c("binary_dest_reuse_tiles"),
-                       sfpu_tiles=c("unary_tile") + c("fill_tile"), pack_tiles=c("pack_tile"),
+                       sfpu_tiles=c("unary_tile") + c("fill_tile"), pack_tiles=c("pack_tile") + c("pack_tile_to"),
                        pack_l1_acc_tiles=t.get(("pack_l1_acc_tiles",), 0), dst_acquires=c("tile_regs_acquire"),
                        inits=sum(c(n) for n in INIT_CALLS))
 

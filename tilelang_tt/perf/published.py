@@ -176,7 +176,7 @@ def measured_config(m: Measurement, **overrides) -> MatmulParams:
     bh, bw = per_core_m // nbh, per_core_n // nbw
     p = MatmulParams(M=m.M, N=m.N, K=m.K, grid=m.grid, per_core_M=bh, per_core_N=bw, in0_block_w=in0_block_w,
                      subblock=first_subblock(bh, bw, out_sharded), variant="multicast", dtype="bfloat16",
-                     fp32_acc=False, fidelity=m.fidelity, model=m.model, accumulate="l1_acc",
+                     fp32_acc=False, fidelity=m.fidelity, model=m.model, accumulate="l1_acc", program="tt-metal",
                      in0_source="l1_sharded" if in0_sharded else "dram",
                      out_dest="l1_sharded" if out_sharded else "dram")
     if overrides:

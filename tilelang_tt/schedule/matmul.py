@@ -10,7 +10,11 @@ Parameters (MatmulParams), all in 32x32 tiles:
     double-buffered (cb_depth); partial sums across K blocks are packed to an intermediate CB and
     reloaded into DST on the next K block;
   * subblock_h x subblock_w: the DST subblock (at most the DST capacity of the compute config), packed
-    in subblock order.
+    in subblock order;
+  * accumulate: how partial sums cross K blocks: "reload" packs them to the intermediate CB and
+    copies them back into DST on every later K block; "l1_acc" packs the first K block into the
+    intermediate CB's reserved block and lets the packer add every later one to it in L1 (packer L1
+    accumulation), copying the sums back into DST once, for the last K block (with its epilogue).
 Variants: "blocked" (1x1 subblocks, every core reads its own A and B blocks from DRAM), "subblocked"
 (h x w subblocks with matmul_block), "multicast" (subblocked, and the first core of each row reads the
 A block and multicasts it along the row, the first core of each column does the same for B).
@@ -29,6 +33,7 @@ from ..target import TILE_COLS, TILE_ROWS, tile_bytes
 from .common import INPUT_BASE, INTERMEDIATE_BASE, OUTPUT_BASE, check_cb_resources, tensors_of
 
 VARIANTS = ("blocked", "subblocked", "multicast")
+ACCUMULATE = ("reload", "l1_acc")
 CB_IN0, CB_IN1, CB_OUT, CB_PARTIAL = INPUT_BASE, INPUT_BASE + 1, OUTPUT_BASE, INTERMEDIATE_BASE
 CB_EPILOGUE = INPUT_BASE + 2      # c_2.. : one per epilogue tensor
 
@@ -46,6 +51,7 @@ class MatmulParams:
     in0_block_w: int
     subblock_h: int
     subblock_w: int
+    accumulate: str = "reload"
 
     def to_dict(self) -> dict:
         return {f.name: (list(getattr(self, f.name)) if f.name == "grid" else getattr(self, f.name))
@@ -54,12 +60,14 @@ class MatmulParams:
     @classmethod
     def from_dict(cls, d) -> "MatmulParams":
         return cls(str(d["variant"]), tuple(int(x) for x in d["grid"]), int(d["per_core_m"]), int(d["per_core_n"]),
-                   int(d["in0_block_w"]), int(d["subblock_h"]), int(d["subblock_w"]))
+                   int(d["in0_block_w"]), int(d["subblock_h"]), int(d["subblock_w"]),
+                   str(d.get("accumulate", "reload")))
 
     def describe(self) -> str:
         c, r = self.grid
         return (f"{self.variant}: {c}x{r} cores, {self.per_core_m}x{self.per_core_n}-tile blocks per core, "
-                f"K block {self.in0_block_w}, {self.subblock_h}x{self.subblock_w} subblocks")
+                f"K block {self.in0_block_w}, {self.subblock_h}x{self.subblock_w} subblocks, "
+                f"partials {self.accumulate}")
 
 
 @dataclass(frozen=True)
@@ -150,12 +158,11 @@ def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, dtypes: dict | None 
     cbs.append(CBSpec(CB_OUT, "out", spec.out_dtype, 2 * sub, sub, "output"))
     if kt // p.in0_block_w > 1:
         acc = "float32" if spec.fp32_acc else "bfloat16"
-        cbs.append(CBSpec(CB_PARTIAL, "partials", acc, p.per_core_m * p.per_core_n, sub, "intermediate"))
+        block = p.per_core_m * p.per_core_n
+        # reload: subblocks pass through in order; l1_acc: the whole block stays reserved across K blocks
+        cbs.append(CBSpec(CB_PARTIAL, "partials", acc, block, sub if p.accumulate == "reload" else block,
+                          "intermediate"))
     return tuple(cbs)
-
-
-def l1_bytes(cbs) -> int:
-    return sum(c.total_bytes for c in cbs)
 
 
 def legality(spec: MatmulSpec, p: MatmulParams, hw, options, dst_tiles: int) -> str | None:
@@ -164,6 +171,10 @@ def legality(spec: MatmulSpec, p: MatmulParams, hw, options, dst_tiles: int) -> 
     cols, rows = p.grid
     if p.variant not in VARIANTS:
         return f"unknown variant {p.variant!r}"
+    if p.accumulate not in ACCUMULATE:
+        return f"unknown partial-sum strategy {p.accumulate!r}"
+    if p.accumulate == "l1_acc" and kt // p.in0_block_w <= 2:
+        return "l1_acc needs more than two K blocks (with one or two there is nothing to accumulate in L1)"
     if cols > hw.grid[0] or rows > hw.grid[1]:
         return f"grid {cols}x{rows} exceeds the {hw.grid[0]}x{hw.grid[1]} compute grid of {hw.model}"
     if options.max_cores is not None and cols * rows > options.max_cores:
@@ -180,12 +191,26 @@ def legality(spec: MatmulSpec, p: MatmulParams, hw, options, dst_tiles: int) -> 
     if ceil_div(mt, p.per_core_m) < rows or ceil_div(nt, p.per_core_n) < cols:
         return (f"grid {cols}x{rows} has cores without an output block ({ceil_div(nt, p.per_core_n)}x"
                 f"{ceil_div(mt, p.per_core_m)} blocks of {p.per_core_m}x{p.per_core_n} tiles)")
-    cbs = plan_cbs(spec, p, options.cb_depth)
-    if len(cbs) > hw.max_cbs:
-        return f"{len(cbs)} CBs exceed {hw.max_cbs}"
-    if l1_bytes(cbs) > hw.l1_bytes:
-        return f"CBs need {l1_bytes(cbs)} B of L1, more than {hw.l1_bytes} B"
+    n_cbs, l1 = _cb_budget(spec, p, options.cb_depth)
+    if n_cbs > hw.max_cbs:
+        return f"{n_cbs} CBs exceed {hw.max_cbs}"
+    if l1 > hw.l1_bytes:
+        return f"CBs need {l1} B of L1, more than {hw.l1_bytes} B"
     return None
+
+
+def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int) -> tuple[int, int]:
+    """(CB count, L1 bytes) of plan_cbs(spec, p, depth), by arithmetic: the chooser asks it thousands
+    of times (a test keeps the two equal)."""
+    tb, to = tile_bytes(spec.in_dtype), tile_bytes(spec.out_dtype)
+    sub, block = p.subblock_h * p.subblock_w, p.per_core_m * p.per_core_n
+    n = 3 + len(spec.epilogue_tensors)
+    l1 = depth * (p.per_core_m + p.per_core_n) * p.in0_block_w * tb + 2 * sub * to
+    l1 += len(spec.epilogue_tensors) * 2 * sub * tb        # (epilogue tensors in A's format, as the chooser)
+    if spec.k // TILE_COLS // p.in0_block_w > 1:
+        n += 1
+        l1 += block * tile_bytes("float32" if spec.fp32_acc else "bfloat16")
+    return n, l1
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -232,6 +257,7 @@ def candidates(spec: MatmulSpec, hw, options, dst_tiles: int, variants=VARIANTS)
     ws = [fixed["in0_block_w"]] if "in0_block_w" in fixed else [w for w in _divisors(kt) if w <= 16][-3:]
     # a square output block whose partial sums alone fill L1 bounds either side
     largest = max(1, int((hw.l1_bytes / tile_bytes("float32" if spec.fp32_acc else spec.out_dtype)) ** 0.5))
+    accs = ACCUMULATE if options.partials == "auto" else (options.partials,)
     for variant in variants:
         for cols, rows in grids:
             pms = [fixed["per_core_m"]] if "per_core_m" in fixed else _block_sizes(mt, rows, largest)
@@ -240,9 +266,10 @@ def candidates(spec: MatmulSpec, hw, options, dst_tiles: int, variants=VARIANTS)
                 for pn in pns:
                     for sh, sw in _subblocks(pm, pn, dst_tiles, variant, fixed):
                         for w in ws:
-                            p = MatmulParams(variant, (cols, rows), pm, pn, w, sh, sw)
-                            if legality(spec, p, hw, options, dst_tiles) is None:
-                                yield p
+                            for acc in accs:
+                                p = MatmulParams(variant, (cols, rows), pm, pn, w, sh, sw, acc)
+                                if legality(spec, p, hw, options, dst_tiles) is None:
+                                    yield p
 
 
 def _subblocks(pm, pn, dst_tiles, variant, fixed):
@@ -255,42 +282,78 @@ def _subblocks(pm, pn, dst_tiles, variant, fixed):
     return [(h, w) for h, w in pairs if h * w == best]      # the fullest subblocks reuse operands most
 
 
-def _rank(chosen: list[MatmulParams]) -> tuple[MatmulParams, str]:
-    """Most cores, multicast over per-core DRAM reads, fullest subblocks, biggest blocks, deepest K block."""
-    order = {v: i for i, v in enumerate(VARIANTS)}
+def perf_params(spec: MatmulSpec, p: MatmulParams, options):
+    """The performance model's description (perf/matmul.py) of schedule `p` of this matmul."""
+    from ..perf.matmul import MatmulParams as PerfParams
+    return PerfParams(M=spec.m, N=spec.n, K=spec.k, grid=tuple(p.grid), per_core_M=p.per_core_m,
+                      per_core_N=p.per_core_n, in0_block_w=p.in0_block_w, subblock=(p.subblock_h, p.subblock_w),
+                      variant=p.variant, dtype=spec.in_dtype, out_dtype=spec.out_dtype, fp32_acc=spec.fp32_acc,
+                      fidelity=options.math_fidelity, accumulate=p.accumulate,
+                      dst_full_sync=options.dst_mode == "full", cb_depth=min(2, options.cb_depth),
+                      epilogue_tensors=len(spec.epilogue_tensors),
+                      epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"))
 
-    def key(p):
-        return (p.grid[0] * p.grid[1], order[p.variant], p.subblock_h * p.subblock_w,
-                p.per_core_m * p.per_core_n, p.in0_block_w)
-    best = max(chosen, key=key)
-    return best, f"{best.describe()} (most cores, then multicast, fullest subblocks, biggest blocks)"
+
+def _from_perf(pp) -> MatmulParams:
+    return MatmulParams(pp.variant, tuple(pp.grid), pp.per_core_M, pp.per_core_N, pp.in0_block_w, pp.subblock[0],
+                        pp.subblock[1], pp.accumulate)
 
 
 def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
-    """The matmul schedule of `options.schedule` ("auto" picks the variant too)."""
+    """The matmul schedule of `options.schedule` ("auto" picks the variant too): the fastest legal
+    candidate under the performance model (perf/choose.py), honoring the user's overrides."""
+    from dataclasses import replace
+
+    from ..perf import Constraints, choose_matmul, estimate_groups
+    from ..perf.matmul import core_groups, program_header
+
     compute = compute_config(spec, options)
     dst_tiles = hw.dst_capacity(compute.fp32_dest_acc_en, compute.dst_full_sync_en)
     variants = VARIANTS if options.schedule == "auto" else (options.schedule,)
+    accs = ACCUMULATE if options.partials == "auto" else (options.partials,)
     fixed = options.matmul_overrides
+    model_of = lambda p: replace(perf_params(spec, p, options), model=hw.model)  # noqa: E731
     if set(fixed) == {"grid", "per_core_m", "per_core_n", "in0_block_w", "subblock_h", "subblock_w"}:
-        chosen = [MatmulParams(variants[-1] if options.schedule == "auto" else options.schedule, **fixed)]
-        why = legality(spec, chosen[0], hw, options, dst_tiles)
+        nk = spec.k // TILE_COLS // fixed["in0_block_w"]
+        acc = options.partials if options.partials != "auto" else ("l1_acc" if nk > 2 else "reload")
+        best = MatmulParams(variants[-1], **fixed, accumulate=acc)
+        why = legality(spec, best, hw, options, dst_tiles)
         if why is not None:
-            raise TTResourceError(f"kernel '{program.name}': the requested matmul schedule "
-                                  f"{chosen[0].describe()} cannot run: {why}\n  fix: change the override "
-                                  f"or leave some parameters to the compiler")
+            raise TTResourceError(f"kernel '{program.name}': the requested matmul schedule {best.describe()} "
+                                  f"cannot run: {why}\n  fix: change the override or leave some parameters to "
+                                  f"the compiler")
+        pp = model_of(best)
+        est = estimate_groups(program_header(pp), core_groups(pp))
+        reason = f"{best.describe()}: requested; modeled {est.utilization * 100:.1f}% of peak, bound by {est.bound}"
     else:
-        chosen = list(candidates(spec, hw, options, dst_tiles, variants))
-    if not chosen:
-        raise TTCompileError(
-            f"kernel '{program.name}': no {'/'.join(variants)} matmul schedule fits {hw.model} with the "
-            f"overrides {fixed or 'none'} (M={spec.m}, N={spec.n}, K={spec.k})\n  fix: relax the overrides "
-            f"(grid, per_core_m/n, in0_block_w, subblock_h/w), max_cores or cb_depth")
-    best, why = _rank(chosen)
+        def legal(variant, acc, grid, pm, pn, w, sb) -> bool:
+            p = MatmulParams(variant, grid, pm, pn, w, sb[0], sb[1], acc)
+            return (fixed.get("subblock_h", p.subblock_h) == p.subblock_h
+                    and fixed.get("subblock_w", p.subblock_w) == p.subblock_w
+                    and legality(spec, p, hw, options, dst_tiles) is None)
+        perf_fixed = {k: v for k, v in (("grid", fixed.get("grid")), ("per_core_M", fixed.get("per_core_m")),
+                                        ("per_core_N", fixed.get("per_core_n")),
+                                        ("in0_block_w", fixed.get("in0_block_w"))) if v is not None}
+        if "subblock_h" in fixed and "subblock_w" in fixed:
+            perf_fixed["subblock"] = (fixed["subblock_h"], fixed["subblock_w"])
+        cons = Constraints(variants=variants, accumulate=accs, dst_full_sync=options.dst_mode == "full",
+                           cb_depth=min(2, options.cb_depth), max_grid=hw.grid, program="ours",
+                           epilogue_tensors=len(spec.epilogue_tensors),
+                           epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
+                           max_cores=options.max_cores, fixed=perf_fixed, legal=legal)
+        try:
+            choice = choose_matmul(spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc,
+                                   options.math_fidelity, hw.model, cons)
+        except TTCompileError as e:
+            raise TTCompileError(
+                f"kernel '{program.name}': no {'/'.join(variants)} matmul schedule fits {hw.model} with the "
+                f"overrides {fixed or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): {e}\n  fix: relax the "
+                f"overrides (grid, per_core_m/n, in0_block_w, subblock_h/w), max_cores or cb_depth") from None
+        best, reason = _from_perf(choice.best), choice.why
     tensors = tensors_of(program)
     cbs = plan_cbs(spec, best, options.cb_depth, {t.name: t.dtype for t in tensors})
     check_cb_resources(program.name, hw, list(cbs), fix="use a smaller per-core block or K block")
-    return MatmulSchedule(spec, best, cbs, tensors, compute_config(spec, options, best), why)
+    return MatmulSchedule(spec, best, cbs, tensors, compute_config(spec, options, best), reason)
 
 
 __all__ = ["MatmulParams", "MatmulSchedule", "matmul_schedule", "candidates", "legality", "plan_cbs", "VARIANTS"]

@@ -49,7 +49,8 @@ KERNEL_COMMON = {
     "tile_regs_commit": ({0}, ("api/compute/reg_api.h",)),
     "tile_regs_wait": ({0}, ("api/compute/reg_api.h",)),
     "tile_regs_release": ({0}, ("api/compute/reg_api.h",)),
-    "pack_tile": ({2}, ("api/compute/pack.h",)),
+    "pack_tile": ({2, 3}, ("api/compute/pack.h",)),          # + output_tile_index with <true>
+    "pack_reconfig_l1_acc": ({1}, ("api/compute/pack.h",)),
     "matmul_tiles": ({5}, ("api/compute/matmul.h",)),        # 5 args since E2 (no transpose)
     "matmul_block": ({9}, ("api/compute/matmul.h",)),        # in0, in1, i0, i1, dst, transpose, ct, rt, kt
     "copy_tile": ({3}, ("api/compute/tile_move_copy.h",)),

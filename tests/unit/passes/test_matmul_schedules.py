@@ -150,7 +150,7 @@ def test_edge_blocks_move_only_valid_tiles():
 
 
 def test_compute_kernel_structure_with_reload_and_epilogue():
-    prog = program(samples.matmul_bias_relu(128, 128, 256), schedule="multicast",
+    prog = program(samples.matmul_bias_relu(128, 128, 256), schedule="multicast", partials="reload",
                    grid=(2, 2), per_core_m=2, per_core_n=2, in0_block_w=2, subblock_h=2, subblock_w=2)
     c = prog.funcs["compute"].body
     startup = calls(c, "compute_kernel_hw_startup")[0]
@@ -165,6 +165,20 @@ def test_compute_kernel_structure_with_reload_and_epilogue():
     assert prog.compute.unpack_to_dest_fp32 == (24,)                 # fp32 partials stay fp32 on reload
     assert [cb.name for cb in prog.cbs] == ["in0", "in1", "epilogue_D", "out", "partials"]
     assert next(cb for cb in prog.cbs if cb.name == "partials").dtype == "float32"
+
+
+def test_l1_accumulation_packs_in_place_and_reads_back_once():
+    prog = program(samples.matmul(128, 128, 256), schedule="multicast", partials="l1_acc",
+                   grid=(2, 2), per_core_m=2, per_core_n=2, in0_block_w=2, subblock_h=2, subblock_w=2)
+    c = prog.funcs["compute"].body
+    packs = calls(c, "pack_tile_to")                                 # K blocks 0 and 1..nk-2 into partials
+    assert [(int(p.args[1]), int(p.args[3])) for p in packs] == [(24, 0), (24, 1)]
+    assert [int(p.args[1]) for p in calls(c, "pack_tile")] == [16]   # only the last K block packs the output
+    assert len(calls(c, "copy_tile")) == 1                           # the last K block reads the sums back
+    assert [int(x.args[1]) for x in calls(c, "cb_reserve_back") if int(x.args[0]) == 24] == [4]
+    partials = next(cb for cb in prog.cbs if cb.name == "partials")
+    assert partials.num_pages == 4                                   # one per-core block, not double-buffered
+    assert prog.compute.unpack_to_dest_fp32 == (24,)
 
 
 def test_single_k_block_has_no_partials():
@@ -202,7 +216,10 @@ def test_dst_capacity_bounds_the_subblock():
     assert p["subblock_h"] * p["subblock_w"] <= 4                   # fp32 accumulation, half-sync
     prog = program(samples.matmul(1024, 1024, 1024, accum_dtype="bfloat16"), schedule="subblocked")
     p = prog.schedule["params"]
-    assert p["subblock_h"] * p["subblock_w"] == 8
+    assert p["subblock_h"] * p["subblock_w"] <= 8                   # bf16 accumulation, half-sync
+    prog = program(samples.matmul(1024, 1024, 1024, accum_dtype="bfloat16"), schedule="subblocked",
+                   grid=(4, 4), per_core_m=8, per_core_n=8, in0_block_w=2, subblock_h=2, subblock_w=4)
+    assert prog.schedule["params"]["subblock_h"] * prog.schedule["params"]["subblock_w"] == 8
 
 
 @pytest.mark.parametrize("over,message", [
@@ -246,3 +263,13 @@ def test_kernels_whose_shape_is_not_a_plain_matmul_keep_the_naive_schedule():
     ''', params='A: T.Buffer((64, 128), "bfloat16"), C: T.Buffer((32, 128), "bfloat16")')
     prog = program(f)
     assert prog.schedule["variant"] == "naive" and prog.schedule["reason"].startswith("not a matmul")
+
+
+@pytest.mark.parametrize("over", [FULL, dict(FULL, in0_block_w=4), dict(FULL, subblock_w=1)])
+def test_cb_budget_arithmetic_equals_the_plan(over):
+    from tilelang_tt.schedule.matmul import MatmulParams, _cb_budget, plan_cbs
+    spec, _ = recognize(read_program(samples.matmul_bias_relu(256, 256, 128)))
+    p = MatmulParams("multicast", over["grid"], over["per_core_m"], over["per_core_n"], over["in0_block_w"],
+                     over["subblock_h"], over["subblock_w"])
+    cbs = plan_cbs(spec, p, 2)
+    assert _cb_budget(spec, p, 2) == (len(cbs), sum(cb.total_bytes for cb in cbs))

@@ -37,7 +37,7 @@ def test_constraints_are_respected():
     p, e, why = best_matmul_config(1024, 1024, 1024, constraints=small)
     assert p.variant == "subblocked" and p.grid[0] <= 4 and p.grid[1] <= 2 and l1_bytes(p) <= 256 * 1024
     assert e.cores <= 8
-    tight = Constraints(bias=True, l1_bytes=200 * 1024)
+    tight = Constraints(bias=True, l1_bytes=200 * 1024, program="tt-metal")
     p, _, _ = best_matmul_config(1024, 1024, 1024, constraints=tight)
     assert p.bias and l1_bytes(p) <= 200 * 1024 and l1_bytes(replace(p, bias=False)) < l1_bytes(p)
     full = Constraints(dst_full_sync=True, accumulate=("l1_acc",))

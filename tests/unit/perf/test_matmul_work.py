@@ -1,5 +1,6 @@
-"""matmul_work: exact per-core counts, checked by hand on a small case with edges and rounds, by
-conservation on larger ones, and against the counts read from today's TT-level IR (naive schedule)."""
+"""matmul_work: exact per-core counts. tt-metal's program (program="tt-metal", what the published
+measurements ran) checked by hand on a small case with edges and rounds and by conservation on larger
+ones; our program checked core for core against the counts of the kernels the compiler generates."""
 import pytest
 
 from tilelang_tt import samples
@@ -15,7 +16,7 @@ T = 2048   # bytes of a bf16 tile
 def _small(**kw):
     # Mt=5, Nt=3, Kt=4 on a 2x2 grid with 2x2 blocks: block rows 2,2,1 (two rounds), block columns 2,1
     base = dict(M=160, N=96, K=128, grid=(2, 2), per_core_M=2, per_core_N=2, in0_block_w=2, subblock=(1, 2),
-                variant="multicast")
+                variant="multicast", program="tt-metal")
     base.update(kw)
     return MatmulParams(**base)
 
@@ -55,7 +56,7 @@ def test_conservation(variant, shape, grid, block):
     bm, bn, ibw = block
     sb = (1, 1) if variant == "blocked" else (1, bn)
     pw = matmul_work(MatmulParams(M=M, N=N, K=K, grid=grid, per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
-                                  subblock=sb, variant=variant))
+                                  subblock=sb, variant=variant, program="tt-metal"))
     Mt, Nt, Kt = M // 32, N // 32, K // 32
     nbm, nbn = -(-Mt // bm), -(-Nt // bn)
     tot, dm = pw.total_compute(), pw.total_dm()
@@ -110,6 +111,8 @@ def test_l1_bytes_of_each_schedule():
     from dataclasses import replace
     assert l1_bytes(replace(p, fp32_acc=True, subblock=(2, 2))) == 2 * 128 * T + 64 * T + 64 * 4096
     assert l1_bytes(replace(p, accumulate="l1_acc")) == 2 * 128 * T + 64 * T
+    # ours (schedule/matmul.py plan_cbs): two subblocks of output, the partial-sum block in bf16
+    assert l1_bytes(replace(p, program="ours")) == 2 * 128 * T + 2 * 8 * T + 64 * T
 
 
 def test_bad_schedules_are_typed_errors():
@@ -128,7 +131,7 @@ def test_bad_schedules_are_typed_errors():
 def test_bias_epilogue_counts_and_l1():
     from dataclasses import replace
     p = MatmulParams(M=640, N=1024, K=512, grid=(4, 4), per_core_M=5, per_core_N=4, in0_block_w=8,
-                     subblock=(1, 4), variant="multicast")
+                     subblock=(1, 4), variant="multicast", program="tt-metal")
     plain, biased = matmul_work(p), matmul_work(replace(p, bias=True))
     assert l1_bytes(replace(p, bias=True)) - l1_bytes(p) == 2 * 4 * T
     d0, d1 = plain.total_dm(), biased.total_dm()
@@ -140,3 +143,46 @@ def test_bias_epilogue_counts_and_l1():
     assert c1.eltwise_tiles == 20 * 32 and c1.inits - c0.inits == 2 * (20 * 32 // 4)
     with pytest.raises(TTCompileError, match="naive schedule's epilogue"):
         matmul_work(replace(p, variant="naive", bias=True, per_core_M=4, subblock=(1, 1)))
+    with pytest.raises(TTCompileError, match="exist only in the tt-metal program"):
+        matmul_work(replace(p, bias=True, program="ours"))
+
+
+def _flat(d, pre=""):
+    out = {}
+    for k, v in d.items():
+        out.update(_flat(v, pre + k + ".")) if isinstance(v, dict) else out.__setitem__(pre + k, v)
+    return out
+
+
+# (M, N, K, variant, grid, per_core m x n, in0_block_w, subblock, partials, fp32 accumulation, epilogue)
+GENERATED = [
+    (256, 256, 256, "multicast", (4, 4), (2, 2), 2, (2, 2), "reload", True, False),
+    (288, 224, 96, "multicast", (2, 2), (3, 2), 1, (1, 2), "reload", True, False),     # padded edges
+    (256, 192, 128, "blocked", (2, 4), (2, 3), 4, (1, 1), "reload", True, False),
+    (256, 256, 256, "subblocked", (4, 4), (2, 2), 2, (2, 2), "reload", True, False),
+    (256, 256, 512, "multicast", (2, 2), (4, 4), 2, (2, 2), "l1_acc", True, False),
+    (256, 256, 512, "multicast", (2, 2), (4, 4), 4, (2, 4), "l1_acc", False, False),
+    (192, 160, 128, "multicast", (2, 3), (2, 3), 2, (1, 3), "reload", True, True),     # bias + relu
+    (192, 160, 256, "multicast", (2, 3), (2, 3), 2, (1, 3), "l1_acc", True, True),
+    (192, 160, 64, "multicast", (2, 3), (2, 3), 2, (1, 3), "reload", True, True),      # one K block
+    (64, 512, 128, "multicast", (8, 1), (1, 2), 2, (1, 2), "reload", True, False),     # one row
+    (512, 64, 128, "multicast", (1, 8), (2, 1), 2, (2, 1), "reload", True, False),     # one column
+]
+
+
+@pytest.mark.parametrize("M,N,K,variant,grid,block,w,sub,acc,fp32,epilogue", GENERATED)
+def test_matmul_work_equals_the_counts_of_the_generated_program(M, N, K, variant, grid, block, w, sub, acc, fp32,
+                                                               epilogue):
+    """The chooser's closed form (matmul_work) and the compiler's program agree exactly, core by core."""
+    f = (samples.matmul_bias_relu(M, N, K, 32, 32, 32) if epilogue else
+         samples.matmul(M, N, K, 32, 32, 32, accum_dtype="float32" if fp32 else "bfloat16"))
+    mod = lower_to_tt(f, schedule=variant, grid=grid, per_core_m=block[0], per_core_n=block[1], in0_block_w=w,
+                      subblock_h=sub[0], subblock_w=sub[1], partials=acc)
+    counted = program_work(device_program(mod))
+    ours = matmul_work(MatmulParams(M=M, N=N, K=K, grid=grid, per_core_M=block[0], per_core_N=block[1],
+                                    in0_block_w=w, subblock=sub, variant=variant, fp32_acc=fp32, accumulate=acc,
+                                    epilogue_tensors=1 if epilogue else 0,
+                                    epilogue_unary=("relu",) if epilogue else ()))
+    got = {tuple(c.core): _flat(c.to_dict()) for c in counted.cores}
+    want = {tuple(c.core): _flat(c.to_dict()) for c in ours.cores}
+    assert got == want

@@ -106,7 +106,8 @@ def test_estimate_accepts_dicts():
 
 @pytest.mark.parametrize("variant,extra", [("multicast", {}), ("subblocked", {}),
                                            ("multicast", {"accumulate": "l1_acc", "in0_source": "l1_sharded",
-                                                          "grid": (4, 5), "in0_block_w": 2})])
+                                                          "grid": (4, 5), "in0_block_w": 2,
+                                                          "program": "tt-metal"})])
 def test_grouped_cores_model_like_every_core(variant, extra):
     from tilelang_tt.perf.matmul import core_groups, program_header
     from tilelang_tt.perf.model import estimate_groups

@@ -17,6 +17,7 @@ struct ComputeState {
   alignas(64) float a[1024], b[1024];
   int phase = DST_IDLE;
   bool started = false;
+  bool l1_acc = false;  // pack_reconfig_l1_acc: pack adds to L1 instead of overwriting
   int family = TT_EMU_FAM_NONE;
   int sfpu = 0;
   int reduce_type = -1, reduce_dim = -1;
@@ -308,6 +309,12 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   }
   finish_dst(f, d);
 }
+void tt_emu_pack_l1_acc(uint32_t enable, uint32_t line) {
+  Fiber* f = ccur("pack_reconfig_l1_acc", line);
+  need_started(f);
+  if (enable > 1) fail(EX_API, "api_misuse", f, "pack_reconfig_l1_acc takes 0 or 1, got " + std::to_string(enable));
+  f->cs->l1_acc = enable != 0;
+}
 void tt_emu_tile_regs(int which, uint32_t line) {
   static const char* names[] = {"tile_regs_acquire", "tile_regs_commit", "tile_regs_wait", "tile_regs_release"};
   static const int need[] = {DST_IDLE, DST_ACQUIRED, DST_COMMITTED, DST_WAITED};
@@ -346,7 +353,15 @@ void tt_emu_pack_tile(uint32_t idst, uint32_t id, uint32_t idx, int out_of_order
     if (tt::tile_size(cb.fmt) > cb.page_size)
       fail(EX_CB, "cb_violation", f, "pack_tile: a tile does not fit the page size of c_" + std::to_string(id));
     uint32_t page = (cb.wr_page + uint32_t(pos)) % cb.num_pages;
-    pack_tile_data(cs->dst[src], cb.fmt, f->core->l1 + cb.base + page * cb.page_size);
+    uint8_t* l1 = f->core->l1 + cb.base + page * cb.page_size;
+    if (cs->l1_acc) {  // add to what the page holds, in the CB's format (one rounding, as the packer's)
+      alignas(64) float sum[1024];
+      unpack_tile(l1, cb.fmt, sum);
+      for (int i = 0; i < 1024; ++i) sum[i] += cs->dst[src][i];
+      pack_tile_data(sum, cb.fmt, l1);
+    } else {
+      pack_tile_data(cs->dst[src], cb.fmt, l1);
+    }
     if (!out_of_order) ++cb.packed;
   }
 }

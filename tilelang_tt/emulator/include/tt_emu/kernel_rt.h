@@ -88,6 +88,7 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
                         uint32_t line);
 void tt_emu_tile_regs(int which, uint32_t line);
 void tt_emu_pack_tile(uint32_t dst, uint32_t cb, uint32_t idx, int out_of_order, uint32_t ntiles, uint32_t line);
+void tt_emu_pack_l1_acc(uint32_t enable, uint32_t line);
 }
 
 // Families of FPU/SFPU configuration the runtime tracks (an op must follow its init).

@@ -14,4 +14,6 @@ template <bool is_tile_dim_reconfig_en = false>
 ALWI void pack_reconfig_data_format(const uint32_t new_cb_id) {}
 template <bool is_tile_dim_reconfig_en = false>
 ALWI void pack_reconfig_data_format(const uint32_t old_cb_id, const uint32_t new_cb_id) {}
-ALWI void pack_reconfig_l1_acc(const uint32_t l1_acc_en) {}
+// Packer L1 accumulation: while enabled, pack_tile adds DST to the page's current value (in the CB's
+// format) instead of overwriting it.
+ALWI void pack_reconfig_l1_acc(const uint32_t l1_acc_en, TT_EMU_LINE) { tt_emu_pack_l1_acc(l1_acc_en, tt_emu_line); }

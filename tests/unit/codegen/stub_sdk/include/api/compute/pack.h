@@ -6,3 +6,6 @@
 
 template <bool out_of_order_output = false>
 ALWI void pack_tile(std::uint32_t ifrom_dst, std::uint32_t icb, std::uint32_t output_tile_index = 0);
+
+// packer L1 accumulation: 1 = pack_tile adds to the CB page, 0 = overwrites (since 0.48)
+ALWI void pack_reconfig_l1_acc(const std::uint32_t l1_acc_en);
