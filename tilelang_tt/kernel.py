@@ -124,7 +124,7 @@ def compile(func, target="tenstorrent", out_idx=None, api_profile=None, *,  # no
 
     target: "tenstorrent" (Wormhole n150), "tenstorrent/wormhole_b0", "tenstorrent/blackhole" or a
     tvm Target. out_idx: parameter indices the kernel allocates and returns (TileLang style).
-    api_profile: "E4" (current TT-Metalium API, default) or "E3" (the previous era).
+    api_profile: "M081" (the released TT-Metalium 0.81.1, default), "E4" or "E3" (older eras).
     core_policy ("contiguous" | "2d_blocked"), max_cores, cb_depth (CB buffering depth, default 2) and
     math_fidelity ("LoFi" .. "HiFi4") are passed to the lowering passes as function attributes.
     """

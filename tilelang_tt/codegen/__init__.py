@@ -1,6 +1,6 @@
 """Code generator: TT-level TIR (three role functions + plan attributes) -> TT-Metalium sources.
 
-`generate(tt_mod, api_profile="E4")` returns reader.cpp, compute.cpp, writer.cpp (kernels printed from
+`generate(tt_mod, api_profile="M081")` returns reader.cpp, compute.cpp, writer.cpp (kernels printed from
 the IR by the role printers), main.cpp and CMakeLists.txt (host program printed from the plan) and
 plan.json. See docs/contracts.md sections 1-4 and 6, docs/plan-schema.md.
 """
@@ -15,7 +15,7 @@ from .profiles import DEFAULT_PROFILE, PROFILES, ApiProfile, get_profile  # noqa
 SOURCES = ("reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "CMakeLists.txt", "plan.json")
 
 
-def generate_kernel(role: str, func, plan: dict, api_profile="E4") -> str:
+def generate_kernel(role: str, func, plan: dict, api_profile=DEFAULT_PROFILE) -> str:
     """C++ source of one role function."""
     profile = get_profile(api_profile)
     accessors = plan["kernels"][role]["accessors"]

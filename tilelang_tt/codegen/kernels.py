@@ -151,6 +151,7 @@ class ComputePrinter(KernelPrinter):
     def check(self, body) -> None:
         self._startups = 0
         self._ranges: dict = {}         # loop var -> largest value, for constant-extent loops
+        self._reinits: set = set()      # init calls that run after their unit was configured before
         end = self._sim(body, _ComputeState(), depth=0)
         if not end.started:
             raise self.error("the compute kernel never calls T.tt.compute_kernel_hw_startup; it must "
@@ -222,6 +223,8 @@ class ComputePrinter(KernelPrinter):
                  "binary_dest_reuse_init": ("fpu", ("reuse", op)), "unary_init": ("sfpu", op)}
         if name in inits:
             slot, value = inits[name]
+            if getattr(st, slot) is not None:
+                self._reinits.add(call.__chandle__())
             return replace(st, **{slot: value})
         if "dst" in args and self.dst_tiles is not None:
             top = self._max_value(args["dst"])
@@ -285,6 +288,10 @@ class ComputePrinter(KernelPrinter):
         if intr.name == "fill_tile":
             # fill_tile needs its own SFPU init; re-issuing it per call is cheap and always correct.
             self.emit(self.api_call(intr, call, P.FILL_INIT) + ";")
+        if call.__chandle__() in self._reinits:
+            # some eras have a lighter re-init form (E3: mm_init_short after mm_init)
+            self.emit(self.api_call(intr, call, self.profile.reinit(intr.name)) + ";")
+            return
         super().intrinsic_stmt(intr, call)
 
 

@@ -13,7 +13,7 @@ from tvm import tirx
 from ..errors import TTCompileError, TTResourceError
 from ..target import HARDWARE
 from ..target import MATH_FIDELITIES as FIDELITIES
-from .profiles import get_profile
+from .profiles import DEFAULT_PROFILE, get_profile
 
 SCHEMA = "tilelang_tt.plan/1"
 ROLES = ("reader", "compute", "writer")
@@ -98,7 +98,7 @@ def _require(mapping: dict, keys, what: str) -> None:
         raise TTCompileError(f"{what} lacks {', '.join(missing)}: {mapping}")
 
 
-def build_plan(tt_mod, api_profile="E4") -> dict:
+def build_plan(tt_mod, api_profile=DEFAULT_PROFILE) -> dict:
     profile = get_profile(api_profile)
     funcs = role_functions(tt_mod)
     role_attrs = {role: _attrs(funcs[role][1]) for role in ROLES}   # converted once, read below

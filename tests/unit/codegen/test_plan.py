@@ -11,11 +11,11 @@ from tilelang_tt.codegen.plan import SCHEMA, build_plan
 
 
 def test_matmul_plan():
-    plan = build_plan(K.Matmul, "E4")
+    plan = build_plan(K.Matmul, "M081")
     assert list(plan) == ["schema", "kernel", "model", "api_profile", "tt_grid", "core_grid", "cores", "tensors",
                           "cbs", "kernels", "l1_bytes_used"]
     assert plan["schema"] == SCHEMA == "tilelang_tt.plan/1"
-    assert (plan["kernel"], plan["model"], plan["api_profile"]) == ("matmul", "wormhole_b0", "E4")
+    assert (plan["kernel"], plan["model"], plan["api_profile"]) == ("matmul", "wormhole_b0", "M081")
     assert plan["tt_grid"] == [16, 16] and plan["core_grid"] == [8, 8]
     assert len(plan["cores"]) == 64
     assert plan["cores"][9] == {"core": [1, 1], "block_start": 36, "block_count": 4}
@@ -46,7 +46,7 @@ def test_uneven_split_and_host_core_ranges():
 
 
 def test_unknown_profile():
-    with pytest.raises(TTTargetError, match="known profiles: E4, E3"):
+    with pytest.raises(TTTargetError, match="known profiles: M081, E4, E3"):
         build_plan(K.Matmul, "E2")
 
 

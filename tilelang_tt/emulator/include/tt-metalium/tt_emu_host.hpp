@@ -21,7 +21,7 @@
 #include "hostdevcommon/kernel_structs.h"
 
 #ifndef TT_EMU_API_ERA
-#define TT_EMU_API_ERA 4
+#define TT_EMU_API_ERA 5   // 5 = M081 (TT-Metalium 0.81.1), 4 = E4, 3 = E3
 #endif
 
 // ---------------------------------------------------------------- coordinates (global namespace)
