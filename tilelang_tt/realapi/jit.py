@@ -34,6 +34,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,6 +278,7 @@ class Checker:
         self.strict = strict
         self.cache = Path(cache) if cache else self.root / ".results"
         self.cache.mkdir(parents=True, exist_ok=True)
+        self._probes: dict = {}     # (model, thread, the kernel's #include lines) -> missing headers
 
     # one compile: a dir with the kernel and the generated files, the wrapper compiled from there
     def _command(self, spec: KernelSpec, out: Path, firmware: str, defines: list[str]) -> list[str]:
@@ -294,8 +296,8 @@ class Checker:
 
     def _key(self, spec: KernelSpec) -> str:
         h = hashlib.sha256()
-        h.update(json.dumps([repr(spec), str(self.root), self.strict, repr(self.toolchain),
-                             (Path(__file__).parent / "compat" / "lltt.h").read_text(),
+        h.update(json.dumps([repr(spec), str(self.root), self.strict, self.toolchain.base_flags(),
+                             *(p.read_text() for p in sorted((Path(__file__).parent / "compat").iterdir())),
                              Path(__file__).read_text()]).encode())
         return h.hexdigest()[:24]
 
@@ -308,8 +310,9 @@ class Checker:
             except (ValueError, TypeError):
                 pass
         results = self._check_dm(spec) if spec.kind == "dm" else self._check_compute(spec)
-        if all(r.ok for r in results):       # cache passes only: a failure is re-run and re-reported
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        # Cache passes and compiler-diagnosed failures (deterministic); anything else is re-run.
+        if all(r.ok or "error:" in r.output for r in results):
+            tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps([r.__dict__ for r in results]))
             os.replace(tmp, cached)
         return results
@@ -349,7 +352,12 @@ class Checker:
                 cmd = self._command(spec, out, "trisck.cc", defines)
                 full = f'#define TRISC_{upper}\n#include "defines_generated.h"\n#include "{kernel}"\n'
                 (out / f"chlkc_{thread}.cpp").write_text(full)
-                missing = _needs_sfpi(cmd, out)
+                # Which headers a TRISC reaches depends on the kernel's includes only: probe once per set.
+                key = (spec.model, thread, tuple(sorted(re.findall(r"^\s*#\s*include.*$", spec.source, re.M))),
+                       spec.defines)
+                if key not in self._probes:
+                    self._probes[key] = _needs_sfpi(cmd, out)
+                missing = self._probes[key]
                 name = f"TRISC{n} ({thread})"
                 if not missing:
                     rc, text = _run(cmd, out)

@@ -37,6 +37,7 @@ class Toolchain:
             "-march=rv32im", "-mabi=ilp32",            # Tensix RISC-V cores: RV32IM, ILP32
             "-nostdinc++", "-isystem", self.libcxx_include, "-isystem", self.libc_include,
             "-D_LIBCPP_HAS_NO_THREADS",                # bare metal: libc++ has no thread API to bind
+            "-D_POSIX_C_SOURCE=200809L",               # libc++ <new> uses picolibc's posix_memalign
             "-include", str(COMPAT_DIR / "prelude.h"),
             "-idirafter", str(COMPAT_DIR),             # stand-ins only where the tree has no header
             "-Wno-attributes",                         # SFPI's rvtt_l1_ptr/rvtt_reg_ptr attributes
