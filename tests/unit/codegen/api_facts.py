@@ -101,10 +101,12 @@ HOST_FACTS = {
     "close": ({0}, (_H + "mesh_device.hpp",)),
     "create": ({3}, (_H + "mesh_buffer.hpp",)),                  # MeshBuffer::create(cfg, local, dev)
     "address": ({0}, (_H + "mesh_buffer.hpp",)),
-    "EnqueueWriteMeshBuffer": ({4}, (_H + "distributed.hpp",)),
-    "EnqueueReadMeshBuffer": ({4}, (_H + "distributed.hpp",)),
-    "EnqueueMeshWorkload": ({3}, (_H + "distributed.hpp",)),
-    "Finish": ({1}, (_H + "distributed.hpp",)),
+    # MeshCommandQueue members (0.81.1 mesh_command_queue.hpp; virtual, preferred to distributed.hpp's
+    # free functions)
+    "enqueue_write_mesh_buffer": ({3}, (_H + "mesh_command_queue.hpp",)),
+    "enqueue_read_mesh_buffer": ({3}, (_H + "mesh_command_queue.hpp",)),
+    "enqueue_mesh_workload": ({2}, (_H + "mesh_command_queue.hpp",)),
+    "finish": ({0}, (_H + "mesh_command_queue.hpp",)),
     "add_program": ({2}, (_H + "mesh_workload.hpp",)),
     "CreateProgram": ({0}, (_H + "host_api.hpp",)),
     "CreateKernel": ({4}, (_H + "host_api.hpp",)),
@@ -119,7 +121,8 @@ HOST_FACTS = {
     "untilize_nfaces": ({3}, (_H + "tilize_utils.hpp",)),
 }
 HOST_FORBIDDEN = {"CreateDevice", "CloseDevice", "EnqueueProgram", "EnqueueWriteBuffer", "EnqueueReadBuffer",
-                  "CreateBuffer", "append_args", "InterleavedBufferConfig"}
+                  "CreateBuffer", "append_args", "InterleavedBufferConfig", "EnqueueWriteMeshBuffer",
+                  "EnqueueReadMeshBuffer", "EnqueueMeshWorkload", "Finish"}
 # Helpers the host program defines itself, and standard-library / local-declaration call syntax.
 HOST_LOCAL = {"main", "run", "read_tensor", "write_tensor", "make_dram_buffer", "runtime_error", "to_string",
               "absolute", "string", "move", "get", "data", "size", "file", "read", "write", "gcount", "what",
