@@ -37,6 +37,41 @@ struct DeviceImpl {};
 }  // namespace tt::tt_metal::distributed
 
 // ------------------------------------------------------------------ helpers
+namespace {
+template <typename T>
+std::vector<T> convert_layout(const std::vector<T>& in, uint32_t m, uint32_t n, bool to_tiles) {
+  if (m % 32 || n % 32) throw std::runtime_error("tilize/untilize: rows and cols must be multiples of 32");
+  if (in.size() != std::size_t(m) * n) throw std::runtime_error("tilize/untilize: input size != rows * cols");
+  std::vector<T> out(in.size());
+  std::size_t idx = 0;
+  for (uint32_t tr = 0; tr < m / 32; ++tr)
+    for (uint32_t tc = 0; tc < n / 32; ++tc)
+      for (uint32_t f = 0; f < 4; ++f)
+        for (uint32_t r = 0; r < 16; ++r)
+          for (uint32_t c = 0; c < 16; ++c, ++idx) {
+            std::size_t rm = std::size_t(tr * 32 + (f / 2) * 16 + r) * n + tc * 32 + (f % 2) * 16 + c;
+            if (to_tiles) out[idx] = in[rm]; else out[rm] = in[idx];
+          }
+  return out;
+}
+}  // namespace
+template <typename T>
+std::vector<T> tilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n) {
+  return convert_layout(input, m, n, true);
+}
+template <typename T>
+std::vector<T> untilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n) {
+  return convert_layout(input, m, n, false);
+}
+template std::vector<bfloat16> tilize_nfaces<bfloat16>(const std::vector<bfloat16>&, uint32_t, uint32_t);
+template std::vector<float> tilize_nfaces<float>(const std::vector<float>&, uint32_t, uint32_t);
+template std::vector<uint32_t> tilize_nfaces<uint32_t>(const std::vector<uint32_t>&, uint32_t, uint32_t);
+template std::vector<uint16_t> tilize_nfaces<uint16_t>(const std::vector<uint16_t>&, uint32_t, uint32_t);
+template std::vector<bfloat16> untilize_nfaces<bfloat16>(const std::vector<bfloat16>&, uint32_t, uint32_t);
+template std::vector<float> untilize_nfaces<float>(const std::vector<float>&, uint32_t, uint32_t);
+template std::vector<uint32_t> untilize_nfaces<uint32_t>(const std::vector<uint32_t>&, uint32_t, uint32_t);
+template std::vector<uint16_t> untilize_nfaces<uint16_t>(const std::vector<uint16_t>&, uint32_t, uint32_t);
+
 // Mirrors tilelang_tt/target.py TILE_BYTES for the formats listed there.
 uint32_t tt::tile_size(const DataFormat& f) {
   switch (f) {

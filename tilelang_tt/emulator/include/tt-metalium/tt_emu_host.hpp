@@ -455,33 +455,12 @@ class bfloat16 {
 static_assert(sizeof(bfloat16) == 2);
 
 // Row-major (rows x cols) <-> tiles of 32x32 stored as four 16x16 faces (TL, TR, BL, BR), each row-major;
-// tiles in row-major tile order.
-namespace tt_emu_layout {
+// tiles in row-major tile order. Declared here and instantiated in the runtime for the element types the
+// release's libtt_metal.so instantiates (bfloat16, float, uint32_t, uint16_t), as in the release.
 template <typename T>
-std::vector<T> convert(const std::vector<T>& in, uint32_t m, uint32_t n, bool to_tiles) {
-  if (m % 32 || n % 32) throw std::runtime_error("tilize/untilize: rows and cols must be multiples of 32");
-  if (in.size() != std::size_t(m) * n) throw std::runtime_error("tilize/untilize: input size != rows * cols");
-  std::vector<T> out(in.size());
-  std::size_t idx = 0;
-  for (uint32_t tr = 0; tr < m / 32; ++tr)
-    for (uint32_t tc = 0; tc < n / 32; ++tc)
-      for (uint32_t f = 0; f < 4; ++f)
-        for (uint32_t r = 0; r < 16; ++r)
-          for (uint32_t c = 0; c < 16; ++c, ++idx) {
-            std::size_t rm = std::size_t(tr * 32 + (f / 2) * 16 + r) * n + tc * 32 + (f % 2) * 16 + c;
-            if (to_tiles) out[idx] = in[rm]; else out[rm] = in[idx];
-          }
-  return out;
-}
-}  // namespace tt_emu_layout
+std::vector<T> tilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n);
 template <typename T>
-std::vector<T> tilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n) {
-  return tt_emu_layout::convert(input, m, n, true);
-}
-template <typename T>
-std::vector<T> untilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n) {
-  return tt_emu_layout::convert(input, m, n, false);
-}
+std::vector<T> untilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n);
 inline std::vector<bfloat16> create_random_vector_of_bfloat16_native(std::size_t num_bytes, float rand_max, int seed,
                                                                     float offset = 0.0f) {
   std::vector<bfloat16> v(num_bytes / 2);

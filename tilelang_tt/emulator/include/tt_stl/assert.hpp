@@ -1,25 +1,24 @@
 // TT_THROW / TT_FATAL / TT_ASSERT (tt_stl/assert.hpp of tt-metal), and fmt, which the release's host
 // headers pull in for every program (tt-metal's programming examples call fmt::print without including
-// it). The emulator uses the system's {fmt} (Debian libfmt-dev, header-only) when it is installed, else
-// its own small fmt::format/fmt::print (tt_emu/fmt_lite.hpp: {} and {:spec} with fill, align, width,
-// precision and the d/x/f/e/g/s types). docs/emulator.md, "Programs written for tt-metal".
+// it). The emulator brings its own small fmt (tt_emu/fmt_lite.hpp: fmt::format / fmt::print with {} and
+// {:spec}: fill, align, width, precision and the d/x/f/e/g/s types). -DTT_EMU_SYSTEM_FMT uses the
+// system's {fmt} (Debian libfmt-dev) header-only instead; it is not the default because header-only
+// {fmt} adds about 0.6 s of compile time to every host program. docs/emulator.md.
 #pragma once
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
 
-#if __has_include(<fmt/core.h>) && !defined(TT_EMU_NO_SYSTEM_FMT)
+#if defined(TT_EMU_SYSTEM_FMT)
 #ifndef FMT_HEADER_ONLY
 #define FMT_HEADER_ONLY
 #endif
 #include <fmt/core.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#define TT_EMU_FMT "system"
 #else
 #include "tt_emu/fmt_lite.hpp"
-#define TT_EMU_FMT "fmt_lite"
 #endif
 
 namespace tt::assert_detail {
