@@ -640,8 +640,16 @@ void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
     args.push_back(std::string("-DDST_ACCUM_MODE=") + (k.cc.fp32_dest_acc_en ? "true" : "false"));
     args.push_back(std::string("-DAPPROX=") + (k.cc.math_approx_mode ? "true" : "false"));
     args.push_back(std::string("-DDST_SYNC_MODE=") + (k.cc.dst_full_sync_en ? "1" : "0"));
+    // The device build's trisck.cc includes the compile-time-args header before the kernel.
+    args.push_back("-include");
+    args.push_back("api/compile_time_args.h");
   } else {
     args.push_back(k.processor == 0 ? "-DCOMPILE_FOR_BRISC" : "-DCOMPILE_FOR_NCRISC");
+    args.push_back("-DNOC_MODE=" + std::to_string(int(k.dm.noc_mode)));
+    // The device build's brisck.cc / ncrisck.cc include the dataflow API before the kernel, so a data
+    // movement kernel may use it without including it.
+    args.push_back("-include");
+    args.push_back("api/dataflow/dataflow_api.h");
   }
   for (auto& [key, v] : defs) args.push_back("-D" + key + "=" + v);
   std::string keysrc = k.source + "\n--sdk " TT_EMU_SDK_HASH "\n";

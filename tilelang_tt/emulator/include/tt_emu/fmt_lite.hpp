@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace fmt {
@@ -15,6 +16,7 @@ template <typename... Args>
 struct format_string {
   std::string_view str;
   template <typename S>
+    requires std::is_convertible_v<const S&, std::string_view>
   constexpr format_string(const S& s) : str(s) {}
 };
 template <typename... Args>
