@@ -1,5 +1,6 @@
 """Programs written like tt-metal's programming examples (tt_metal/programming_examples: loopback,
-add_2_integers_in_compute, eltwise_binary, eltwise_sfpu, matmul single_core and multi_core) build
+add_2_integers_in_compute, eltwise_binary, eltwise_sfpu, matmul single_core, multi_core and
+multicore_reuse) build
 unchanged against the emulator SDK, print their own "Test Passed" after checking their numbers, and
 their kernels compile against the released TT-Metalium 0.81.1 headers.
 

@@ -8,7 +8,7 @@ from corpus import CHIPS
 from tilelang_tt.realapi.jit import CB, KernelSpec
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "examples" / "programs"
-CBS = tuple(CB(i, "Float16_b", 2048) for i in (0, 1, 16))
+CBS = tuple(CB(i, "Float16_b", 2048) for i in (0, 1, 16, 24))
 ACC = (2, 2048)          # one interleaved DRAM TensorAccessorArgs: IsDram, aligned page size
 
 # kernel file -> (kind, processor, compile-time args): the CreateKernel configs of the host programs
@@ -29,6 +29,9 @@ KERNELS = {
     "matmul_multi_core/kernels/reader_mm_output_tiles_partitioned.cpp": ("dm", "RISCV_1", ACC * 2),
     "matmul_multi_core/kernels/writer_unary_interleaved_start_id.cpp": ("dm", "RISCV_0", ACC),
     "matmul_multi_core/kernels/mm.cpp": ("compute", None, ()),
+    "matmul_multicore_reuse/kernels/reader_bmm_tile_layout.cpp": ("dm", "RISCV_1", ACC * 2),
+    "matmul_multicore_reuse/kernels/writer_bmm_tile_layout.cpp": ("dm", "RISCV_0", ACC),
+    "matmul_multicore_reuse/kernels/bmm_large_block_zm.cpp": ("compute", None, (8, 2, 32, 16, 2, 32, 4, 1, 2, 2, 4, 1)),
 }
 
 
