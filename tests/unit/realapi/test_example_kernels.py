@@ -31,7 +31,7 @@ KERNELS = {
     "matmul_multi_core/kernels/mm.cpp": ("compute", None, ()),
     "matmul_multicore_reuse/kernels/reader_bmm_tile_layout.cpp": ("dm", "RISCV_1", ACC * 2),
     "matmul_multicore_reuse/kernels/writer_bmm_tile_layout.cpp": ("dm", "RISCV_0", ACC),
-    "matmul_multicore_reuse/kernels/bmm_large_block_zm.cpp": ("compute", None, (8, 2, 32, 16, 2, 32, 4, 1, 2, 2, 4, 1)),
+    "matmul_multicore_reuse/kernels/bmm_large_block_zm.cpp": ("compute", None, (2, 2, 8, 4, 2, 8, 4, 4, 2, 2, 4, 1)),
 }
 
 

@@ -106,14 +106,18 @@ static void load(Fiber* f, uint32_t cb, uint32_t idx, float* out) {
   const uint8_t* p = front_tile(f, cb, idx, &fmt);
   unpack_tile(p, fmt, out);
 }
-static const float* load_cached(Fiber* f, uint32_t cb, uint32_t idx) {
+// `keep`: a tile the caller still reads (matmul's A while it loads B); its slot is never the victim, else
+// a miss for B could overwrite A in place.
+static const float* load_cached(Fiber* f, uint32_t cb, uint32_t idx, const float* keep = nullptr) {
   tt::DataFormat fmt;
   const uint8_t* p = front_tile(f, cb, idx, &fmt);
   ComputeState* cs = f->cs;
   uint64_t seq = f->core->cbs[cb].popped + idx;
   for (auto& c : cs->cache)
     if (c.cb == int(cb) && c.seq == seq && c.l1 == p) return c.data;
-  auto& c = cs->cache[cs->next_slot++ % 8];
+  auto* victim = &cs->cache[cs->next_slot++ % 8];
+  if (victim->data == keep) victim = &cs->cache[cs->next_slot++ % 8];
+  auto& c = *victim;
   c.cb = int(cb);
   c.seq = seq;
   c.l1 = p;
@@ -184,7 +188,7 @@ void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, u
     const float* a = load_cached(f, in0, i0 + r * kt);
     for (uint32_t c = 0; c < ct; ++c) {
       float* d = dst_tile(f, idst + r * ct + c);
-      const float* b = load_cached(f, in1, i1 + c);
+      const float* b = load_cached(f, in1, i1 + c, a);
       matmul_acc(d, a, b, transpose != 0);
       finish_dst(f, d);
     }

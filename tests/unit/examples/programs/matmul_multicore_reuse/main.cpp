@@ -48,10 +48,8 @@ int main() {
     // Block sizes (the example picks them with bmm_op_utils::get_large_matmul_params)
     auto compute_with_storage_grid_size = mesh_device->compute_with_storage_grid_size();
     const uint32_t num_cores_x = compute_with_storage_grid_size.x;
-    // A 2x2 grid of output blocks. K is one block here (in0_block_w = Kt): with K split into several blocks
-    // (partials spilled to c_24 and reloaded with copy_tile) part of one output block came out wrong on
-    // the emulator; unresolved, see the issue-9 report.
-    const uint32_t in0_block_w = Kt, per_core_M = Mt / 2, per_core_N = Nt / 2;
+    // A 2x2 grid of output blocks; K in 4 blocks, so partials spill to c_24 and are reloaded.
+    const uint32_t in0_block_w = 2, per_core_M = Mt / 2, per_core_N = Nt / 2;
     const uint32_t out_subblock_h = 2, out_subblock_w = 2;
     TT_FATAL(out_subblock_h * out_subblock_w <= 8, "subblock {}x{} does not fit DST", out_subblock_h, out_subblock_w);
     const uint32_t num_blocks_y = Mt / per_core_M, num_blocks_x = Nt / per_core_N;
