@@ -31,7 +31,8 @@ def test_golden_host_program_links_against_the_release(host_check, program):
         assert needed in names, needed
 
 
-@pytest.mark.parametrize("chip", CHIPS)
+# The host program's API calls do not depend on the chip (only its core table does): one chip is enough.
+@pytest.mark.parametrize("chip", CHIPS[:1])
 def test_sample_host_programs_link_against_the_release(host_check, chip):
     from concurrent.futures import ThreadPoolExecutor
     programs = {name: sample_program(name, chip)["main.cpp"] for name in SAMPLES}
