@@ -1,12 +1,17 @@
 # Two entry points, both self-contained on a fresh machine:
 #   make demo   - set up .venv, compile a matmul, run it on the emulator, check it against numpy
-#   make test   - set up .venv, run the whole (default-tier) test suite
+#   make test   - set up .venv and the toolchain of the real-header tier, run the (default-tier) test suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow bench clean
+# The real-header tier (tests/unit/realapi, docs/realapi.md) compiles kernels with Debian's RISC-V GCC
+# against picolibc's and libc++'s headers; the programming-example tests use Debian's libfmt.
+# `make toolchain` installs what is missing (apt, as root); without root it says what to install.
+TOOLCHAIN_PKGS := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libc++-dev libfmt-dev
+
+.PHONY: demo test test-slow bench clean toolchain
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +22,21 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m tilelang_tt demo
 
-test: $(STAMP)
+test: $(STAMP) toolchain
 	$(PY) -m pytest -q
+
+toolchain:
+	@if command -v riscv64-unknown-elf-g++ >/dev/null && [ -d /usr/lib/picolibc/riscv64-unknown-elf/include ] \
+	    && ls -d /usr/lib/llvm-*/include/c++/v1 >/dev/null 2>&1 && [ -f /usr/include/fmt/core.h ]; then \
+	  echo "toolchain: RISC-V GCC, picolibc, libc++ and libfmt headers present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "toolchain: installing $(TOOLCHAIN_PKGS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(TOOLCHAIN_PKGS) >/dev/null; \
+	else \
+	  echo "toolchain: missing; install as root: apt-get install $(TOOLCHAIN_PKGS)" >&2; \
+	  echo "(or set TILELANG_TT_REALAPI=skip to skip the real-header tier locally)" >&2; \
+	fi
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow

@@ -33,6 +33,16 @@ class KernelBuildError(TTRuntimeError):
     """The C++ compiler rejected generated or emulator code, or no compiler is available."""
 
 
+class RealApiUnavailable(TTError, RuntimeError):
+    """The released TT-Metalium tree or the RISC-V toolchain the real-header check needs is missing.
+
+    The message says what is missing and how the project's own files install it (`make toolchain`)."""
+
+
+class RealApiMismatch(TTError):
+    """Generated code does not compile against, or does not link with, the released TT-Metalium."""
+
+
 class EmulatorError(TTRuntimeError):
     """The emulator stopped a program because it broke a rule of the hardware or the API.
 

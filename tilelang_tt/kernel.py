@@ -132,7 +132,8 @@ def compile(func, target="tenstorrent", out_idx=None, api_profile=None, **option
 
     target: "tenstorrent" (Wormhole n150), "tenstorrent/wormhole_b0", "tenstorrent/blackhole" or a
     tvm Target. out_idx: parameter indices the kernel allocates and returns (TileLang style).
-    api_profile: the TT-Metalium API era of the generated code (codegen/profiles.py; current by default).
+    api_profile: the TT-Metalium API era of the generated code (codegen/profiles.py): "M081" (the released
+    TT-Metalium 0.81.1, default), "E4" or "E3" (older eras).
     Other keyword options are CompileOptions fields (options.py): core_policy, max_cores, cb_depth,
     math_fidelity, dst_mode, schedule ("auto" | "naive" | "blocked" | "subblocked" | "multicast") and
     the matmul overrides grid, per_core_m, per_core_n, in0_block_w, subblock_h, subblock_w. They are

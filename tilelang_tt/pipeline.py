@@ -39,7 +39,7 @@ def _has_tt_funcs(mod) -> bool:
 
 def api_profile_of(func, target) -> str:
     """The TT-Metalium API profile for a kernel: func attr `tt.api_profile`, else target
-    `libs=["api=E3"]`, else the current era (options.py)."""
+    `libs=["api=E3"]`, else the default (M081, the released TT-Metalium 0.81.1; options.py)."""
     from .options import CompileOptions
 
     return CompileOptions.from_func(func, target).profile

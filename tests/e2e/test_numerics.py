@@ -81,14 +81,14 @@ def test_matmul_runs_on_each_target_grid(target):
     assert all(0 <= x < hw.grid[0] and 0 <= y < hw.grid[1] for x, y in cores)
 
 
-@pytest.mark.parametrize("profile", ["E4", "E3"])
-def test_matmul_both_api_profiles(profile):
+@pytest.mark.parametrize("profile", ["M081", "E4", "E3"])
+def test_matmul_every_api_profile(profile):
     compute = _run_matmul(128, 128, 128, 64, 64, 32, profile=profile, schedule="naive").sources["compute.cpp"]
-    assert ("matmul_init(" in compute) == (profile == "E4")
+    assert ("matmul_init(" in compute) == (profile in ("M081", "E4"))
     assert ("mm_init(" in compute) == (profile == "E3")
     # the subblocked schedules' matmul_block and its re-init, per era
     compute = _run_matmul(256, 256, 256, profile=profile, schedule="subblocked", grid=(2, 2)).sources["compute.cpp"]
-    assert ("matmul_block_init(" in compute) == (profile == "E4")
+    assert ("matmul_block_init(" in compute) == (profile in ("M081", "E4"))
     assert ("mm_block_init_short(" in compute) == (profile == "E3")
     assert "matmul_block(" in compute
 

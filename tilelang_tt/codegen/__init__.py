@@ -1,6 +1,6 @@
 """Code generator: the TT-level IRModule of a device program -> TT-Metalium sources.
 
-`generate(tt_mod, api_profile)` returns one `<kernel>.cpp` per kernel of the device program (printed
+`generate(tt_mod, api_profile="M081")` returns one `<kernel>.cpp` per kernel of the device program (printed
 from its TT-level TIR by the role printers; reader.cpp, compute.cpp, writer.cpp for the naive schedule),
 main.cpp and CMakeLists.txt (host program printed from the DeviceProgram) and plan.json. See
 docs/contracts.md and docs/plan-schema.md.

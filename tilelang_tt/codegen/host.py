@@ -11,6 +11,7 @@ from math import prod
 
 from ..errors import TTCompileError, TTInternalError
 from ..specs import cores_of, ranges_cover
+from . import host_calls as H
 from .names import NameTable, c_string, comment_text, sanitize
 
 # tensor dtype -> host element type of the row-major files and the MeshBuffer vectors
@@ -152,10 +153,11 @@ class _HostPrinter:
         emit("// A DRAM-interleaved buffer with one tile per page.")
         emit("std::shared_ptr<distributed::MeshBuffer> make_dram_buffer(")
         emit("    distributed::MeshDevice* device, uint32_t page_bytes, uint32_t num_pages) {")
-        emit("    const distributed::DeviceLocalBufferConfig local{.page_size = page_bytes, "
-             ".buffer_type = BufferType::DRAM};")
-        emit("    const distributed::ReplicatedBufferConfig global{.size = uint64_t{page_bytes} * num_pages};")
-        emit("    return distributed::MeshBuffer::create(global, local, device);")
+        emit("    const auto local = " + H.LOCAL_BUFFER_CONFIG.format(page_bytes="page_bytes") + ";")
+        emit("    const auto global = "
+             + H.REPLICATED_BUFFER_CONFIG.format(size_bytes="uint64_t{page_bytes} * num_pages") + ";")
+        emit("    return " + H.CREATE_MESH_BUFFER.format(global_config="global", local_config="local",
+                                                       device="device") + ";")
         emit("}")
         if uses_noc:
             emit("")
@@ -174,8 +176,8 @@ class _HostPrinter:
         emit("    }")
         emit("    const std::filesystem::path kernel_dir = std::filesystem::absolute(argv[1]);")
         emit("")
-        emit("    auto mesh_device = distributed::MeshDevice::create_unit_mesh(0);")
-        emit("    distributed::MeshCommandQueue& cq = mesh_device->mesh_command_queue();")
+        emit("    auto mesh_device = " + H.CREATE_UNIT_MESH.format(device_id=0) + ";")
+        emit("    distributed::MeshCommandQueue& cq = " + H.MESH_COMMAND_QUEUE.format(device="mesh_device") + ";")
         emit("")
         emit("    // Tensors in DRAM; inputs are tilized (32x32 tiles of four 16x16 faces) on the host.")
         for i, t in enumerate(tensors):
@@ -185,7 +187,7 @@ class _HostPrinter:
             if t.access in ("read", "readwrite"):
                 emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces("
                      f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols}), {rows}, {cols});")
-                emit(f"    distributed::EnqueueWriteMeshBuffer(cq, {v['buf']}, {v['tiles']}, false);")
+                emit("    " + H.WRITE_BUFFER.format(cq="cq", buffer=v["buf"], host_vector=v["tiles"]) + ";")
         emit("")
         emit("    Program program = CreateProgram();")
         self.core_set(ranges_cover(p.cores), "all_cores")
@@ -196,9 +198,10 @@ class _HostPrinter:
         emit("")
         emit("    distributed::MeshWorkload workload;")
         emit("    distributed::MeshCoordinateRange device_range(mesh_device->shape());")
-        emit("    workload.add_program(device_range, std::move(program));")
-        emit("    distributed::EnqueueMeshWorkload(cq, workload, false);")
-        emit("    distributed::Finish(cq);")
+        emit("    " + H.ADD_PROGRAM.format(workload="workload", device_range="device_range", program="program")
+             + ";")
+        emit("    " + H.ENQUEUE_WORKLOAD.format(cq="cq", workload="workload") + ";")
+        emit("    " + H.FINISH.format(cq="cq") + ";")
         emit("")
         emit("    // Outputs: read back, untilize to row-major, write to their files.")
         for i, t in enumerate(tensors):
@@ -207,10 +210,10 @@ class _HostPrinter:
             v, elem = self.tvar[t.name], HOST_ELEMENT[t.dtype]
             rows, cols = _rows_cols(t.shape)
             emit(f"    std::vector<{elem}> {v['result']}({rows * cols});")
-            emit(f"    distributed::EnqueueReadMeshBuffer(cq, {v['result']}, {v['buf']}, true);")
+            emit("    " + H.READ_BUFFER.format(cq="cq", host_vector=v["result"], buffer=v["buf"]) + ";")
             emit(f"    write_tensor(argv[{2 + i}], untilize_nfaces({v['result']}, {rows}, {cols}));")
         emit("")
-        emit("    mesh_device->close();")
+        emit("    " + H.CLOSE_DEVICE.format(device="mesh_device") + ";")
         emit("    return 0;")
         emit("}")
         emit("")

@@ -154,6 +154,7 @@ class ComputePrinter(KernelPrinter):
     def check(self, body) -> None:
         self._startups = 0
         self._ranges: dict = {}         # loop var -> largest value, for constant-extent loops
+        self._reinits: set = set()      # init calls that run after their unit was configured before
         end = self._sim(body, _ComputeState(), depth=0)
         if not end.started:
             raise self.error("the compute kernel never calls T.tt.compute_kernel_hw_startup; it must "
@@ -222,7 +223,10 @@ class ComputePrinter(KernelPrinter):
             return replace(st, dst=nxt)
         effect = init_effect(intr, call)
         if effect is not None and name != "fill_tile":
-            return replace(st, **{effect[0]: effect[1]})
+            slot, value = effect
+            if getattr(st, slot) is not None and name in self.profile.reinits:
+                self._reinits.add(call.__chandle__())
+            return replace(st, **{slot: value})
         if "dst" in args and self.dst_tiles is not None:
             top = self._max_value(args["dst"])
             if top is not None and top >= self.dst_tiles:
@@ -281,6 +285,10 @@ class ComputePrinter(KernelPrinter):
         if intr.name == "fill_tile":
             # fill_tile needs its own SFPU init; re-issuing it per call is cheap and always correct.
             self.emit(self.api_call(intr, call, P.FILL_INIT) + ";")
+        if call.__chandle__() in self._reinits:
+            # some eras have a lighter re-init form (E3: mm_init_short after mm_init)
+            self.emit(self.api_call(intr, call, self.profile.reinit(intr.name)) + ";")
+            return
         super().intrinsic_stmt(intr, call)
 
 

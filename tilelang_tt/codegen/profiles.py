@@ -1,9 +1,17 @@
 """TT-Metalium API profiles as data: how each T.tt.* intrinsic prints, per API era.
 
-Facts from shared/reference/metalium-api.md sections A and F. Every intrinsic maps to exactly one API
-call (`tensor_accessor` is one declaration, printed as its two lines). The eras differ only in the call
-sites listed in `_E3_OVERRIDES`; everything else (include paths, `void kernel_main()`, 5-arg
-`matmul_tiles`, TensorAccessor with explicit page size) is shared.
+Every intrinsic maps to exactly one API call (`tensor_accessor` is one declaration, printed as its two
+lines). Profiles, newest first (docs/api-profiles.md):
+
+* M081 (default): the released TT-Metalium 0.81.1 (ttnn wheel of 2026-10-23). Facts read from the
+  release's own headers (docs/metalium-api-0.81.md); every generated kernel is compiled against them in
+  the test suite (tilelang_tt/realapi). Differs from E4 in the binary inits (`add_init`, ...) and the
+  dest-reuse forms (`add_reuse_dest_init<...>` / `add_reuse_dest_tiles<...>`).
+* E4: tt-metal HEAD of 2026-07 as recorded in shared/reference/metalium-api.md (sections A and F).
+* E3: the "api/ reorg" era before PR #50570: mm_init family, copy_tile_to_dst_init_short.
+
+Everything else (include paths, `void kernel_main()`, 5-arg `matmul_tiles`, TensorAccessor with explicit
+page size) is shared.
 """
 from __future__ import annotations
 
@@ -142,6 +150,15 @@ _E4_CALLS: dict[str, ApiCall] = {
 # T.tt intrinsic for it, so the compute printer emits this call itself.
 FILL_INIT = ApiCall("fill_tile_init", (), _CP(FILL_H))
 
+# M081 (released 0.81.1, api/compute/eltwise_binary.h): the binary inits lost their `_tiles` and the
+# dest-reuse forms became per-op templates on the reuse direction; the old names are gone, no aliases.
+_REUSE = "EltwiseBinaryReuseDestType::DEST_TO_SRCA"
+_M081_OVERRIDES: dict[str, ApiCall] = {
+    "binary_init": ApiCall("{op}_init", ("icb0", "icb1"), _CP(BINARY_H)),
+    "binary_dest_reuse_init": ApiCall("{op}_reuse_dest_init", ("cb",), _CP(BINARY_H), _REUSE),
+    "binary_dest_reuse_tiles": ApiCall("{op}_reuse_dest_tiles", ("cb", "tile", "dst"), _CP(BINARY_H), _REUSE),
+}
+
 # E3 ("api/ reorg", before PR #50570): mm_init instead of matmul_init, the copy init's old name, and no
 # SrcOrder template on compute_kernel_hw_startup.
 _E3_OVERRIDES: dict[str, ApiCall] = {
@@ -153,6 +170,11 @@ _E3_OVERRIDES: dict[str, ApiCall] = {
     "matmul_block_init": ApiCall("mm_block_init_short", ("in0_cb", "in1_cb", "#0", "ct_dim", "rt_dim", "kt_dim"),
                                  _CP(MATMUL_H)),
 }
+# E3's mm_init is a full hardware (re)configure, its own header says; a re-init after another op family
+# (the epilogue of matmul_bias_relu) is mm_init_short.
+_E3_REINITS: dict[str, ApiCall] = {
+    "matmul_init": ApiCall("mm_init_short", ("in0_cb", "in1_cb"), _CP(MATMUL_H)),
+}
 
 
 @dataclass(frozen=True)
@@ -162,18 +184,29 @@ class ApiProfile:
     description: str
     calls: dict[str, ApiCall]
     entry_point: str = "void kernel_main()"
+    # Where an init has a lighter form for re-initialising after another op family ran (the compute
+    # printer knows which init calls are re-inits); absent: the init prints the same either way.
+    reinits: dict[str, ApiCall] = field(default_factory=dict)
+    release: str = ""              # the TT-Metalium release the profile is checked against, if any
 
     def call(self, intrinsic: str) -> ApiCall:
         return self.calls[intrinsic]
 
+    def reinit(self, intrinsic: str) -> ApiCall:
+        return self.reinits.get(intrinsic, self.calls[intrinsic])
+
 
 PROFILES: dict[str, ApiProfile] = {
-    "E4": ApiProfile("E4", 4, "TT-Metalium HEAD (2026-07+): matmul_init, copy_init, SrcOrder",
-                     dict(_E4_CALLS)),
-    "E3": ApiProfile("E3", 3, "TT-Metalium api/ reorg (2025-12 .. 2026-06): mm_init, "
-                     "copy_tile_to_dst_init_short", {**_E4_CALLS, **_E3_OVERRIDES}),
+    "M081": ApiProfile("M081", 5, "TT-Metalium 0.81.1 release (ttnn wheel, 2026-10-23): add_init, "
+                       "add_reuse_dest_init/_tiles, matmul_init, copy_init, SrcOrder",
+                       {**_E4_CALLS, **_M081_OVERRIDES}, release="0.81.1"),
+    "E4": ApiProfile("E4", 4, "TT-Metalium HEAD (2026-07): add_tiles_init, binary_dest_reuse_tiles, "
+                     "matmul_init, copy_init, SrcOrder", dict(_E4_CALLS)),
+    "E3": ApiProfile("E3", 3, "TT-Metalium api/ reorg (2025-12 .. 2026-06): mm_init (mm_init_short to "
+                     "re-init), copy_tile_to_dst_init_short", {**_E4_CALLS, **_E3_OVERRIDES},
+                     reinits=_E3_REINITS),
 }
-DEFAULT_PROFILE = "E4"
+DEFAULT_PROFILE = "M081"
 
 
 def get_profile(name: str | ApiProfile = DEFAULT_PROFILE) -> ApiProfile:

@@ -25,7 +25,8 @@ from pathlib import Path
 from ..errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, EmulatorViolation, KernelBuildError,
                       TTRuntimeError, TTTargetError)
 
-ERA = {"E4": 4, "E3": 3}   # mirrors ApiProfile.era in codegen/profiles.py (not imported: keeps codegen lazy)
+ERA = {"M081": 5, "E4": 4, "E3": 3}   # mirrors ApiProfile.era in codegen/profiles.py (not imported: keeps codegen lazy)
+DEFAULT_PROFILE = "M081"            # mirrors codegen/profiles.py DEFAULT_PROFILE
 # Exit codes of the emulator runtime (enum ExitCode in emulator/src/emu.hpp).
 EXIT_KIND = {70: "deadlock", 71: "l1_overflow", 72: "dst_violation", 73: "noc_violation", 74: "cb_violation",
              75: "api_misuse", 76: "kernel_compile_error"}
@@ -148,7 +149,7 @@ def runtime_dir() -> Path:
     return out
 
 
-def build_program(sources: dict[str, str], api_profile: str = "E4") -> Path:
+def build_program(sources: dict[str, str], api_profile: str = DEFAULT_PROFILE) -> Path:
     """Write sources into a content-addressed directory and compile main.cpp into `tt_program` there."""
     if api_profile not in ERA:
         raise TTTargetError(f"unknown TT-Metalium API profile {api_profile!r}; known: {', '.join(ERA)}")
@@ -217,14 +218,14 @@ def run_program(program_dir, tensor_files: list[str], model: str = "wormhole_b0"
     exe = program_dir / "tt_program"
     if not exe.exists():
         raise TTRuntimeError(f"{exe} does not exist (build_program first)")
-    profile = (program_dir / "api_profile").read_text().strip() if (program_dir / "api_profile").exists() else "E4"
+    profile = (program_dir / "api_profile").read_text().strip() if (program_dir / "api_profile").exists() else DEFAULT_PROFILE
     fd, report_path = tempfile.mkstemp(prefix="tt_emu_report_", suffix=".json")
     os.close(fd)
     os.unlink(report_path)
     env = dict(os.environ)
     env.update({
         "TT_EMU_MODEL": model,
-        "TT_EMU_API_ERA": str(ERA.get(profile, 4)),
+        "TT_EMU_API_ERA": str(ERA.get(profile, ERA[DEFAULT_PROFILE])),
         "TT_EMU_CACHE_DIR": str(cache_dir() / "emu"),
         "TT_EMU_REPORT": report_path,
         "TT_EMU_CXX": compiler(),

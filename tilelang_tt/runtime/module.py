@@ -66,13 +66,13 @@ def _group_by_artifact(mod):
 
 def build_ext_dev(mod, target):
     """`target.build.ext_dev`: generate the C++ program of every kernel in the device module."""
-    from ..codegen import generate
+    from ..codegen import DEFAULT_PROFILE, generate
 
     files = {}
     for art_id, funcs in _group_by_artifact(mod).items():
         tt_mod = tvm.IRModule(funcs)
         first = next(iter(funcs.values()))
-        profile = str(first.attrs.get("tt.api_profile", "E4"))
+        profile = str(first.attrs.get("tt.api_profile", DEFAULT_PROFILE))
         kernel = str(first.attrs["tt.kernel"])
         sources = generate(tt_mod, api_profile=profile)
         plan = json.loads(sources["plan.json"])

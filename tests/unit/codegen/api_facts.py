@@ -1,5 +1,6 @@
 """Signature facts per API profile, taken from shared/reference/metalium-api.md (sections A, B, F) and
-docs/contracts.md section 6: name -> (allowed argument counts, headers that declare it).
+docs/contracts.md section 6 (E3, E4), and from the released 0.81.1 headers (M081, docs/metalium-api-0.81.md):
+name -> (allowed argument counts, headers that declare it).
 
 Independent of tilelang_tt.codegen.profiles on purpose: the generator's table is checked against this.
 """
@@ -54,14 +55,9 @@ KERNEL_COMMON = {
     "matmul_tiles": ({5}, ("api/compute/matmul.h",)),        # 5 args since E2 (no transpose)
     "matmul_block": ({9}, ("api/compute/matmul.h",)),        # in0, in1, i0, i1, dst, transpose, ct, rt, kt
     "copy_tile": ({3}, ("api/compute/tile_move_copy.h",)),
-    "add_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
-    "sub_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
-    "mul_tiles_init": ({2}, ("api/compute/eltwise_binary.h",)),
     "add_tiles": ({5}, ("api/compute/eltwise_binary.h",)),
     "sub_tiles": ({5}, ("api/compute/eltwise_binary.h",)),
     "mul_tiles": ({5}, ("api/compute/eltwise_binary.h",)),
-    "binary_dest_reuse_tiles_init": ({1}, ("api/compute/eltwise_binary.h",)),
-    "binary_dest_reuse_tiles": ({3}, ("api/compute/eltwise_binary.h",)),
     "fill_tile_init": ({0}, ("api/compute/eltwise_unary/fill.h",)),
     "fill_tile": ({2}, ("api/compute/eltwise_unary/fill.h",)),
     **_unary("exp", "api/compute/eltwise_unary/exp.h"),
@@ -73,19 +69,39 @@ KERNEL_COMMON = {
     "kernel_main": ({0}, ()),   # the entry point itself (definition), every kernel in E3 and E4
 }
 
+_B = "api/compute/eltwise_binary.h"
+BINARY_E4 = {  # E3 and E4: *_tiles_init and the generic dest-reuse pair
+    "add_tiles_init": ({2}, (_B,)), "sub_tiles_init": ({2}, (_B,)), "mul_tiles_init": ({2}, (_B,)),
+    "binary_dest_reuse_tiles_init": ({1}, (_B,)), "binary_dest_reuse_tiles": ({3}, (_B,)),
+}
+BINARY_M081 = {  # 0.81.1 api/compute/eltwise_binary.h: the inits lost `_tiles`, dest reuse is per op
+    "add_init": ({2}, (_B,)), "sub_init": ({2}, (_B,)), "mul_init": ({2}, (_B,)),
+    **{f"{op}_reuse_dest_init": ({1}, (_B,)) for op in ("add", "sub", "mul")},
+    **{f"{op}_reuse_dest_tiles": ({3}, (_B,)) for op in ("add", "sub", "mul")},
+}
+
 KERNEL_FACTS = {
-    "E4": {**KERNEL_COMMON,
+    "M081": {**KERNEL_COMMON, **BINARY_M081,
+             "matmul_init": ({2}, ("api/compute/matmul.h",)),
+             "matmul_block_init": ({6}, ("api/compute/matmul.h",)),   # in0, in1, transpose, ct, rt, kt
+             "copy_init": ({1}, ("api/compute/tile_move_copy.h",))},
+    "E4": {**KERNEL_COMMON, **BINARY_E4,
            "matmul_init": ({2}, ("api/compute/matmul.h",)),
            "matmul_block_init": ({6}, ("api/compute/matmul.h",)),   # in0, in1, transpose, ct, rt, kt
            "copy_init": ({1}, ("api/compute/tile_move_copy.h",))},
-    "E3": {**KERNEL_COMMON,
+    "E3": {**KERNEL_COMMON, **BINARY_E4,
            "mm_init": ({3}, ("api/compute/matmul.h",)),
            "mm_block_init_short": ({6}, ("api/compute/matmul.h",)),
+           "mm_init_short": ({2}, ("api/compute/matmul.h",)),
            "copy_tile_to_dst_init_short": ({1}, ("api/compute/tile_move_copy.h",))},
 }
 
 # Names that must never appear in a profile's kernels (removed, renamed, deprecated or other-era forms).
 FORBIDDEN = {
+    "M081": {"mm_init", "mm_init_short", "copy_tile_to_dst_init_short", "copy_tile_init", "init_sfpu",
+             "noc_async_read_tile", "noc_async_write_tile", "acquire_dst", "release_dst", "MAIN",
+             "binary_op_init_common", "InterleavedAddrGenFast", *BINARY_E4, "pack_tile_block",
+             "copy_block_matmul_partials", "unary_op_init_common"},
     "E4": {"mm_init", "mm_init_short", "copy_tile_to_dst_init_short", "copy_tile_init", "init_sfpu",
            "noc_async_read_tile", "noc_async_write_tile", "acquire_dst", "release_dst", "MAIN",
            "binary_op_init_common", "InterleavedAddrGenFast"},
@@ -101,10 +117,12 @@ HOST_FACTS = {
     "close": ({0}, (_H + "mesh_device.hpp",)),
     "create": ({3}, (_H + "mesh_buffer.hpp",)),                  # MeshBuffer::create(cfg, local, dev)
     "address": ({0}, (_H + "mesh_buffer.hpp",)),
-    "EnqueueWriteMeshBuffer": ({4}, (_H + "distributed.hpp",)),
-    "EnqueueReadMeshBuffer": ({4}, (_H + "distributed.hpp",)),
-    "EnqueueMeshWorkload": ({3}, (_H + "distributed.hpp",)),
-    "Finish": ({1}, (_H + "distributed.hpp",)),
+    # MeshCommandQueue members (0.81.1 mesh_command_queue.hpp; virtual, preferred to distributed.hpp's
+    # free functions)
+    "enqueue_write_mesh_buffer": ({3}, (_H + "mesh_command_queue.hpp",)),
+    "enqueue_read_mesh_buffer": ({3}, (_H + "mesh_command_queue.hpp",)),
+    "enqueue_mesh_workload": ({2}, (_H + "mesh_command_queue.hpp",)),
+    "finish": ({0}, (_H + "mesh_command_queue.hpp",)),
     "add_program": ({2}, (_H + "mesh_workload.hpp",)),
     "CreateProgram": ({0}, (_H + "host_api.hpp",)),
     "CreateKernel": ({4}, (_H + "host_api.hpp",)),
@@ -121,7 +139,8 @@ HOST_FACTS = {
     "untilize_nfaces": ({3}, (_H + "tilize_utils.hpp",)),
 }
 HOST_FORBIDDEN = {"CreateDevice", "CloseDevice", "EnqueueProgram", "EnqueueWriteBuffer", "EnqueueReadBuffer",
-                  "CreateBuffer", "append_args", "InterleavedBufferConfig"}
+                  "CreateBuffer", "append_args", "InterleavedBufferConfig", "EnqueueWriteMeshBuffer",
+                  "EnqueueReadMeshBuffer", "EnqueueMeshWorkload", "Finish"}
 # Helpers the host program defines itself, and standard-library / local-declaration call syntax.
 HOST_LOCAL = {"main", "run", "read_tensor", "write_tensor", "make_dram_buffer", "runtime_error", "to_string",
               "absolute", "string", "move", "get", "data", "size", "file", "read", "write", "gcount", "what",

@@ -47,13 +47,13 @@ def test_kernel_calls_match_facts(case, profile):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_host_calls_match_facts(case):
-    src = sources(case, "E4")["main.cpp"]
+    src = sources(case, "M081")["main.cpp"]
     problems = _check(src, F.HOST_FACTS, f"{case}/main.cpp", local=F.HOST_LOCAL)
     assert not problems, "\n".join(problems)
     names = {c.name for c in calls(src)}
     assert not names & F.HOST_FORBIDDEN
-    for required in ("create_unit_mesh", "EnqueueWriteMeshBuffer", "CreateCircularBuffer", "CreateKernel",
-                     "SetRuntimeArgs", "EnqueueMeshWorkload", "Finish", "EnqueueReadMeshBuffer",
+    for required in ("create_unit_mesh", "enqueue_write_mesh_buffer", "CreateCircularBuffer", "CreateKernel",
+                     "SetRuntimeArgs", "enqueue_mesh_workload", "finish", "enqueue_read_mesh_buffer",
                      "tilize_nfaces", "untilize_nfaces", "append_to"):
         assert required in names, required
 

@@ -40,7 +40,7 @@ def _run(case, profile, inputs, tmp_path):
     return results
 
 
-@pytest.mark.parametrize("profile", ["E4", "E3"])
+@pytest.mark.parametrize("profile", ["M081", "E4", "E3"])
 def test_eltwise_add(profile, tmp_path):
     rng = np.random.default_rng(0)
     a = rng.uniform(-1, 1, (256, 256)).astype(BF16)
@@ -50,7 +50,7 @@ def test_eltwise_add(profile, tmp_path):
     np.testing.assert_allclose(c, exact, atol=1e-2, rtol=1e-2)
 
 
-@pytest.mark.parametrize("profile", ["E4", "E3"])
+@pytest.mark.parametrize("profile", ["M081", "E4", "E3"])
 def test_unary_chain(profile, tmp_path):
     rng = np.random.default_rng(1)
     x = rng.uniform(-2, 2, (256, 128)).astype(np.float32)
@@ -58,7 +58,7 @@ def test_unary_chain(profile, tmp_path):
     np.testing.assert_allclose(y, 1.0 / np.sqrt(np.exp(x)), rtol=2e-2)
 
 
-@pytest.mark.parametrize("profile", ["E4", "E3"])
+@pytest.mark.parametrize("profile", ["M081", "E4", "E3"])
 def test_matmul_bias_relu(profile, tmp_path):
     rng = np.random.default_rng(2)
     a = rng.uniform(-1, 1, (256, 512)).astype(BF16)
@@ -73,6 +73,6 @@ def test_matmul(tmp_path):
     rng = np.random.default_rng(3)
     a = rng.uniform(-1, 1, (1024, 1024)).astype(BF16)
     b = rng.uniform(-1, 1, (1024, 1024)).astype(BF16)
-    c = _run("matmul", "E4", {"A": a, "B": b}, tmp_path)["C"]
+    c = _run("matmul", "M081", {"A": a, "B": b}, tmp_path)["C"]
     exact = a.astype(np.float32) @ b.astype(np.float32)
     np.testing.assert_allclose(c, exact, atol=0.25, rtol=2e-2)

@@ -30,14 +30,23 @@ def test_sources_match_golden(case, profile):
                             f"intended, regenerate with TILELANG_TT_UPDATE_GOLDEN=1 and review the diff")
 
 
+ERA_CALLS = {
+    # M081 vs E4: the binary inits and the dest-reuse pair
+    ("M081", "E4"): ("_init(", "_reuse_dest_", "binary_dest_reuse_tiles", '"api_profile"'),
+    # E4 vs E3: the mm_init / copy init / hw_startup call sites
+    ("E4", "E3"): ("compute_kernel_hw_startup", "matmul_init", "mm_init", "copy_init",
+                   "copy_tile_to_dst_init_short", '"api_profile"'),
+}
+
+
+@pytest.mark.parametrize("pair", sorted(ERA_CALLS))
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_profiles_differ_only_at_era_call_sites(case):
-    """Selecting E3 changes the mm_init / copy init / hw_startup call sites and plan.json's profile."""
-    e4, e3 = sources(case, "E4"), sources(case, "E3")
-    era_calls = ("compute_kernel_hw_startup", "matmul_init", "mm_init", "copy_init",
-                 "copy_tile_to_dst_init_short", '"api_profile"')
-    for name in e4:
-        a, b = e4[name].splitlines(), e3[name].splitlines()
+def test_profiles_differ_only_at_era_call_sites(case, pair):
+    """Neighbouring profiles differ only at their era's call sites and plan.json's profile."""
+    new, old = sources(case, pair[0]), sources(case, pair[1])
+    era_calls = ERA_CALLS[pair]
+    for name in new:
+        a, b = new[name].splitlines(), old[name].splitlines()
         assert len(a) == len(b), name
         for x, y in zip(a, b):
             if x != y:

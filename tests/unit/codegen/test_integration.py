@@ -11,7 +11,7 @@ import pytest
 import tvm
 
 import tilelang_tt  # noqa: F401
-from codegen_cases import CASES, HERE, PROFILE_NAMES, gxx, sources, syntax_check
+from codegen_cases import CASES, ERA, HERE, PROFILE_NAMES, gxx, sources, syntax_check
 from tilelang_tt.codegen import generate
 
 PASS_GOLDEN = sorted((HERE.parents[1] / "golden" / "tt_tir").glob("*.py"))
@@ -30,7 +30,7 @@ def test_pass_output_generates_and_compiles(path, tmp_path):
             if name.endswith(".cpp"):
                 f = tmp_path / f"{profile}_{name}"
                 f.write_text(text)
-                res = syntax_check(f, int(profile[1]), extra=["-Werror=deprecated-declarations"])
+                res = syntax_check(f, profile, extra=["-Werror=deprecated-declarations"])
                 assert res.returncode == 0, f"{path.stem} {profile} {name}:\n{res.stderr}"
 
 
@@ -49,7 +49,7 @@ def test_sources_compile_against_emulator_sdk(case, profile, tmp_path):
 
     out = sources(case, profile)
     plan = json.loads(out["plan.json"])
-    era = int(profile[1])
+    era = ERA[profile]
     failures = []
     for name, text in out.items():
         if not name.endswith(".cpp"):

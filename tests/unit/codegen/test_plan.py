@@ -14,11 +14,11 @@ from tilelang_tt.errors import TTInternalError
 
 
 def test_matmul_plan():
-    plan = device_program(K.Matmul, "E4").to_plan()
+    plan = device_program(K.Matmul, "M081").to_plan()
     assert list(plan) == ["schema", "kernel", "model", "api_profile", "schedule", "core_grid", "tensors", "cbs",
                           "semaphores", "kernels", "l1_bytes_used"]
     assert plan["schema"] == SCHEMA == "tilelang_tt.plan/2"
-    assert (plan["kernel"], plan["model"], plan["api_profile"]) == ("matmul", "wormhole_b0", "E4")
+    assert (plan["kernel"], plan["model"], plan["api_profile"]) == ("matmul", "wormhole_b0", "M081")
     assert plan["schedule"]["variant"] == "naive" and plan["schedule"]["grid"] == [16, 16]
     assert plan["core_grid"] == [8, 8]
     assert [t["name"] for t in plan["tensors"]] == ["A", "B", "C"]
@@ -73,7 +73,7 @@ def test_exact_counts_per_core():
 
 
 def test_unknown_profile():
-    with pytest.raises(TTTargetError, match="known profiles: E4, E3"):
+    with pytest.raises(TTTargetError, match="known profiles: M081, E4, E3"):
         device_program(K.Matmul, "E2")
 
 

@@ -28,7 +28,7 @@ class Runner:
         self.tmp = tmp_path
         self.mp = monkeypatch
 
-    def run(self, program, inputs, out_dtype, out_shape, env=None, profile="E4", model="wormhole_b0",
+    def run(self, program, inputs, out_dtype, out_shape, env=None, profile="M081", model="wormhole_b0",
             timeout=60.0, override=None):
         for k, v in (env or {}).items():
             self.mp.setenv(k, str(v))

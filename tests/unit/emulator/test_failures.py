@@ -141,7 +141,7 @@ def test_op_without_its_init(runner):
     with pytest.raises(EmulatorViolation) as ei:
         _run(runner, EW_BUG="no_init")
     assert ei.value.report["kind"] == "api_misuse"
-    assert "add_tiles_init" in ei.value.report["message"]
+    assert "call add_init first" in ei.value.report["message"]   # the M081 name of the binary init
 
 
 def test_cb_wrap_rule(runner):

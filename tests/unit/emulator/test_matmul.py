@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from tilelang_tt.errors import KernelBuildError
+from tilelang_tt.runtime import emulator
 
 from emu_testlib import BF16, rand_bf16
 
@@ -10,14 +11,14 @@ def _ref(a, b):
     return a.astype(np.float32) @ b.astype(np.float32)
 
 
-@pytest.mark.parametrize("profile,compute", [("E4", "compute.cpp"), ("E3", "compute_e3.cpp")])
+@pytest.mark.parametrize("profile,compute", [("M081", "compute.cpp"), ("E4", "compute.cpp"), ("E3", "compute_e3.cpp")])
 def test_matmul_multicore_fp32_acc(runner, profile, compute):
     m, k, n = 128, 96, 64
     a, b = rand_bf16((m, k), 1), rand_bf16((k, n), 2)
     c = runner.run("matmul", [a, b], np.float32, (m, n), profile=profile, override={"compute_cpp": compute},
                    env=dict(MM_M=m, MM_K=k, MM_N=n, MM_BH=2, MM_BW=2, MM_CORES=3, MM_FP32_ACC=1, MM_OUT_FP32=1))
     rep = runner.result.report  # run statistics on success
-    assert rep["kind"] == "ok" and rep["kernel_instances"] == 2 * 3  # 2 blocks -> 2 cores and rep["api_era"] == int(profile[1])
+    assert rep["kind"] == "ok" and rep["kernel_instances"] == 2 * 3  # 2 blocks -> 2 cores and rep["api_era"] == emulator.ERA[profile]
     # bf16 inputs are exact in fp32 and DST accumulates in fp32: only summation order differs.
     np.testing.assert_allclose(c, _ref(a, b), rtol=1e-5, atol=1e-4)
 

@@ -4,13 +4,13 @@
 #
 #   TT_EMU_RUNTIME_LIB  prebuilt libtt_emu.so to import (the Python driver's cached build); otherwise the
 #                       runtime is built from src/ as part of the consuming project.
-#   TT_EMU_API_ERA      3 or 4 (default 4): the API era the host program is compiled for.
+#   TT_EMU_API_ERA      3, 4 or 5 (default 5 = M081, TT-Metalium 0.81.1): the API era the host program is compiled for.
 cmake_minimum_required(VERSION 3.22)
 get_filename_component(_tt_emu_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(TT-Metalium_FOUND TRUE)
 set(TT_METALIUM_EMULATOR TRUE)
 if(NOT DEFINED TT_EMU_API_ERA)
-  set(TT_EMU_API_ERA 4 CACHE STRING "TT-Metalium API era of the emulator headers (3 or 4)")
+  set(TT_EMU_API_ERA 5 CACHE STRING "TT-Metalium API era of the emulator headers (3, 4 or 5)")
 endif()
 
 if(NOT TARGET TT::Metalium)

@@ -228,8 +228,9 @@ void tt_emu_copy_tile(uint32_t cb, uint32_t tile, uint32_t idst, uint32_t ntiles
 void tt_emu_binary_tiles(int op, uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst, uint32_t line) {
   static const char* names[] = {"mul_tiles", "div_tiles", "add_tiles", "sub_tiles"};
   static const char* inits[] = {"mul_tiles_init", "div_tiles_init", "add_tiles_init", "sub_tiles_init"};
+  static const char* inits5[] = {"mul_init", "div_init", "add_init", "sub_init"};   // M081 names
   Fiber* f = ccur(names[op & 3], line);
-  need_family(f, TT_EMU_FAM_BINARY, inits[op & 3]);
+  need_family(f, TT_EMU_FAM_BINARY, (api_era() >= 5 ? inits5 : inits)[op & 3]);
   ComputeState* cs = f->cs;
   load(f, in0, i0, cs->a);
   load(f, in1, i1, cs->b);
@@ -241,9 +242,14 @@ void tt_emu_binary_tiles(int op, uint32_t in0, uint32_t in1, uint32_t i0, uint32
   finish_dst(f, d);
 }
 void tt_emu_dest_reuse(int op, int reuse, uint32_t cb, uint32_t tile, uint32_t idst, uint32_t line) {
-  Fiber* f = ccur("binary_dest_reuse_tiles", line);
-  need_family(f, TT_EMU_FAM_DEST_REUSE, "binary_dest_reuse_tiles_init");
-  if (reuse == 0) fail(EX_API, "api_misuse", f, "binary_dest_reuse_tiles with EltwiseBinaryReuseDestType::NONE");
+  static const char* names5[] = {"mul_reuse_dest_tiles", "div_reuse_dest_tiles", "add_reuse_dest_tiles",
+                                 "sub_reuse_dest_tiles"};
+  static const char* inits5[] = {"mul_reuse_dest_init", "div_reuse_dest_init", "add_reuse_dest_init",
+                                 "sub_reuse_dest_init"};
+  bool m081 = api_era() >= 5;
+  Fiber* f = ccur(m081 ? names5[op & 3] : "binary_dest_reuse_tiles", line);
+  need_family(f, TT_EMU_FAM_DEST_REUSE, m081 ? inits5[op & 3] : "binary_dest_reuse_tiles_init");
+  if (reuse == 0) fail(EX_API, "api_misuse", f, "dest-reuse tiles with EltwiseBinaryReuseDestType::NONE");
   ComputeState* cs = f->cs;
   load(f, cb, tile, cs->b);
   float* d = dst_tile(f, idst);

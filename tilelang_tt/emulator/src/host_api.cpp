@@ -37,6 +37,41 @@ struct DeviceImpl {};
 }  // namespace tt::tt_metal::distributed
 
 // ------------------------------------------------------------------ helpers
+namespace {
+template <typename T>
+std::vector<T> convert_layout(const std::vector<T>& in, uint32_t m, uint32_t n, bool to_tiles) {
+  if (m % 32 || n % 32) throw std::runtime_error("tilize/untilize: rows and cols must be multiples of 32");
+  if (in.size() != std::size_t(m) * n) throw std::runtime_error("tilize/untilize: input size != rows * cols");
+  std::vector<T> out(in.size());
+  std::size_t idx = 0;
+  for (uint32_t tr = 0; tr < m / 32; ++tr)
+    for (uint32_t tc = 0; tc < n / 32; ++tc)
+      for (uint32_t f = 0; f < 4; ++f)
+        for (uint32_t r = 0; r < 16; ++r)
+          for (uint32_t c = 0; c < 16; ++c, ++idx) {
+            std::size_t rm = std::size_t(tr * 32 + (f / 2) * 16 + r) * n + tc * 32 + (f % 2) * 16 + c;
+            if (to_tiles) out[idx] = in[rm]; else out[rm] = in[idx];
+          }
+  return out;
+}
+}  // namespace
+template <typename T>
+std::vector<T> tilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n) {
+  return convert_layout(input, m, n, true);
+}
+template <typename T>
+std::vector<T> untilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n) {
+  return convert_layout(input, m, n, false);
+}
+template std::vector<bfloat16> tilize_nfaces<bfloat16>(const std::vector<bfloat16>&, uint32_t, uint32_t);
+template std::vector<float> tilize_nfaces<float>(const std::vector<float>&, uint32_t, uint32_t);
+template std::vector<uint32_t> tilize_nfaces<uint32_t>(const std::vector<uint32_t>&, uint32_t, uint32_t);
+template std::vector<uint16_t> tilize_nfaces<uint16_t>(const std::vector<uint16_t>&, uint32_t, uint32_t);
+template std::vector<bfloat16> untilize_nfaces<bfloat16>(const std::vector<bfloat16>&, uint32_t, uint32_t);
+template std::vector<float> untilize_nfaces<float>(const std::vector<float>&, uint32_t, uint32_t);
+template std::vector<uint32_t> untilize_nfaces<uint32_t>(const std::vector<uint32_t>&, uint32_t, uint32_t);
+template std::vector<uint16_t> untilize_nfaces<uint16_t>(const std::vector<uint16_t>&, uint32_t, uint32_t);
+
 // Mirrors tilelang_tt/target.py TILE_BYTES for the formats listed there.
 uint32_t tt::tile_size(const DataFormat& f) {
   switch (f) {
@@ -49,6 +84,47 @@ uint32_t tt::tile_size(const DataFormat& f) {
     case DataFormat::Int8: case DataFormat::UInt8: case DataFormat::Fp8_e4m3: case DataFormat::Lf8: return 1024;
     default: throw std::runtime_error("tile_size: unsupported data format");
   }
+}
+
+namespace tt::tt_metal {
+CoreRange::CoreRange(const CoreCoord& point) : start_coord(point), end_coord(point) {}
+CoreRange::CoreRange(const CoreCoord& start, const CoreCoord& end) : start_coord(start), end_coord(end) {
+  if (end.x < start.x || end.y < start.y)
+    throw std::invalid_argument("CoreRange: invalid range " + start.str() + " - " + end.str());
+}
+std::size_t CoreRange::size() const { return (end_coord.x - start_coord.x + 1) * (end_coord.y - start_coord.y + 1); }
+bool CoreRange::contains(const CoreCoord& c) const {
+  return c.x >= start_coord.x && c.x <= end_coord.x && c.y >= start_coord.y && c.y <= end_coord.y;
+}
+CoreCoord CoreRange::grid_size() const { return {end_coord.x - start_coord.x + 1, end_coord.y - start_coord.y + 1}; }
+std::string CoreRange::str() const { return "[" + start_coord.str() + " - " + end_coord.str() + "]"; }
+
+CoreRangeSet::CoreRangeSet(const CoreRange& r) : ranges_{r} {}
+CoreRangeSet::CoreRangeSet(const std::set<CoreRange>& rs) : ranges_(rs.begin(), rs.end()) {}
+CoreRangeSet::CoreRangeSet(std::span<const CoreRange> rs) : ranges_(rs.begin(), rs.end()) {}
+CoreRangeSet::CoreRangeSet(std::vector<CoreRange>&& rs) : ranges_(std::move(rs)) {}
+CoreRangeSet::CoreRangeSet(const CoreRangeSet& o) = default;
+CoreRangeSet::CoreRangeSet(CoreRangeSet&& o) = default;
+const std::vector<CoreRange>& CoreRangeSet::ranges() const { return ranges_; }
+uint32_t CoreRangeSet::num_cores() const {
+  std::size_t n = 0;
+  for (auto& r : ranges_) n += r.size();
+  return uint32_t(n);
+}
+bool CoreRangeSet::empty() const { return ranges_.empty(); }
+std::size_t CoreRangeSet::size() const { return ranges_.size(); }
+bool CoreRangeSet::contains(const CoreCoord& c) const {
+  for (auto& r : ranges_) if (r.contains(c)) return true;
+  return false;
+}
+CoreRange CoreRangeSet::bounding_box() const {
+  if (ranges_.empty()) throw std::runtime_error("CoreRangeSet::bounding_box of an empty set");
+  std::size_t x0 = SIZE_MAX, y0 = SIZE_MAX, x1 = 0, y1 = 0;
+  for (auto& r : ranges_) {
+    x0 = std::min(x0, r.start_coord.x); y0 = std::min(y0, r.start_coord.y);
+    x1 = std::max(x1, r.end_coord.x); y1 = std::max(y1, r.end_coord.y);
+  }
+  return CoreRange({x0, y0}, {x1, y1});
 }
 
 std::vector<CoreCoord> corerange_to_cores(const CoreRangeSet& crs, std::optional<uint32_t> max_cores, bool row_wise) {
@@ -72,7 +148,36 @@ std::vector<CoreCoord> grid_to_cores(uint32_t num_cores, uint32_t gx, uint32_t g
   return out;
 }
 
-namespace tt::tt_metal {
+ReaderDataMovementConfig::ReaderDataMovementConfig(std::vector<uint32_t> compile_args,
+                                                   std::map<std::string, std::string> defines,
+                                                   std::unordered_map<std::string, uint32_t> named_compile_args,
+                                                   KernelBuildOptLevel opt_level,
+                                                   std::vector<std::filesystem::path> compiler_include_paths)
+    : DataMovementConfig{DataMovementProcessor::RISCV_1, NOC::NOC_0, NOC_MODE::DM_DEDICATED_NOC,
+                         std::move(compile_args), std::move(defines), std::move(named_compile_args), opt_level} {}
+WriterDataMovementConfig::WriterDataMovementConfig(std::vector<uint32_t> compile_args,
+                                                   std::map<std::string, std::string> defines,
+                                                   std::unordered_map<std::string, uint32_t> named_compile_args,
+                                                   KernelBuildOptLevel opt_level,
+                                                   std::vector<std::filesystem::path> compiler_include_paths)
+    : DataMovementConfig{DataMovementProcessor::RISCV_0, NOC::NOC_1, NOC_MODE::DM_DEDICATED_NOC,
+                         std::move(compile_args), std::move(defines), std::move(named_compile_args), opt_level} {}
+
+CircularBufferConfig::CircularBufferConfig(uint32_t total_size) : total_size_(total_size) {}
+CircularBufferConfig::CircularBufferConfig(uint32_t total_size, const std::map<uint8_t, tt::DataFormat>& spec)
+    : total_size_(total_size), formats_(spec) {}
+CircularBufferConfig& CircularBufferConfig::set_page_size(uint8_t buffer_index, uint32_t page_size) {
+  if (!formats_.count(buffer_index))
+    throw std::runtime_error("CircularBufferConfig::set_page_size: buffer index " + std::to_string(buffer_index) +
+                             " has no data format in this config");
+  if (page_size == 0 || total_size_ < page_size || total_size_ % page_size != 0)
+    throw std::runtime_error("CircularBufferConfig::set_page_size: total size " + std::to_string(total_size_) +
+                             " B must be a non-zero multiple of the page size " + std::to_string(page_size) +
+                             " B of buffer index " + std::to_string(buffer_index));
+  page_sizes_[buffer_index] = page_size;
+  return *this;
+}
+
 CoreRangeSet num_cores_to_corerangeset(uint32_t n, const CoreCoord grid, bool row_wise) {
   if (n > grid.x * grid.y) throw std::runtime_error("num_cores_to_corerangeset: more cores than the grid holds");
   std::vector<CoreRange> rs;
@@ -102,6 +207,7 @@ std::tuple<uint32_t, CoreRangeSet, CoreRangeSet, CoreRangeSet, uint32_t, uint32_
   return {ncores, all, CoreRangeSet(std::move(g1)), CoreRangeSet(std::move(g2)), per + 1, per};
 }
 
+using CoreSpec = std::variant<CoreCoord, CoreRange, CoreRangeSet>;
 static std::vector<CoreCoord> cores_of(const CoreSpec& spec) {
   std::vector<CoreCoord> out;
   if (auto* c = std::get_if<CoreCoord>(&spec)) out.push_back(*c);
@@ -148,8 +254,8 @@ static KernelHandle add_kernel(Program& program, std::unique_ptr<emu::KernelDef>
   return KernelHandle(impl->kernels.size() - 1);
 }
 
-KernelHandle CreateKernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
-                          const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config) {
+static KernelHandle create_kernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
+                                  const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config) {
   std::string path = file_name;
   if (!file_exists(path)) {
     for (const char* env : {"TT_METAL_KERNEL_PATH", "TT_METAL_HOME", "TT_METAL_RUNTIME_ROOT"}) {
@@ -167,14 +273,24 @@ KernelHandle CreateKernel(Program& program, const std::string& file_name, const 
   k->source = ss.str();
   return add_kernel(program, std::move(k), core_spec, config);
 }
+KernelHandle CreateKernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
+                          const std::variant<DataMovementConfig, ComputeConfig>& config) {
+  if (auto* dm = std::get_if<DataMovementConfig>(&config)) return create_kernel(program, file_name, core_spec, *dm);
+  return create_kernel(program, file_name, core_spec, std::get<ComputeConfig>(config));
+}
+KernelHandle CreateKernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
+                          const EthernetConfig& config) {
+  return create_kernel(program, file_name, core_spec, config);
+}
 KernelHandle CreateKernelFromString(Program& program, const std::string& src, const CoreSpec& core_spec,
-                                    const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config) {
+                                    const std::variant<DataMovementConfig, ComputeConfig>& config) {
   auto k = std::make_unique<emu::KernelDef>();
   k->from_string = true;
   k->name = "kernel" + std::to_string(program.impl()->kernels.size());
   k->path = "<string>";
   k->source = src;
-  return add_kernel(program, std::move(k), core_spec, config);
+  if (auto* dm = std::get_if<DataMovementConfig>(&config)) return add_kernel(program, std::move(k), core_spec, *dm);
+  return add_kernel(program, std::move(k), core_spec, std::get<ComputeConfig>(config));
 }
 
 CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const CircularBufferConfig& config) {
@@ -241,8 +357,13 @@ CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const
   return CBHandle(impl->cbs.size());
 }
 
+uint32_t CreateSemaphore(Program& program, const std::variant<CoreRange, CoreRangeSet>& core_spec, uint32_t init) {
+  return CreateSemaphore(program, core_spec, init, tt::CoreType::WORKER);
+}
 uint32_t CreateSemaphore(Program& program, const std::variant<CoreRange, CoreRangeSet>& core_spec, uint32_t init,
-                         CoreType) {
+                         tt::CoreType core_type) {
+  if (core_type != tt::CoreType::WORKER && core_type != tt::CoreType::TENSIX)
+    throw std::runtime_error("CreateSemaphore: only Tensix (worker) semaphores are emulated");
   auto* impl = program.impl();
   if (impl->next_sem >= emu::MAX_SEMS)
     throw std::runtime_error("CreateSemaphore: more than " + std::to_string(emu::MAX_SEMS) + " semaphores");
@@ -289,22 +410,41 @@ void SetCommonRuntimeArgs(const Program& p, KernelHandle kh, std::initializer_li
   SetCommonRuntimeArgs(p, kh, std::span<const uint32_t>(args.begin(), args.size()));
 }
 
-TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer* b) : TensorAccessorArgs(*b) {}
-TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer& b) {
-  config_ = b.buffer_type() == BufferType::DRAM ? 2u : 0u;  // ArgConfig::IsDram, interleaved
+TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer* b, tensor_accessor::ArgsConfig cfg)
+    : TensorAccessorArgs(*b, cfg) {}
+TensorAccessorArgs::TensorAccessorArgs(const std::shared_ptr<distributed::MeshBuffer>& b, tensor_accessor::ArgsConfig cfg)
+    : TensorAccessorArgs(*b, cfg) {}
+TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer& b, tensor_accessor::ArgsConfig cfg) {
+  if (cfg.raw() & ~uint8_t(tensor_accessor::ArgConfig::IsDram))
+    throw std::runtime_error("TensorAccessorArgs: only interleaved accessors with compile-time args are emulated");
+  config_ = uint32_t(tensor_accessor::ArgConfig::IsDram);   // every emulated MeshBuffer is DRAM interleaved
   aligned_page_size_ = b.impl()->aligned;
 }
+std::vector<uint32_t> TensorAccessorArgs::get_compile_time_args() const {
+#if TT_EMU_API_ERA >= 4
+  if (emu::api_era() >= 4) return {config_, aligned_page_size_};
+#endif
+  return {config_};
+}
+std::vector<uint32_t> TensorAccessorArgs::get_common_runtime_args() const { return {}; }
+void TensorAccessorArgs::append_to(std::vector<uint32_t>& cta) const {
+  auto v = get_compile_time_args();
+  cta.insert(cta.end(), v.begin(), v.end());
+}
+void TensorAccessorArgs::append_to(std::vector<uint32_t>& cta, std::vector<uint32_t>& crta) const { append_to(cta); }
 
 // ------------------------------------------------------------------ devices and buffers
 namespace distributed {
 MeshDevice::MeshDevice() : cq_(std::make_unique<MeshCommandQueue>(this)) {}
 MeshDevice::~MeshDevice() = default;
-std::shared_ptr<MeshDevice> MeshDevice::create_unit_mesh(int device_id, std::size_t, std::size_t, std::size_t) {
+std::shared_ptr<MeshDevice> MeshDevice::create_unit_mesh(int device_id, std::size_t, std::size_t, std::size_t,
+                                                         const DispatchCoreConfig&, std::span<const std::uint32_t>,
+                                                         std::size_t) {
   if (device_id != 0) throw std::runtime_error("MeshDevice::create_unit_mesh: the emulator has one device (id 0)");
   emu::model();
   return std::make_shared<MeshDevice>();
 }
-MeshCommandQueue& MeshDevice::mesh_command_queue(std::optional<uint8_t> cq_id) {
+MeshCommandQueue& MeshDevice::mesh_command_queue(std::optional<uint8_t> cq_id) const {
   if (cq_id && *cq_id != 0) throw std::runtime_error("mesh_command_queue: only command queue 0 is emulated");
   return *cq_;
 }
@@ -320,10 +460,17 @@ uint32_t MeshDevice::l1_size_per_core() const { return emu::model().l1_bytes; }
 uint32_t MeshDevice::num_dram_channels() const { return uint32_t(emu::model().dram_banks); }
 uint32_t MeshDevice::dram_size_per_channel() const { return uint32_t(std::min<uint64_t>(emu::model().bank_bytes, 0xffffffffu)); }
 bool MeshDevice::close() { return true; }
+const MeshShape& MeshDevice::shape() const { return shape_; }
+std::size_t MeshDevice::num_devices() const { return 1; }
+int MeshDevice::id() const { return 0; }
 
 std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& config, const DeviceLocalBufferConfig& local,
                                                MeshDevice* dev, std::optional<DeviceAddr> address) {
   const auto& m = emu::model();
+  if (!std::holds_alternative<ReplicatedBufferConfig>(config))
+    throw std::runtime_error("MeshBuffer::create: sharded mesh buffers are not emulated (use ReplicatedBufferConfig)");
+  if (address)
+    throw std::runtime_error("MeshBuffer::create: buffers at a caller-chosen address are not emulated");
   uint64_t size = std::get<ReplicatedBufferConfig>(config).size;
   if (local.buffer_type != BufferType::DRAM)
     throw std::runtime_error("MeshBuffer::create: only DRAM interleaved buffers are emulated");
@@ -357,12 +504,17 @@ MeshBuffer::~MeshBuffer() {
     delete impl_;
   }
 }
-DeviceAddr MeshBuffer::address() const { return impl_->base; }
+DeviceAddr tt_emu_buffer_address(const BufferImpl* b) { return b->base; }
+DeviceAddr tt_emu_buffer_page_size(const BufferImpl* b) { return b->page_size; }
 DeviceAddr MeshBuffer::size() const { return impl_->size; }
-DeviceAddr MeshBuffer::page_size() const { return impl_->page_size; }
-BufferType MeshBuffer::buffer_type() const { return BufferType::DRAM; }
+MeshDevice* MeshBuffer::device() const { return device_; }
 
-void tt_emu_buffer_write(MeshBuffer& buf, const void* src, std::size_t bytes) {
+MeshWorkload::MeshWorkload() = default;
+void MeshWorkload::add_program(const MeshCoordinateRange& device_range, Program&& program) {
+  programs_.push_back(std::move(program));
+}
+
+static void buffer_write(MeshBuffer& buf, const void* src, std::size_t bytes) {
   auto* b = buf.impl();
   if (bytes > b->size)
     throw std::runtime_error("EnqueueWriteMeshBuffer: " + std::to_string(bytes) + " B do not fit the " +
@@ -372,17 +524,32 @@ void tt_emu_buffer_write(MeshBuffer& buf, const void* src, std::size_t bytes) {
   for (std::size_t off = 0; off < bytes; off += b->page_size)
     std::memcpy(d + (off / b->page_size) * b->aligned, s + off, std::min<std::size_t>(b->page_size, bytes - off));
 }
-void tt_emu_buffer_read(MeshBuffer& buf, void* dst, std::size_t bytes) {
+static void buffer_read(MeshBuffer& buf, void* dst, std::size_t bytes) {
   auto* b = buf.impl();
   const uint8_t* s = b->bytes();
   uint8_t* d = static_cast<uint8_t*>(dst);
   for (std::size_t off = 0; off < bytes && off < b->size; off += b->page_size)
     std::memcpy(d + off, s + (off / b->page_size) * b->aligned, std::min<std::size_t>(b->page_size, bytes - off));
 }
-void EnqueueMeshWorkload(MeshCommandQueue& cq, MeshWorkload& workload, bool blocking) {
+// The emulator runs a workload to completion when it is enqueued, so every call is blocking and finish
+// has nothing left to wait for.
+MeshCommandQueue::~MeshCommandQueue() = default;
+void MeshCommandQueue::enqueue_mesh_workload(MeshWorkload& workload, bool blocking) {
   for (auto& p : workload.programs()) emu::run_program(*p.impl());
 }
-void Finish(MeshCommandQueue& cq) {}
+void MeshCommandQueue::enqueue_write_mesh_buffer(const std::shared_ptr<MeshBuffer>& buffer, const void* host_data,
+                                                 bool blocking) {
+  buffer_write(*buffer, host_data, buffer->size());
+}
+void MeshCommandQueue::enqueue_read_mesh_buffer(void* host_data, const std::shared_ptr<MeshBuffer>& buffer,
+                                                bool blocking) {
+  buffer_read(*buffer, host_data, buffer->size());
+}
+void MeshCommandQueue::finish(std::span<const SubDeviceId>) {}
+void EnqueueMeshWorkload(MeshCommandQueue& cq, MeshWorkload& workload, bool blocking) {
+  cq.enqueue_mesh_workload(workload, blocking);
+}
+void Finish(MeshCommandQueue& cq, std::span<const SubDeviceId> sub_device_ids) { cq.finish(sub_device_ids); }
 }  // namespace distributed
 }  // namespace tt::tt_metal
 
@@ -474,8 +641,16 @@ void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
     args.push_back(std::string("-DDST_ACCUM_MODE=") + (k.cc.fp32_dest_acc_en ? "true" : "false"));
     args.push_back(std::string("-DAPPROX=") + (k.cc.math_approx_mode ? "true" : "false"));
     args.push_back(std::string("-DDST_SYNC_MODE=") + (k.cc.dst_full_sync_en ? "1" : "0"));
+    // The device build's trisck.cc includes the compile-time-args header before the kernel.
+    args.push_back("-include");
+    args.push_back("api/compile_time_args.h");
   } else {
     args.push_back(k.processor == 0 ? "-DCOMPILE_FOR_BRISC" : "-DCOMPILE_FOR_NCRISC");
+    args.push_back("-DNOC_MODE=" + std::to_string(int(k.dm.noc_mode)));
+    // The device build's brisck.cc / ncrisck.cc include the dataflow API before the kernel, so a data
+    // movement kernel may use it without including it.
+    args.push_back("-include");
+    args.push_back("api/dataflow/dataflow_api.h");
   }
   for (auto& [key, v] : defs) args.push_back("-D" + key + "=" + v);
   std::string keysrc = k.source + "\n--sdk " TT_EMU_SDK_HASH "\n";

@@ -39,9 +39,9 @@ const Model& model() {
 int api_era() {
   static int era = [] {
     const char* e = std::getenv("TT_EMU_API_ERA");
-    if (!e || !*e) return 4;
+    if (!e || !*e) return TT_EMU_API_ERA;   // the era the runtime headers default to (kernel_rt.h)
     int v = std::atoi(e);
-    return v == 3 ? 3 : 4;
+    return v >= 3 && v <= 5 ? v : TT_EMU_API_ERA;
   }();
   return era;
 }

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #ifndef TT_EMU_API_ERA
-#define TT_EMU_API_ERA 4
+#define TT_EMU_API_ERA 5   // 5 = M081 (TT-Metalium 0.81.1), 4 = E4, 3 = E3
 #endif
 #ifndef NOC_INDEX
 #define NOC_INDEX 0
@@ -25,8 +25,19 @@
 #define MATH(x) x
 #define PACK(x) x
 
-// Hidden trailing parameter that lets reports name the kernel source line of a call.
-#define TT_EMU_LINE uint32_t tt_emu_line = __builtin_LINE()
+// Hidden trailing parameter that lets reports name the kernel source line of a call. Its type has no
+// public constructor, so a call with one argument too many does not compile here either (as on a
+// device build, whose API has no such parameter): only the default argument can fill it.
+class tt_emu_src_line {
+ public:
+  constexpr operator uint32_t() const { return line_; }
+ private:
+  constexpr tt_emu_src_line(uint32_t line, bool) : line_(line) {}
+  friend constexpr tt_emu_src_line tt_emu_here(uint32_t line);
+  uint32_t line_;
+};
+constexpr tt_emu_src_line tt_emu_here(uint32_t line) { return tt_emu_src_line(line, true); }
+#define TT_EMU_LINE tt_emu_src_line tt_emu_line = tt_emu_here(__builtin_LINE())
 
 constexpr uint8_t noc_index = NOC_INDEX;
 constexpr uint32_t NOC_UNICAST_WRITE_VC = 1;

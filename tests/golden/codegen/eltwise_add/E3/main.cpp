@@ -62,8 +62,8 @@ void write_tensor(const std::string& path, const std::vector<T>& data) {
 // A DRAM-interleaved buffer with one tile per page.
 std::shared_ptr<distributed::MeshBuffer> make_dram_buffer(
     distributed::MeshDevice* device, uint32_t page_bytes, uint32_t num_pages) {
-    const distributed::DeviceLocalBufferConfig local{.page_size = page_bytes, .buffer_type = BufferType::DRAM};
-    const distributed::ReplicatedBufferConfig global{.size = uint64_t{page_bytes} * num_pages};
+    const auto local = distributed::DeviceLocalBufferConfig{.page_size = page_bytes, .buffer_type = BufferType::DRAM};
+    const auto global = distributed::ReplicatedBufferConfig{.size = uint64_t{page_bytes} * num_pages};
     return distributed::MeshBuffer::create(global, local, device);
 }
 
@@ -81,10 +81,10 @@ int run(int argc, char** argv) {
     // Tensors in DRAM; inputs are tilized (32x32 tiles of four 16x16 faces) on the host.
     auto A_buf = make_dram_buffer(mesh_device.get(), 2048, 64);
     std::vector<bfloat16> A_tiles = tilize_nfaces(read_tensor<bfloat16>(argv[2], 65536), 256, 256);
-    distributed::EnqueueWriteMeshBuffer(cq, A_buf, A_tiles, false);
+    cq.enqueue_write_mesh_buffer(A_buf, A_tiles.data(), /*blocking=*/false);
     auto B_buf = make_dram_buffer(mesh_device.get(), 2048, 64);
     std::vector<bfloat16> B_tiles = tilize_nfaces(read_tensor<bfloat16>(argv[3], 65536), 256, 256);
-    distributed::EnqueueWriteMeshBuffer(cq, B_buf, B_tiles, false);
+    cq.enqueue_write_mesh_buffer(B_buf, B_tiles.data(), /*blocking=*/false);
     auto C_buf = make_dram_buffer(mesh_device.get(), 2048, 64);
 
     Program program = CreateProgram();
@@ -214,12 +214,12 @@ int run(int argc, char** argv) {
     distributed::MeshWorkload workload;
     distributed::MeshCoordinateRange device_range(mesh_device->shape());
     workload.add_program(device_range, std::move(program));
-    distributed::EnqueueMeshWorkload(cq, workload, false);
-    distributed::Finish(cq);
+    cq.enqueue_mesh_workload(workload, /*blocking=*/false);
+    cq.finish();
 
     // Outputs: read back, untilize to row-major, write to their files.
     std::vector<bfloat16> C_result(65536);
-    distributed::EnqueueReadMeshBuffer(cq, C_result, C_buf, true);
+    cq.enqueue_read_mesh_buffer(C_result.data(), C_buf, /*blocking=*/true);
     write_tensor(argv[4], untilize_nfaces(C_result, 256, 256));
 
     mesh_device->close();

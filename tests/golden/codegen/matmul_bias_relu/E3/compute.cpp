@@ -54,6 +54,6 @@ void kernel_main() {
         }
         cb_push_back(cb_C_l, 4);
         tile_regs_release();
-        mm_init(cb_A_s, cb_B_s, cb_C_l);
+        mm_init_short(cb_A_s, cb_B_s);
     }
 }

@@ -62,8 +62,8 @@ void write_tensor(const std::string& path, const std::vector<T>& data) {
 // A DRAM-interleaved buffer with one tile per page.
 std::shared_ptr<distributed::MeshBuffer> make_dram_buffer(
     distributed::MeshDevice* device, uint32_t page_bytes, uint32_t num_pages) {
-    const distributed::DeviceLocalBufferConfig local{.page_size = page_bytes, .buffer_type = BufferType::DRAM};
-    const distributed::ReplicatedBufferConfig global{.size = uint64_t{page_bytes} * num_pages};
+    const auto local = distributed::DeviceLocalBufferConfig{.page_size = page_bytes, .buffer_type = BufferType::DRAM};
+    const auto global = distributed::ReplicatedBufferConfig{.size = uint64_t{page_bytes} * num_pages};
     return distributed::MeshBuffer::create(global, local, device);
 }
 
@@ -81,7 +81,7 @@ int run(int argc, char** argv) {
     // Tensors in DRAM; inputs are tilized (32x32 tiles of four 16x16 faces) on the host.
     auto X_buf = make_dram_buffer(mesh_device.get(), 4096, 32);
     std::vector<float> X_tiles = tilize_nfaces(read_tensor<float>(argv[2], 32768), 256, 128);
-    distributed::EnqueueWriteMeshBuffer(cq, X_buf, X_tiles, false);
+    cq.enqueue_write_mesh_buffer(X_buf, X_tiles.data(), /*blocking=*/false);
     auto Y_buf = make_dram_buffer(mesh_device.get(), 4096, 32);
 
     Program program = CreateProgram();
@@ -172,12 +172,12 @@ int run(int argc, char** argv) {
     distributed::MeshWorkload workload;
     distributed::MeshCoordinateRange device_range(mesh_device->shape());
     workload.add_program(device_range, std::move(program));
-    distributed::EnqueueMeshWorkload(cq, workload, false);
-    distributed::Finish(cq);
+    cq.enqueue_mesh_workload(workload, /*blocking=*/false);
+    cq.finish();
 
     // Outputs: read back, untilize to row-major, write to their files.
     std::vector<float> Y_result(32768);
-    distributed::EnqueueReadMeshBuffer(cq, Y_result, Y_buf, true);
+    cq.enqueue_read_mesh_buffer(Y_result.data(), Y_buf, /*blocking=*/true);
     write_tensor(argv[3], untilize_nfaces(Y_result, 256, 128));
 
     mesh_device->close();

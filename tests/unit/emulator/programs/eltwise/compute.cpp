@@ -8,7 +8,7 @@
 #include "api/compute/eltwise_unary/recip.h"
 #include "api/compute/eltwise_unary/relu.h"
 #include "api/compute/eltwise_unary/gelu.h"
-#include "api/compute/eltwise_unary/activations.h"
+#include "api/compute/compute_kernel_api.h"  // silu (0.81.1 declares it in the monolith)
 #include "api/compute/eltwise_unary/fill.h"
 #include "api/compute/reduce.h"
 
@@ -50,8 +50,13 @@ void kernel_main() {
 #elif defined(OP_REUSE)
     copy_init(cb_a);
     copy_tile(cb_a, 0, dst);
-    binary_dest_reuse_tiles_init<REUSE_TYPE, EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b);
-    binary_dest_reuse_tiles<REUSE_TYPE, EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b, 0, dst);
+#if TT_EMU_API_ERA >= 5
+    REUSE_INIT<EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b);
+    REUSE_TILES<EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b, 0, dst);
+#else
+    binary_dest_reuse_tiles_init<EltwiseBinaryType::REUSE_TYPE, EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b);
+    binary_dest_reuse_tiles<EltwiseBinaryType::REUSE_TYPE, EltwiseBinaryReuseDestType::DEST_TO_SRCA>(cb_b, 0, dst);
+#endif
 #else
     copy_tile(cb_a, 0, dst);
 #if defined(UNARY_PARAM)

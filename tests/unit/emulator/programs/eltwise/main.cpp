@@ -65,7 +65,7 @@ int main(int argc, char** argv) try {
   std::map<std::string, std::string> cdefs = defs;
   auto binary = [&](const char* name) {
     cdefs["OP_BINARY"] = "1";
-    cdefs["BINARY_INIT"] = std::string(name) + "_tiles_init";
+    cdefs["BINARY_INIT"] = std::string(name) + (TT_EMU_API_ERA >= 5 ? "_init" : "_tiles_init");  // M081 names
     cdefs["BINARY_OP"] = std::string(name) + "_tiles";
   };
   if (op == "add" || op == "sub" || op == "mul") binary(op.c_str());
@@ -78,6 +78,8 @@ int main(int argc, char** argv) try {
   } else if (op.rfind("reuse_", 0) == 0) {
     cdefs["OP_REUSE"] = "1";
     cdefs["REUSE_TYPE"] = op == "reuse_add" ? "ELWADD" : op == "reuse_sub" ? "ELWSUB" : "ELWMUL";
+    cdefs["REUSE_INIT"] = op.substr(6) + "_reuse_dest_init";    // M081: add_reuse_dest_init<...>
+    cdefs["REUSE_TILES"] = op.substr(6) + "_reuse_dest_tiles";
   } else {
     cdefs["OP_UNARY"] = "1";
     if (op != "copy") {

@@ -1,4 +1,4 @@
-// Legacy monolithic compute header: pulls in the SFPU ops.
+// The compute_kernel_api.h monolith: pulls in the SFPU ops; in 0.81.1 it also declares silu and sigmoid.
 #pragma once
 #include "api/compute/common.h"
 #include "api/compute/eltwise_unary/eltwise_unary.h"
@@ -10,3 +10,15 @@
 #include "api/compute/eltwise_unary/gelu.h"
 #include "api/compute/eltwise_unary/activations.h"
 #include "api/compute/eltwise_unary/fill.h"
+
+#if TT_EMU_API_ERA >= 5
+namespace ckernel {
+template <bool fast_and_approx = false>
+ALWI void sigmoid_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_SIGMOID, tt_emu_line); }
+template <VectorMode vec_mode = VectorMode::RC, bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void sigmoid_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_SIGMOID, idst, 0.f, 0, tt_emu_line); }
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void silu_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_SILU, idst, 0.f, 0, tt_emu_line); }
+ALWI void silu_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_SILU, tt_emu_line); }
+}  // namespace ckernel
+#endif

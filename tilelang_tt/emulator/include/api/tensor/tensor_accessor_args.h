@@ -1,12 +1,10 @@
 #pragma once
 #include "api/compile_time_args.h"
 
+#include "hostdevcommon/tensor_accessor/arg_config.hpp"
+
 namespace tensor_accessor {
 constexpr std::size_t UNKNOWN = static_cast<std::size_t>(-1);
-enum class ArgConfig : uint8_t {
-  None = 0, Sharded = 1, IsDram = 2, RuntimeRank = 4, RuntimeNumBanks = 8, RuntimeTensorShape = 16,
-  RuntimeShardShape = 32, RuntimeBankCoords = 64
-};
 }  // namespace tensor_accessor
 
 // Interleaved accessors only. E4 consumes 2 compile-time args (config, aligned page size), E3 consumes 1.

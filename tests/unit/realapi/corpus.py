@@ -1,0 +1,41 @@
+"""The generated programs the real-header tier checks: every golden of the default profile and every
+sample kernel factory of tilelang_tt.samples in the variants that change the generated code, for both
+chips. Kernels come from the programs' plan.json (realapi.project), so new kernel roles are covered
+without naming them here."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from tilelang_tt import samples
+from tilelang_tt.codegen import DEFAULT_PROFILE
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "codegen"
+CHIPS = ("wormhole_b0", "blackhole")
+
+# name -> sample factory call; one entry per distinct shape of generated code
+SAMPLES = {
+    "matmul_bf16_fp32acc": lambda: samples.matmul(128, 128, 128),
+    "matmul_bf16_bf16acc": lambda: samples.matmul(128, 128, 64, accum_dtype="bfloat16"),
+    "matmul_fp32": lambda: samples.matmul(64, 64, 64, 32, 32, 32, dtype="float32"),
+    "eltwise_add": lambda: samples.eltwise("add", 64, 128),
+    "eltwise_sub": lambda: samples.eltwise("sub", 64, 128),
+    "eltwise_mul": lambda: samples.eltwise("mul", 64, 128),
+    "unary_exp_sqrt_recip": lambda: samples.unary_chain(64, 128),
+    "unary_silu_relu_exp": lambda: samples.unary_chain(64, 128, ops=("silu", "relu", "exp")),
+    "matmul_bias_relu": lambda: samples.matmul_bias_relu(128, 128, 128),
+}
+
+
+def golden_programs() -> dict[str, dict[str, str]]:
+    out = {}
+    for case in sorted(p.name for p in GOLDEN.iterdir() if (p / DEFAULT_PROFILE).is_dir()):
+        out[f"golden/{case}"] = {p.name: p.read_text() for p in (GOLDEN / case / DEFAULT_PROFILE).iterdir()}
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def sample_program(name: str, chip: str) -> dict[str, str]:
+    import tilelang_tt
+    kernel = tilelang_tt.compile(SAMPLES[name](), target=f"tenstorrent/{chip}")
+    return dict(kernel.sources)

@@ -1,0 +1,3 @@
+#pragma once
+#include "tt-metalium/tt_emu_host.hpp"
+#include "tt-metalium/math.hpp"
