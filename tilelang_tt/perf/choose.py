@@ -126,7 +126,7 @@ class _Space:
         return self._sub[key]
 
     def k_blocks(self, bm: int, bn: int, acc: str) -> list[int]:
-        """The two largest in0_block_w (divisors of Kt) whose CBs fit L1 (perf.matmul.l1_bytes)."""
+        """The in0_block_w (divisors of Kt, largest first) whose CBs fit L1 (perf.matmul.l1_bytes)."""
         out_bytes = bm * bn * self.to
         partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
         room = self.budget - out_bytes - partial
@@ -135,7 +135,7 @@ class _Space:
             room -= self.cons.cb_depth * bn * self.tb
         if "in0_block_w" in self.cons.fixed:
             return [self.cons.fixed["in0_block_w"]] if self.cons.fixed["in0_block_w"] in self.kdivs else []
-        return [d for d in self.kdivs if d * per_k <= room][:2]
+        return [d for d in self.kdivs if d * per_k <= room]
 
     def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
         """Closed-form cycles of the busiest core (core (0, 0): most rounds, sender of A and B)."""
@@ -219,6 +219,10 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                                      or cons.legal(variant, acc, (cols, rows), bm, bn, ibw, sb)]
                             if not pairs:
                                 continue
+                            # the two largest legal K blocks: larger ones amortize more, smaller ones
+                            # only matter when the larger are illegal
+                            widths = sorted({ibw for ibw, _ in pairs}, reverse=True)[:2]
+                            pairs = [(ibw, sb) for ibw, sb in pairs if ibw in widths]
                             q = space.quick(variant, acc, cols, rows, bm, bn, pairs[0][0], *pairs[0][1])
                             count += 1
                             best.setdefault((variant, acc), []).append(

@@ -181,6 +181,13 @@ def test_l1_accumulation_packs_in_place_and_reads_back_once():
     assert prog.compute.unpack_to_dest_fp32 == (24,)
 
 
+def test_requested_l1_accumulation_picks_k_blocks_that_allow_it():
+    # the two largest K blocks (8 and 4 of 8 tiles) leave one or two K blocks: l1_acc needs a smaller one
+    prog = program(samples.matmul(256, 256, 256), schedule="multicast", grid=(2, 2), partials="l1_acc")
+    p = prog.schedule["params"]
+    assert p["accumulate"] == "l1_acc" and 8 // p["in0_block_w"] > 2
+
+
 def test_single_k_block_has_no_partials():
     prog = program(samples.matmul(128, 128, 64), schedule="subblocked", grid=(2, 2), per_core_m=2,
                    per_core_n=2, in0_block_w=2, subblock_h=2, subblock_w=2)
