@@ -57,3 +57,28 @@ def test_e4_call_does_not_compile_under_e3(runner):
         runner.run("matmul", [a, b], BF16, (32, 32), profile="E3", env=dict(MM_M=32, MM_K=32, MM_N=32))
     msg = str(ei.value)
     assert "SrcOrder" in msg or "matmul_init" in msg
+
+
+# Working sets larger than the emulator's 8-slot cache of unpacked tiles (A block + B block > 8 tiles).
+# Round-robin replacement once let the miss for B overwrite the slot that A had just hit, so A@B became
+# B@B in some output tiles; the reference here is exact (fp32 DST, fp32 output).
+@pytest.mark.parametrize("compute,bh,bw,kb,fp32_acc", [
+    ("compute_kblock.cpp", 1, 4, 2, 1),    # 32x128 output block, 64-deep K step: 2 + 8 tiles
+    ("compute_kblock.cpp", 2, 2, 4, 1),    # 64x64 block, 128-deep K step: 8 + 8 tiles
+    ("compute_kblock.cpp", 2, 4, 2, 0),    # bf16 DST, 8 output tiles, 4 + 8 tiles
+    ("compute_mmblock.cpp", 1, 8, 1, 0),   # matmul_block holds A while it walks 8 tiles of B
+    ("compute_mmblock.cpp", 2, 4, 3, 0),   # matmul_block, 6 + 12 tiles
+])
+def test_matmul_working_set_larger_than_the_tile_cache(runner, compute, bh, bw, kb, fp32_acc):
+    m, k, n = 32 * bh * 2, 32 * kb * 3, 32 * bw
+    a, b = rand_bf16((m, k), 7), rand_bf16((k, n), 8)
+    c = runner.run("matmul", [a, b], np.float32, (m, n),
+                   override={"compute_cpp": compute, "reader_cpp": "reader_kblock.cpp"},
+                   env=dict(MM_M=m, MM_K=k, MM_N=n, MM_BH=bh, MM_BW=bw, MM_KB=kb, MM_CORES=2,
+                            MM_FP32_ACC=fp32_acc, MM_OUT_FP32=1))
+    ref = _ref(a, b)
+    if fp32_acc:
+        np.testing.assert_allclose(c, ref, rtol=1e-5, atol=1e-4)
+    else:   # DST rounds to bf16 after every matmul_tiles: K/32 roundings of the running sum
+        mag = np.abs(a.astype(np.float32)) @ np.abs(b.astype(np.float32))
+        assert np.all(np.abs(c - ref) <= (k // 32 + 1) * 2.0 ** -8 * mag + 1e-6)

@@ -24,10 +24,13 @@ struct ComputeState {
   int capacity = 8;
   bool fresh[DST_TILES];
   // Unpacked source tiles, keyed by CB and the absolute sequence number of the page (pages are
-  // immutable between push and pop), so a matmul block unpacks each input tile once.
-  struct Cached { int cb = -1; uint64_t seq = 0; const uint8_t* l1 = nullptr; alignas(64) float data[1024]; };
-  Cached cache[8];
-  unsigned next_slot = 0;
+  // immutable between push and pop), so a matmul block unpacks each input tile once. Replacement is
+  // least-recently-used and never evicts the slot a caller still holds (`keep`): with round-robin
+  // replacement a hit on the oldest slot for A followed by a miss for B overwrote A's data with B's.
+  static constexpr int CACHE_SLOTS = 8;
+  struct Cached { int cb = -1; uint64_t seq = 0; const uint8_t* l1 = nullptr; uint64_t used = 0; alignas(64) float data[1024]; };
+  Cached cache[CACHE_SLOTS];
+  uint64_t clock = 0;
 };
 
 ComputeState* new_compute_state(const KernelDef& k) {
@@ -106,20 +109,37 @@ static void load(Fiber* f, uint32_t cb, uint32_t idx, float* out) {
   const uint8_t* p = front_tile(f, cb, idx, &fmt);
   unpack_tile(p, fmt, out);
 }
-static const float* load_cached(Fiber* f, uint32_t cb, uint32_t idx) {
+// The unpacked tile `idx` of CB `cb`. The returned data stays valid until a later call evicts it; a
+// call never evicts `keep` (a tile the caller still reads) nor, being LRU, the tile returned just before.
+static const float* load_cached(Fiber* f, uint32_t cb, uint32_t idx, const float* keep = nullptr) {
   tt::DataFormat fmt;
   const uint8_t* p = front_tile(f, cb, idx, &fmt);
   ComputeState* cs = f->cs;
   uint64_t seq = f->core->cbs[cb].popped + idx;
-  for (auto& c : cs->cache)
-    if (c.cb == int(cb) && c.seq == seq && c.l1 == p) return c.data;
-  auto& c = cs->cache[cs->next_slot++ % 8];
-  c.cb = int(cb);
-  c.seq = seq;
-  c.l1 = p;
-  unpack_tile(p, fmt, c.data);
-  return c.data;
+  ComputeState::Cached* victim = nullptr;
+  for (auto& c : cs->cache) {
+    if (c.cb == int(cb) && c.seq == seq && c.l1 == p) {
+      c.used = ++cs->clock;
+      return c.data;
+    }
+    if (c.data != keep && (!victim || c.used < victim->used)) victim = &c;
+  }
+  victim->cb = int(cb);
+  victim->seq = seq;
+  victim->l1 = p;
+  victim->used = ++cs->clock;
+  unpack_tile(p, fmt, victim->data);
+  return victim->data;
 }
+
+// 1 / (1 + e^-x) without overflow: for x < 0, e^-x overflows fp32 below -88.7 and x / (1 + e^-x)
+// collapsed to -0 where silu's true value is still a normal number. silu(-inf) is -0 (the limit).
+static inline float sigmoid(float x) {
+  if (x >= 0.f) return 1.f / (1.f + std::exp(-x));
+  float e = std::exp(x);
+  return e / (1.f + e);
+}
+static inline float silu(float x) { return x == -INFINITY ? -0.f : x * sigmoid(x); }
 
 static float sfpu_apply(int op, float x, float p, bool approx) {
   switch (op) {
@@ -127,14 +147,19 @@ static float sfpu_apply(int op, float x, float p, bool approx) {
     case TT_EMU_SFPU_SQRT: return std::sqrt(x);
     case TT_EMU_SFPU_RSQRT: return 1.0f / std::sqrt(x);
     case TT_EMU_SFPU_RECIP: return 1.0f / x;
-    case TT_EMU_SFPU_RELU: return x > 0.f ? x : 0.f;
-    case TT_EMU_SFPU_RELU_MAX: return std::min(std::max(x, 0.f), p);
-    case TT_EMU_SFPU_RELU_MIN: return x < p ? 0.f : x;
+    // The device's relu is a sign test (SFPSETCC "< 0" reads the sign bit): x with the sign bit set
+    // (-0, -inf, a NaN with the sign set) becomes +0, everything else, +NaN included, passes unchanged.
+    case TT_EMU_SFPU_RELU: return std::signbit(x) ? 0.f : x;
+    case TT_EMU_SFPU_RELU_MAX: {  // clamp to p first, then the sign test, as relu_max does
+      float v = x > p ? p : x;
+      return std::signbit(v) ? 0.f : v;
+    }
+    case TT_EMU_SFPU_RELU_MIN: return x < p ? p : x;   // relu_min: values below the limit become the limit
     case TT_EMU_SFPU_GELU:
       if (approx) return 0.5f * x * (1.f + std::tanh(0.7978845608f * (x + 0.044715f * x * x * x)));
       return 0.5f * x * (1.f + std::erf(x * 0.70710678f));
-    case TT_EMU_SFPU_SILU: return x / (1.f + std::exp(-x));
-    case TT_EMU_SFPU_SIGMOID: return 1.f / (1.f + std::exp(-x));
+    case TT_EMU_SFPU_SILU: return silu(x);
+    case TT_EMU_SFPU_SIGMOID: return sigmoid(x);
     case TT_EMU_SFPU_TANH: return std::tanh(x);
     case TT_EMU_SFPU_FILL: return p;
     case TT_EMU_SFPU_NEG: return -x;
@@ -184,7 +209,7 @@ void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, u
     const float* a = load_cached(f, in0, i0 + r * kt);
     for (uint32_t c = 0; c < ct; ++c) {
       float* d = dst_tile(f, idst + r * ct + c);
-      const float* b = load_cached(f, in1, i1 + c);
+      const float* b = load_cached(f, in1, i1 + c, a);  // A stays in use for the whole row
       matmul_acc(d, a, b, transpose != 0);
       finish_dst(f, d);
     }

@@ -1,6 +1,7 @@
 // Multi-core bf16 matmul host program in the style of tt-metal's matmul_multi_core example: each core
 // computes blocks of BH x BW output tiles, accumulating over K one tile at a time.
-// Shapes come from the environment (MM_M, MM_K, MM_N, MM_BH, MM_BW, MM_CORES, MM_FP32_ACC, MM_OUT_FP32).
+// Shapes come from the environment (MM_M, MM_K, MM_N, MM_BH, MM_BW, MM_CORES, MM_FP32_ACC, MM_OUT_FP32; MM_KB
+// K tiles per step for the *_kblock kernels, which hold a BHxKB A block and a KBxBW B block at once).
 // Usage: tt_program <kernel_dir> <A file> <B file> <C file>
 #include <cstdio>
 #include <cstdlib>
@@ -32,10 +33,10 @@ int main(int argc, char** argv) try {
   if (argc < 5) throw std::runtime_error("usage: tt_program <kernel_dir> <A> <B> <C>");
   const std::string kdir = argv[1];
   const uint32_t M = env_u("MM_M", 64), K = env_u("MM_K", 64), N = env_u("MM_N", 64);
-  const uint32_t BH = env_u("MM_BH", 1), BW = env_u("MM_BW", 1);
+  const uint32_t BH = env_u("MM_BH", 1), BW = env_u("MM_BW", 1), KB = env_u("MM_KB", 1);
   const bool fp32_acc = env_u("MM_FP32_ACC", 0), out_fp32 = env_u("MM_OUT_FP32", 0);
   const uint32_t Mt = M / constants::TILE_HEIGHT, Kt = K / constants::TILE_WIDTH, Nt = N / constants::TILE_WIDTH;
-  if (Mt % BH || Nt % BW) throw std::runtime_error("block size must divide the tile grid");
+  if (Mt % BH || Nt % BW || Kt % KB) throw std::runtime_error("block size must divide the tile grid");
 
   auto mesh_device = distributed::MeshDevice::create_unit_mesh(0);
   distributed::MeshCommandQueue& cq = mesh_device->mesh_command_queue();
@@ -65,9 +66,9 @@ int main(int argc, char** argv) try {
 
   const auto cb_a = CBIndex::c_0, cb_b = CBIndex::c_1, cb_out = CBIndex::c_16;
   CreateCircularBuffer(program, all_cores,
-                       CircularBufferConfig(2 * BH * tile_bf16, {{cb_a, DataFormat::Float16_b}}).set_page_size(cb_a, tile_bf16));
+                       CircularBufferConfig(2 * BH * KB * tile_bf16, {{cb_a, DataFormat::Float16_b}}).set_page_size(cb_a, tile_bf16));
   CreateCircularBuffer(program, all_cores,
-                       CircularBufferConfig(2 * BW * tile_bf16, {{cb_b, DataFormat::Float16_b}}).set_page_size(cb_b, tile_bf16));
+                       CircularBufferConfig(2 * BW * KB * tile_bf16, {{cb_b, DataFormat::Float16_b}}).set_page_size(cb_b, tile_bf16));
   const auto out_fmt = out_fp32 ? DataFormat::Float32 : DataFormat::Float16_b;
   CreateCircularBuffer(program, all_cores,
                        CircularBufferConfig(2 * BH * BW * tile_out, {{cb_out, out_fmt}}).set_page_size(cb_out, tile_out));
@@ -84,13 +85,13 @@ int main(int argc, char** argv) try {
                                                 .noc = NOC::RISCV_0_default, .compile_args = writer_ct});
   auto compute = CreateKernel(program, kdir + "/compute.cpp", all_cores,
                               ComputeConfig{.math_fidelity = MathFidelity::HiFi4, .fp32_dest_acc_en = fp32_acc,
-                                            .compile_args = {BH, BW}});
+                                            .compile_args = {BH, BW, KB}});
 
   uint32_t start = 0;
   for (const auto& [group, count] : {std::pair{core_group_1, blocks_g1}, std::pair{core_group_2, blocks_g2}}) {
     for (const auto& range : group.ranges()) {
       for (const auto& core : range) {
-        SetRuntimeArgs(program, reader, core, {start, count, (uint32_t)a_buf->address(), (uint32_t)b_buf->address(), Kt, Nt, grid_x_blocks, BH, BW});
+        SetRuntimeArgs(program, reader, core, {start, count, (uint32_t)a_buf->address(), (uint32_t)b_buf->address(), Kt, Nt, grid_x_blocks, BH, BW, KB});
         SetRuntimeArgs(program, compute, core, {count, Kt});
         SetRuntimeArgs(program, writer, core, {start, count, (uint32_t)c_buf->address(), Nt, grid_x_blocks, BH, BW});
         start += count;
