@@ -29,6 +29,11 @@ class TTRuntimeError(TTError, RuntimeError):
     """Running a compiled program failed (emulator or device)."""
 
 
+class TTEnvironmentError(TTRuntimeError):
+    """The environment cannot run a kernel: a setting (TILELANG_TT_TIMEOUT, TILELANG_TT_BACKEND, the cache
+    directory) is invalid, or the chosen backend is missing what it needs (TT_METAL_HOME for metalium)."""
+
+
 class KernelBuildError(TTRuntimeError):
     """The C++ compiler rejected generated or emulator code, or no compiler is available."""
 

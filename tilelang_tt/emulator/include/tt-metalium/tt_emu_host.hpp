@@ -472,6 +472,11 @@ std::vector<T> convert(const std::vector<T>& in, uint32_t m, uint32_t n, bool to
   return out;
 }
 }  // namespace tt_emu_layout
+// Compiled once into the runtime library (at -O3) for the element types host programs use, so a host
+// program neither instantiates nor optimizes the loops again.
+extern template std::vector<bfloat16> tt_emu_layout::convert(const std::vector<bfloat16>&, uint32_t, uint32_t, bool);
+extern template std::vector<float> tt_emu_layout::convert(const std::vector<float>&, uint32_t, uint32_t, bool);
+extern template std::vector<uint32_t> tt_emu_layout::convert(const std::vector<uint32_t>&, uint32_t, uint32_t, bool);
 template <typename T>
 std::vector<T> tilize_nfaces(const std::vector<T>& input, uint32_t m, uint32_t n) {
   return tt_emu_layout::convert(input, m, n, true);

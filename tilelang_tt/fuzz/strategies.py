@@ -1,0 +1,95 @@
+"""Hypothesis strategies that draw fuzz cases (hypothesis is in the `test` extra; only the fuzzer and
+the tests import this module, reproducers do not).
+
+The space is chosen so that most kernels compile (block shapes within DST and L1, grids from one core
+to more blocks than the device has) and a fraction are outside what the compiler lowers, which must
+be rejected with a typed error that names the kernel.
+"""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from .case import Case
+from .inputs import SCALES
+from .kernels import BINARY_OPS, MAX_STEPS, UNARY_OPS
+
+DTYPES = ("bfloat16", "float32")
+TARGETS = ("tenstorrent", "tenstorrent/blackhole")
+# Kernel names users give: plain, and the hostile ones generated C++ and file names must survive.
+NAMES = ("fuzz_kernel", "main", "k", "matmul", "class", "int", "new", "kernel_main", "ünïcode_kernel",
+         "with space", "quote\"d", "it's", "a/b", "../up", "semi;colon", "back\\slash", "x" * 120,
+         "1starts_with_digit", "dash-name", "tab\tname", "line\nbreak", "$dollar", "percent%d")
+BLOCK = st.sampled_from((32, 64, 96, 128))
+
+
+@st.composite
+def options(draw):
+    opts = {"target": draw(st.sampled_from(TARGETS))}
+    if draw(st.booleans()):
+        opts["core_policy"] = draw(st.sampled_from(("contiguous", "2d_blocked")))
+    if draw(st.integers(0, 3)) == 0:
+        opts["max_cores"] = draw(st.integers(1, 130))
+    if draw(st.integers(0, 3)) == 0:
+        opts["cb_depth"] = draw(st.integers(1, 4))
+    if draw(st.integers(0, 4)) == 0:
+        opts["api_profile"] = draw(st.sampled_from(("E3", "E4")))
+    return opts
+
+
+@st.composite
+def input_sets(draw, n_max=3):
+    n = draw(st.integers(1, n_max))
+    return [{"scale": draw(st.sampled_from(SCALES)), "seed": draw(st.integers(0, 2 ** 16))} for _ in range(n)]
+
+
+def _grid(draw, block, cap):
+    return block * draw(st.integers(1, max(1, cap // block)))
+
+
+@st.composite
+def matmul_params(draw):
+    bm, bn, bk = draw(BLOCK), draw(BLOCK), draw(BLOCK)
+    gx, gy = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    gx = min(gx, max(1, 768 // bn))
+    gy = min(gy, max(1, 768 // bm))
+    kt = draw(st.integers(1, 4))
+    dtype = draw(st.sampled_from(DTYPES))
+    epi = draw(st.lists(st.sampled_from(("bias", "relu") + UNARY_OPS), max_size=3))
+    return {"M": bm * gy, "N": bn * gx, "K": bk * kt, "bm": bm, "bn": bn, "bk": bk, "dtype": dtype,
+            "accum": draw(st.sampled_from(DTYPES)), "out": draw(st.sampled_from((dtype, "bfloat16", "float32"))),
+            "epilogue": epi}
+
+
+@st.composite
+def eltwise_params(draw):
+    bm, bn = draw(BLOCK), draw(BLOCK)
+    gx, gy = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    gx = min(gx, max(1, 1024 // bn))
+    gy = min(gy, max(1, 1024 // bm))
+    first_kind = draw(st.sampled_from(("copy", "unary", "binary")))
+    if first_kind == "copy":
+        first = ["copy"]
+    elif first_kind == "unary":
+        first = ["unary", draw(st.sampled_from(UNARY_OPS))]
+    else:
+        first = ["binary", draw(st.sampled_from(BINARY_OPS)), draw(st.sampled_from("XY")), draw(st.sampled_from("XY"))]
+    step = st.one_of(st.tuples(st.just("unary"), st.sampled_from(UNARY_OPS)),
+                     st.tuples(st.just("reuse"), st.sampled_from(BINARY_OPS)),
+                     st.tuples(st.just("reuse_swapped"), st.sampled_from(("add", "mul"))))
+    steps = [list(s) for s in draw(st.lists(step, max_size=MAX_STEPS))]
+    uses_y = "Y" in first[2:] or any(k != "unary" for k, _ in steps)
+    x_dtype = draw(st.sampled_from(DTYPES))
+    return {"M": bm * gy, "N": bn * gx, "bm": bm, "bn": bn, "x_dtype": x_dtype,
+            "y_dtype": draw(st.sampled_from(DTYPES)) if uses_y else None,
+            "local": draw(st.sampled_from(DTYPES)), "out": draw(st.sampled_from(DTYPES)),
+            "first": first, "steps": steps}
+
+
+PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params}
+
+
+@st.composite
+def cases(draw, families=tuple(PARAMS)):
+    family = draw(st.sampled_from(families))
+    name = draw(st.sampled_from(NAMES)) if draw(st.integers(0, 5)) == 0 else "fuzz_kernel"
+    return Case(family, draw(PARAMS[family]()), draw(options()), name, draw(input_sets()))
