@@ -64,3 +64,14 @@ class EmulatorTimeout(EmulatorError):
 
 class EmulatorCrash(EmulatorError):
     """The program died from a signal (for example a segfault in generated code)."""
+
+
+def check_kernel_name(name: str) -> str:
+    """A kernel name is any non-empty string (it reaches C++ and files only sanitized); the empty
+    global_symbol TVM allows would leave a module function nobody can call."""
+    if not isinstance(name, str) or not name.strip():
+        raise TTCompileError(
+            f"kernel {name!r}: the kernel's name (its global_symbol attribute) is empty, so the built module "
+            f"would have no function to call; fix: give the function a name, e.g. "
+            f"func.with_attr('global_symbol', 'my_kernel'), or drop the attribute to use the function's own name")
+    return name

@@ -11,6 +11,9 @@
 #include "api/compute/eltwise_unary/activations.h"
 #include "api/compute/eltwise_unary/fill.h"
 #include "api/compute/reduce.h"
+#ifdef USE_LOCAL_HEADER
+#include "local_params.h"
+#endif
 
 #ifdef BUG_dst_overflow
 constexpr uint32_t dst = DST_ACCUM_MODE ? 4 : 8;  // one past the half-sync capacity
