@@ -292,8 +292,9 @@ def _error_from(rc: int, report: dict, stderr: str):
             name = signal.Signals(-rc).name
         except ValueError:
             name = str(-rc)
-        return EmulatorCrash(f"emulator: the program died from signal {name}: {stderr.strip()[-2000:]}",
-                             report, text)
+        return EmulatorCrash(f"emulator: the program died from signal {name}: {stderr.strip()[-2000:]}\n  fix: a "
+                             f"crash in generated code is a tilelang_tt bug (report it with the kernel); in a "
+                             f"hand-written kernel, look at the last API call named above", report, text)
     return TTRuntimeError(f"tt_program failed with exit code {rc}: {stderr.strip()[-4000:]}")
 
 
@@ -329,7 +330,10 @@ def run_program(program_dir, tensor_files: list[str], model: str = "wormhole_b0"
         except OSError:
             proc.kill()
         out, err = proc.communicate()
-        raise EmulatorTimeout(f"emulator: the program ran past its time limit of {timeout:g} s and was killed",
+        raise EmulatorTimeout(f"emulator: the program ran past its time limit of {timeout:g} s and was killed; fix: "
+                              f"if the kernel is only long, raise the limit (TILELANG_TT_TIMEOUT=<seconds>); "
+                              f"deadlocks and kernels that stop calling the device API are reported within "
+                              f"seconds, so a timeout is usually a very large problem size",
                               {"kind": "timeout", "timeout": timeout}, err)
     wall = time.perf_counter() - start
     report = {}

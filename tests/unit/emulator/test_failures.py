@@ -174,6 +174,7 @@ def test_missing_kernel_compiler(runner, monkeypatch, tmp_path):
 @pytest.mark.parametrize("bug,expect", [
     ("l1_outside_cb", "is not inside one circular buffer or semaphore"),
     ("dram_unallocated", "is not inside any allocated buffer"),
+    ("dram_past_end", "is past the end of the buffer"),
     ("bad_coords", "name no DRAM bank or worker core"),
     ("remote_l1", "is outside L1"),
 ])

@@ -45,8 +45,11 @@ void kernel_main() {
     // a destination past every CB and semaphore of this core
     noc_async_read_page(i, a, get_write_ptr(cb_b) + 64 * tile);
 #elif defined(BUG_dram_unallocated)
-    // bank 0 at an offset far past every buffer the host allocated
-    noc_async_read(get_noc_addr_from_bank_id(0, 0x7ff00000), get_write_ptr(cb_a), tile);
+    // bank 0 below the first buffer the host allocated
+    noc_async_read(get_noc_addr_from_bank_id<true>(0, 0x100), get_write_ptr(cb_a), tile);
+#elif defined(BUG_dram_past_end)
+    // bank 0 far past the last buffer
+    noc_async_read(get_noc_addr_from_bank_id<true>(0, 0x7ff00000), get_write_ptr(cb_a), tile);
 #elif defined(BUG_bad_coords)
     // NOC coordinates that name neither a DRAM bank nor a worker core
     noc_async_read(get_noc_addr(60, 60, 0x20000), get_write_ptr(cb_a), tile);
