@@ -154,9 +154,15 @@ def unary(op: str, x: Bounded) -> Bounded:
         value = UNARY_REFERENCE[op](v)
         if op == "exp":          # |exp(v + d) - exp(v)| <= exp(v) * expm1(|d|)
             prop = np.exp(v) * np.expm1(e)
+            # +inf for sure when even exp(v - e) is past the fp32 range; open when only part of it is
+            sure_inf = v - e > np.log(OVERFLOW["float32"])
+            loose |= np.isinf(value) & ~sure_inf & np.isfinite(v)
+            value = np.where(sure_inf, np.inf, value)
+            prop = np.where(sure_inf, 0.0, prop)
         elif op == "sqrt":       # |d| / (sqrt(v - |d|) + sqrt(v)); NaN or not is open when v - e < 0 <= v + e
             loose |= (v - e < 0) & (v + e >= 0) & (e > 0)
-            prop = e / (np.sqrt(np.maximum(v - e, 0)) + np.sqrt(np.maximum(v, 0)))
+            prop = np.where(v + e < 0, 0.0,   # NaN for sure
+                            e / (np.sqrt(np.maximum(v - e, 0)) + np.sqrt(np.maximum(v, 0))))
         elif op == "reciprocal":  # |d| / (|v| (|v| - |d|)); any value when 0 is within the error
             loose |= (np.abs(v) <= e) & (e > 0)
             prop = e / (np.abs(v) * (np.abs(v) - e))
@@ -172,14 +178,20 @@ def unary(op: str, x: Bounded) -> Bounded:
 
 
 def binary(op: str, a: Bounded, b: Bounded) -> Bounded:
+    loose = a.loose | b.loose
     with np.errstate(all="ignore"):
         value = BINARY_REFERENCE[op](a.value, b.value)
         if op == "mul":
             prop = np.abs(a.value) * b.err + np.abs(b.value) * a.err + a.err * b.err
+            # inf * (something that may be 0) is inf or NaN
+            loose |= (np.isinf(a.value) & (np.abs(b.value) <= b.err) & (b.err > 0)) | \
+                     (np.isinf(b.value) & (np.abs(a.value) <= a.err) & (a.err > 0))
         else:
             prop = a.err + b.err
-        prop = np.where(np.isfinite(a.value) & np.isfinite(b.value), prop, 0.0)
-    return Bounded(value, prop, a.loose | b.loose).computed(op)
+        both = np.isfinite(a.value) & np.isfinite(b.value)
+        loose |= both & ~np.isfinite(value)    # past float64's range: beyond any fp32 check
+        prop = np.where(both, prop, 0.0)
+    return Bounded(value, prop, loose).computed(op)
 
 
 def matmul(a, b, fp32_acc: bool = True) -> Bounded:

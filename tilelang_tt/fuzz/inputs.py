@@ -5,10 +5,11 @@ import numpy as np
 
 from ..target import NUMPY_DTYPE
 
-# unit: U(-1, 1); positive: U(0.1, 2); large / tiny: log-uniform magnitudes 1e2..1e30 / 1e-30..1e-2 with
-# random signs; negative: U(-100, -0.01); mixed: log-uniform 1e-38..1e38, random signs; special:
-# unit data with NaN, +-inf and +-0 sprinkled in (the NaN / Inf policy of docs/numerics.md).
-SCALES = ("unit", "positive", "large", "tiny", "negative", "mixed", "special")
+# unit: U(-1, 1); positive: U(0.1, 2); large / tiny: log-uniform magnitudes 1e2..1e12 / 1e-30..1e-2 with
+# random signs (large products and sums stay inside fp32); huge: 1e12..1e38 (overflow on purpose);
+# negative: U(-100, -0.01); mixed: log-uniform 1e-38..1e38, random signs; special: unit data with NaN,
+# +-inf and +-0 sprinkled in (the NaN / Inf policy of docs/numerics.md).
+SCALES = ("unit", "positive", "large", "huge", "tiny", "negative", "mixed", "special")
 
 
 def _log_uniform(rng, lo, hi, shape):
@@ -22,7 +23,9 @@ def draw(shape, dtype: str, scale: str, seed: int) -> np.ndarray:
     elif scale == "positive":
         x = rng.uniform(0.1, 2.0, shape)
     elif scale == "large":
-        x = _log_uniform(rng, 1e2, 1e30, shape)
+        x = _log_uniform(rng, 1e2, 1e12, shape)
+    elif scale == "huge":
+        x = _log_uniform(rng, 1e12, 1e38, shape)
     elif scale == "tiny":
         x = _log_uniform(rng, 1e-30, 1e-2, shape)
     elif scale == "negative":
