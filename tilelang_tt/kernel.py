@@ -11,6 +11,7 @@ from tvm import tirx
 
 from .errors import TTArgumentError, TTCompileError, TTError, TTTargetError, check_kernel_name
 from .passes._common import kernel_name
+from .passes.assign_cores import POLICIES
 from .runtime import launcher
 from .runtime.module import export as _export
 from .runtime.module import sources as _sources
@@ -201,9 +202,9 @@ def compile(func, target="tenstorrent", out_idx=None, api_profile=None, *,  # no
     if isinstance(target, str):
         target = Target(target if target in TAGS else tag_config(model_of(target)))
     name = check_kernel_name(kernel_name(func))
-    _check_option(name, "max_cores", max_cores, int)
-    _check_option(name, "cb_depth", cb_depth, int)
-    _check_option(name, "core_policy", core_policy, str, CORE_POLICIES)
+    max_cores = _check_option(name, "max_cores", max_cores, int)
+    cb_depth = _check_option(name, "cb_depth", cb_depth, int)
+    _check_option(name, "core_policy", core_policy, str, POLICIES)
     _check_option(name, "math_fidelity", math_fidelity, str, MATH_FIDELITIES)
     _check_option(name, "api_profile", api_profile, str)
     options = {"tt.api_profile": api_profile, "tt.core_policy": core_policy, "tt.max_cores": max_cores,
@@ -217,18 +218,17 @@ def compile(func, target="tenstorrent", out_idx=None, api_profile=None, *,  # no
     return Kernel(func, target, module, out_idx)
 
 
-CORE_POLICIES = ("contiguous", "2d_blocked")
-
-
 def _check_option(kernel, name, value, kind, choices=None):
     """Options are checked before TVM sees them: an int option given as 1.5 or "4" would otherwise be
     truncated or parsed somewhere downstream."""
     if value is None:
-        return
+        return None
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise TTTargetError(f"kernel '{kernel}': option {name}={value!r} must be a positive integer (a Python "
                                 f"int, e.g. {name}=2)")
-    elif not isinstance(value, str) or (choices is not None and value not in choices):
+        return int(value)
+    if not isinstance(value, str) or (choices is not None and value not in choices):
         allowed = f"one of: {', '.join(choices)}" if choices else "a string"
         raise TTTargetError(f"kernel '{kernel}': option {name}={value!r} is not supported; choose {allowed}")
+    return value

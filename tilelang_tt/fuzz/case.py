@@ -2,9 +2,10 @@
 against its bounded reference (tilelang_tt.numerics), classify the outcome.
 
 Outcomes: "ok" (every run within bound), "rejected" (a documented typed error at compile time whose
-message names the kernel), and the failures: "wrong" (a number outside its bound), "run_error" (a
+message names the kernel, and for compile errors says what to change), and the failures: "wrong" (a number outside its bound), "run_error" (a
 kernel that compiled failed to run: the compiler made a program the emulator refused), "untyped" (an
-exception outside tilelang_tt.errors), "bad_message" (a rejection that does not name the kernel),
+exception outside tilelang_tt.errors), "bad_message" (a rejection that does not name the kernel or,
+for a compile error, has no "fix:"), "accepted" (an invalid option compiled silently),
 "crash", "hang" (past the time limit) and "policy" (the plan disagrees with the numerics policy).
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..numerics import check_bounded
 from .inputs import draw
 from .kernels import FAMILIES
 
-FAILURES = ("wrong", "run_error", "untyped", "bad_message", "crash", "hang", "policy")
+FAILURES = ("wrong", "run_error", "untyped", "bad_message", "accepted", "crash", "hang", "policy")
 # Errors a kernel may be rejected with at compile time: the user's kernel or options are outside what
 # the compiler lowers (docs/errors.md).
 REJECTIONS = (errors.TTCompileError, errors.TTTargetError, errors.TTArgumentError)
@@ -34,6 +35,7 @@ class Case:
     options: dict = field(default_factory=dict)   # target, api_profile, core_policy, max_cores, cb_depth
     name: str = "fuzz_kernel"
     inputs: list = field(default_factory=list)    # [{"scale": ..., "seed": ...}] one per run
+    expect: str | None = None                     # "rejected": an invalid option that must not compile
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -88,6 +90,9 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
         cat = f"{case.family}:rejected:{type(err).__name__}"
         if f"kernel '{case.name}'" not in str(err):
             return Outcome("bad_message", cat, f"the rejection does not name kernel '{case.name}':\n{err}", seconds)
+        if isinstance(err, errors.TTCompileError) and "fix:" not in str(err):
+            return Outcome("bad_message", cat, f"the rejection does not say what to change (no 'fix:'):\n{err}",
+                           seconds)
         return Outcome("rejected", cat, str(err), seconds)
     except errors.TTError as err:
         return Outcome("untyped", f"{case.family}:compile:{type(err).__name__}",
@@ -95,6 +100,9 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
     except Exception as err:  # noqa: BLE001  (the fuzzer classifies whatever escapes)
         return Outcome("untyped", f"{case.family}:compile:{type(err).__name__}", traceback.format_exc(), seconds)
     seconds["compile"] = time.perf_counter() - t0
+    if case.expect == "rejected":
+        return Outcome("accepted", f"{case.family}:accepted", f"options {case.options} were accepted silently; they "
+                       "must be rejected with a TTTargetError naming the kernel and the option", seconds)
     fp32_dst = bool(kernel.plan["kernels"]["compute"]["fp32_dest_acc_en"])
     local = case.params.get("accum", case.params.get("local"))
     if fp32_dst != (local == "float32"):

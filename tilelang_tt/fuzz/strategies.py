@@ -33,7 +33,14 @@ def options(draw):
         opts["cb_depth"] = draw(st.integers(1, 4))
     if draw(st.integers(0, 4)) == 0:
         opts["api_profile"] = draw(st.sampled_from(("E3", "E4")))
+    if draw(st.integers(0, 4)) == 0:
+        opts["math_fidelity"] = draw(st.sampled_from(("LoFi", "HiFi2", "HiFi3", "HiFi4")))
     return opts
+
+
+# Option values of the wrong type or range: the case must be rejected (TTTargetError naming the kernel).
+BAD_OPTIONS = (("cb_depth", 1.5), ("cb_depth", 0), ("max_cores", "4"), ("max_cores", -1), ("max_cores", True),
+               ("core_policy", "diagonal"), ("math_fidelity", "HiFi5"), ("cb_depth", "2"))
 
 
 @st.composite
@@ -85,7 +92,8 @@ def eltwise_params(draw):
     elif first_kind == "unary":
         first = ["unary", draw(st.sampled_from(UNARY_OPS))]
     else:
-        first = ["binary", draw(st.sampled_from(BINARY_OPS)), draw(st.sampled_from("XY")), draw(st.sampled_from("XY"))]
+        lhs, rhs = draw(st.sampled_from(("XX", "XY", "YX")))   # X_s is always read (an unread CB is an error)
+        first = ["binary", draw(st.sampled_from(BINARY_OPS)), lhs, rhs]
     step = st.one_of(st.tuples(st.just("unary"), st.sampled_from(UNARY_OPS)),
                      st.tuples(st.just("reuse"), st.sampled_from(BINARY_OPS)),
                      st.tuples(st.just("reuse_swapped"), st.sampled_from(("add", "mul"))))
@@ -105,4 +113,8 @@ PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params}
 def cases(draw, families=tuple(PARAMS)):
     family = draw(st.sampled_from(families))
     name = draw(st.sampled_from(NAMES)) if draw(st.integers(0, 5)) == 0 else "fuzz_kernel"
-    return Case(family, draw(PARAMS[family]()), draw(options()), name, draw(input_sets()))
+    opts, expect = draw(options()), None
+    if draw(st.integers(0, 24)) == 0:
+        key, value = draw(st.sampled_from(BAD_OPTIONS))
+        opts[key], expect = value, "rejected"
+    return Case(family, draw(PARAMS[family]()), opts, name, draw(input_sets()), expect)

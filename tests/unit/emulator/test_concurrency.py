@@ -66,9 +66,13 @@ def _leftovers(cache):
 
 def test_processes_share_a_cache_without_stale_or_partial_entries(tmp_path):
     cache = tmp_path / "cache"
-    runtime = emulator.runtime_dir()   # the session's runtime library, seeded so the children skip its build
-    seeded = cache / "emu" / "runtime" / runtime.name
-    shutil.copytree(runtime, seeded)
+    # the session's runtime library and precompiled header, seeded so the children skip those builds (the
+    # slow test below races them on a cold cache)
+    runtime = emulator.runtime_dir()
+    shutil.copytree(runtime, cache / "emu" / "runtime" / runtime.name)
+    pch = emulator._host_pch(emulator.compiler(), 4)
+    if pch is not None:
+        shutil.copytree(pch, cache / "emu" / "pch" / pch.name)
     ops = ["add", "add", "sub", "matmul"]
     results = _spawn(tmp_path, ops, cache)
     assert [r["op"] for r in results] == ops and all(r["ok"] for r in results), results
@@ -90,3 +94,4 @@ def test_processes_build_the_runtime_concurrently_on_a_cold_cache(tmp_path):
     assert all(r["ok"] for r in results), results
     assert not _leftovers(cache)
     assert len(list((cache / "emu" / "runtime").iterdir())) == 1
+    assert len(list((cache / "emu" / "pch").iterdir())) == 1
