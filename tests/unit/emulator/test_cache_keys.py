@@ -57,3 +57,18 @@ def test_compiler_identity_and_era_are_part_of_the_key(tmp_path, monkeypatch):
     assert prog_e3 != prog
     assert _run(prog_e3, tmp_path).tolist() == ref.tolist()
     assert len(_kernels(cache)) == 9             # E3 never reuses an E4 object
+
+
+def test_host_programs_build_without_the_precompiled_header(tmp_path, monkeypatch):
+    """The precompiled header is an optimization for GCC only: with another compiler (or a failed PCH
+    build) the host program parses the headers itself and behaves the same."""
+    runtime = emulator.runtime_dir()
+    monkeypatch.setenv("TILELANG_TT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(emulator, "runtime_dir", lambda: runtime)
+    monkeypatch.setattr(emulator, "_is_gcc", lambda cxx: False)
+    for k, v in dict(EW_M=M, EW_N=N, EW_OP="mul").items():
+        monkeypatch.setenv(k, str(v))
+    prog = emulator.build_program(sources("eltwise"))
+    assert not (tmp_path / "cache" / "emu" / "pch").exists()
+    a, b = rand_bf16((M, N), 1).astype(np.float32), rand_bf16((M, N), 2).astype(np.float32)
+    np.testing.assert_array_equal(_run(prog, tmp_path), (a * b).astype(BF16).astype(np.float32))
