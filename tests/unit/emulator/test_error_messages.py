@@ -8,13 +8,12 @@ from pathlib import Path
 import ml_dtypes
 import numpy as np
 import pytest
-import tvm
 from tvm.script import tirx as T
 from tvm.tirx.script import tile as Tx
 
 import tilelang_tt
 from tilelang_tt import errors, samples
-from tilelang_tt.runtime import emulator, launcher
+from tilelang_tt.runtime import launcher
 
 from emu_testlib import BF16, rand_bf16
 
@@ -90,7 +89,7 @@ def test_kernel_build_error(matmul, monkeypatch):
 
 def test_runtime_error():
     with pytest.raises(errors.TTRuntimeError, match=r"no compiled Tenstorrent kernel with id 'gone-0'.*fix: build"):
-        launcher.run_artifact(__import__("tilelang_tt.runtime.module", fromlist=["lookup"]).lookup("gone-0"), [])
+        launcher.launch("gone-0")
 
 
 def test_emulator_deadlock(runner):
