@@ -1,6 +1,7 @@
 # Two entry points, both self-contained on a fresh machine:
 #   make demo   - set up .venv, compile a matmul, run it on the emulator, check it against numpy
 #   make test   - set up .venv and the toolchain of the real-header tier, run the (default-tier) test suite
+#   make fuzz   - the property-based fuzzer with a large budget (FUZZ_EXAMPLES, FUZZ_JOBS)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -11,7 +12,7 @@ STAMP  := $(VENV)/.installed
 # `make toolchain` installs what is missing (apt, as root); without root it says what to install.
 TOOLCHAIN_PKGS := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libc++-dev libfmt-dev
 
-.PHONY: demo test test-slow bench clean toolchain
+.PHONY: demo test test-slow bench fuzz clean toolchain
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,13 @@ toolchain:
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
+
+# The property-based fuzzer with a large budget (docs/errors.md, docs/numerics.md): prints examples,
+# outcome categories and time; writes a reproducer script per failure into fuzz-out/reproducers.
+FUZZ_EXAMPLES ?= 5000
+FUZZ_JOBS ?= 2
+fuzz: $(STAMP)
+	$(PY) -m tilelang_tt.fuzz --examples $(FUZZ_EXAMPLES) --jobs $(FUZZ_JOBS) --out fuzz-out
 
 bench: $(STAMP)
 	$(PY) benchmarks/emulator_speed.py

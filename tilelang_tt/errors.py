@@ -29,6 +29,11 @@ class TTRuntimeError(TTError, RuntimeError):
     """Running a compiled program failed (emulator or device)."""
 
 
+class TTEnvironmentError(TTRuntimeError):
+    """The environment cannot run a kernel: a setting (TILELANG_TT_TIMEOUT, TILELANG_TT_BACKEND, the cache
+    directory) is invalid, or the chosen backend is missing what it needs (TT_METAL_HOME for metalium)."""
+
+
 class KernelBuildError(TTRuntimeError):
     """The C++ compiler rejected generated or emulator code, or no compiler is available."""
 
@@ -37,10 +42,6 @@ class RealApiUnavailable(TTError, RuntimeError):
     """The released TT-Metalium tree or the RISC-V toolchain the real-header check needs is missing.
 
     The message says what is missing and how the project's own files install it (`make toolchain`)."""
-
-
-class RealApiMismatch(TTError):
-    """Generated code does not compile against, or does not link with, the released TT-Metalium."""
 
 
 class EmulatorError(TTRuntimeError):
@@ -108,3 +109,14 @@ def fail(kernel: str, problem: str, stmt=None, supported: str | None = None, fix
          cls=TTCompileError):
     """Raise compile_error(...)."""
     raise compile_error(kernel, problem, stmt, supported, fix, cls)
+
+
+def check_kernel_name(name: str) -> str:
+    """A kernel name is any non-empty string (it reaches C++ and files only sanitized); the empty
+    global_symbol TVM allows would leave a module function nobody can call."""
+    if not isinstance(name, str) or not name.strip():
+        raise TTCompileError(
+            f"kernel {name!r}: the kernel's name (its global_symbol attribute) is empty, so the built module "
+            f"would have no function to call; fix: give the function a name, e.g. "
+            f"func.with_attr('global_symbol', 'my_kernel'), or drop the attribute to use the function's own name")
+    return name

@@ -9,7 +9,7 @@ import numpy as np
 import tvm
 from tvm import tirx
 
-from .errors import TTArgumentError, TTCompileError, TTError
+from .errors import TTArgumentError, TTCompileError, TTError, check_kernel_name
 from .frontend.program import kernel_name
 from .runtime import launcher
 from .runtime.module import export as _export
@@ -28,19 +28,86 @@ def _param_specs(func):
     return specs
 
 
-def _to_numpy(arr, name, dtype):
-    if type(arr).__module__.startswith("torch"):
+def _is_torch(arr) -> bool:
+    return type(arr).__module__.startswith("torch")
+
+
+def _to_numpy(arr, kernel, name, dtype):
+    """A numpy array (or the tvm Tensor itself) of the parameter's dtype; non-contiguous arrays are copied."""
+    if _is_torch(arr):
         import torch  # only when the caller already uses torch
         t = arr.detach().cpu().contiguous()
         arr = t.view(torch.int16).numpy().view(ml_dtypes.bfloat16) if t.dtype == torch.bfloat16 else t.numpy()
     if isinstance(arr, tvm.runtime.Tensor):
+        if str(arr.dtype) != dtype:
+            raise TTArgumentError(f"kernel '{kernel}': argument {name} is a {arr.dtype} tensor, the kernel expects "
+                                  f"{dtype}; fix: pass a {dtype} tensor")
         return arr
     arr = np.asarray(arr)
     if arr.dtype != NUMPY_DTYPE[dtype]:
+        conv = "ml_dtypes.bfloat16" if dtype == "bfloat16" else "np.float32"
+        why = " (float64 is not a Tenstorrent data format)" if arr.dtype == np.float64 else ""
         raise TTArgumentError(
-            f"argument {name} has dtype {arr.dtype}, the kernel expects {dtype}; convert it with "
-            f"arr.astype({'ml_dtypes.bfloat16' if dtype == 'bfloat16' else 'np.float32'})")
+            f"kernel '{kernel}': argument {name} has dtype {arr.dtype}, the kernel expects {dtype}{why}; "
+            f"fix: convert it with arr.astype({conv})")
     return np.ascontiguousarray(arr)
+
+
+def _check_writable(kernel, name, arr) -> None:
+    """An output passed in is written in place after the run: it must be an array that can take it."""
+    if isinstance(arr, tvm.runtime.Tensor):
+        return
+    if _is_torch(arr):
+        return
+    if not isinstance(arr, np.ndarray):
+        raise TTArgumentError(
+            f"kernel '{kernel}': output {name} is a {type(arr).__name__}, which cannot be written in place; fix: "
+            f"pass a numpy array, a torch tensor or a tvm tensor, or leave the output out and let the kernel "
+            f"allocate it (out_idx)")
+    if not arr.flags.writeable:
+        raise TTArgumentError(
+            f"kernel '{kernel}': output {name} is a read-only numpy array (flags.writeable is False) and the kernel "
+            f"writes its result into it; fix: pass a writable array (np.empty_like(...)), or leave the output out "
+            f"and let the kernel allocate it (out_idx)")
+
+
+def _write_back(dst, result) -> None:
+    if isinstance(dst, np.ndarray):
+        dst[...] = result
+    elif _is_torch(dst):
+        import torch
+        src = torch.from_numpy(np.ascontiguousarray(result).view(np.int16) if result.dtype == ml_dtypes.bfloat16
+                               else np.ascontiguousarray(result))
+        dst.copy_(src.view(torch.bfloat16) if result.dtype == ml_dtypes.bfloat16 else src)
+
+
+def _out_indices(kernel, params, out_idx, access) -> list[int]:
+    """out_idx as sorted non-negative ints; each must name a parameter the kernel writes."""
+    n = len(params)
+    if out_idx is None:
+        return []
+    items = [out_idx] if isinstance(out_idx, (int, np.integer)) and not isinstance(out_idx, bool) else out_idx
+    try:
+        items = list(items)
+    except TypeError:
+        items = [items]
+    written = sorted(i for i, a in access.items() if a in ("write", "readwrite"))
+    out = set()
+    for i in items:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TTArgumentError(f"kernel '{kernel}': out_idx {i!r} is not a parameter index; fix: pass an int or a "
+                                  f"list of ints, e.g. out_idx={written[-1] if written else n - 1}")
+        if not -n <= i < n:
+            raise TTArgumentError(f"kernel '{kernel}': out_idx {i} is out of range for {n} parameters; fix: use "
+                                  f"indices of the outputs {written}")
+        j = int(i) % n
+        if access.get(j) == "read":
+            raise TTArgumentError(
+                f"kernel '{kernel}': out_idx {i} names parameter {params[j][0]}, which the kernel only reads (an "
+                f"input); a kernel allocates and returns only the tensors it writes; fix: use indices of the outputs "
+                f"{written}")
+        out.add(j)
+    return sorted(out)
 
 
 class Kernel:
@@ -51,17 +118,12 @@ class Kernel:
         self.target = target
         self.module = module
         self.params = _param_specs(func)
-        n = len(self.params)
-        out_idx = [] if out_idx is None else ([out_idx] if isinstance(out_idx, int) else list(out_idx))
-        self.out_idx = sorted({i % n for i in out_idx}) if n else []
-        for i in out_idx:
-            if not -n <= i < n:
-                raise TTArgumentError(f"kernel '{self.name}': out_idx {i} is out of range for {n} parameters")
         self._fn = module[self.name]
         self._sources: dict[str, str] | None = None
+        access = {int(t["param_index"]): t["access"] for t in self.plan["tensors"]}
+        self.out_idx = _out_indices(self.name, self.params, out_idx, access)
         # Parameters the program writes: only these are copied back into caller arrays.
-        self._written = {int(t["param_index"]) for t in self.plan["tensors"]
-                         if t["access"] in ("write", "readwrite")}
+        self._written = {i for i, a in access.items() if a in ("write", "readwrite")}
 
     @property
     def sources(self) -> dict[str, str]:
@@ -93,22 +155,25 @@ class Kernel:
     def __call__(self, *args):
         inputs = [i for i in range(len(self.params)) if i not in self.out_idx]
         if len(args) not in (len(self.params), len(inputs)):
+            names = ", ".join(self.params[i][0] for i in inputs)
             raise TTArgumentError(
-                f"kernel '{self.name}' takes {len(inputs)} inputs"
+                f"kernel '{self.name}' takes {len(inputs)} inputs ({names})"
                 + (f" (outputs {self.out_idx} are allocated for you)" if self.out_idx else "")
-                + f" or all {len(self.params)} tensors; got {len(args)}")
+                + f" or all {len(self.params)} tensors; got {len(args)} arguments")
         full = len(args) == len(self.params)
+        if full:
+            for i in self._written:
+                _check_writable(self.name, self.params[i][0], args[i])
         tensors, it = [], iter(args)
         for i, (name, shape, dtype) in enumerate(self.params):
             if not full and i in self.out_idx:
                 tensors.append(tvm.runtime.tensor(np.zeros(shape, NUMPY_DTYPE[dtype])))
                 continue
-            arr = _to_numpy(next(it), name, dtype)
+            arr = _to_numpy(next(it), self.name, name, dtype)
             if tuple(arr.shape) != shape:
                 raise TTArgumentError(
-                    f"kernel '{self.name}': argument {name} has shape {tuple(arr.shape)}, expected {shape}")
-            if isinstance(arr, tvm.runtime.Tensor) and str(arr.dtype) != dtype:
-                raise TTArgumentError(f"kernel '{self.name}': argument {name} is {arr.dtype}, expected {dtype}")
+                    f"kernel '{self.name}': argument {name} has shape {tuple(arr.shape)}, expected {shape}; fix: "
+                    f"pass a {shape} array (the kernel is compiled for these shapes)")
             tensors.append(arr if isinstance(arr, tvm.runtime.Tensor) else tvm.runtime.tensor(arr))
         try:
             self._fn(*tensors)
@@ -119,8 +184,8 @@ class Kernel:
             raise
         if full:
             for i in self._written:
-                if isinstance(args[i], np.ndarray):
-                    args[i][...] = tensors[i].numpy()
+                if not isinstance(args[i], tvm.runtime.Tensor):   # a tvm tensor was written in place
+                    _write_back(args[i], tensors[i].numpy())
         outs = [tensors[i].numpy() for i in self.out_idx]
         if not outs:
             return None
@@ -148,9 +213,11 @@ def compile(func, target="tenstorrent", out_idx=None, api_profile=None, **option
     model_of(target)  # TTTargetError for an unknown tag or model, before TVM sees it
     if isinstance(target, str):
         target = Target(target if target in TAGS else tag_config(model_of(target)))
+    check_kernel_name(kernel_name(func))
     opts = CompileOptions.from_func(func, target, api_profile=api_profile, **options)
     func = func.with_attrs(opts.to_attrs()) if opts.to_attrs() else func
     if func.attrs is None or "global_symbol" not in func.attrs:
         func = func.with_attr("global_symbol", "main")
     module = tvm.tirx.build(tvm.IRModule.from_expr(func), target=target)
     return Kernel(func, target, module, out_idx)
+

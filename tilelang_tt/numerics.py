@@ -7,6 +7,8 @@ that policy, element by element; they are not tuned to make tests pass (docs/tol
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from .target import TILE_COLS
@@ -58,3 +60,196 @@ def check(result, exact, bound) -> tuple[bool, float, float]:
     err = np.abs(np.asarray(result, dtype=np.float64) - exact)
     ratio = err / bound
     return bool(np.all(err <= bound)), float(err.max()), float(ratio.max())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Chains: error bounds that propagate through a sequence of tile ops (docs/numerics.md, "Chains").
+#
+# A per-element bound relative to the final result cannot hold for a chain whose last op cancels
+# (exp(x) - y with exp(x) ~ y: a 1-ulp error of exp is huge relative to the difference). Instead the
+# reference carries, per element, the exact value (float64, from the same inputs the kernel gets), a
+# bound on |computed - exact| propagated op by op through each op's modulus of continuity (the chain's
+# condition number, element by element), plus each op's own rounding, and a `loose` flag for elements
+# whose result the policy leaves open: an overflow threshold or a domain boundary (sqrt of ~0, 1/~0)
+# lies within the propagated error, or relu of a NaN whose sign an invalid operation chose.
+
+# Roundoff of each op as the emulator computes it in fp32, in units of u_fp32 (half an ulp): correctly
+# rounded ops 1, glibc expf < 1 ulp, silu = x * e / (1 + e) a handful of roundings.
+OP_ROUNDOFF = {"copy": 0, "relu": 0, "add": 1, "sub": 1, "mul": 1, "sqrt": 1, "reciprocal": 1, "exp": 2,
+               "silu": 10}
+# Smallest magnitude that rounds to infinity in each format (round to nearest even).
+OVERFLOW = {"float32": (2.0 - 2.0 ** -24) * 2.0 ** 127, "bfloat16": (2.0 - 2.0 ** -8) * 2.0 ** 127}
+# Absolute error allowed per rounding below the smallest normal fp32: gradual underflow (the emulator)
+# or flush to zero (the device) both stay within it.
+UNDERFLOW = float(np.finfo(np.float32).tiny)
+
+
+class Bounded:
+    """Per element: `value` (exact, float64), `err` (bound on |computed - value|), `loose` (unchecked)."""
+
+    def __init__(self, value, err=None, loose=None):
+        self.value = np.asarray(value, dtype=np.float64)
+        self.err = np.zeros_like(self.value) if err is None else np.asarray(err, dtype=np.float64)
+        self.loose = np.zeros(self.value.shape, bool) if loose is None else np.asarray(loose, bool)
+        self._normalize()
+
+    @classmethod
+    def exact(cls, x):
+        """A kernel input: bf16 / fp32 data enter the device exactly."""
+        return cls(np.asarray(x, dtype=np.float32).astype(np.float64))
+
+    def _normalize(self):
+        # Non-finite exact values are produced deterministically by IEEE rules: no error term. Loose
+        # elements carry NaN so that nothing downstream computes with them.
+        bad = ~np.isfinite(self.err)
+        self.loose = self.loose | bad
+        self.err = np.where(np.isfinite(self.value) & ~self.loose, self.err, 0.0)
+        self.value = np.where(self.loose, np.nan, self.value)
+
+    def _rounded(self, dtype: str, roundings: float) -> "Bounded":
+        """`roundings` roundings to `dtype` (relative u each, plus UNDERFLOW absolute), then the
+        format's range: +-inf when the whole error interval lies past the overflow threshold, loose
+        when it straddles it."""
+        v, e = self.value, self.err
+        fin = np.isfinite(v)
+        mag = np.abs(np.where(fin, v, 0.0))
+        e = e + roundings * (unit_roundoff(dtype) * (mag + e) + UNDERFLOW)
+        thr = OVERFLOW[dtype]
+        over = fin & (mag - e >= thr)
+        straddle = fin & ~over & (mag + e >= thr)
+        value = np.where(over, np.copysign(np.inf, v), v)
+        return Bounded(value, np.where(over, 0.0, e), self.loose | straddle)
+
+    def stored(self, dtype: str) -> "Bounded":
+        """Rounded once to a storage format: DST in bf16 mode after an op, a CB page at pack."""
+        return self._rounded(dtype, 1)
+
+    def computed(self, op: str) -> "Bounded":
+        """The op's own fp32 rounding (OP_ROUNDOFF, in units of u_fp32) and the fp32 range."""
+        return self._rounded("float32", OP_ROUNDOFF[op]) if OP_ROUNDOFF[op] else self
+
+
+def _silu(x):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        e = np.exp(-np.abs(x))
+        sig = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return np.where(np.isneginf(x), -0.0, x * sig)
+
+
+def _relu(x):
+    # The device's sign test (docs/numerics.md): sign bit set -> +0, everything else unchanged.
+    return np.where(np.signbit(x) & ~np.isnan(x), 0.0, x)
+
+
+UNARY_REFERENCE = {"exp": np.exp, "sqrt": np.sqrt, "reciprocal": lambda x: 1.0 / x, "silu": _silu,
+                   "relu": _relu}
+BINARY_REFERENCE = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
+
+
+def unary(op: str, x: Bounded) -> Bounded:
+    """op(x) in fp32 before any DST rounding: value, propagated error, the op's rounding."""
+    v, e = x.value, x.err
+    loose = x.loose.copy()
+    with np.errstate(all="ignore"):
+        value = UNARY_REFERENCE[op](v)
+        if op == "exp":          # |exp(v + d) - exp(v)| <= exp(v) * expm1(|d|)
+            prop = np.exp(v) * np.expm1(e)
+            # +inf for sure when even exp(v - e) is past the fp32 range; open when only part of it is
+            sure_inf = v - e > np.log(OVERFLOW["float32"])
+            loose |= np.isinf(value) & ~sure_inf & np.isfinite(v)
+            value = np.where(sure_inf, np.inf, value)
+            prop = np.where(sure_inf, 0.0, prop)
+        elif op == "sqrt":       # |d| / (sqrt(v - |d|) + sqrt(v)); NaN or not is open when v - e < 0 <= v + e
+            loose |= (v - e < 0) & (v + e >= 0) & (e > 0)
+            prop = np.where(v + e < 0, 0.0,   # NaN for sure
+                            e / (np.sqrt(np.maximum(v - e, 0)) + np.sqrt(np.maximum(v, 0))))
+        elif op == "reciprocal":  # |d| / (|v| (|v| - |d|)); any value when 0 is within the error
+            loose |= (np.abs(v) <= e) & (e > 0)
+            prop = e / (np.abs(v) * (np.abs(v) - e))
+        elif op == "silu":       # |silu'| <= 1.0998
+            prop = 1.1 * e
+        elif op == "relu":       # 1-Lipschitz; a NaN with the sign bit set (the sign an invalid
+            prop = e             # operation gives it is platform-defined) may become 0 or stay NaN
+            loose |= np.isnan(v) & np.signbit(v)
+        else:
+            raise ValueError(f"no reference for unary op {op!r}")
+        prop = np.where(np.isfinite(v) & (e > 0), prop, 0.0)
+    return Bounded(value, prop, loose).computed(op)
+
+
+def binary(op: str, a: Bounded, b: Bounded) -> Bounded:
+    loose = a.loose | b.loose
+    with np.errstate(all="ignore"):
+        value = BINARY_REFERENCE[op](a.value, b.value)
+        if op == "mul":
+            prop = np.abs(a.value) * b.err + np.abs(b.value) * a.err + a.err * b.err
+            # inf * (something that may be 0) is inf or NaN
+            loose |= (np.isinf(a.value) & (np.abs(b.value) <= b.err) & (b.err > 0)) | \
+                     (np.isinf(b.value) & (np.abs(a.value) <= a.err) & (a.err > 0))
+        else:
+            prop = a.err + b.err
+        both = np.isfinite(a.value) & np.isfinite(b.value)
+        loose |= both & ~np.isfinite(value)    # past float64's range: beyond any fp32 check
+        prop = np.where(both, prop, 0.0)
+    return Bounded(value, prop, loose).computed(op)
+
+
+def matmul(a, b, fp32_acc: bool = True) -> Bounded:
+    """A @ B accumulated in DST (before pack): the bound of matmul_bound without the output rounding,
+    IEEE special values where the inputs hold them, loose where a partial sum may overflow DST."""
+    in_dtype = "float32" if np.asarray(a).dtype == np.float32 else "bfloat16"
+    a64 = np.asarray(a, dtype=np.float32).astype(np.float64)
+    b64 = np.asarray(b, dtype=np.float32).astype(np.float64)
+    finite = np.all(np.isfinite(a64)) and np.all(np.isfinite(b64))
+    with np.errstate(all="ignore"):
+        # BLAS may not follow IEEE for inf * 0; einsum does every product.
+        exact = a64 @ b64 if finite else np.einsum("ik,kj->ij", a64, b64)
+        af, bf = np.where(np.isfinite(a64), np.abs(a64), 0), np.where(np.isfinite(b64), np.abs(b64), 0)
+        magnitude = af @ bf
+    K = a64.shape[1]
+    err = (K * UNIT_ROUNDOFF["float32"] + 2 * SRC_REGISTER_ROUNDOFF[in_dtype]) * magnitude
+    dst = "float32" if fp32_acc else "bfloat16"
+    if not fp32_acc:
+        err = err + (K / TILE) * UNIT_ROUNDOFF["bfloat16"] * magnitude
+    err = err + (K / TILE) * UNDERFLOW
+    loose = magnitude * (1 + 2 * UNIT_ROUNDOFF[dst]) >= OVERFLOW[dst]
+    # The sign of a NaN out of a sum of products (inf - inf, a NaN operand meeting others in a different
+    # order per schedule) is platform-defined: mark it with the sign bit set, which the ops that read a
+    # NaN's sign (relu's sign test) treat as "either way".
+    exact = np.where(np.isnan(exact), -np.nan, exact)
+    return Bounded(exact, err, loose)
+
+
+@dataclass
+class ChainCheck:
+    ok: bool
+    checked: int                   # elements compared
+    loose: int                     # elements the policy leaves open
+    max_ratio: float               # max |result - value| / err over finite checked elements
+    failures: list = field(default_factory=list)   # (flat index, result, value, err) of the worst
+
+    def describe(self) -> str:
+        head = f"{len(self.failures)} shown of the elements outside their bound" if not self.ok else "ok"
+        rows = [f"  [{i}] got {r!r}, expected {v!r} +- {e:.3g}" for i, r, v, e in self.failures]
+        return "\n".join([head, *rows])
+
+
+def check_bounded(result, ref: Bounded, show: int = 8) -> ChainCheck:
+    """NaN where the reference is NaN, the same infinity where it is infinite, and within `err`
+    elsewhere; loose elements are not compared."""
+    r = np.asarray(result, dtype=np.float64).reshape(ref.value.shape)
+    v, e = ref.value, ref.err
+    on = ~ref.loose
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(r - v)
+        good = np.where(np.isnan(v), np.isnan(r),
+                        np.where(np.isinf(v), r == v, np.isfinite(r) & (diff <= e)))
+    bad = on & ~good
+    fin = on & np.isfinite(v) & np.isfinite(r)
+    ratio = float(np.max(np.where(fin, diff / np.maximum(e, UNDERFLOW), 0.0))) if fin.any() else 0.0
+    idx = np.flatnonzero(bad)
+    if idx.size:
+        order = np.argsort(-np.nan_to_num(diff.reshape(-1)[idx], nan=np.inf))[:show]
+        idx = idx[order]
+    failures = [(int(i), float(r.reshape(-1)[i]), float(v.reshape(-1)[i]), float(e.reshape(-1)[i])) for i in idx]
+    return ChainCheck(not bad.any(), int(on.sum()), int(ref.loose.sum()), ratio, failures)

@@ -71,17 +71,15 @@ class CompileOptions:
         _choice("dst_mode", self.dst_mode, DST_MODES)
         _choice("schedule", self.schedule, SCHEDULES)
         _choice("partials", self.partials, PARTIALS)
-        _positive_int("cb_depth", self.cb_depth)
-        for name in ("max_cores", "per_core_m", "per_core_n", "in0_block_w", "subblock_h", "subblock_w"):
+        for name in ("cb_depth", "max_cores", "per_core_m", "per_core_n", "in0_block_w", "subblock_h",
+                     "subblock_w"):
             if getattr(self, name) is not None:
-                _positive_int(name, getattr(self, name))
+                object.__setattr__(self, name, _positive_int(name, getattr(self, name)))
         if self.grid is not None:
-            g = tuple(self.grid)
+            g = tuple(self.grid) if isinstance(self.grid, (tuple, list)) else ()
             if len(g) != 2:
                 raise TTTargetError(f"option grid must be (cols, rows), got {self.grid!r}")
-            for v in g:
-                _positive_int("grid", v)
-            object.__setattr__(self, "grid", g)
+            object.__setattr__(self, "grid", tuple(_positive_int("grid", v) for v in g))
         if self.api_profile is not None:
             from .codegen.profiles import get_profile
             get_profile(self.api_profile)   # TTTargetError naming the known profiles
@@ -126,7 +124,13 @@ class CompileOptions:
                 if str(lib).startswith("api="):
                     values["api_profile"] = str(lib)[4:]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        try:
+            return cls(**values)
+        except TTTargetError as e:
+            if func is None:
+                raise
+            from .frontend.program import kernel_name
+            raise TTTargetError(f"kernel '{kernel_name(func)}': {e}") from None
 
     def with_(self, **changes) -> "CompileOptions":
         return replace(self, **changes)
@@ -156,7 +160,12 @@ def _choice(name, value, allowed):
         raise TTTargetError(f"option {name}={value!r} is not supported; choose one of: {', '.join(allowed)}")
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+def _positive_int(name, value) -> int:
+    """value as an int; numpy integers are accepted, bools, floats and strings are not (1.5 or "4" would
+    otherwise be truncated or parsed somewhere downstream)."""
+    import numpy as np
+
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
         raise TTTargetError(f"option {name}={value!r} must be a positive integer (a Python int, e.g. "
                             f"{name}=2)")
+    return int(value)

@@ -17,6 +17,7 @@ from tvm import tirx
 from tvm.target import Target
 from tvm.tirx import compilation_pipeline as cp
 
+from .errors import check_kernel_name
 from .target import is_tenstorrent, model_of
 
 LAUNCH_FUNC = "tilelang_tt.launch"
@@ -72,7 +73,7 @@ def lower_tt_kernels(mod):
             out[gv] = func
             continue
         target = _func_target(func)
-        kernel = gv.name_hint
+        kernel = check_kernel_name(gv.name_hint)
         model = model_of(target)
         profile = api_profile_of(func, target)
         func = func.with_attr("global_symbol", kernel) if "global_symbol" not in func.attrs else func

@@ -71,7 +71,8 @@ def _check_grid(km):
                            "computes a whole block, so there are no threads",
                  fix="remove threadIdx/blockIdx.z bindings and fold them into blockIdx.x/blockIdx.y")
         if ext <= 0:
-            fail(km.name, f"{tag} has extent {ext}", supported="a positive constant grid extent")
+            fail(km.name, f"{tag} has extent {ext}", supported="a positive constant grid extent",
+                 fix=f"launch at least one block: T.launch_thread('{tag}', n) with n >= 1")
     if not any(t in km.grid for t in C.GRID_TAGS):
         fail(km.name, "no grid binding found",
              supported="the grid of blocks bound with bx = T.launch_thread('blockIdx.x', n) "
@@ -112,7 +113,7 @@ def _check_items(km, items, loop_vars):
                      supported="loops range(n) with a constant n", fix="make the trip count a Python int")
             if int(s.extent) <= 0:
                 fail(km.name, f"loop {s.loop_var.name} has trip count {int(s.extent)}", s,
-                     supported="positive trip counts")
+                     supported="positive trip counts", fix="remove the loop, or give it at least one iteration")
             _check_items(km, it.body, loop_vars | {s.loop_var})
         else:
             _check_op(km, it, loop_vars)

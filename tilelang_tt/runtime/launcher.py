@@ -8,6 +8,7 @@ segfaults (reference/tvm-integration.md section 6).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import tvm_ffi
 
-from ..errors import TTArgumentError, TTError, TTRuntimeError
+from ..errors import EmulatorError, TTArgumentError, TTEnvironmentError, TTError, TTRuntimeError
 from ..target import NUMPY_DTYPE
 from .module import Artifact, lookup
 
@@ -52,12 +53,29 @@ def backend_name() -> str:
     """`TILELANG_TT_BACKEND` = emulator | metalium | auto (default: a device if one is usable)."""
     choice = os.environ.get("TILELANG_TT_BACKEND", "auto").lower()
     if choice not in ("auto", "emulator", "metalium"):
-        raise TTRuntimeError(
-            f"TILELANG_TT_BACKEND={choice!r} is not a backend; use emulator, metalium or auto")
+        raise TTEnvironmentError(
+            f"TILELANG_TT_BACKEND={choice!r} is not a backend; fix: set it to emulator, metalium or auto "
+            f"(or unset it)")
     if choice == "auto":
         from . import metalium
         return "metalium" if metalium.available() else "emulator"
     return choice
+
+
+def launch_timeout() -> float:
+    """The time limit of one kernel run: TILELANG_TT_TIMEOUT seconds (a positive number), else 300."""
+    text = os.environ.get("TILELANG_TT_TIMEOUT")
+    if text is None or text.strip() == "":
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise TTEnvironmentError(
+            f"TILELANG_TT_TIMEOUT={text!r} is not a time limit; fix: set it to a positive number of seconds "
+            f"(e.g. TILELANG_TT_TIMEOUT=60) or unset it for the default of {DEFAULT_TIMEOUT:g} s")
+    return value
 
 
 def _tensor_specs(art: Artifact):
@@ -77,17 +95,43 @@ def _check_args(art: Artifact, specs, tensors) -> None:
                 f"expected {spec['dtype']}{list(spec['shape'])}")
 
 
+@contextlib.contextmanager
+def _naming(kernel: str):
+    """Errors of the environment, the build and the emulator name the kernel the user called."""
+    try:
+        yield
+    except TTError as err:
+        prefix = f"kernel '{kernel}'"
+        if str(err).startswith(prefix):
+            raise
+        msg = f"{prefix}: {err}"
+        if isinstance(err, EmulatorError):
+            new = type(err)(msg, err.report, err.text)
+        else:
+            new = type(err)(msg)
+            for attr in ("report", "text"):
+                if hasattr(err, attr):
+                    setattr(new, attr, getattr(err, attr))
+        raise new from None
+
+
 def run_artifact(art: Artifact, tensors, timeout: float | None = None) -> LaunchRecord:
     """Run a compiled kernel on the selected backend; outputs are copied into `tensors`."""
     specs = _tensor_specs(art)
     _check_args(art, specs, tensors)
+    with _naming(art.kernel):
+        return _run_artifact(art, specs, tensors, timeout)
+
+
+def _run_artifact(art: Artifact, specs, tensors, timeout) -> LaunchRecord:
     backend = backend_name()
-    timeout = float(os.environ.get("TILELANG_TT_TIMEOUT", DEFAULT_TIMEOUT)) if timeout is None else timeout
+    timeout = launch_timeout() if timeout is None else timeout
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tilelang_tt_") as tmp:
         files = []
         for spec in specs:
-            path = Path(tmp) / f"{int(spec['param_index'])}_{spec['name']}.bin"
+            # by position only: a buffer name is not a safe file name ("../x", "a/b", quotes)
+            path = Path(tmp) / f"tensor{int(spec['param_index'])}.bin"
             if spec["access"] in ("read", "readwrite"):
                 host = tensors[int(spec["param_index"])].numpy()
                 path.write_bytes(np.ascontiguousarray(host).tobytes())

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import KernelBuildError, TTRuntimeError
+from ..errors import KernelBuildError, TTEnvironmentError, TTRuntimeError
 from .module import write_sources
 
 
@@ -37,8 +37,23 @@ def _cache_root() -> Path:
     return Path(cache_dir()) / "metalium"
 
 
+def metal_home(kernel: str) -> Path:
+    """TT_METAL_HOME, checked: the metalium backend builds against the tt-metal tree it names."""
+    home = os.environ.get("TT_METAL_HOME")
+    if not home:
+        raise TTEnvironmentError(
+            f"kernel '{kernel}': the metalium backend (TILELANG_TT_BACKEND=metalium) needs TT_METAL_HOME, the "
+            f"root of a built tt-metal tree, and it is not set; fix: export TT_METAL_HOME=/path/to/tt-metal, "
+            f"or run on the emulator with TILELANG_TT_BACKEND=emulator")
+    if not Path(home).is_dir():
+        raise TTEnvironmentError(
+            f"kernel '{kernel}': TT_METAL_HOME={home!r} is not a directory; fix: point it at a built tt-metal "
+            f"tree, or run on the emulator with TILELANG_TT_BACKEND=emulator")
+    return Path(home)
+
+
 def build(art) -> Path:
-    home = Path(os.environ["TT_METAL_HOME"])
+    home = metal_home(art.kernel)
     key = hashlib.sha256("".join(art.sources[k] for k in sorted(art.sources)).encode()).hexdigest()[:20]
     project = write_sources(art.sources, _cache_root() / key)
     exe = project / "build" / "tt_program"

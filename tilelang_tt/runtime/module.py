@@ -18,7 +18,7 @@ import numpy as np
 import tvm
 from tvm.target import Target
 
-from ..errors import TTError
+from ..errors import TTArgumentError, TTRuntimeError
 
 KERNEL_FILES = ("reader.cpp", "compute.cpp", "writer.cpp")
 
@@ -50,9 +50,10 @@ def lookup(art_id: str) -> Artifact:
     try:
         return _ARTIFACTS[art_id]
     except KeyError:
-        raise TTError(
-            f"no compiled Tenstorrent kernel with id {art_id!r} in this process; build the kernel "
-            f"again with tvm.build(..., target='tenstorrent') before calling it") from None
+        raise TTRuntimeError(
+            f"no compiled Tenstorrent kernel with id {art_id!r} in this process (a module built in another "
+            f"process, or loaded from disk, has no launcher here); fix: build the kernel again in this process "
+            f"with tvm.build(..., target='tenstorrent') or tilelang_tt.compile before calling it") from None
 
 
 def _group_by_artifact(mod):
@@ -111,7 +112,7 @@ def _files_of(mod) -> dict[str, dict[str, str]]:
         if m.kind != "const_loader":
             continue
         for key, tensor in m["get_const_var_tensor"]().items():
-            art_id, _, name = str(key).partition("/")
+            art_id, _, name = str(key).rpartition("/")   # file names hold no '/', kernel names may
             out.setdefault(art_id, {})[name] = bytes(tensor.numpy()).decode()
     return out
 
@@ -119,16 +120,18 @@ def _files_of(mod) -> dict[str, dict[str, str]]:
 def _select(mod, kernel: str | None) -> tuple[str, dict[str, str]]:
     files = _files_of(mod)
     if not files:
-        raise TTError("this module holds no Tenstorrent kernel; build it with target='tenstorrent'")
+        raise TTArgumentError("this module holds no Tenstorrent kernel; fix: build it with target='tenstorrent' "
+                              "(tvm.build / tvm.compile / tilelang_tt.compile)")
     if kernel is None:
         if len(files) > 1:
             names = sorted(a.rsplit("-", 1)[0] for a in files)
-            raise TTError(f"the module holds several kernels ({', '.join(names)}); pass kernel=<name>")
+            raise TTArgumentError(f"the module holds several kernels ({', '.join(names)}); fix: pass kernel=<name>")
         return next(iter(files.items()))
     for art_id, srcs in files.items():
         if art_id.rsplit("-", 1)[0] == kernel:
             return art_id, srcs
-    raise TTError(f"no kernel named {kernel!r} in this module")
+    names = sorted(a.rsplit("-", 1)[0] for a in files)
+    raise TTArgumentError(f"no kernel named {kernel!r} in this module; it holds {', '.join(map(repr, names))}")
 
 
 def sources(mod, kernel: str | None = None) -> dict[str, str]:

@@ -121,3 +121,55 @@ def test_kernel_globals_are_per_core(runner):
     c = runner.run("eltwise", [a, b], BF16, (m, n), env=dict(EW_M=m, EW_N=n, EW_OP="add", EW_BUG="global",
                                                               EW_CORES=4, TT_EMU_THREADS=1))
     np.testing.assert_array_equal(c, _bf16(a.astype(np.float32) + b.astype(np.float32)))
+
+
+def _tile_of(values, seed=20):
+    """A bf16 M x N matrix holding `values` first, random ones after."""
+    a = rand_bf16((M, N), seed).reshape(-1)
+    a[:len(values)] = np.asarray(values, dtype=np.float32).astype(BF16)
+    return a.reshape(M, N)
+
+
+def test_silu_and_sigmoid_do_not_overflow_for_large_negative_inputs(runner):
+    """x / (1 + exp(-x)) overflowed exp for x < -88.7 and returned -0; silu(-89) is -1.98e-37, a normal
+    bf16. The emulator computes x * sigmoid(x) with sigmoid from exp(x) for negative x."""
+    xs = [-89.0, -88.5, -100.0, -60.0, -1e30, -np.inf, np.inf, 89.0, 0.0]
+    a, b = _tile_of(xs), rand_bf16((M, N), 21)
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = a.astype(np.float64)
+        sig = np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+        silu = np.where(np.isneginf(x), -0.0, x * sig)
+    for op, ref in (("silu", silu), ("sigmoid", sig)):
+        c = runner.run("eltwise", [a, b], np.float32, (M, N),
+                       env=dict(EW_M=M, EW_N=N, EW_OP=op, EW_OUT_FP32=1, EW_FP32_ACC=1))
+        got = c.reshape(-1)[:len(xs)]
+        want = ref.reshape(-1)[:len(xs)]
+        assert np.all(np.isfinite(got) == np.isfinite(want)), (op, got)
+        fin = np.isfinite(want)
+        # fp32 libm: a few ulps; below the smallest normal fp32 (exp(-100)) an absolute 2^-126
+        tiny = np.finfo(np.float32).tiny
+        assert np.all(np.abs(got[fin] - want[fin]) <= 1e-6 * np.abs(want[fin]) + tiny), (op, got, want)
+        if op == "silu":
+            assert got[0] < -1e-37     # silu(-89) = -1.98e-37, not -0
+
+
+def test_relu_is_the_device_sign_test(runner):
+    """relu_tile on the device is relu_min(0), `if (x < 0) x = 0` where "< 0" reads the sign bit: a NaN
+    with the sign clear (numpy's NaN) stays NaN, -NaN / -0 / -inf become +0 (docs/numerics.md)."""
+    neg_nan = np.array([0xFFC00000], np.uint32).view(np.float32)[0]
+    xs = [np.nan, neg_nan, -0.0, -np.inf, np.inf, 3.0, -3.0]
+    a, b = _tile_of(xs), rand_bf16((M, N), 22)
+    c = runner.run("eltwise", [a, b], np.float32, (M, N),
+                   env=dict(EW_M=M, EW_N=N, EW_OP="relu", EW_OUT_FP32=1, EW_FP32_ACC=1))
+    got = c.reshape(-1)[:len(xs)]
+    assert np.isnan(got[0]) and not np.signbit(got[0])
+    np.testing.assert_array_equal(got[1:], [0.0, 0.0, 0.0, np.inf, 3.0, 0.0])
+    assert not np.any(np.signbit(got[1:4]))
+
+
+@pytest.mark.parametrize("op,fn", [("relu_max", lambda x: np.clip(x, 0, 1.5)),
+                                   ("relu_min", lambda x: np.maximum(x, 1.5))])
+def test_relu_max_and_relu_min_limits(runner, op, fn):
+    a, b = rand_bf16((M, N), 23, lo=-3, hi=3), rand_bf16((M, N), 24)
+    c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP=op))
+    np.testing.assert_array_equal(c.astype(np.float32), fn(a.astype(np.float32)))

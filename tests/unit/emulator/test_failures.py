@@ -167,3 +167,21 @@ def test_missing_kernel_compiler(runner, monkeypatch, tmp_path):
     with pytest.raises(KernelBuildError) as ei:
         emulator.run_program(prog, [str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c")])
     assert "cannot run the kernel compiler '/nonexistent/c++'" in str(ei.value)
+
+
+# The emulator accepts a NOC transfer only inside memory the program allocated: a CB or semaphore of
+# the addressed core's L1, or a live DRAM buffer; everything else is a noc_violation naming the call.
+@pytest.mark.parametrize("bug,expect", [
+    ("l1_outside_cb", "is not inside one circular buffer or semaphore"),
+    ("dram_unallocated", "is not inside any allocated buffer"),
+    ("dram_past_end", "is past the end of the buffer"),
+    ("bad_coords", "name no DRAM bank or worker core"),
+    ("remote_l1", "is outside L1"),
+])
+def test_noc_addresses_outside_allocated_buffers(runner, bug, expect):
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_BUG=bug)
+    rep = ei.value.report
+    assert rep["kind"] == "noc_violation" and rep["kernel"] == "reader", rep
+    assert expect in rep["message"], rep["message"]
+    assert rep["details"]["line"] > 0

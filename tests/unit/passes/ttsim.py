@@ -28,8 +28,14 @@ def _round(x, dtype):
     return x.astype(np.float32)
 
 
-_UNARY = {"exp": np.exp, "sqrt": np.sqrt, "recip": lambda x: 1.0 / x, "relu": lambda x: np.maximum(x, 0),
-          "silu": lambda x: x / (1.0 + np.exp(-x))}
+def _silu(x):
+    e = np.exp(-np.abs(x))                      # never overflows: x * sigmoid(x), sigmoid from exp(-|x|)
+    return np.where(np.isneginf(x), -0.0, x * np.where(x >= 0, 1 / (1 + e), e / (1 + e))).astype(np.float32)
+
+
+_UNARY = {"exp": np.exp, "sqrt": np.sqrt, "recip": lambda x: 1.0 / x,
+          "relu": lambda x: np.where(np.signbit(x) & ~np.isnan(x), np.float32(0), x),   # the device's sign test
+          "silu": _silu}
 _BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
 
 

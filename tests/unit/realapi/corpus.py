@@ -13,7 +13,7 @@ from tilelang_tt.codegen import DEFAULT_PROFILE
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "codegen"
 CHIPS = ("wormhole_b0", "blackhole")
 
-# name -> sample factory call; one entry per distinct shape of generated code
+# name -> sample factory call, or (call, compile options); one entry per distinct shape of generated code
 SAMPLES = {
     "matmul_bf16_fp32acc": lambda: samples.matmul(128, 128, 128),
     "matmul_bf16_bf16acc": lambda: samples.matmul(128, 128, 64, accum_dtype="bfloat16"),
@@ -24,6 +24,19 @@ SAMPLES = {
     "unary_exp_sqrt_recip": lambda: samples.unary_chain(64, 128),
     "unary_silu_relu_exp": lambda: samples.unary_chain(64, 128, ops=("silu", "relu", "exp")),
     "matmul_bias_relu": lambda: samples.matmul_bias_relu(128, 128, 128),
+    # the matmul schedules (docs/schedules.md): every kernel role, matmul_block, semaphores, multicast,
+    # both partial-sum strategies, the fused epilogue
+    "matmul_naive": (lambda: samples.matmul(128, 128, 128), dict(schedule="naive")),
+    "matmul_blocked": (lambda: samples.matmul(256, 256, 256), dict(schedule="blocked", grid=(2, 2))),
+    "matmul_subblocked_reload": (lambda: samples.matmul(256, 256, 256),
+                                 dict(schedule="subblocked", grid=(2, 2), partials="reload")),
+    "matmul_multicast_l1acc": (lambda: samples.matmul(256, 256, 256),
+                               dict(schedule="multicast", grid=(2, 2), partials="l1_acc")),
+    "matmul_multicast_row": (lambda: samples.matmul(64, 512, 64), dict(schedule="multicast", grid=(8, 1))),
+    "matmul_bias_relu_multicast": (lambda: samples.matmul_bias_relu(256, 256, 256),
+                                   dict(schedule="multicast", grid=(2, 2), partials="l1_acc")),
+    "matmul_bias_relu_multicast_reload": (lambda: samples.matmul_bias_relu(256, 256, 256),
+                                          dict(schedule="multicast", grid=(2, 2), partials="reload")),
 }
 
 
@@ -37,5 +50,7 @@ def golden_programs() -> dict[str, dict[str, str]]:
 @functools.lru_cache(maxsize=None)
 def sample_program(name: str, chip: str) -> dict[str, str]:
     import tilelang_tt
-    kernel = tilelang_tt.compile(SAMPLES[name](), target=f"tenstorrent/{chip}")
+    entry = SAMPLES[name]
+    factory, options = entry if isinstance(entry, tuple) else (entry, {})
+    kernel = tilelang_tt.compile(factory(), target=f"tenstorrent/{chip}", **options)
     return dict(kernel.sources)

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "emu.hpp"
@@ -617,6 +618,31 @@ static void sweep_stale(const std::string& dir) {
   }
 }
 
+// The contents of the quoted #includes of `src` that resolve in `dir`, recursively (each file once).
+static std::string local_headers(const std::string& dir, const std::string& src, std::set<std::string>* seen = nullptr) {
+  std::set<std::string> own;
+  if (!seen) seen = &own;
+  std::string out;
+  std::istringstream in(src);
+  for (std::string line; std::getline(in, line);) {
+    auto p = line.find_first_not_of(" \t");
+    if (p == std::string::npos || line[p] != '#') continue;
+    auto inc = line.find("include", p);
+    auto q0 = line.find('"', inc == std::string::npos ? line.size() : inc);
+    if (inc == std::string::npos || q0 == std::string::npos) continue;
+    auto q1 = line.find('"', q0 + 1);
+    if (q1 == std::string::npos) continue;
+    std::string path = dir + "/" + line.substr(q0 + 1, q1 - q0 - 1);
+    if (!file_exists(path) || !seen->insert(path).second) continue;
+    std::ifstream f(path);
+    std::stringstream text;
+    text << f.rdbuf();
+    auto slash = path.find_last_of('/');
+    out += "--include " + path + "\n" + text.str() + "\n" + local_headers(path.substr(0, slash), text.str(), seen);
+  }
+  return out;
+}
+
 void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
   const Model& m = model();
   std::string cxx = std::getenv("TT_EMU_CXX") && *std::getenv("TT_EMU_CXX") ? std::getenv("TT_EMU_CXX") : "c++";
@@ -653,7 +679,15 @@ void jit_start(KernelDef& k, const std::vector<CoreCoord>& cores) {
     args.push_back("api/dataflow/dataflow_api.h");
   }
   for (auto& [key, v] : defs) args.push_back("-D" + key + "=" + v);
+  // The cache key holds everything the object depends on: the source, the headers it includes from its
+  // own directory (by content), the SDK, the compiler's identity (TT_EMU_CXX_ID from the driver: path,
+  // size, mtime, version) and every flag, define and compile-time arg (the API era is one of them).
   std::string keysrc = k.source + "\n--sdk " TT_EMU_SDK_HASH "\n";
+  if (const char* id = std::getenv("TT_EMU_CXX_ID"); id && *id) keysrc += std::string("--cxx ") + id + "\n";
+  if (!k.from_string) {
+    auto slash = k.path.find_last_of('/');
+    keysrc += local_headers(slash == std::string::npos ? std::string(".") : k.path.substr(0, slash), k.source);
+  }
   for (auto& a : args) keysrc += a + "\n";
   std::string h = hash_hex(keysrc);
   std::string dir = cache_dir();

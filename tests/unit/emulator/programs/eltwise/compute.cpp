@@ -11,6 +11,9 @@
 #include "api/compute/compute_kernel_api.h"  // silu (0.81.1 declares it in the monolith)
 #include "api/compute/eltwise_unary/fill.h"
 #include "api/compute/reduce.h"
+#ifdef USE_LOCAL_HEADER
+#include "local_params.h"
+#endif
 
 #ifdef BUG_dst_overflow
 constexpr uint32_t dst = DST_ACCUM_MODE ? 4 : 8;  // one past the half-sync capacity

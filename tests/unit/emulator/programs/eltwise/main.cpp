@@ -1,8 +1,9 @@
 // Eltwise host program (tt-metal eltwise_binary / eltwise_sfpu example style), multi-core.
 // C = op(A, B) on M x N bf16 matrices, tiles split over cores with split_work_to_cores.
-// Environment: EW_M, EW_N, EW_CORES, EW_OP (add|sub|mul|copy|exp|sqrt|recip|relu|gelu|silu|fill|
+// Environment: EW_M, EW_N, EW_CORES, EW_OP (add|sub|mul|copy|exp|sqrt|recip|relu|relu_max|relu_min|gelu|silu|sigmoid|fill|
 // reuse_add|reuse_sub|reuse_mul), EW_OUT_FP32, EW_FP32_ACC, EW_RAW (write C still tilized),
-// EW_BUG (deadlock|dst_overflow|oob_read|push_no_reserve|pop_no_wait), EW_CB_PAGES (input CB pages).
+// EW_BUG (deadlock|dst_overflow|oob_read|push_no_reserve|pop_no_wait), EW_CB_PAGES (input CB pages),
+// EW_LOCAL_HEADER (fill with LOCAL_FILL_VALUE from local_params.h next to compute.cpp).
 // Usage: tt_program <kernel_dir> <A file> <B file> <C file>
 #include <cstdio>
 #include <cstdlib>
@@ -86,6 +87,11 @@ int main(int argc, char** argv) try {
       cdefs["UNARY_INIT"] = op + "_tile_init";
       cdefs["UNARY_OP"] = op + "_tile";
       if (op == "fill") cdefs["UNARY_PARAM"] = "2.5f";
+      if (op == "fill" && !env_s("EW_LOCAL_HEADER", "").empty()) {  // the value from the kernel's own header
+        cdefs["USE_LOCAL_HEADER"] = "1";
+        cdefs["UNARY_PARAM"] = "LOCAL_FILL_VALUE";
+      }
+      if (op == "relu_max" || op == "relu_min") cdefs["UNARY_PARAM"] = "0x3fc00000u";  // 1.5f
     }
   }
 

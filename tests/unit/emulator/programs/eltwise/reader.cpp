@@ -41,6 +41,21 @@ void kernel_main() {
     for (uint32_t e = 0; e < 1024; ++e) p[e] = 0x3f80;
 #elif defined(BUG_oob_read)
     noc_async_read_page(i + 10 * n_tiles + 100, a, get_write_ptr(cb_a));
+#elif defined(BUG_l1_outside_cb)
+    // a destination past every CB and semaphore of this core
+    noc_async_read_page(i, a, get_write_ptr(cb_b) + 64 * tile);
+#elif defined(BUG_dram_unallocated)
+    // bank 0 below the first buffer the host allocated
+    noc_async_read(get_noc_addr_from_bank_id<true>(0, 0x100), get_write_ptr(cb_a), tile);
+#elif defined(BUG_dram_past_end)
+    // bank 0 far past the last buffer
+    noc_async_read(get_noc_addr_from_bank_id<true>(0, 0x7ff00000), get_write_ptr(cb_a), tile);
+#elif defined(BUG_bad_coords)
+    // NOC coordinates that name neither a DRAM bank nor a worker core
+    noc_async_read(get_noc_addr(60, 60, 0x20000), get_write_ptr(cb_a), tile);
+#elif defined(BUG_remote_l1)
+    // another worker's L1 (core (1,1) at NOC (2,2)) outside its CBs: the reserved low region
+    noc_async_read(get_noc_addr(2, 2, 0x100), get_write_ptr(cb_a), tile);
 #else
     noc_async_read_page(i, a, get_write_ptr(cb_a));
 #endif

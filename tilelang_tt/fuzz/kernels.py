@@ -1,0 +1,247 @@
+"""Kernel families of the fuzzer: TVMScript builders (closures over Python ints and op choices, the way
+`tilelang_tt.samples` writes kernels), each with the numpy inputs it takes and the reference its
+output must match within the bounds of `tilelang_tt.numerics`.
+
+A family is a `Family` with
+  build(params, name)      -> T.prim_func named `name`
+  inputs(params)           -> [(parameter name, shape, dtype)] of the inputs, in parameter order
+  reference(params, arrays, fp32_dst) -> numerics.Bounded of the output (before packing)
+Parameters are plain JSON values so a case can be written into a reproducer script. Later kernel
+families (the fast-matmul schedules, reductions) are added to FAMILIES.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from tvm.script import tirx as T
+from tvm.tirx.script import tile as Tx
+
+from .. import numerics as N
+
+UNARY_OPS = ("exp", "sqrt", "reciprocal", "silu", "relu")
+BINARY_OPS = ("add", "sub", "mul")
+MAX_STEPS = 4
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    build: Callable
+    inputs: Callable
+    reference: Callable
+
+
+def _unary_stmt(op):
+    """An in-place unary step on a local buffer, written as a user writes it."""
+    if op == "relu":
+        return lambda c: Tx.maximum(c, c, T.float32(0))
+    return lambda c: getattr(Tx, op)(c, c)
+
+
+def _dst(x: N.Bounded, fp32_dst: bool) -> N.Bounded:
+    """After every op that writes DST: bf16 DST rounds (docs/numerics.md)."""
+    return x if fp32_dst else x.stored("bfloat16")
+
+
+# ------------------------------------------------------------------------------------------- matmul
+# params: M, N, K, bm, bn, bk, dtype (A, B, bias), accum (local C_l), out (C), epilogue: steps applied
+# to C_l after the K loop, each "bias" (C_l += D, D an (M, N) input) or a unary op.
+
+def _matmul_build(p, name):
+    M, Nn, K, bm, bn, bk = (int(p[k]) for k in ("M", "N", "K", "bm", "bn", "bk"))
+    dtype, accum, out = p["dtype"], p["accum"], p["out"]
+    epi = list(p["epilogue"])
+    n_epi = len(epi)
+    has_bias = "bias" in epi
+
+    def step(i):
+        if i >= n_epi:
+            return lambda c, d: None
+        if epi[i] == "bias":
+            return lambda c, d: Tx.add(c, c, d)
+        u = _unary_stmt(epi[i])
+        return lambda c, d: u(c)
+
+    s0, s1, s2, s3 = (step(i) for i in range(MAX_STEPS))
+
+    if has_bias:
+        @T.prim_func
+        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), D: T.Buffer((M, Nn), dtype),
+                   C: T.Buffer((M, Nn), out)):
+            bx = T.launch_thread("blockIdx.x", Nn // bn)
+            by = T.launch_thread("blockIdx.y", M // bm)
+            A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
+            B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
+            D_s = T.alloc_buffer((bm, bn), dtype, scope="shared")
+            C_l = T.alloc_buffer((bm, bn), accum, scope="local")
+            Tx.fill(C_l, T.cast(0, accum))
+            for k in T.serial(K // bk):
+                Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
+                Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
+                Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            Tx.copy(D_s, D[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
+            if n_epi > 0:
+                s0(C_l, D_s)
+            if n_epi > 1:
+                s1(C_l, D_s)
+            if n_epi > 2:
+                s2(C_l, D_s)
+            if n_epi > 3:
+                s3(C_l, D_s)
+            Tx.copy(C[by * bm:by * bm + bm, bx * bn:bx * bn + bn], C_l)
+    else:
+        @T.prim_func
+        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), C: T.Buffer((M, Nn), out)):
+            bx = T.launch_thread("blockIdx.x", Nn // bn)
+            by = T.launch_thread("blockIdx.y", M // bm)
+            A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
+            B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
+            C_l = T.alloc_buffer((bm, bn), accum, scope="local")
+            Tx.fill(C_l, T.cast(0, accum))
+            for k in T.serial(K // bk):
+                Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
+                Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
+                Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            if n_epi > 0:
+                s0(C_l, None)
+            if n_epi > 1:
+                s1(C_l, None)
+            if n_epi > 2:
+                s2(C_l, None)
+            if n_epi > 3:
+                s3(C_l, None)
+            Tx.copy(C[by * bm:by * bm + bm, bx * bn:bx * bn + bn], C_l)
+    return kernel.with_attr("global_symbol", name)
+
+
+def _matmul_inputs(p):
+    M, Nn, K, dtype = int(p["M"]), int(p["N"]), int(p["K"]), p["dtype"]
+    ins = [("A", (M, K), dtype), ("B", (K, Nn), dtype)]
+    if "bias" in p["epilogue"]:
+        ins.append(("D", (M, Nn), dtype))
+    return ins
+
+
+def _matmul_reference(p, arrays, fp32_dst):
+    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst)
+    for s in p["epilogue"]:
+        acc = N.binary("add", acc, N.Bounded.exact(arrays["D"])) if s == "bias" else N.unary(s, acc)
+        acc = _dst(acc, fp32_dst)
+    return acc
+
+
+# --------------------------------------------------------------------------------- element-wise chains
+# params: M, N, bm, bn, x_dtype, y_dtype (None: one input), local, out, first, steps.
+# first: ["copy"] | ["unary", op] (copy_tile + SFPU op from X_s) | ["binary", op, lhs, rhs] with lhs,
+# rhs in "X", "Y" (binary_tiles on two CBs, possibly the same one).
+# steps: ["unary", op] in place | ["reuse", op] (C = C op Y_s) | ["reuse_swapped", op] (C = Y_s op C).
+
+def _eltwise_build(p, name):
+    M, Nn, bm, bn = (int(p[k]) for k in ("M", "N", "bm", "bn"))
+    xd, yd, local, out = p["x_dtype"], p["y_dtype"], p["local"], p["out"]
+    first, steps = p["first"], [list(s) for s in p["steps"]]
+    n_steps = len(steps)
+
+    def first_stmt():
+        if first[0] == "copy":
+            return lambda c, x, y: Tx.copy(c, x)
+        if first[0] == "unary":
+            if first[1] == "relu":
+                return lambda c, x, y: Tx.maximum(c, x, T.float32(0))
+            return lambda c, x, y: getattr(Tx, first[1])(c, x)
+        fn = getattr(Tx, first[1])
+        pick = {"X": lambda x, y: x, "Y": lambda x, y: y}
+        lhs, rhs = pick[first[2]], pick[first[3]]
+        return lambda c, x, y: fn(c, lhs(x, y), rhs(x, y))
+
+    def step(i):
+        if i >= n_steps:
+            return lambda c, y: None
+        kind, op = steps[i]
+        if kind == "unary":
+            u = _unary_stmt(op)
+            return lambda c, y: u(c)
+        fn = getattr(Tx, op)
+        if kind == "reuse":
+            return lambda c, y: fn(c, c, y)
+        return lambda c, y: fn(c, y, c)
+
+    f0 = first_stmt()
+    s0, s1, s2, s3 = (step(i) for i in range(MAX_STEPS))
+
+    if yd is not None:
+        @T.prim_func
+        def kernel(X: T.Buffer((M, Nn), xd), Y: T.Buffer((M, Nn), yd), C: T.Buffer((M, Nn), out)):
+            bx = T.launch_thread("blockIdx.x", Nn // bn)
+            by = T.launch_thread("blockIdx.y", M // bm)
+            X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
+            Y_s = T.alloc_buffer((bm, bn), yd, scope="shared")
+            C_l = T.alloc_buffer((bm, bn), local, scope="local")
+            Tx.copy(X_s, X[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
+            Tx.copy(Y_s, Y[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
+            f0(C_l, X_s, Y_s)
+            if n_steps > 0:
+                s0(C_l, Y_s)
+            if n_steps > 1:
+                s1(C_l, Y_s)
+            if n_steps > 2:
+                s2(C_l, Y_s)
+            if n_steps > 3:
+                s3(C_l, Y_s)
+            Tx.copy(C[by * bm:by * bm + bm, bx * bn:bx * bn + bn], C_l)
+    else:
+        @T.prim_func
+        def kernel(X: T.Buffer((M, Nn), xd), C: T.Buffer((M, Nn), out)):
+            bx = T.launch_thread("blockIdx.x", Nn // bn)
+            by = T.launch_thread("blockIdx.y", M // bm)
+            X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
+            C_l = T.alloc_buffer((bm, bn), local, scope="local")
+            Tx.copy(X_s, X[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
+            f0(C_l, X_s, None)
+            if n_steps > 0:
+                s0(C_l, None)
+            if n_steps > 1:
+                s1(C_l, None)
+            if n_steps > 2:
+                s2(C_l, None)
+            if n_steps > 3:
+                s3(C_l, None)
+            Tx.copy(C[by * bm:by * bm + bm, bx * bn:bx * bn + bn], C_l)
+    return kernel.with_attr("global_symbol", name)
+
+
+def _eltwise_inputs(p):
+    M, Nn = int(p["M"]), int(p["N"])
+    ins = [("X", (M, Nn), p["x_dtype"])]
+    if p["y_dtype"] is not None:
+        ins.append(("Y", (M, Nn), p["y_dtype"]))
+    return ins
+
+
+def _eltwise_reference(p, arrays, fp32_dst):
+    x = N.Bounded.exact(arrays["X"])
+    y = N.Bounded.exact(arrays["Y"]) if "Y" in arrays else None
+    first = p["first"]
+    if first[0] == "copy":
+        acc = _dst(x, fp32_dst)
+    elif first[0] == "unary":
+        acc = _dst(N.unary(first[1], _dst(x, fp32_dst)), fp32_dst)   # copy_tile, then the SFPU op
+    else:
+        pick = {"X": x, "Y": y}
+        acc = _dst(N.binary(first[1], pick[first[2]], pick[first[3]]), fp32_dst)
+    for kind, op in p["steps"]:
+        if kind == "unary":
+            acc = N.unary(op, acc)
+        elif kind == "reuse":
+            acc = N.binary(op, acc, y)
+        else:
+            acc = N.binary(op, y, acc)
+        acc = _dst(acc, fp32_dst)
+    return acc
+
+
+FAMILIES = {
+    "matmul": Family("matmul", _matmul_build, _matmul_inputs, _matmul_reference),
+    "eltwise": Family("eltwise", _eltwise_build, _eltwise_inputs, _eltwise_reference),
+}

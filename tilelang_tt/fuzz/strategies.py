@@ -1,0 +1,126 @@
+"""Hypothesis strategies that draw fuzz cases (hypothesis is in the `test` extra; only the fuzzer and
+the tests import this module, reproducers do not).
+
+The space is chosen so that most kernels compile (block shapes within DST and L1, grids from one core
+to more blocks than the device has) and a fraction are outside what the compiler lowers, which must
+be rejected with a typed error that names the kernel.
+"""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from .case import Case
+from .inputs import SCALES
+from .kernels import BINARY_OPS, MAX_STEPS, UNARY_OPS
+
+DTYPES = ("bfloat16", "float32")
+TARGETS = ("tenstorrent", "tenstorrent/blackhole")
+# Kernel names users give: plain, and the hostile ones generated C++ and file names must survive.
+NAMES = ("fuzz_kernel", "main", "k", "matmul", "class", "int", "new", "kernel_main", "ünïcode_kernel",
+         "with space", "quote\"d", "it's", "a/b", "../up", "semi;colon", "back\\slash", "x" * 120,
+         "1starts_with_digit", "dash-name", "tab\tname", "line\nbreak", "$dollar", "percent%d")
+BLOCK = st.sampled_from((32, 64, 96, 128))
+
+
+# Hypothesis draws integers with a strong bias to their bounds (a third of integers(0, 24) are 0);
+# sampled_from is close to uniform, so choices with an intended frequency use it.
+def _uniform(draw, lo, hi):
+    return draw(st.sampled_from(range(lo, hi + 1)))
+
+
+def _one_in(draw, n):
+    return _uniform(draw, 1, n) == 1
+
+
+@st.composite
+def options(draw):
+    opts = {"target": draw(st.sampled_from(TARGETS))}
+    if _one_in(draw, 2):
+        opts["core_policy"] = draw(st.sampled_from(("contiguous", "2d_blocked")))
+    if _one_in(draw, 4):
+        opts["max_cores"] = _uniform(draw, 1, 130)
+    if _one_in(draw, 4):
+        opts["cb_depth"] = _uniform(draw, 1, 4)
+    if _one_in(draw, 5):
+        opts["api_profile"] = draw(st.sampled_from(("E3", "E4")))
+    if _one_in(draw, 5):
+        opts["math_fidelity"] = draw(st.sampled_from(("LoFi", "HiFi2", "HiFi3", "HiFi4")))
+    return opts
+
+
+# Option values of the wrong type or range: the case must be rejected (TTTargetError naming the kernel).
+BAD_OPTIONS = (("cb_depth", 1.5), ("cb_depth", 0), ("max_cores", "4"), ("max_cores", -1), ("max_cores", True),
+               ("core_policy", "diagonal"), ("math_fidelity", "HiFi5"), ("cb_depth", "2"))
+
+
+@st.composite
+def input_sets(draw, n_max=3):
+    n = _uniform(draw, 1, n_max)
+    return [{"scale": draw(st.sampled_from(SCALES)), "seed": draw(st.integers(0, 2 ** 16))} for _ in range(n)]
+
+
+def _block(draw, accum):
+    """(bm, bn): mostly within the DST capacity of the accumulator (4 fp32 / 8 bf16 tiles in half-sync),
+    sometimes past it (a TTResourceError)."""
+    bm, bn = draw(BLOCK), draw(BLOCK)
+    if not _one_in(draw, 5):
+        cap = 4 if accum == "float32" else 8
+        while (bm // 32) * (bn // 32) > cap:
+            bm, bn = (bm - 32, bn) if bm >= bn else (bm, bn - 32)
+    return bm, bn
+
+
+@st.composite
+def matmul_params(draw):
+    accum = draw(st.sampled_from(DTYPES))
+    (bm, bn), bk = _block(draw, accum), draw(BLOCK)
+    gx, gy = _uniform(draw, 1, 12), _uniform(draw, 1, 12)
+    gx = min(gx, max(1, 768 // bn))
+    gy = min(gy, max(1, 768 // bm))
+    kt = _uniform(draw, 1, 4)
+    dtype = draw(st.sampled_from(DTYPES))
+    epi = draw(st.lists(st.sampled_from(("bias", "relu") + UNARY_OPS), max_size=3))
+    return {"M": bm * gy, "N": bn * gx, "K": bk * kt, "bm": bm, "bn": bn, "bk": bk, "dtype": dtype,
+            "accum": accum, "out": draw(st.sampled_from((dtype, "bfloat16", "float32"))),
+            "epilogue": epi}
+
+
+@st.composite
+def eltwise_params(draw):
+    local = draw(st.sampled_from(DTYPES))
+    bm, bn = _block(draw, local)
+    gx, gy = _uniform(draw, 1, 12), _uniform(draw, 1, 12)
+    gx = min(gx, max(1, 1024 // bn))
+    gy = min(gy, max(1, 1024 // bm))
+    first_kind = draw(st.sampled_from(("copy", "unary", "binary")))
+    if first_kind == "copy":
+        first = ["copy"]
+    elif first_kind == "unary":
+        first = ["unary", draw(st.sampled_from(UNARY_OPS))]
+    else:
+        lhs, rhs = draw(st.sampled_from(("XX", "XY", "YX")))   # X_s is always read (an unread CB is an error)
+        first = ["binary", draw(st.sampled_from(BINARY_OPS)), lhs, rhs]
+    step = st.one_of(st.tuples(st.just("unary"), st.sampled_from(UNARY_OPS)),
+                     st.tuples(st.just("reuse"), st.sampled_from(BINARY_OPS)),
+                     st.tuples(st.just("reuse_swapped"), st.sampled_from(("add", "mul"))))
+    steps = [list(s) for s in draw(st.lists(step, max_size=MAX_STEPS))]
+    uses_y = "Y" in first[2:] or any(k != "unary" for k, _ in steps)
+    x_dtype = draw(st.sampled_from(DTYPES))
+    return {"M": bm * gy, "N": bn * gx, "bm": bm, "bn": bn, "x_dtype": x_dtype,
+            "y_dtype": draw(st.sampled_from(DTYPES)) if uses_y else None,
+            "local": local, "out": draw(st.sampled_from(DTYPES)),
+            "first": first, "steps": steps}
+
+
+PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params}
+
+
+@st.composite
+def cases(draw, families=tuple(PARAMS)):
+    family = draw(st.sampled_from(families))
+    name = draw(st.sampled_from(NAMES)) if _one_in(draw, 6) else "fuzz_kernel"
+    opts, expect = draw(options()), None
+    if _one_in(draw, 25):
+        key, value = draw(st.sampled_from(BAD_OPTIONS))
+        opts[key], expect = value, "rejected"
+    return Case(family, draw(PARAMS[family]()), opts, name, draw(input_sets()), expect)
