@@ -57,7 +57,10 @@ def readme_table(rows, meta: dict, dtype: str = "bf16", fidelity: str = "HiFi4")
         "tt-metal's \"device based utilization\" measures; the last column is that published measurement "
         "(tech report GEMM_FLOPS, on the grid shown; p150 rows there use 13x10 cores, ours 11x10). "
         "\"no fit\": the compiler found no schedule of that variant; \"timeout\": the compile did not finish "
-        "in the sweep's time limit. Models, not measurements: nothing here ran on a card.",
+        "in the sweep's time limit. Models, not measurements: nothing here ran on a card. Left to right each "
+        "schedule adds one element: naive -> blocked (per-core output blocks of many tiles, K blocks, "
+        "double-buffered inputs) -> subblocked (DST subblocks computed with one matmul_block call each) -> "
+        "multicast (one core per row / column reads A / B from DRAM and multicasts it).",
         "",
         "| chip | M x K x N | naive | blocked | subblocked | multicast | auto | auto's schedule | bound "
         "| auto, math | tt-metal measured |",
