@@ -2,17 +2,22 @@
 #   make demo   - set up .venv, compile a matmul, run it on the emulator, check it against numpy
 #   make test   - set up .venv and the toolchain of the real-header tier, run the (default-tier) test suite
 #   make fuzz   - the property-based fuzzer with a large budget (FUZZ_EXAMPLES, FUZZ_JOBS)
+# Benchmarks (install the `bench` extra: matplotlib, tqdm):
+#   make bench  - emulator speed and the quick matmul sweep (benchmarks/results/quick/)
+#   make sweep  - the full matmul sweep: benchmarks/results/ CSV, JSON, plots and the README table
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+SWEEP_ARGS ?=
 
 # The real-header tier (tests/unit/realapi, docs/realapi.md) compiles kernels with Debian's RISC-V GCC
 # against picolibc's and libc++'s headers; the programming-example tests use Debian's libfmt.
 # `make toolchain` installs what is missing (apt, as root); without root it says what to install.
 TOOLCHAIN_PKGS := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libc++-dev libfmt-dev
 
-.PHONY: demo test test-slow bench fuzz clean toolchain
+.PHONY: demo test test-slow bench sweep fuzz clean toolchain
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +54,16 @@ FUZZ_JOBS ?= 2
 fuzz: $(STAMP)
 	$(PY) -m tilelang_tt.fuzz --examples $(FUZZ_EXAMPLES) --jobs $(FUZZ_JOBS) --out fuzz-out
 
-bench: $(STAMP)
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(PY) benchmarks/emulator_speed.py
+	$(PY) benchmarks/matmul_sweep.py --quick
+
+sweep: $(BENCH_STAMP)
+	$(PY) benchmarks/matmul_sweep.py --update-readme $(SWEEP_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
