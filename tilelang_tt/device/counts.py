@@ -13,7 +13,6 @@ from tvm import tirx
 
 from .. import intrinsics as I
 from ..errors import TTInternalError
-from ..frontend.program import free_vars
 
 
 class Tally(dict):
@@ -58,6 +57,12 @@ COUNTED_ARGS = frozenset({"cb", "num_pages", "ct_dim", "rt_dim", "size", "num_de
 def steering_args(body) -> tuple:
     """Indices of the runtime args that reach a loop bound, a condition or a counted argument, through
     the lets in between (a static dataflow over the kernel)."""
+    return _steering(body)[0]
+
+
+def _steering(body) -> tuple[tuple, frozenset]:
+    """steering_args, and the hashes of the variables (lets, scalar cells, loop variables) on those
+    paths: only their values can change a count."""
     defs: dict = {}
     roots: list = []
 
@@ -99,8 +104,9 @@ def steering_args(body) -> tuple:
                 key = node if node in defs else next((b for b in defs if getattr(b, "data", None) is not None
                                                       and b.data.same_as(node)), None)
                 if key is not None:
+                    seen.add(hash(key))
                     work.append(defs[key])
-    return tuple(sorted(found))
+    return tuple(sorted(found)), frozenset(seen)
 
 
 def _calls_and_vars(e) -> list:
@@ -117,166 +123,215 @@ _CB_KIND = {"cb_reserve_back": "reserve", "cb_push_back": "push", "cb_wait_front
 
 
 class KernelCounter:
-    """Counts one kernel body; `count(args)` for one core's runtime argument values."""
+    """Counts one kernel body; `count(args)` for one core's runtime argument values.
+
+    The body is translated once into a small tree of Python closures (expressions) and nodes
+    (statements), keyed by variable hashes: the evaluation below runs per core and per loop iteration,
+    and TVM's objects are slow to walk and compare from Python."""
 
     def __init__(self, body, page_bytes: dict[str, int], where: str):
         self.body = body
         self.page_bytes = page_bytes      # tensor name -> bytes per page
         self.where = where
-        self._fv: dict = {}
         self._memo: dict = {}
         self._seen: dict = {}         # values of the steering args -> Tally
         self._steering: tuple | None = None
+        self._relevant: frozenset = frozenset()
+        self._root = None
 
     def count(self, args: list) -> Tally:
         """The counts for one core's runtime args. Only the args that steer loops, conditions and
-        counted sizes matter (`steering_args`): cores that agree on those share their counts."""
+        counted sizes matter (`steering_args`): cores that agree on those share their counts, and
+        statements are memoized across cores and iterations on the steering values they see."""
         if self._steering is None:
-            self._steering = steering_args(self.body)
+            self._steering, self._relevant = _steering(self.body)
+            self._root = self._node(self.body)
         key = tuple(args[i] if i < len(args) else None for i in self._steering)
         if key not in self._seen:
-            self._memo = {}
             self.args = args
             try:
-                self._seen[key] = self._stmt(self.body, {})
+                self._seen[key] = self._stmt(self._root, {})
             except _Unbound as u:
                 raise TTInternalError(f"{self.where}: variable {u.var.name} is used but never bound") from None
         return self._seen[key]
 
-    # ------------------------------------------------------------------------------ expressions
-    def _free(self, node) -> tuple:
-        # keyed by the node's hash (its handle: unique while self.body keeps it alive; Python wrappers are
-        # transient, and TVM expressions compare with an overloaded, slow ==)
-        key = hash(node)
-        if key not in self._fv:
-            self._fv[key] = tuple(free_vars(node))
-        return self._fv[key]
-
-    def _expr(self, e, env):
+    # ------------------------------------------------------------------------------ translation
+    def _expr(self, e):
+        """A closure env -> value: an int / bool / str, or None for what is not a count (an address)."""
         if isinstance(e, (tirx.IntImm, tirx.FloatImm)):
-            return e.value
+            value = e.value
+            return lambda env: value
         if isinstance(e, tvm.ir.StringImm):
-            return str(e.value)
-        if isinstance(e, tvm.ir.Var):
-            if e not in env:
-                raise _Unbound(e)
-            v = env[e]
-            if isinstance(v, _Pending):
-                raise _Unbound(v.var)
-            return v
+            text = str(e.value)
+            return lambda env: text
         if isinstance(e, tirx.Cast):
-            return self._expr(e.value, env)
-        if isinstance(e, tvm.ir.TensorLoad):       # a scalar cell (`x: T.int32 = ...`)
-            if e.source not in env:
-                raise _Unbound(e.source)
-            v = env[e.source]
-            if isinstance(v, _Pending):
-                raise _Unbound(v.var)
-            return v
+            return self._expr(e.value)
+        if isinstance(e, (tvm.ir.Var, tvm.ir.TensorLoad)):     # a variable or a scalar cell
+            var = e if isinstance(e, tvm.ir.Var) else e.source
+            h = hash(var)
+
+            def load(env):
+                v = env.get(h, _MISSING)
+                if v is _MISSING:
+                    raise _Unbound(var)
+                if type(v) is _Pending:
+                    raise _Unbound(v.var)
+                return v
+            return load
         if isinstance(e, tvm.ir.Call):
             intr = I.intrinsic_of(e)
-            if intr is not None and intr.name == "get_arg_val":
-                i = int(self._expr(e.args[0], env))
+            if intr is None or intr.name != "get_arg_val":
+                return lambda env: None                         # an address or a pointer: not a count
+            index = self._expr(e.args[0])
+
+            def arg(env):
+                i = int(index(env))
                 if i >= len(self.args):
                     raise TTInternalError(f"{self.where}: get_arg_val({i}) but the core has {len(self.args)} "
                                           f"runtime args")
                 v = self.args[i]
-                return v if isinstance(v, int) else None     # symbolic (address, NOC coordinate ...)
-            return None                                       # an address or a pointer: not a count
-        ops = {tirx.Add: lambda a, b: a + b, tirx.Sub: lambda a, b: a - b, tirx.Mul: lambda a, b: a * b,
-               tirx.FloorDiv: lambda a, b: a // b, tirx.FloorMod: lambda a, b: a % b,
-               tirx.Div: lambda a, b: a // b, tirx.Mod: lambda a, b: a % b,
-               tirx.Min: min, tirx.Max: max, tirx.LT: lambda a, b: a < b, tirx.LE: lambda a, b: a <= b,
-               tirx.GT: lambda a, b: a > b, tirx.GE: lambda a, b: a >= b, tirx.EQ: lambda a, b: a == b,
-               tirx.NE: lambda a, b: a != b, tirx.And: lambda a, b: a and b, tirx.Or: lambda a, b: a or b}
-        fn = ops.get(type(e))
+                return v if isinstance(v, int) else None       # symbolic (address, NOC coordinate ...)
+            return arg
+        fn = _BINARY.get(type(e))
         if fn is not None:
-            a, b = self._expr(e.a, env), self._expr(e.b, env)
-            return None if a is None or b is None else fn(a, b)
-        if isinstance(e, tirx.Not):
-            a = self._expr(e.a, env)
-            return None if a is None else not a
-        if isinstance(e, tirx.Select):
-            c = self._expr(e.condition, env)
-            return None if c is None else self._expr(e.true_value if c else e.false_value, env)
-        return None
+            fa, fb = self._expr(e.a), self._expr(e.b)
 
-    def _int(self, e, env, what):
-        v = self._expr(e, env)
+            def binary(env):
+                a, b = fa(env), fb(env)
+                return None if a is None or b is None else fn(a, b)
+            return binary
+        if isinstance(e, tirx.Not):
+            fa = self._expr(e.a)
+            return lambda env: (lambda a: None if a is None else not a)(fa(env))
+        if isinstance(e, tirx.Select):
+            fc, ft, ff = self._expr(e.condition), self._expr(e.true_value), self._expr(e.false_value)
+
+            def select(env):
+                c = fc(env)
+                return None if c is None else (ft(env) if c else ff(env))
+            return select
+        return lambda env: None
+
+    def _node(self, s) -> "_Node":
+        node = _Node(s)
+        import tvm_ffi
+
+        found_vars, calls = [], []
+        tvm_ffi.structural_walk(s, [(tvm.ir.Var, found_vars.append), (tvm.ir.Call, calls.append)])
+        node.free = tuple(dict.fromkeys(h for h in map(hash, found_vars) if h in self._relevant))
+        reads = set()
+        for c in calls:
+            intr = I.intrinsic_of(c)
+            if intr is not None and intr.name == "get_arg_val" and isinstance(c.args[0], tirx.IntImm):
+                reads.add(int(c.args[0]))
+        node.reads = tuple(sorted(i for i in reads if i in self._steering))
+        if isinstance(s, tirx.SeqStmt):
+            node.kind = "seq"
+            node.items = []
+            for x in s.seq:
+                if isinstance(x, (tirx.Bind, tirx.BufferStore)):
+                    key = x.var if isinstance(x, tirx.Bind) else x.buffer
+                    node.items.append((True, hash(key), self._expr(x.value)))
+                else:
+                    node.items.append((False, self._node(x), None))
+        elif isinstance(s, tirx.For):
+            node.kind = "for"
+            node.var = hash(s.loop_var)
+            node.lo, node.extent = (s.min, self._expr(s.min)), (s.extent, self._expr(s.extent))
+            node.body = self._node(s.body)
+        elif isinstance(s, tirx.IfThenElse):
+            node.kind = "if"
+            node.cond = (s.condition, self._expr(s.condition))
+            node.then = self._node(s.then_case)
+            node.other = self._node(s.else_case) if s.else_case is not None else None
+        elif isinstance(s, tirx.AttrStmt):
+            node.kind = "attr"
+            node.body = self._node(s.body)
+        elif isinstance(s, tirx.Evaluate) and isinstance(s.value, tvm.ir.Call) and \
+                I.intrinsic_of(s.value) is not None:
+            intr = I.intrinsic_of(s.value)
+            node.kind = "call"
+            node.name = intr.name
+            node.args = {n: (a, self._expr(a)) for n, a in zip(intr.args, s.value.args)}
+        else:
+            node.kind = "nop"                 # lets and stores alone, allocations, other evaluations
+        return node
+
+    # ------------------------------------------------------------------------------- evaluation
+    def _int(self, expr, env, what):
+        e, fn = expr
+        v = fn(env)
         if not isinstance(v, (int, bool)):
             raise TTInternalError(f"{self.where}: {what} `{e}` is not a number known at compile time")
         return int(v)
 
-    # ------------------------------------------------------------------------------- statements
-    def _stmt(self, s, env) -> Tally:
-        free = [v for v in self._free(s) if v in env]
-        if any(isinstance(env[v], _Pending) for v in free):
-            return self._stmt_uncached(s, env)
-        key = (hash(s), tuple((hash(v), env[v]) for v in free))
-        if key in self._memo:
-            return self._memo[key]
-        t = self._stmt_uncached(s, env)
-        self._memo[key] = t
+    def _stmt(self, node, env) -> Tally:
+        if node.kind in ("if", "call", "nop"):       # cheaper to evaluate than to look up (a branch memoizes)
+            return self._stmt_uncached(node, env)
+        # The memo key: the statement and the values of what can change its counts (the steering
+        # variables free in it and the steering args it reads), so statements that differ only in tile
+        # ids or addresses (another K block, another core) share one count.
+        free = tuple((h, env[h]) for h in node.free if h in env)
+        if any(type(v) is _Pending for _, v in free):
+            return self._stmt_uncached(node, env)
+        key = (id(node), free, tuple(self.args[i] if i < len(self.args) else None for i in node.reads))
+        t = self._memo.get(key)
+        if t is None:
+            t = self._memo[key] = self._stmt_uncached(node, env)
         return t
 
-    def _stmt_uncached(self, s, env) -> Tally:
+    def _stmt_uncached(self, node, env) -> Tally:
         t = Tally()
-        if isinstance(s, tirx.SeqStmt):
+        kind = node.kind
+        if kind == "seq":
             env = dict(env)
-            for x in s.seq:
-                if isinstance(x, (tirx.Bind, tirx.BufferStore)):
-                    key = x.var if isinstance(x, tirx.Bind) else x.buffer
+            for is_let, what, value in node.items:
+                if is_let:
                     try:
-                        env[key] = self._expr(x.value, env)
+                        env[what] = value(env)
                     except _Unbound as u:
-                        env[key] = _Pending(u.var)
+                        env[what] = _Pending(u.var)
                 else:
-                    t.add(self._stmt(x, env))
+                    t.add(self._stmt(what, env))
             return t
-        if isinstance(s, (tirx.Bind, tirx.BufferStore, tirx.AllocBuffer)):
-            return t
-        if isinstance(s, tirx.For):
-            n = self._int(s.extent, env, "the loop extent")
-            lo = self._int(s.min, env, "the loop start")
+        if kind == "for":
+            n = self._int(node.extent, env, "the loop extent")
+            lo = self._int(node.lo, env, "the loop start")
             if n <= 0:
                 return t
             try:
-                t.add(self._stmt(s.body, env), n)
+                t.add(self._stmt(node.body, env), n)
                 return t
             except _Unbound as u:
-                if not u.var.same_as(s.loop_var):
+                if hash(u.var) != node.var:
                     raise
             for i in range(lo, lo + n):
-                t.add(self._stmt(s.body, {**env, s.loop_var: i}))
+                t.add(self._stmt(node.body, {**env, node.var: i}))
             return t
-        if isinstance(s, tirx.IfThenElse):
-            c = self._expr(s.condition, env)
+        if kind == "if":
+            cond, fn = node.cond
+            c = fn(env)
             if c is None:
-                raise TTInternalError(f"{self.where}: the condition `{s.condition}` is not known at "
-                                      f"compile time")
+                raise TTInternalError(f"{self.where}: the condition `{cond}` is not known at compile time")
             if c:
-                return self._stmt(s.then_case, env)
-            return self._stmt(s.else_case, env) if s.else_case is not None else t
-        if isinstance(s, tirx.AttrStmt):
-            return self._stmt(s.body, env)
-        if isinstance(s, tirx.Evaluate) and isinstance(s.value, tvm.ir.Call):
-            self._call(s.value, env, t)
+                return self._stmt(node.then, env)
+            return self._stmt(node.other, env) if node.other is not None else t
+        if kind == "attr":
+            return self._stmt(node.body, env)
+        if kind == "call":
+            self._call(node, env, t)
         return t
 
-    def _call(self, c, env, t: Tally) -> None:
-        intr = I.intrinsic_of(c)
-        if intr is None:
-            return
-        name = intr.name
+    def _call(self, node, env, t: Tally) -> None:
+        name, a = node.name, node.args
         t.bump(("call", name))
-        a = dict(zip(intr.args, c.args))
         if name in _CB_KIND:
             cb = self._int(a["cb"], env, "the CB id")
             n = self._int(a["num_pages"], env, "the page count")
             t.bump(("cb", cb, _CB_KIND[name]), n)
             t.bump(("max", "cb_request", cb), n)
         elif name in ("noc_async_read_page", "noc_async_write_page"):
-            tensor = str(a["accessor"].value)
+            tensor = str(a["accessor"][0].value)
             kind = "dram_read" if name == "noc_async_read_page" else "dram_write"
             t.bump((kind, tensor), 1)
             t.bump((kind + "_bytes",), self.page_bytes[tensor])
@@ -295,3 +350,22 @@ class KernelCounter:
             dests = self._int(a["num_dests"], env, "the multicast destination count")
             t.bump(("mcast_bytes",), size)
             t.bump(("mcast_dests",), dests)
+
+
+class _Node:
+    """One statement of the translated body: its kind, its parts, and what its count depends on
+    (`free`: hashes of the steering variables in it; `reads`: the steering args it reads)."""
+    __slots__ = ("stmt", "kind", "free", "reads", "items", "var", "lo", "extent", "body", "cond", "then",
+                 "other", "name", "args")
+
+    def __init__(self, stmt):
+        self.stmt = stmt
+
+
+_MISSING = object()
+_BINARY = {tirx.Add: lambda a, b: a + b, tirx.Sub: lambda a, b: a - b, tirx.Mul: lambda a, b: a * b,
+           tirx.FloorDiv: lambda a, b: a // b, tirx.FloorMod: lambda a, b: a % b,
+           tirx.Div: lambda a, b: a // b, tirx.Mod: lambda a, b: a % b,
+           tirx.Min: min, tirx.Max: max, tirx.LT: lambda a, b: a < b, tirx.LE: lambda a, b: a <= b,
+           tirx.GT: lambda a, b: a > b, tirx.GE: lambda a, b: a >= b, tirx.EQ: lambda a, b: a == b,
+           tirx.NE: lambda a, b: a != b, tirx.And: lambda a, b: a and b, tirx.Or: lambda a, b: a or b}

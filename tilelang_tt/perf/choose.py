@@ -214,15 +214,18 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                             sbs = [(1, 1)] if variant == "blocked" else subs
                             if variant == "subblocked" and sbs[0] == (1, 1) and "subblock" not in fixed:
                                 continue
-                            pairs = [(ibw, sb) for ibw in ibws for sb in sbs
-                                     if cons.legal is None
-                                     or cons.legal(variant, acc, (cols, rows), bm, bn, ibw, sb)]
+                            # the two largest legal K blocks: larger ones amortize more, smaller ones
+                            # only matter when the larger are illegal (so the rest are never checked)
+                            pairs, widths = [], 0
+                            for ibw in sorted(ibws, reverse=True):
+                                ok = [(ibw, sb) for sb in sbs if cons.legal is None
+                                      or cons.legal(variant, acc, (cols, rows), bm, bn, ibw, sb)]
+                                pairs += ok
+                                widths += bool(ok)
+                                if widths == 2:
+                                    break
                             if not pairs:
                                 continue
-                            # the two largest legal K blocks: larger ones amortize more, smaller ones
-                            # only matter when the larger are illegal
-                            widths = sorted({ibw for ibw, _ in pairs}, reverse=True)[:2]
-                            pairs = [(ibw, sb) for ibw, sb in pairs if ibw in widths]
                             q = space.quick(variant, acc, cols, rows, bm, bn, pairs[0][0], *pairs[0][1])
                             count += 1
                             best.setdefault((variant, acc), []).append(
