@@ -326,11 +326,13 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
         est = estimate_groups(program_header(pp), core_groups(pp))
         reason = f"{best.describe()}: requested; modeled {est.utilization * 100:.1f}% of peak, bound by {est.bound}"
     else:
-        def legal(variant, acc, grid, pm, pn, w, sb) -> bool:
+        def legal(variant, acc, grid, pm, pn, w, sb) -> str | None:
+            """Why the candidate cannot run (None: it can)."""
             p = MatmulParams(variant, grid, pm, pn, w, sb[0], sb[1], acc)
-            return (fixed.get("subblock_h", p.subblock_h) == p.subblock_h
-                    and fixed.get("subblock_w", p.subblock_w) == p.subblock_w
-                    and legality(spec, p, hw, options, dst_tiles) is None)
+            if fixed.get("subblock_h", p.subblock_h) != p.subblock_h or \
+                    fixed.get("subblock_w", p.subblock_w) != p.subblock_w:
+                return "not the requested subblock"
+            return legality(spec, p, hw, options, dst_tiles)
         perf_fixed = {k: v for k, v in (("grid", fixed.get("grid")), ("per_core_M", fixed.get("per_core_m")),
                                         ("per_core_N", fixed.get("per_core_n")),
                                         ("in0_block_w", fixed.get("in0_block_w"))) if v is not None}
@@ -345,9 +347,10 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
             choice = choose_matmul(spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc,
                                    options.math_fidelity, hw.model, cons)
         except TTCompileError as e:
+            requested = {**fixed, **({"partials": options.partials} if options.partials != "auto" else {})}
             raise TTCompileError(
                 f"kernel '{program.name}': no {'/'.join(variants)} matmul schedule fits {hw.model} with the "
-                f"overrides {fixed or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): {e}\n  fix: relax the "
+                f"overrides {requested or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): {e}\n  fix: relax the "
                 f"overrides (grid, per_core_m/n, in0_block_w, subblock_h/w), max_cores or cb_depth") from None
         best, reason = _from_perf(choice.best), choice.why
     tensors = tensors_of(program)
