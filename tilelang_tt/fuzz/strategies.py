@@ -57,7 +57,7 @@ def _divisor(draw, n):
 
 
 @st.composite
-def schedule_options(draw, family):
+def schedule_options(draw, family, params):
     """({options}, expect): for matmul kernels a schedule, a partial-sum strategy and overrides of the
     chooser's grid, blocks, K block and subblocks, each sometimes (overrides the schedule cannot run
     must be rejected naming the kernel); for other kernels, rarely, a matmul-only schedule, which must
@@ -73,12 +73,16 @@ def schedule_options(draw, family):
     if _one_in(draw, 3):
         opts["partials"] = draw(st.sampled_from(("reload", "l1_acc")))
     if opts.get("schedule") != "naive" and _one_in(draw, 2):
+        # mostly within the problem (blocks of at most its tiles, K blocks that divide K, grids of the
+        # smaller chip); one in six anywhere
+        mt, nt, kt = params["M"] // 32, params["N"] // 32, params["K"] // 32
+        wild = _one_in(draw, 6)
         if _one_in(draw, 2):
-            opts["per_core_m"] = _uniform(draw, 1, 6)
+            opts["per_core_m"] = _uniform(draw, 1, 6 if wild else min(6, mt))
         if _one_in(draw, 2):
-            opts["per_core_n"] = _uniform(draw, 1, 6)
+            opts["per_core_n"] = _uniform(draw, 1, 6 if wild else min(6, nt))
         if _one_in(draw, 3):
-            opts["in0_block_w"] = _uniform(draw, 1, 4)
+            opts["in0_block_w"] = _uniform(draw, 1, 4) if wild else _divisor(draw, kt)
         if _one_in(draw, 3):      # mostly subblocks that divide a fixed block, sometimes any
             exact = not _one_in(draw, 4)
             opts["subblock_h"] = _divisor(draw, opts["per_core_m"]) if exact and "per_core_m" in opts \
@@ -86,7 +90,8 @@ def schedule_options(draw, family):
             opts["subblock_w"] = _divisor(draw, opts["per_core_n"]) if exact and "per_core_n" in opts \
                 else _uniform(draw, 1, 4)
         if _one_in(draw, 3):
-            opts["grid"] = [_uniform(draw, 1, 12), _uniform(draw, 1, 10)]
+            opts["grid"] = [_uniform(draw, 1, 12), _uniform(draw, 1, 10)] if wild else \
+                [_uniform(draw, 1, min(8, nt)), _uniform(draw, 1, min(8, mt))]
     return opts, None
 
 
@@ -163,10 +168,11 @@ PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params}
 def cases(draw, families=tuple(PARAMS)):
     family = draw(st.sampled_from(families))
     name = draw(st.sampled_from(NAMES)) if _one_in(draw, 6) else "fuzz_kernel"
+    params = draw(PARAMS[family]())
     opts = draw(options())
-    sched, expect = draw(schedule_options(family))
+    sched, expect = draw(schedule_options(family, params))
     opts.update(sched)
     if _one_in(draw, 25):
         key, value = draw(st.sampled_from(BAD_OPTIONS))
         opts[key], expect = value, "rejected"
-    return Case(family, draw(PARAMS[family]()), opts, name, draw(input_sets()), expect)
+    return Case(family, params, opts, name, draw(input_sets()), expect)

@@ -127,23 +127,30 @@ class _Space:
         return self._sub[key]
 
     def k_blocks(self, bm: int, bn: int, acc: str) -> list[int]:
-        """The in0_block_w (divisors of Kt, largest first) whose CBs fit L1 (perf.matmul.l1_bytes)."""
-        out_bytes = bm * bn * self.to
-        partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
-        room = self.budget - out_bytes - partial
+        """The in0_block_w (divisors of Kt, largest first) whose CBs fit L1 (perf.matmul.l1_bytes, with
+        ours' output and epilogue CBs taken at the largest subblock DST holds)."""
         per_k = self.cons.cb_depth * (bm + bn) * self.tb
-        if self.cons.bias:
-            room -= self.cons.cb_depth * bn * self.tb
+        if self.cons.program == "ours":
+            # two subblocks of output and epilogue tiles; the partial-sum block whenever K has more than
+            # one block (reload and l1_acc alike)
+            room = self.budget - 2 * self.cap * (self.to + self.cons.epilogue_tensors * self.tb)
+            partial = bm * bn * self.ti
+            fits = [d for d in self.kdivs if d * per_k + (partial if self.Kt // d > 1 else 0) <= room]
+        else:
+            partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
+            room = self.budget - bm * bn * self.to - partial
+            if self.cons.bias:
+                room -= self.cons.cb_depth * bn * self.tb
+            fits = [d for d in self.kdivs if d * per_k <= room]
         if "in0_block_w" in self.cons.fixed:
             w = self.cons.fixed["in0_block_w"]
             if w not in self.kdivs:
                 self.skipped[f"in0_block_w={w} does not divide K = {self.Kt} tiles"] = 1
                 return []
             return [w]
-        out = [d for d in self.kdivs if d * per_k <= room]
-        if not out:
+        if not fits:
             self.skipped["the input CBs of one K block leave no room in L1"] = 1
-        return out
+        return fits
 
     def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
         """Closed-form cycles of the busiest core (core (0, 0): most rounds, sender of A and B)."""
