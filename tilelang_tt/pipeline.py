@@ -63,7 +63,7 @@ def _host_stub(func, kernel: str, art_id: str, host: Target):
 
 
 def lower_tt_kernels(mod):
-    """Replace every Tenstorrent-bound PrimFunc by its three role functions plus a host stub."""
+    """Replace every Tenstorrent-bound PrimFunc by its device kernels (one PrimFunc each) plus a host stub."""
     from .passes import lower_to_tt
 
     out = {}

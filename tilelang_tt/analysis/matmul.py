@@ -68,7 +68,8 @@ class MatmulSpec:
 
     @cached_property
     def epilogue_tensors(self) -> tuple:
-        return tuple(e.tensor for e in self.epilogue if e.tensor)
+        """The tensors the epilogue reads, each once (one CB each, however often it is used)."""
+        return tuple(dict.fromkeys(e.tensor for e in self.epilogue if e.tensor))
 
 
 class _NotMatmul(Exception):
@@ -97,8 +98,10 @@ def _tiled(an, start, ext: int, size: int, var, extent: int, what: str) -> None:
     """The region [start, start + ext) of a dimension of `size` walks it exactly once as `var` runs
     over `extent` values: start == var * ext and ext * extent == size (or one block covering it)."""
     _need(ext * extent == size, f"{what} is covered by {extent} blocks of {ext}, not exactly its {size}")
-    ok = _zero(an, start) if extent == 1 else _zero(an, start - var * ext)
-    _need(ok, f"{what} starts at {start}, not at {getattr(var, 'name', var)} * {ext}")
+    # with one block the start is 0, written either as 0 or as var * ext (var then only takes 0: a K
+    # loop or a grid axis of extent 1)
+    ok = _zero(an, start) or (var is not None and _zero(an, start - var * ext))
+    _need(ok, f"{what} starts at {start}, not at " + ("0" if extent == 1 else f"{getattr(var, 'name', var)} * {ext}"))
 
 
 def _recognize(p) -> MatmulSpec:

@@ -107,7 +107,7 @@ class KernelPrinter:
     # output helpers
 
     def where(self) -> str:
-        return f"kernel `{self.kernel_name}`, {self.role} kernel"
+        return f"kernel '{self.kernel_name}', {self.role} kernel"
 
     def error(self, message: str, node=None) -> TTCompileError:
         text = f"{self.where()}: {message}"

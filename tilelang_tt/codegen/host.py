@@ -41,7 +41,7 @@ class _HostPrinter:
         self.kvar: dict[str, str] = {}           # kernel name -> KernelHandle variable
         for t in program.tensors:
             if t.dtype not in HOST_ELEMENT:
-                raise TTCompileError(f"kernel `{program.kernel}`: tensor {t.name!r} has dtype {t.dtype}; the "
+                raise TTCompileError(f"kernel '{program.kernel}': tensor {t.name!r} has dtype {t.dtype}; the "
                                      f"host program moves {', '.join(HOST_ELEMENT)}")
 
     def emit(self, line: str = "") -> None:
@@ -67,20 +67,20 @@ class _HostPrinter:
             return "int", f"row[{2 + i}]"
         kinds = {str(v).partition(":")[0] for v in vals}
         if len(kinds) != 1 or any(isinstance(v, int) for v in vals):
-            raise TTInternalError(f"kernel `{self.p.kernel}` {kernel.name}: runtime arg {name!r} mixes kinds "
+            raise TTInternalError(f"kernel '{self.p.kernel}' {kernel.name}: runtime arg {name!r} mixes kinds "
                                   f"across cores: {sorted(set(map(str, vals)))[:4]}")
         kind = kinds.pop()
         if kind in ("noc_x", "noc_y"):
             return kind, f"{kind}_of(mesh_device.get(), row[{2 + i}])"
         if len(set(vals)) != 1:
-            raise TTInternalError(f"kernel `{self.p.kernel}` {kernel.name}: runtime arg {name!r} differs "
+            raise TTInternalError(f"kernel '{self.p.kernel}' {kernel.name}: runtime arg {name!r} differs "
                                   f"across cores: {sorted(set(vals))[:4]}")
         what = str(vals[0]).partition(":")[2]
         if kind == "addr":
             return kind, self.tvar[what]["addr"]
         if kind == "sem":
             return kind, self.sem[what]
-        raise TTInternalError(f"kernel `{self.p.kernel}`: unknown runtime arg kind {kind!r}")
+        raise TTInternalError(f"kernel '{self.p.kernel}': unknown runtime arg kind {kind!r}")
 
     @staticmethod
     def cell(value) -> str:
@@ -320,7 +320,7 @@ class _HostPrinter:
 def generate_main(program) -> str:
     """main.cpp of a DeviceProgram."""
     if not program.cores or not cores_of(program.kernels[0].cores):
-        raise TTInternalError(f"kernel `{program.kernel}`: the device program runs on no core")
+        raise TTInternalError(f"kernel '{program.kernel}': the device program runs on no core")
     return _HostPrinter(program).main()
 
 

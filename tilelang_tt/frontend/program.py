@@ -4,8 +4,8 @@ A TileProgram is the grid (blockIdx bindings), the buffers (global parameters, s
 allocations) and the per-block program: serial Loops over TileOps. Each TileOp's arguments are
 classified once into Operands by memory ("global" DRAM, "shared" CB, "local" DST, or "scalar").
 Everything downstream (verification, coverage, scheduling, lowering) reads this model and never walks
-the PrimFunc again. `read_program` is the only reader of the TVMScript tile dialect (frontend/tirx.py
-re-exports it under the name a second frontend would mirror).
+the PrimFunc again. `read_program` is the only reader of the TVMScript tile dialect; a second frontend (TileLang) would
+produce the same TileProgram.
 """
 from __future__ import annotations
 

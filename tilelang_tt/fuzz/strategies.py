@@ -48,9 +48,58 @@ def options(draw):
     return opts
 
 
+# The matmul schedules (docs/schedules.md); "auto" is the default and drawn by leaving the option out.
+MATMUL_SCHEDULES = ("naive", "blocked", "subblocked", "multicast")
+
+
+def _divisor(draw, n):
+    return draw(st.sampled_from([d for d in range(1, n + 1) if n % d == 0]))
+
+
+@st.composite
+def schedule_options(draw, family, params):
+    """({options}, expect): for matmul kernels a schedule, a partial-sum strategy and overrides of the
+    chooser's grid, blocks, K block and subblocks, each sometimes (overrides the schedule cannot run
+    must be rejected naming the kernel); for other kernels, rarely, a matmul-only schedule, which must
+    be rejected."""
+    opts = {}
+    if family != "matmul":
+        if _one_in(draw, 12):
+            opts["schedule"] = draw(st.sampled_from(MATMUL_SCHEDULES[1:]))
+            return opts, "rejected"
+        return opts, None
+    if not _one_in(draw, 3):
+        opts["schedule"] = draw(st.sampled_from(MATMUL_SCHEDULES))
+    if _one_in(draw, 3):
+        opts["partials"] = draw(st.sampled_from(("reload", "l1_acc")))
+    if opts.get("schedule") != "naive" and _one_in(draw, 2):
+        # mostly within the problem (blocks of at most its tiles, K blocks that divide K, grids of the
+        # smaller chip); one in six anywhere
+        mt, nt, kt = params["M"] // 32, params["N"] // 32, params["K"] // 32
+        wild = _one_in(draw, 6)
+        if _one_in(draw, 2):
+            opts["per_core_m"] = _uniform(draw, 1, 6 if wild else min(6, mt))
+        if _one_in(draw, 2):
+            opts["per_core_n"] = _uniform(draw, 1, 6 if wild else min(6, nt))
+        if _one_in(draw, 3):
+            opts["in0_block_w"] = _uniform(draw, 1, 4) if wild else _divisor(draw, kt)
+        if _one_in(draw, 3):      # mostly subblocks that divide a fixed block, sometimes any
+            exact = not _one_in(draw, 4)
+            opts["subblock_h"] = _divisor(draw, opts["per_core_m"]) if exact and "per_core_m" in opts \
+                else _uniform(draw, 1, 2)
+            opts["subblock_w"] = _divisor(draw, opts["per_core_n"]) if exact and "per_core_n" in opts \
+                else _uniform(draw, 1, 4)
+        if _one_in(draw, 3):
+            opts["grid"] = [_uniform(draw, 1, 12), _uniform(draw, 1, 10)] if wild else \
+                [_uniform(draw, 1, min(8, nt)), _uniform(draw, 1, min(8, mt))]
+    return opts, None
+
+
 # Option values of the wrong type or range: the case must be rejected (TTTargetError naming the kernel).
 BAD_OPTIONS = (("cb_depth", 1.5), ("cb_depth", 0), ("max_cores", "4"), ("max_cores", -1), ("max_cores", True),
-               ("core_policy", "diagonal"), ("math_fidelity", "HiFi5"), ("cb_depth", "2"))
+               ("core_policy", "diagonal"), ("math_fidelity", "HiFi5"), ("cb_depth", "2"),
+               ("schedule", "fastest"), ("partials", "dram"), ("per_core_m", 0), ("in0_block_w", 2.5),
+               ("grid", [4]), ("grid", [0, 2]), ("subblock_w", "2"))
 
 
 @st.composite
@@ -119,8 +168,11 @@ PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params}
 def cases(draw, families=tuple(PARAMS)):
     family = draw(st.sampled_from(families))
     name = draw(st.sampled_from(NAMES)) if _one_in(draw, 6) else "fuzz_kernel"
-    opts, expect = draw(options()), None
+    params = draw(PARAMS[family]())
+    opts = draw(options())
+    sched, expect = draw(schedule_options(family, params))
+    opts.update(sched)
     if _one_in(draw, 25):
         key, value = draw(st.sampled_from(BAD_OPTIONS))
         opts[key], expect = value, "rejected"
-    return Case(family, draw(PARAMS[family]()), opts, name, draw(input_sets()), expect)
+    return Case(family, params, opts, name, draw(input_sets()), expect)

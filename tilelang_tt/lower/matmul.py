@@ -271,14 +271,20 @@ class MatmulLowering:
                 ev("cb_pop_front", CB_IN0, self.pm * self.w), ev("cb_pop_front", CB_IN1, self.w * self.pn)]
 
     def _epilogue(self):
-        out = []
-        for op in self.spec.epilogue:
+        # a tensor the epilogue reads more than once (C = (AB + D) * D) arrives once per subblock: its
+        # tiles are waited for before the first use and popped after the last
+        last = {op.tensor: i for i, op in enumerate(self.spec.epilogue) if op.kind == "binary"}
+        out, waited = [], set()
+        for i, op in enumerate(self.spec.epilogue):
             t = var("t")
             if op.kind == "binary":
                 cb = self.epilogue_cbs[op.tensor]
-                out += [ev("cb_wait_front", cb, self.sub),
-                        for_(t, self.sub, [ev("binary_dest_reuse_tiles", op.op, cb, t, t)]),
-                        ev("cb_pop_front", cb, self.sub)]
+                if op.tensor not in waited:
+                    waited.add(op.tensor)
+                    out.append(ev("cb_wait_front", cb, self.sub))
+                out.append(for_(t, self.sub, [ev("binary_dest_reuse_tiles", op.op, cb, t, t)]))
+                if last[op.tensor] == i:
+                    out.append(ev("cb_pop_front", cb, self.sub))
             else:
                 out.append(for_(t, self.sub, [ev("unary_tile", op.op, t)]))
         return out

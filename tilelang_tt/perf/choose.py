@@ -45,7 +45,7 @@ class Constraints:
     fixed: dict = field(default_factory=dict)  # the user's overrides: grid (cols, rows), per_core_M,
                                              # per_core_N, in0_block_w, subblock (h, w)
     legal: object = None                     # callable(variant, accumulate, grid, per_core_M, per_core_N,
-                                             # in0_block_w, subblock) -> bool: the compiler's own limits
+                                             # in0_block_w, subblock) -> why it cannot run, or None
 
 
 @dataclass
@@ -104,6 +104,7 @@ class _Space:
         self.cap = self.hw.dst_capacity(fp32_acc, cons.dst_full_sync)
         self.budget = cons.l1_bytes or self.hw.l1_bytes
         self.fp32_acc = fp32_acc
+        self.skipped: dict = {}       # why candidates were dropped (insertion-ordered, for the error)
         self.kdivs = sorted((d for d in range(1, self.Kt + 1) if self.Kt % d == 0), reverse=True)
         self._sub: dict = {}
 
@@ -126,16 +127,30 @@ class _Space:
         return self._sub[key]
 
     def k_blocks(self, bm: int, bn: int, acc: str) -> list[int]:
-        """The in0_block_w (divisors of Kt, largest first) whose CBs fit L1 (perf.matmul.l1_bytes)."""
-        out_bytes = bm * bn * self.to
-        partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
-        room = self.budget - out_bytes - partial
+        """The in0_block_w (divisors of Kt, largest first) whose CBs fit L1 (perf.matmul.l1_bytes, with
+        ours' output and epilogue CBs taken at the largest subblock DST holds)."""
         per_k = self.cons.cb_depth * (bm + bn) * self.tb
-        if self.cons.bias:
-            room -= self.cons.cb_depth * bn * self.tb
+        if self.cons.program == "ours":
+            # two subblocks of output and epilogue tiles; the partial-sum block whenever K has more than
+            # one block (reload and l1_acc alike)
+            room = self.budget - 2 * self.cap * (self.to + self.cons.epilogue_tensors * self.tb)
+            partial = bm * bn * self.ti
+            fits = [d for d in self.kdivs if d * per_k + (partial if self.Kt // d > 1 else 0) <= room]
+        else:
+            partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
+            room = self.budget - bm * bn * self.to - partial
+            if self.cons.bias:
+                room -= self.cons.cb_depth * bn * self.tb
+            fits = [d for d in self.kdivs if d * per_k <= room]
         if "in0_block_w" in self.cons.fixed:
-            return [self.cons.fixed["in0_block_w"]] if self.cons.fixed["in0_block_w"] in self.kdivs else []
-        return [d for d in self.kdivs if d * per_k <= room]
+            w = self.cons.fixed["in0_block_w"]
+            if w not in self.kdivs:
+                self.skipped[f"in0_block_w={w} does not divide K = {self.Kt} tiles"] = 1
+                return []
+            return [w]
+        if not fits:
+            self.skipped["the input CBs of one K block leave no room in L1"] = 1
+        return fits
 
     def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
         """Closed-form cycles of the busiest core (core (0, 0): most rounds, sender of A and B)."""
@@ -213,18 +228,26 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                         for variant in cons.variants:
                             sbs = [(1, 1)] if variant == "blocked" else subs
                             if variant == "subblocked" and sbs[0] == (1, 1) and "subblock" not in fixed:
+                                space.skipped["subblocked needs a per-core block of more than one tile"] = 1
                                 continue
                             # the two largest legal K blocks: larger ones amortize more, smaller ones
                             # only matter when the larger are illegal (so the rest are never checked)
                             pairs, widths = [], 0
                             for ibw in sorted(ibws, reverse=True):
-                                ok = [(ibw, sb) for sb in sbs if cons.legal is None
-                                      or cons.legal(variant, acc, (cols, rows), bm, bn, ibw, sb)]
+                                ok = []
+                                for sb in sbs:
+                                    why = cons.legal and cons.legal(variant, acc, (cols, rows), bm, bn, ibw, sb)
+                                    if why:
+                                        example = (f"e.g. {variant} on {cols}x{rows} cores, block {bm}x{bn}, K "
+                                                   f"block {ibw}, subblock {sb[0]}x{sb[1]}: {why}")
+                                    else:
+                                        ok.append((ibw, sb))
                                 pairs += ok
                                 widths += bool(ok)
                                 if widths == 2:
                                     break
                             if not pairs:
+                                space.skipped.setdefault("no K block and subblock pass the checks", example)
                                 continue
                             q = space.quick(variant, acc, cols, rows, bm, bn, pairs[0][0], *pairs[0][1])
                             count += 1
@@ -302,8 +325,10 @@ def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = Fa
         if evaluated:
             per_variant[variant] = _pick(evaluated, cons)
     if not per_variant:
-        raise TTCompileError(f"choose_matmul: no {'/'.join(cons.variants)} schedule of {M}x{K}x{N} fits "
-                             f"{space.budget} B of L1 per core; allow a smaller block or more L1")
+        why = "; ".join(f"{k} ({v})" if isinstance(v, str) else k for k, v in space.skipped.items()) or \
+            "no grid and per-core block cover the output"
+        raise TTCompileError(f"choose_matmul: no {'/'.join(cons.variants)} schedule of {M}x{K}x{N} "
+                             f"({space.budget} B of L1 per core): {why}")
     p, e = _pick(list(per_variant.values()), cons)
     return Choice(best=p, estimate=e, why=_why(p, e, per_variant), per_variant=per_variant,
                   considered=considered, seconds=time.perf_counter() - t0)

@@ -5,7 +5,7 @@ executes (conventions in perf/work.py). The compiler's lowering of the same sche
 same counts from its TT-level IR; tests assert it. The schedules (variants):
 
 * ``naive`` (today's lowering): the output is cut into user blocks of per_core_M x per_core_N tiles;
-  blocks are split contiguously over min(blocks, cores) cores (`passes.assign_cores.contiguous`), core
+  blocks are split contiguously over min(blocks, cores) cores (`schedule.naive.contiguous`), core
   i at (i % cols, i // cols). Per block and per K step of in0_block_w tiles the reader (RISCV_1) reads
   the A block and barriers, then the B block and barriers; the compute acquires DST once per block (DST
   holds the whole block), calls `matmul_tiles` once per tile product, packs the block once; the writer
@@ -43,8 +43,9 @@ per_core_N broadcast adds into DST (`eltwise_tiles`) and 2 inits per subblock (t
 matmul re-init); L1 holds cb_depth bias rows of per_core_N tiles.
 
 `steps` = K blocks summed over the core's blocks (K steps for ``naive``); `step_overlap` = cb_depth;
-`blocks` = output blocks of the core; `out_overlap` = 0 for ``accumulate="l1_acc"`` with more than one K
-block (the output CB doubles as the partial-sum buffer, as in tt-metal), else 1.
+`blocks` = output blocks of the core; `out_overlap` = 0 for tt-metal's program with ``accumulate="l1_acc"``
+and more than one K block (its output CB doubles as the partial-sum buffer), else 1 (ours packs the
+partial sums to their own CB and reads them back once, for the last K block).
 """
 from __future__ import annotations
 
@@ -160,7 +161,7 @@ def check_params(p: MatmulParams) -> None:
         raise TTCompileError(f"{what}: in0_block_w = {p.in0_block_w} tiles must divide Kt = {Kt}")
     h, w = p.subblock
     if p.bias and p.variant == "naive":
-        raise TTCompileError(f"{what}: the naive schedule's epilogue is counted from its IR (perf.count), "
+        raise TTCompileError(f"{what}: the naive schedule's epilogue is counted from its IR (perf.program), "
                              "not by matmul_work; use blocked, subblocked or multicast")
     if p.variant == "naive":
         if Mt % p.per_core_M or Nt % p.per_core_N:

@@ -1,8 +1,8 @@
 """Exact per-core work of a device program: what the performance model consumes.
 
 Plain data, JSON-serializable (`to_dict` / `from_dict`), because it travels in plan.json. Whoever builds a
-`ProgramWork` (the analytical `perf.matmul.matmul_work`, the TT-TIR counter `perf.count`, or the lead's
-count over the device program) fills it with exact counts of what each core executes; the model
+`ProgramWork` (the analytical `perf.matmul.matmul_work`, or `perf.program.program_work` over the exact
+per-core counts of a device program, device/counts.py) fills it with exact counts of what each core executes; the model
 (`perf.model`) turns counts into time. Nothing here is estimated.
 
 Counting conventions (shared by every producer; a producer that deviates must say so):

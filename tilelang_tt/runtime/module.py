@@ -20,8 +20,6 @@ from tvm.target import Target
 
 from ..errors import TTArgumentError, TTRuntimeError
 
-KERNEL_FILES = ("reader.cpp", "compute.cpp", "writer.cpp")
-
 
 @dataclass
 class Artifact:
@@ -135,8 +133,8 @@ def _select(mod, kernel: str | None) -> tuple[str, dict[str, str]]:
 
 
 def sources(mod, kernel: str | None = None) -> dict[str, str]:
-    """The generated files of a kernel: reader.cpp, compute.cpp, writer.cpp, main.cpp,
-    CMakeLists.txt and plan.json."""
+    """The generated files of a kernel: one .cpp per device kernel (reader.cpp, compute.cpp, writer.cpp
+    for the naive schedule; plan.json's "kernels" name them), main.cpp, CMakeLists.txt and plan.json."""
     return dict(_select(mod, kernel)[1])
 
 

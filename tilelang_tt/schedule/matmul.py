@@ -7,8 +7,7 @@ Parameters (MatmulParams), all in 32x32 tiles:
     readers and the writer move only valid tiles, the compute kernel computes the whole block.
   * per_core_m x per_core_n: the output block of one core and round;
   * in0_block_w: the K block; A blocks are per_core_m x in0_block_w, B blocks in0_block_w x per_core_n,
-    double-buffered (cb_depth); partial sums across K blocks are packed to an intermediate CB and
-    reloaded into DST on the next K block;
+    double-buffered (cb_depth); partial sums cross K blocks as `accumulate` says (below);
   * subblock_h x subblock_w: the DST subblock (at most the DST capacity of the compute config), packed
     in subblock order;
   * accumulate: how partial sums cross K blocks: "reload" packs them to the intermediate CB and
@@ -214,73 +213,7 @@ def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int) -> tuple[int, int]
 
 
 # ---------------------------------------------------------------------------------------------------
-# Choice
-
-def _divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
-
-
-def _grids(mt: int, nt: int, hw, cap: int, fixed: dict) -> list[tuple[int, int]]:
-    """For every column count, the most rows the core cap allows (more cores never hurt a matmul whose
-    blocks still cover the output); fixed per-core blocks bound the rows and columns that get a block."""
-    most_rows = ceil_div(mt, fixed["per_core_m"]) if "per_core_m" in fixed else mt
-    most_cols = ceil_div(nt, fixed["per_core_n"]) if "per_core_n" in fixed else nt
-    out = []
-    for c in range(1, min(hw.grid[0], most_cols) + 1):
-        r = min(hw.grid[1], most_rows, cap // c)
-        if r >= 1:
-            out.append((c, r))
-    return out
-
-
-def _block_sizes(tiles: int, lanes: int, largest: int, count: int = 4) -> list[int]:
-    """Per-core block sizes along one axis: `tiles` over `lanes` cores in as few rounds as keep the
-    block at most `largest` tiles, and the next few round counts."""
-    sizes = []
-    for r in range(1, ceil_div(tiles, lanes) + 1):
-        b = ceil_div(tiles, lanes * r)
-        if b <= largest and b not in sizes:
-            sizes.append(b)
-            if len(sizes) == count:
-                break
-    return sizes
-
-
-def candidates(spec: MatmulSpec, hw, options, dst_tiles: int, variants=VARIANTS):
-    """The legal parameter sets the chooser compares, honoring the user's overrides (a generator):
-    the most rows for each column count, per-core blocks of up to four rounds per axis, the three
-    largest K blocks of at most 16 tiles, the fullest subblocks."""
-    mt, nt, kt = spec.m // TILE_ROWS, spec.n // TILE_COLS, spec.k // TILE_COLS
-    fixed = options.matmul_overrides
-    cap = min(hw.num_cores, options.max_cores or hw.num_cores)
-    grids = [fixed["grid"]] if "grid" in fixed else _grids(mt, nt, hw, cap, fixed)
-    ws = [fixed["in0_block_w"]] if "in0_block_w" in fixed else [w for w in _divisors(kt) if w <= 16][-3:]
-    # a square output block whose partial sums alone fill L1 bounds either side
-    largest = max(1, int((hw.l1_bytes / tile_bytes("float32" if spec.fp32_acc else spec.out_dtype)) ** 0.5))
-    accs = ACCUMULATE if options.partials == "auto" else (options.partials,)
-    for variant in variants:
-        for cols, rows in grids:
-            pms = [fixed["per_core_m"]] if "per_core_m" in fixed else _block_sizes(mt, rows, largest)
-            pns = [fixed["per_core_n"]] if "per_core_n" in fixed else _block_sizes(nt, cols, largest)
-            for pm in pms:
-                for pn in pns:
-                    for sh, sw in _subblocks(pm, pn, dst_tiles, variant, fixed):
-                        for w in ws:
-                            for acc in accs:
-                                p = MatmulParams(variant, (cols, rows), pm, pn, w, sh, sw, acc)
-                                if legality(spec, p, hw, options, dst_tiles) is None:
-                                    yield p
-
-
-def _subblocks(pm, pn, dst_tiles, variant, fixed):
-    if variant == "blocked":
-        return [(1, 1)]
-    hs = [fixed["subblock_h"]] if "subblock_h" in fixed else _divisors(pm)
-    ws = [fixed["subblock_w"]] if "subblock_w" in fixed else _divisors(pn)
-    pairs = [(h, w) for h in hs for w in ws if h * w <= dst_tiles]
-    best = max((h * w for h, w in pairs), default=0)
-    return [(h, w) for h, w in pairs if h * w == best]      # the fullest subblocks reuse operands most
-
+# Choice (perf/choose.py searches; this module says what is legal and builds the schedule)
 
 def perf_params(spec: MatmulSpec, p: MatmulParams, options):
     """The performance model's description (perf/matmul.py) of schedule `p` of this matmul."""
@@ -326,11 +259,13 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
         est = estimate_groups(program_header(pp), core_groups(pp))
         reason = f"{best.describe()}: requested; modeled {est.utilization * 100:.1f}% of peak, bound by {est.bound}"
     else:
-        def legal(variant, acc, grid, pm, pn, w, sb) -> bool:
+        def legal(variant, acc, grid, pm, pn, w, sb) -> str | None:
+            """Why the candidate cannot run (None: it can)."""
             p = MatmulParams(variant, grid, pm, pn, w, sb[0], sb[1], acc)
-            return (fixed.get("subblock_h", p.subblock_h) == p.subblock_h
-                    and fixed.get("subblock_w", p.subblock_w) == p.subblock_w
-                    and legality(spec, p, hw, options, dst_tiles) is None)
+            if fixed.get("subblock_h", p.subblock_h) != p.subblock_h or \
+                    fixed.get("subblock_w", p.subblock_w) != p.subblock_w:
+                return "not the requested subblock"
+            return legality(spec, p, hw, options, dst_tiles)
         perf_fixed = {k: v for k, v in (("grid", fixed.get("grid")), ("per_core_M", fixed.get("per_core_m")),
                                         ("per_core_N", fixed.get("per_core_n")),
                                         ("in0_block_w", fixed.get("in0_block_w"))) if v is not None}
@@ -345,9 +280,10 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
             choice = choose_matmul(spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc,
                                    options.math_fidelity, hw.model, cons)
         except TTCompileError as e:
+            requested = {**fixed, **({"partials": options.partials} if options.partials != "auto" else {})}
             raise TTCompileError(
                 f"kernel '{program.name}': no {'/'.join(variants)} matmul schedule fits {hw.model} with the "
-                f"overrides {fixed or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): {e}\n  fix: relax the "
+                f"overrides {requested or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): {e}\n  fix: relax the "
                 f"overrides (grid, per_core_m/n, in0_block_w, subblock_h/w), max_cores or cb_depth") from None
         best, reason = _from_perf(choice.best), choice.why
     tensors = tensors_of(program)

@@ -1,13 +1,15 @@
 """Programs written like tt-metal's programming examples (tt_metal/programming_examples: loopback,
-add_2_integers_in_compute, eltwise_binary, eltwise_sfpu, matmul single_core, multi_core and
-multicore_reuse) build
-unchanged against the emulator SDK, print their own "Test Passed" after checking their numbers, and
-their kernels compile against the released TT-Metalium 0.81.1 headers.
+add_2_integers_in_compute, eltwise_binary, eltwise_sfpu, matmul single_core, multi_core,
+multicore_reuse and multicore_reuse_mcast) build unchanged against the emulator SDK, print their own
+"Test Passed" after checking their numbers, and their kernels compile against the released
+TT-Metalium 0.81.1 headers (tests/unit/realapi/test_example_kernels.py).
 
 They use what those examples use and nothing of tilelang_tt: the Mesh device API, MeshBuffers,
 TensorAccessorArgs, CreateKernel with DataMovementConfig/ComputeConfig, fmt::print, TT_FATAL/TT_THROW,
-tilize_nfaces, split_work_to_cores, data movement kernels that rely on the firmware's implicit
-dataflow include, DPRINT, OVERRIDE_KERNEL_PREFIX. Our own programs, not copies of tt-metal's.
+tilize_nfaces, split_work_to_cores, CreateSemaphore and worker_core_from_logical_core with the kernels'
+multicast and semaphore handshake (noc_async_write_multicast, noc_semaphore_wait / set / inc /
+set_multicast), data movement kernels that rely on the firmware's implicit dataflow include, DPRINT,
+OVERRIDE_KERNEL_PREFIX. Our own programs, not copies of tt-metal's.
 """
 import os
 from pathlib import Path

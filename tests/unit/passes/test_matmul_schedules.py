@@ -244,8 +244,16 @@ def test_illegal_overrides_name_the_limit(over, message):
 def test_partial_overrides_are_completed_by_the_chooser():
     prog = program(samples.matmul(512, 512, 512), schedule="multicast", in0_block_w=4)
     assert prog.schedule["params"]["in0_block_w"] == 4
-    with pytest.raises(TTCompileError, match="no multicast matmul schedule fits"):
+    with pytest.raises(TTCompileError, match=r"(?s)no multicast matmul schedule fits .*in0_block_w=5 does not "
+                                             r"divide K = 16 tiles.*fix: relax the overrides"):
         lower_to_tt(samples.matmul(512, 512, 512), schedule="multicast", in0_block_w=5)
+    # the partial-sum strategy is part of the request, and the example names the limit it breaks
+    with pytest.raises(TTCompileError, match=r"overrides \{'in0_block_w': 8, 'partials': 'l1_acc'\}.*l1_acc needs "
+                                             r"more than two K blocks"):
+        lower_to_tt(samples.matmul(256, 256, 256), schedule="multicast", in0_block_w=8, partials="l1_acc")
+    # at 256^3 on 64 cores every per-core block is one tile: subblocking has nothing to split
+    with pytest.raises(TTCompileError, match="subblocked needs a per-core block of more than one tile"):
+        lower_to_tt(samples.matmul(256, 256, 256), schedule="subblocked")
 
 
 def test_naive_schedule_keeps_the_users_blocks():
@@ -280,3 +288,21 @@ def test_cb_budget_arithmetic_equals_the_plan(over):
                      over["subblock_h"], over["subblock_w"])
     cbs = plan_cbs(spec, p, 2)
     assert _cb_budget(spec, p, 2) == (len(cbs), sum(cb.total_bytes for cb in cbs))
+
+
+def test_a_single_k_block_is_still_a_matmul():
+    # K == bk: the K loop has one iteration and A's region starts at k * bk with k = 0
+    prog = program(samples.matmul(224, 96, 64, 32, 96, 64), schedule="blocked")
+    assert prog.schedule["variant"] == "blocked"
+
+
+def test_an_epilogue_tensor_read_twice_gets_one_cb_and_one_accessor():
+    from tilelang_tt.fuzz.kernels import FAMILIES
+    params = dict(M=64, N=64, K=128, bm=32, bn=32, bk=64, dtype="bfloat16", accum="float32", out="bfloat16",
+                  epilogue=["bias", "relu", "bias"])
+    func = FAMILIES["matmul"].build(params, "twice")
+    spec, _ = recognize(read_program(func))
+    assert [e.tensor for e in spec.epilogue] == ["D", None, "D"] and spec.epilogue_tensors == ("D",)
+    prog = program(func, schedule="multicast")
+    assert [c.name for c in prog.cbs] == ["in0", "in1", "epilogue_D", "out", "partials"]
+    assert all(k.accessors.count("D") <= 1 for k in prog.kernels)

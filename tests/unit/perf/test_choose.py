@@ -50,7 +50,8 @@ def test_a_wider_choice_is_never_worse():
     assert wide.estimate.seconds <= narrow.estimate.seconds * 1.1
 
 def test_impossible_requests_are_typed_errors():
-    with pytest.raises(TTCompileError, match="fits"):
+    with pytest.raises(TTCompileError, match=r"no .* schedule of 2048x2048x2048 \(8192 B of L1 per core\): "
+                                             r"the input CBs of one K block leave no room in L1"):
         best_matmul_config(2048, 2048, 2048, constraints=Constraints(l1_bytes=8 * 1024))
     with pytest.raises(TTCompileError, match="cannot be chosen"):
         best_matmul_config(256, 256, 256, constraints=Constraints(variants=("naive",)))
@@ -58,3 +59,13 @@ def test_impossible_requests_are_typed_errors():
         best_matmul_config(100, 256, 256)
     with pytest.raises(TTCompileError, match="not supported"):
         best_matmul_config(256, 256, 256, dtypes="float16")
+
+
+@pytest.mark.parametrize("program", ["ours", "tt-metal"])
+def test_shortlisted_k_blocks_fit_l1_for_either_program(program):
+    # ours keeps a partial-sum CB beside the output for l1_acc too: sizing K blocks as tt-metal's program
+    # (partials in the output CB) shortlisted schedules that do not fit (a TTInternalError)
+    for fp32_acc in (False, True):
+        c = choose_matmul(4096, 4096, 4096, ("bfloat16", "bfloat16"), fp32_acc, "HiFi4", "wormhole_b0",
+                          Constraints(accumulate=("reload", "l1_acc"), program=program))
+        assert all(l1_bytes(p) <= HARDWARE["wormhole_b0"].l1_bytes for p, _ in c.per_variant.values())

@@ -24,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "hostdevcommon/common_values.hpp"
 #include "hostdevcommon/kernel_structs.h"
 #include "hostdevcommon/flags.hpp"
 #include "hostdevcommon/tensor_accessor/arg_config.hpp"
@@ -163,9 +164,6 @@ class DispatchCoreConfig {
  public:
   DispatchCoreConfig() = default;
 };
-constexpr std::size_t DEFAULT_L1_SMALL_SIZE = 0;
-constexpr std::size_t DEFAULT_TRACE_REGION_SIZE = 0;
-constexpr std::size_t DEFAULT_WORKER_L1_SIZE = 0;
 
 // Member order follows the release's declaration (designated initializers must follow it).
 struct DataMovementConfig {

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "hostdevcommon/common_values.hpp"  // VALID / INVALID semaphore states
+
 #ifndef TT_EMU_API_ERA
 #define TT_EMU_API_ERA 5   // 5 = M081 (TT-Metalium 0.81.1), 4 = E4, 3 = E3
 #endif
@@ -42,8 +44,6 @@ constexpr tt_emu_src_line tt_emu_here(uint32_t line) { return tt_emu_src_line(li
 constexpr uint8_t noc_index = NOC_INDEX;
 constexpr uint32_t NOC_UNICAST_WRITE_VC = 1;
 constexpr uint32_t NOC_MULTICAST_WRITE_VC = 4;
-constexpr uint32_t VALID = 1;
-constexpr uint32_t INVALID = 0;
 #ifndef L1_ALIGNMENT
 #define L1_ALIGNMENT 16
 #endif
