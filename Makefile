@@ -28,8 +28,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m tilelang_tt demo
 
+# One pytest worker per core (pytest-xdist): most of a cold run is compiling emulator programs and
+# kernels, which the workers share through the content-addressed cache.
 test: $(STAMP) toolchain
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 toolchain:
 	@if command -v riscv64-unknown-elf-g++ >/dev/null && [ -d /usr/lib/picolibc/riscv64-unknown-elf/include ] \

@@ -11,7 +11,8 @@ import pytest
 from tilelang_tt.errors import RealApiUnavailable
 
 SKIP = os.environ.get("TILELANG_TT_REALAPI", "").lower() == "skip"
-_RESULTS = []      # every Result the session produced, for the summary below
+# The summary of every processor compile (`record_results`) is printed by tests/conftest.py: under
+# pytest-xdist only the top-level conftest runs in the controller process.
 
 
 @pytest.fixture(scope="session")
@@ -25,31 +26,3 @@ def real_checker():
         return Checker()
     except RealApiUnavailable as e:
         pytest.fail(f"the real-header check cannot run: {e}", pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def record_results():
-    return _RESULTS.extend
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not _RESULTS:
-        return
-    tr = terminalreporter
-    full = [r for r in _RESULTS if r.mode == "full"]
-    decl = [r for r in _RESULTS if r.mode == "declarations"]
-    kernels = {r.kernel for r in _RESULTS}
-    tr.section("real TT-Metalium 0.81.1 header check")
-    tr.write_line(f"{len(kernels)} kernels, {len(_RESULTS)} processor compiles: {len(full)} full (through the "
-                  f"firmware wrapper, LLK bodies included), {len(decl)} against the API declarations only.")
-    by_thread = {}
-    for r in decl:
-        by_thread.setdefault(r.processor, set()).add(r.kernel)
-    for proc, ks in sorted(by_thread.items()):
-        tr.write_line(f"  NOT CHECKED: the LLK/SFPU bodies of {proc} in {len(ks)} compute kernels (they include "
-                      f"sfpi.h from the SFPI toolchain, which the wheel does not ship)")
-    tr.write_line("  NOT CHECKED anywhere: SFPU code generation (no SFPI compiler), linking, running on a device; "
-                  "lltt.h is a stand-in (tilelang_tt/realapi/compat/lltt.h)")
-    failed = [r for r in _RESULTS if not r.ok]
-    for r in failed:
-        tr.write_line("  " + r.line())
