@@ -205,8 +205,14 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
     # a fixed per-core block bounds the core rows (columns) that get a block
     most_rows = min(gy, -(-space.Mt // fixed["per_core_M"])) if "per_core_M" in fixed else gy
     most_cols = min(gx, -(-space.Nt // fixed["per_core_N"])) if "per_core_N" in fixed else gx
-    row_lanes = [fixed["grid"][1]] if "grid" in fixed else _lanes(space.Mt, most_rows)
-    col_lanes = [fixed["grid"][0]] if "grid" in fixed else _lanes(space.Nt, most_cols)
+    if cons.max_cores is not None and cons.max_cores < gx * gy:
+        # a core cap: the device's row / column counts may not fit it, so every count up to it is tried
+        most_rows, most_cols = min(most_rows, cons.max_cores), min(most_cols, cons.max_cores)
+        lanes = lambda tiles, most: list(range(1, min(tiles, most) + 1))   # noqa: E731
+    else:
+        lanes = _lanes
+    row_lanes = [fixed["grid"][1]] if "grid" in fixed else lanes(space.Mt, most_rows)
+    col_lanes = [fixed["grid"][0]] if "grid" in fixed else lanes(space.Nt, most_cols)
     for rows in row_lanes:
         bms = [fixed["per_core_M"]] if "per_core_M" in fixed else _block_sizes(space.Mt, rows, cons.max_block_tiles)
         for cols in col_lanes:

@@ -306,3 +306,9 @@ def test_an_epilogue_tensor_read_twice_gets_one_cb_and_one_accessor():
     prog = program(func, schedule="multicast")
     assert [c.name for c in prog.cbs] == ["in0", "in1", "epilogue_D", "out", "partials"]
     assert all(k.accessors.count("D") <= 1 for k in prog.kernels)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 7])
+def test_a_core_cap_below_a_grid_row_still_gets_a_matmul_schedule(cap):
+    prog = program(samples.matmul(512, 704, 192), max_cores=cap)
+    assert prog.schedule["kind"] == "matmul" and len(prog.cores) <= cap
