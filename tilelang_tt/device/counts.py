@@ -54,15 +54,11 @@ class _Pending:
 COUNTED_ARGS = frozenset({"cb", "num_pages", "ct_dim", "rt_dim", "size", "num_dests", "l1_acc"})
 
 
-def steering_args(body) -> tuple:
-    """Indices of the runtime args that reach a loop bound, a condition or a counted argument, through
-    the lets in between (a static dataflow over the kernel)."""
-    return _steering(body)[0]
-
-
 def _steering(body) -> tuple[tuple, frozenset]:
-    """steering_args, and the hashes of the variables (lets, scalar cells, loop variables) on those
-    paths: only their values can change a count."""
+    """The steering of a kernel, by a static dataflow over it: the indices of the runtime args that
+    reach a loop bound, a condition or a counted argument through the lets in between, and the hashes
+    of the variables (lets, scalar cells, loop variables) on those paths. Only their values can change
+    a count."""
     defs: dict = {}
     roots: list = []
 
@@ -96,9 +92,9 @@ def _steering(body) -> tuple[tuple, frozenset]:
         e = work.pop()
         for node in _calls_and_vars(e):
             if isinstance(node, tvm.ir.Call):
-                intr = I.intrinsic_of(node)
-                if intr is not None and intr.name == "get_arg_val" and isinstance(node.args[0], tirx.IntImm):
-                    found.add(int(node.args[0]))
+                index = _const_arg_index(node)
+                if index is not None:
+                    found.add(index)
             elif hash(node) not in seen:
                 seen.add(hash(node))
                 key = node if node in defs else next((b for b in defs if getattr(b, "data", None) is not None
@@ -107,6 +103,14 @@ def _steering(body) -> tuple[tuple, frozenset]:
                     seen.add(hash(key))
                     work.append(defs[key])
     return tuple(sorted(found)), frozenset(seen)
+
+
+def _const_arg_index(call) -> int | None:
+    """The index of a `get_arg_val(<constant>)` call, else None."""
+    intr = I.intrinsic_of(call)
+    if intr is not None and intr.name == "get_arg_val" and isinstance(call.args[0], tirx.IntImm):
+        return int(call.args[0])
+    return None
 
 
 def _calls_and_vars(e) -> list:
@@ -141,7 +145,7 @@ class KernelCounter:
 
     def count(self, args: list) -> Tally:
         """The counts for one core's runtime args. Only the args that steer loops, conditions and
-        counted sizes matter (`steering_args`): cores that agree on those share their counts, and
+        counted sizes matter (`_steering`): cores that agree on those share their counts, and
         statements are memoized across cores and iterations on the steering values they see."""
         if self._steering is None:
             self._steering, self._relevant = _steering(self.body)
@@ -219,11 +223,7 @@ class KernelCounter:
         found_vars, calls = [], []
         tvm_ffi.structural_walk(s, [(tvm.ir.Var, found_vars.append), (tvm.ir.Call, calls.append)])
         node.free = tuple(dict.fromkeys(h for h in map(hash, found_vars) if h in self._relevant))
-        reads = set()
-        for c in calls:
-            intr = I.intrinsic_of(c)
-            if intr is not None and intr.name == "get_arg_val" and isinstance(c.args[0], tirx.IntImm):
-                reads.add(int(c.args[0]))
+        reads = {_const_arg_index(c) for c in calls} - {None}
         node.reads = tuple(sorted(i for i in reads if i in self._steering))
         if isinstance(s, tirx.SeqStmt):
             node.kind = "seq"

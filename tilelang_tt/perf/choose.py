@@ -83,11 +83,12 @@ def _block_sizes(tiles: int, lanes: int, cap: int, max_rounds: int = 24) -> list
     return out or [1]
 
 
-def _lanes(tiles: int, most: int) -> list[int]:
+def _lanes(tiles: int, most: int, every: bool = False) -> list[int]:
     """Core rows (columns) worth trying: the device's and the two below it (a better fit of the blocks),
-    or every count when the problem has fewer tiles than the device has cores along this axis."""
-    if tiles < most:
-        return list(range(1, tiles + 1))
+    or every count when the problem has fewer tiles than the device has cores along this axis, or when
+    `every` (a core cap the device's counts may not fit)."""
+    if tiles < most or every:
+        return list(range(1, min(tiles, most) + 1))
     return list(range(max(1, most - 2), most + 1))
 
 
@@ -104,7 +105,7 @@ class _Space:
         self.cap = self.hw.dst_capacity(fp32_acc, cons.dst_full_sync)
         self.budget = cons.l1_bytes or self.hw.l1_bytes
         self.fp32_acc = fp32_acc
-        self.skipped: dict = {}       # why candidates were dropped (insertion-ordered, for the error)
+        self.skipped: dict = {}       # why candidates were dropped -> an example ("" if none), for the error
         self.kdivs = sorted((d for d in range(1, self.Kt + 1) if self.Kt % d == 0), reverse=True)
         self._sub: dict = {}
 
@@ -145,11 +146,11 @@ class _Space:
         if "in0_block_w" in self.cons.fixed:
             w = self.cons.fixed["in0_block_w"]
             if w not in self.kdivs:
-                self.skipped[f"in0_block_w={w} does not divide K = {self.Kt} tiles"] = 1
+                self.skipped[f"in0_block_w={w} does not divide K = {self.Kt} tiles"] = ""
                 return []
             return [w]
         if not fits:
-            self.skipped["the input CBs of one K block leave no room in L1"] = 1
+            self.skipped["the input CBs of one K block leave no room in L1"] = ""
         return fits
 
     def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
@@ -190,6 +191,30 @@ class _Space:
         return card > self.cons.max_dram_load * compute, cycles
 
 
+def _legal_pairs(space: _Space, variant, acc, grid, bm, bn, ibws, sbs) -> list:
+    """(in0_block_w, subblock) pairs of the two largest K blocks with a legal subblock: larger K blocks
+    amortize more, smaller ones only matter when the larger are illegal (so the rest are never checked).
+    When none is legal, one rejected candidate and its reason go into space.skipped."""
+    legal = space.cons.legal
+    pairs, widths, example = [], 0, ""
+    for ibw in sorted(ibws, reverse=True):
+        ok = []
+        for sb in sbs:
+            why = legal(variant, acc, grid, bm, bn, ibw, sb) if legal is not None else None
+            if why:
+                example = (f"e.g. {variant} on {grid[0]}x{grid[1]} cores, block {bm}x{bn}, K block {ibw}, "
+                           f"subblock {sb[0]}x{sb[1]}: {why}")
+            else:
+                ok.append((ibw, sb))
+        pairs += ok
+        widths += bool(ok)
+        if widths == 2:
+            break
+    if not pairs:
+        space.skipped.setdefault("no K block and subblock pass the checks", example)
+    return pairs
+
+
 def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraints):
     """{variant: [MatmulParams]}: per variant and partial-sum strategy the schedules with the best
     closed-form estimate (fewest cycles among those within the validated DRAM load first)."""
@@ -205,14 +230,11 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
     # a fixed per-core block bounds the core rows (columns) that get a block
     most_rows = min(gy, -(-space.Mt // fixed["per_core_M"])) if "per_core_M" in fixed else gy
     most_cols = min(gx, -(-space.Nt // fixed["per_core_N"])) if "per_core_N" in fixed else gx
-    if cons.max_cores is not None and cons.max_cores < gx * gy:
-        # a core cap: the device's row / column counts may not fit it, so every count up to it is tried
+    capped = cons.max_cores is not None and cons.max_cores < gx * gy
+    if capped:
         most_rows, most_cols = min(most_rows, cons.max_cores), min(most_cols, cons.max_cores)
-        lanes = lambda tiles, most: list(range(1, min(tiles, most) + 1))   # noqa: E731
-    else:
-        lanes = _lanes
-    row_lanes = [fixed["grid"][1]] if "grid" in fixed else lanes(space.Mt, most_rows)
-    col_lanes = [fixed["grid"][0]] if "grid" in fixed else lanes(space.Nt, most_cols)
+    row_lanes = [fixed["grid"][1]] if "grid" in fixed else _lanes(space.Mt, most_rows, capped)
+    col_lanes = [fixed["grid"][0]] if "grid" in fixed else _lanes(space.Nt, most_cols, capped)
     for rows in row_lanes:
         bms = [fixed["per_core_M"]] if "per_core_M" in fixed else _block_sizes(space.Mt, rows, cons.max_block_tiles)
         for cols in col_lanes:
@@ -234,26 +256,10 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                         for variant in cons.variants:
                             sbs = [(1, 1)] if variant == "blocked" else subs
                             if variant == "subblocked" and sbs[0] == (1, 1) and "subblock" not in fixed:
-                                space.skipped["subblocked needs a per-core block of more than one tile"] = 1
+                                space.skipped["subblocked needs a per-core block of more than one tile"] = ""
                                 continue
-                            # the two largest legal K blocks: larger ones amortize more, smaller ones
-                            # only matter when the larger are illegal (so the rest are never checked)
-                            pairs, widths = [], 0
-                            for ibw in sorted(ibws, reverse=True):
-                                ok = []
-                                for sb in sbs:
-                                    why = cons.legal and cons.legal(variant, acc, (cols, rows), bm, bn, ibw, sb)
-                                    if why:
-                                        example = (f"e.g. {variant} on {cols}x{rows} cores, block {bm}x{bn}, K "
-                                                   f"block {ibw}, subblock {sb[0]}x{sb[1]}: {why}")
-                                    else:
-                                        ok.append((ibw, sb))
-                                pairs += ok
-                                widths += bool(ok)
-                                if widths == 2:
-                                    break
+                            pairs = _legal_pairs(space, variant, acc, (cols, rows), bm, bn, ibws, sbs)
                             if not pairs:
-                                space.skipped.setdefault("no K block and subblock pass the checks", example)
                                 continue
                             q = space.quick(variant, acc, cols, rows, bm, bn, pairs[0][0], *pairs[0][1])
                             count += 1
@@ -331,7 +337,7 @@ def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = Fa
         if evaluated:
             per_variant[variant] = _pick(evaluated, cons)
     if not per_variant:
-        why = "; ".join(f"{k} ({v})" if isinstance(v, str) else k for k, v in space.skipped.items()) or \
+        why = "; ".join(f"{k} ({v})" if v else k for k, v in space.skipped.items()) or \
             "no grid and per-core block cover the output"
         raise TTCompileError(f"choose_matmul: no {'/'.join(cons.variants)} schedule of {M}x{K}x{N} "
                              f"({space.budget} B of L1 per core): {why}")
