@@ -122,6 +122,36 @@ def register_tags() -> None:
         register_tag(tag, cfg, override=True)
 
 
+def _unknown_tag_error(name: str) -> TTTargetError:
+    return TTTargetError(f"unknown Tenstorrent target {name!r}; known tags: {', '.join(TAGS)} "
+                         f"(models: {', '.join(HARDWARE)})")
+
+
+def install_tag_check() -> None:
+    """Make `Target("tenstorrent/<unknown>")` (and so `tvm.build(..., target=...)`) raise our
+    TTTargetError listing the known tags, instead of TVM's "Target kind ... is not defined".
+
+    TVM 0.27 resolves a target string in C++ with no hook for a tag family, and every build entry point
+    goes through the Python `Target` constructor, so that is where the check sits. Only strings and
+    {"tag": ...} dicts naming a `tenstorrent/` tag we do not know are affected; TTTargetError is a
+    ValueError, the type TVM raises there."""
+    from tvm.target import Target
+
+    original = Target.__init__
+    if getattr(original, "_tilelang_tt_tag_check", False):
+        return
+
+    def __init__(self, target, host=None):
+        name = target.get("tag") if isinstance(target, dict) else target
+        if isinstance(name, str) and name.strip().startswith("tenstorrent/") and name.strip() not in TAGS:
+            raise _unknown_tag_error(name.strip())
+        original(self, target, host)
+
+    __init__._tilelang_tt_tag_check = True
+    __init__.__doc__ = original.__doc__
+    Target.__init__ = __init__
+
+
 def is_tenstorrent(target) -> bool:
     if target is None:
         return False
@@ -140,9 +170,7 @@ def model_of(target) -> str:
             return TAGS[target]
         if target in HARDWARE:
             return target
-        raise TTTargetError(
-            f"unknown Tenstorrent target {target!r}; known tags: {', '.join(TAGS)} "
-            f"(models: {', '.join(HARDWARE)})")
+        raise _unknown_tag_error(target)
     if not is_tenstorrent(target):
         raise TTTargetError(f"target {target} is not a Tenstorrent target (its keys lack 'tenstorrent')")
     model = str(target.attrs.get("model", "wormhole_b0"))

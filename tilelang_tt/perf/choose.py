@@ -286,7 +286,7 @@ def _full(p: MatmulParams) -> Estimate:
 def _dram_busy(e: Estimate, cons: Constraints) -> bool:
     """True when the card's DRAM would be busier than the model was validated at."""
     b = e.breakdown
-    return b["DRAM (card)"] > cons.max_dram_load * max(b["matrix engine"], b["unpack"], b["pack"])
+    return b["DRAM (card)"] > cons.max_dram_load * max(b["math thread"], b["unpack"], b["pack"])
 
 
 def _pick(options: list, cons: Constraints):
