@@ -112,7 +112,7 @@ def main(argv=None) -> int:
         epilog="Other entry points: python -m tilelang_tt.fuzz (property-based fuzzer), "
                "python -m tilelang_tt.realapi (check generated code against the released TT-Metalium); "
                "the library API is tilelang_tt.compile / tvm.build(..., target='tenstorrent') (README.md).")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="one of:")
     add_demo_arguments(sub.add_parser("demo", help=DEMO_HELP, description=DEMO_HELP))
     if not argv:
         parser.print_help()
