@@ -1,4 +1,4 @@
-"""Reference tile kernels written the way a user writes them (DESIGN.md section 1).
+"""Reference tile kernels written the way a user writes them (README.md, "What a kernel looks like").
 
 Used by `python -m tilelang_tt demo`, the examples, the benchmarks and the end-to-end tests. Each
 factory returns a fresh `T.prim_func` for the given shapes and block sizes.

@@ -1,7 +1,9 @@
 """Tenstorrent targets: TVM tags and the one table of hardware facts per chip model.
 
-Numbers come from shared/reference/metalium-api.md section D. Nothing else in the package hard-codes a
-hardware number: it asks `hardware(target)`.
+Numbers come from the TT-Metalium reference notes (section D) and are checked against the pinned release
+by perf/hwcheck.py. The compiler asks `hardware(target)` for every hardware number. The emulator's C++
+(emulator/src/runtime.cpp `Model`, emulator/src/emu.hpp limits) holds its own copy of the numbers it
+enforces; tests/unit/emulator/test_hardware_constants.py keeps that copy equal to this table.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ class Hardware:
     dram_read_alignment: int = 32
     l1_alignment: int = 16
     max_runtime_args: int = 341
-    max_semaphores: int = 8
+    max_semaphores: int = 16               # tt::tt_metal::NUM_SEMAPHORES of the release (perf/hwcheck.py)
     max_grid: tuple[int, int] = (0, 0)    # largest compute grid a card of this model exposes (harvesting)
     tensix_grid: tuple[int, int] = (0, 0) # all Tensix workers of the chip (soc descriptor)
 

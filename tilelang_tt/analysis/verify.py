@@ -1,6 +1,6 @@
 """tt.VerifyInput: reject frontend kernels the TT lowering cannot handle, with an actionable message.
 
-Pre-condition: a frontend tile kernel (PrimFunc) as a user writes it (DESIGN.md section 1).
+Pre-condition: a frontend tile kernel (PrimFunc) as a user writes it (README.md, "What a kernel looks like").
 Post-condition: the function is unchanged, and it is known to satisfy everything later tt.* passes
 assume:
   * the grid is bound with T.launch_thread("blockIdx.x"/"blockIdx.y", <int>) at the top (no threadIdx);

@@ -1,11 +1,12 @@
-"""The tile kernel as the compiler sees it: a typed TileProgram read once from the frontend PrimFunc.
+"""The tile kernel as the compiler sees it: a typed TileProgram read from the frontend PrimFunc.
 
 A TileProgram is the grid (blockIdx bindings), the buffers (global parameters, shared and local
 allocations) and the per-block program: serial Loops over TileOps. Each TileOp's arguments are
 classified once into Operands by memory ("global" DRAM, "shared" CB, "local" DST, or "scalar").
 Everything downstream (verification, coverage, scheduling, lowering) reads this model and never walks
-the PrimFunc again. `read_program` is the only reader of the TVMScript tile dialect; a second frontend (TileLang) would
-produce the same TileProgram.
+the PrimFunc itself. Passes exchange PrimFuncs, so each pass that needs the model calls `read_program`
+(four times per compile; it is cheap). `read_program` is the only reader of the TVMScript tile dialect;
+a second frontend (TileLang) would produce the same TileProgram.
 """
 from __future__ import annotations
 
