@@ -210,7 +210,7 @@ class NaiveLowering:
         rt, ct = tiles_of(local_buf)
         r0 = tile_start(glob.ranges[0][0], TILE_ROWS)
         c0 = tile_start(glob.ranges[1][0], TILE_COLS)
-        gcols = static_shape(glob.buf)[1] // TILE_COLS
+        gcols = self.program.shape(glob.buf)[1] // TILE_COLS      # padded (tt.AnnotateLayouts)
         page_bytes = next(c for c in self.schedule.cbs if c.index == cb).page_bytes
         name = str(glob.buf.name)
 
