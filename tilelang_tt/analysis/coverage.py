@@ -4,7 +4,9 @@ size). This module proves, by enumeration, that for one frontend kernel:
 
   * every global region it touches lies inside its tensor (out-of-bounds NOC reads/writes corrupt DRAM
     on hardware);
-  * no two blocks write the same output tile (a race on hardware; the result depends on timing);
+  * no two blocks write the same output tile (a race on hardware; the result depends on timing), and
+    no block reads a tile another block writes (C = A @ C: the same race between a read and a write;
+    C = A @ B + C, each block reading the tiles it overwrites, is fine);
   * the union of the regions written to each output, over the whole grid and every serial loop, is the
     whole tensor (rows/cols never written keep whatever was in DRAM). A tensor the kernel also reads is
     exempt: it is uploaded before the launch (access readwrite), so a partial write is an in-place
@@ -172,6 +174,7 @@ class _Run:
     writes: dict = field(default_factory=dict)       # tensor name -> [_Write]
     cells: int = 0
     read_tensors: set = field(default_factory=set)
+    reads: dict = field(default_factory=dict)        # tensor name -> [(_Region, tiles)] of the loads
 
     def __post_init__(self):
         km = self.km
@@ -256,8 +259,9 @@ class _Run:
         ops = classify(op)
         dst = ops[0]
         if op.kind == "copy" and dst.kind == "shared" and ops[1].kind == "global":
-            self.loads[dst.name] = self.region(op.args[1], op, loops)
-            self.read_tensors.add(self.loads[dst.name].name)
+            self.loads[dst.name] = reg = self.region(op.args[1], op, loops)
+            self.read_tensors.add(reg.name)
+            self.reads.setdefault(reg.name, []).append((reg, self.tiles(reg)))
         elif op.kind == "copy" and dst.kind == "global":
             self.write(self.region(op.args[0], op, loops), ops[1].name)
         elif op.kind == "gemm":
@@ -299,7 +303,8 @@ class _Run:
             acc.cov[np.arange(self.G)[:, None], cols] = True
         self.acc[d.name] = state
 
-    def write(self, reg, src_name):
+    def tiles(self, reg):
+        """(grid points, rows, cols) tile ids of the region in every block."""
         shape = self.km.shape(reg.tensor)
         ct = shape[1] // TILE_COLS
         ht, wt = reg.exts[0] // TILE_ROWS, reg.exts[1] // TILE_COLS
@@ -307,9 +312,11 @@ class _Run:
         if self.cells > MAX_CELLS:
             raise _Skip("write log too large")
         r0, c0 = reg.starts[0] // TILE_ROWS, reg.starts[1] // TILE_COLS
-        tiles = ((r0[:, None, None] + np.arange(ht)[None, :, None]) * ct
-                 + c0[:, None, None] + np.arange(wt)[None, None, :])
-        w = _Write(reg, tiles)
+        return ((r0[:, None, None] + np.arange(ht)[None, :, None]) * ct
+                + c0[:, None, None] + np.arange(wt)[None, None, :])
+
+    def write(self, reg, src_name):
+        w = _Write(reg, self.tiles(reg))
         state = self.acc.get(src_name)
         if isinstance(state, _State) and state.accumulates:
             for acc in state.values():
@@ -325,10 +332,42 @@ class _Run:
         for name, ws in self.writes.items():
             self.check_overlap(ws)
         for name, ws in self.writes.items():
+            self.check_read_write(ws, self.reads.get(name, []))
+        for name, ws in self.writes.items():
             if name not in self.read_tensors:        # readwrite: unwritten parts keep the input
                 self.check_output(ws)
         for name, ws in self.writes.items():
             self.check_reduction(ws)
+
+    def check_read_write(self, ws, reads):
+        """A tensor the kernel reads and writes (C = A @ B + C) is read by each block only where that
+        block writes it, or where nobody does: the blocks run on different cores at once, so a tile
+        one block writes and another reads is a race (C = A @ C reads C's columns in every block row)."""
+        if not reads:
+            return
+        rows, cols = self.km.shape(ws[0].region.tensor)
+        n = (rows // TILE_ROWS) * (cols // TILE_COLS)
+        owner = np.full(n, -1, dtype=np.int64)
+        for w in ws:
+            owner[w.tiles.reshape(self.G, -1)] = np.arange(self.G)[:, None]
+        for reg, tiles in reads:
+            flat = tiles.reshape(self.G, -1)
+            own = owner[flat]
+            bad = (own >= 0) & (own != np.arange(self.G)[:, None])
+            if not bad.any():
+                continue
+            g, j = (int(x) for x in np.argwhere(bad)[0])
+            t, other = int(flat[g, j]), int(own[g, j])
+            ct = self.km.shape(reg.tensor)[1] // TILE_COLS
+            r, c = t // ct * TILE_ROWS, t % ct * TILE_COLS
+            fail(self.km.name,
+                 f"block {self.block(g)} reads {reg.name}[{r}:{r + TILE_ROWS}, {c}:{c + TILE_COLS}], which "
+                 f"block {self.block(other)} writes: the blocks run on different cores at the same time, so "
+                 f"whether the read sees the old or the new value depends on timing", reg.op.stmt,
+                 supported="a tensor both read and written only where each block reads the tiles it writes "
+                           "itself (C = A @ B + C reads C's block before overwriting it)",
+                 fix=f"write the result to a tensor the kernel does not read, or read only the block of "
+                     f"{reg.name} this block writes")
 
     def check_overlap(self, ws):
         g = np.arange(self.G, dtype=np.int64)

@@ -233,7 +233,7 @@ def _check_op(km, op: TileOp, loop_vars):
         if kind == "maximum":
             _need(km, op, len(ops) == 3 and ops[2].kind == "scalar" and ops[2].value == 0.0,
                   "Tx.maximum is only lowered against the constant 0 (relu)",
-                  "write Tx.maximum(x, x, T.float32(0)) for relu", supported="relu")
+                  f"write Tx.maximum({dst.name}, {src.name}, T.float32(0)) for relu", supported="relu")
         else:
             _need(km, op, all(a is None for a in op.args[2:]),
                   f"Tx.{kind} with bias/scale arguments", f"apply Tx.{kind} without bias/scale",
@@ -259,10 +259,18 @@ def _check_dst_local(km, op, dst):
 def _check_unary_src(km, op, dst, src, allow_other_local=False):
     ok = src.kind == "shared" or (src.kind == "local" and (src.buf.same_as(dst.buf) or allow_other_local))
     _need(km, op, ok, f"Tx.{op.kind} reads {src.kind} buffer {src.name} into {dst.name}",
-          f"apply it in place (Tx.{op.kind}({dst.name})) or read a shared buffer",
+          f"cast a local buffer: Tx.cast({dst.name}, <local>)" if op.kind == "cast" else
+          f"apply it in place ({_in_place(op.kind, dst.name)}) or read a shared buffer",
           supported="unary ops from a shared buffer (copy_tile then the SFPU op) or in place on a local")
     _check_whole(km, op, src)
     _same_shape(km, op, dst, src)
+
+
+def _in_place(kind: str, name: str) -> str:
+    """The in-place call of a unary op as TVMScript parses it (the source is an argument too)."""
+    if kind == "maximum":
+        return f"Tx.maximum({name}, {name}, T.float32(0))"
+    return f"Tx.{kind}({name}, {name})"
 
 
 def _same_shape(km, op, a, b):

@@ -187,7 +187,9 @@ class MatmulLowering:
         n = self.w * self.pn
         dests = self.rows - 1
         ep = list(self.spec.epilogue_tensors)
-        tensors = ([b] if sender else []) + ep + [c]
+        # one accessor per tensor, whatever roles it plays here (B read by the epilogue, C = AB + C read
+        # before it is written): a kernel's accessors are a chain of compile-time args, one per tensor
+        tensors = list(dict.fromkeys(([b] if sender else []) + ep + [c]))
         names = [f"addr:{t}" for t in tensors] + ["core_x", "core_y"]
         if self.mcast and dests:
             names += ["mcast_start_x", "mcast_start_y", "mcast_end_x", "mcast_end_y"] if sender else \

@@ -271,7 +271,7 @@ class NaiveLowering:
             if copies_out:
                 fail(km.name, "tile math after a copy to global", it.stmt,
                      supported="all copies to global at the end of the block (packed after the math)",
-                     fix="move the Tx.copy(global, local) statements after the last tile math")
+                     fix="move the copies of local buffers to global tensors after the last tile math")
             self._no_nested_copy_out(it)
             math.append(it)
 

@@ -299,3 +299,52 @@ def test_astronomical_enumeration_is_skipped(monkeypatch):
     # past the caps the kernel is accepted unchecked (documented in coverage.py), never a hang
     monkeypatch.setattr(coverage, "MAX_OP_STEPS", 2)
     verify_kernel(samples.matmul(128, 128, 224, block_k=64))
+
+
+def _reads_c(region):
+    """C = A @ X + ... where the epilogue reads C at `region` (C's own block, or another block's)."""
+    return make(f'''
+        bx = T.launch_thread("blockIdx.x", 2)
+        by = T.launch_thread("blockIdx.y", 2)
+        A_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        B_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        X_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 32), "float32", scope="local")
+        T.tile.fill(C_l, T.float32(0))
+        for k in range(2):
+            T.tile.copy(A_s, A[by * 32:by * 32 + 32, k * 32:k * 32 + 32])
+            T.tile.copy(B_s, B[k * 32:k * 32 + 32, bx * 32:bx * 32 + 32])
+            T.tile.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+        T.tile.copy(X_s, C[{region}])
+        T.tile.add(C_l, C_l, X_s)
+        T.tile.copy(C[by * 32:by * 32 + 32, bx * 32:bx * 32 + 32], C_l)
+    ''', 'A: T.Buffer((64, 64), "bfloat16"), B: T.Buffer((64, 64), "bfloat16"), C: T.Buffer((64, 64), "bfloat16")',
+        name="res")
+
+
+def test_a_block_reading_the_tiles_it_overwrites_passes():
+    verify_kernel(_reads_c("by * 32:by * 32 + 32, bx * 32:bx * 32 + 32"))      # C = A @ B + C
+
+
+def test_a_block_reading_tiles_another_block_writes_is_a_race():
+    # the neighbour's block (bx ^ 1): written by another core at the same time
+    _reject(_reads_c("by * 32:by * 32 + 32, (1 - bx) * 32:(1 - bx) * 32 + 32"),
+            "kernel 'res': block (bx=0, by=0) reads C[0:32, 32:64], which block (bx=1, by=0) writes",
+            "depends on timing", "fix: write the result to a tensor the kernel does not read")
+
+
+def test_a_matmul_reading_its_output_as_an_operand_is_a_race():
+    f = make('''
+        bx = T.launch_thread("blockIdx.x", 2)
+        by = T.launch_thread("blockIdx.y", 2)
+        A_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        B_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 32), "float32", scope="local")
+        T.tile.fill(C_l, T.float32(0))
+        for k in range(2):
+            T.tile.copy(A_s, A[by * 32:by * 32 + 32, k * 32:k * 32 + 32])
+            T.tile.copy(B_s, C[k * 32:k * 32 + 32, bx * 32:bx * 32 + 32])
+            T.tile.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+        T.tile.copy(C[by * 32:by * 32 + 32, bx * 32:bx * 32 + 32], C_l)
+    ''', 'A: T.Buffer((64, 64), "bfloat16"), C: T.Buffer((64, 64), "bfloat16")', name="amc")
+    _reject(f, "kernel 'amc': block (bx=0, by=1) reads C[0:32, 0:32], which block (bx=0, by=0) writes")

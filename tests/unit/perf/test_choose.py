@@ -51,7 +51,8 @@ def test_a_wider_choice_is_never_worse():
 
 def test_impossible_requests_are_typed_errors():
     with pytest.raises(TTCompileError, match=r"no .* schedule of 2048x2048x2048 \(8192 B of L1 per core\): "
-                                             r"the input CBs of one K block leave no room in L1"):
+                                             r"CBs need 14336 B of L1, more than the 8192 B budget \(every candidate, even "
+                                             r"the least demanding: blocked 2048x2048x2048 grid 1x1 block 1x1 k1"):
         best_matmul_config(2048, 2048, 2048, constraints=Constraints(l1_bytes=8 * 1024))
     with pytest.raises(TTCompileError, match="cannot be chosen"):
         best_matmul_config(256, 256, 256, constraints=Constraints(variants=("naive",)))
