@@ -85,14 +85,14 @@ def _matmul_build(p, name):
         @T.prim_func
         def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), D: T.Buffer((M, Nn), dtype),
                    C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
             B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
             D_s = T.alloc_buffer((bm, bn), dtype, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
-            for k in T.serial(K // bk):
+            for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
                 Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
                 Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
@@ -113,14 +113,14 @@ def _matmul_build(p, name):
 
         @T.prim_func
         def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
             B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
             X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
-            for k in T.serial(K // bk):
+            for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
                 Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
                 Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
@@ -137,13 +137,13 @@ def _matmul_build(p, name):
     else:
         @T.prim_func
         def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
             B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
-            for k in T.serial(K // bk):
+            for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
                 Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
                 Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
@@ -227,8 +227,8 @@ def _eltwise_build(p, name):
     if yd is not None:
         @T.prim_func
         def kernel(X: T.Buffer((M, Nn), xd), Y: T.Buffer((M, Nn), yd), C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
             Y_s = T.alloc_buffer((bm, bn), yd, scope="shared")
             C_l = T.alloc_buffer((bm, bn), local, scope="local")
@@ -247,8 +247,8 @@ def _eltwise_build(p, name):
     else:
         @T.prim_func
         def kernel(X: T.Buffer((M, Nn), xd), C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
             C_l = T.alloc_buffer((bm, bn), local, scope="local")
             Tx.copy(X_s, X[by * bm:by * bm + bm, bx * bn:bx * bn + bn])

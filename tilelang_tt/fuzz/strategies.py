@@ -59,7 +59,7 @@ def _divisor(draw, n):
 def _full_schedule(draw, params):
     """A fully specified matmul schedule, mostly a legal one (blocks within the problem, a grid that
     gives every core a block, subblocks within DST, l1_acc only with more than two K blocks)."""
-    mt, nt, kt = params["M"] // 32, params["N"] // 32, params["K"] // 32
+    mt, nt, kt = _tiles(params)
     variant = draw(st.sampled_from(MATMUL_SCHEDULES[1:]))
     pm, pn = _uniform(draw, 1, min(6, mt)), _uniform(draw, 1, min(6, nt))
     grid = [_uniform(draw, 1, min(8, -(-nt // pn))), _uniform(draw, 1, min(8, -(-mt // pm)))]
@@ -100,7 +100,7 @@ def schedule_options(draw, family, params):
     if opts.get("schedule") != "naive" and _one_in(draw, 2):
         # mostly within the problem (blocks of at most its tiles, K blocks that divide K, grids of the
         # smaller chip); one in six anywhere
-        mt, nt, kt = params["M"] // 32, params["N"] // 32, params["K"] // 32
+        mt, nt, kt = _tiles(params)
         wild = _one_in(draw, 6)
         if _one_in(draw, 2):
             opts["per_core_m"] = _uniform(draw, 1, 6 if wild else min(6, mt))
@@ -131,6 +131,22 @@ BAD_OPTIONS = (("cb_depth", 1.5), ("cb_depth", 0), ("max_cores", "4"), ("max_cor
 def input_sets(draw, n_max=3):
     n = _uniform(draw, 1, n_max)
     return [{"scale": draw(st.sampled_from(SCALES)), "seed": draw(st.integers(0, 2 ** 16))} for _ in range(n)]
+
+
+def _tiles(params) -> tuple[int, int, int]:
+    """(M, N, K) in tiles as the device stores them: ragged dimensions padded to whole blocks."""
+    def padded(size, block):
+        return -(-size // block) * block // 32
+    return (padded(params["M"], params["bm"]), padded(params["N"], params["bn"]),
+            padded(params["K"], params["bk"]))
+
+
+def _ragged(draw, size: int) -> int:
+    """One in three: `size` cut short by 1..31 elements (a dimension that is not whole tiles, so the last
+    block runs past the end and the device pads it), never below one element."""
+    if size > 1 and _one_in(draw, 3):
+        return size - _uniform(draw, 1, min(31, size - 1))
+    return size
 
 
 def _block(draw, accum):
@@ -167,6 +183,8 @@ def matmul_params(draw):
         epi.insert(_uniform(draw, 0, len(epi)), draw(st.sampled_from(tuple(BINARY_STEPS))))
     p = {"M": bm * gy, "N": bn * gx, "K": K, "bm": bm, "bn": bn, "bk": bk, "dtype": dtype,
          "accum": accum, "out": draw(st.sampled_from((dtype, "bfloat16", "float32"))), "epilogue": epi}
+    if operand in ("D", "C"):      # the A / B forms need K equal to N / M: kept whole
+        p["M"], p["N"], p["K"] = _ragged(draw, p["M"]), _ragged(draw, p["N"]), _ragged(draw, p["K"])
     if operand != "D":
         p["operand"] = operand
     return p
@@ -193,7 +211,7 @@ def eltwise_params(draw):
     steps = [list(s) for s in draw(st.lists(step, max_size=MAX_STEPS))]
     uses_y = "Y" in first[2:] or any(k != "unary" for k, _ in steps)
     x_dtype = draw(st.sampled_from(DTYPES))
-    return {"M": bm * gy, "N": bn * gx, "bm": bm, "bn": bn, "x_dtype": x_dtype,
+    return {"M": _ragged(draw, bm * gy), "N": _ragged(draw, bn * gx), "bm": bm, "bn": bn, "x_dtype": x_dtype,
             "y_dtype": draw(st.sampled_from(DTYPES)) if uses_y else None,
             "local": local, "out": draw(st.sampled_from(DTYPES)),
             "first": first, "steps": steps}
