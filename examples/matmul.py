@@ -1,4 +1,4 @@
-"""bf16 matmul with fp32 accumulation, written inline the way DESIGN.md section 1 shows.
+"""bf16 matmul with fp32 accumulation, written inline the way README.md shows.
 
 Run: .venv/bin/python examples/matmul.py   (emulator by default; a device if TT_METAL_HOME + a card)
 """

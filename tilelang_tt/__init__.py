@@ -22,9 +22,10 @@ def _autoload():
     from . import intrinsics  # noqa: F401  (registers the T.tt.* ops)
     from . import pipeline
     from .runtime import launcher
-    from .target import register_tags
+    from .target import install_tag_check, register_tags
 
     register_tags()
+    install_tag_check()
     pipeline.install()
     launcher.install()
     _REGISTERED = True

@@ -1,8 +1,12 @@
 """The T.tt.* intrinsics: the vocabulary of TT-level TIR (one table).
 
 Each intrinsic is a TVM Op named ``tirx.tt.<name>`` that prints and parses as ``T.tt.<name>(...)``. The
-lowering passes emit them; the code generator maps each to exactly one TT-Metalium API call per API
-profile (codegen/profiles.py). Argument conventions:
+lowering rules (lower/) emit them; the kernel printers (codegen/kernels.py over codegen/cpp_printer.py)
+print each as the TT-Metalium API call its API profile names (codegen/profiles.py). Most print as one
+call; the exceptions are the printers' business and listed there: `tensor_accessor` prints the
+`TensorAccessorArgs<offset>` declaration and the accessor, `fill_tile` is preceded by its SFPU init, the
+one-input `compute_kernel_hw_startup` takes the (icb, ocb) overload, and some eras re-initialise with a
+lighter call (E3 `mm_init_short`). Argument conventions:
 
 * CB ids, tile indices, DST indices, page ids, counts: int32 PrimExprs (printed as uint32_t in C++).
 * ``accessor``: a StringImm naming a tensor accessor declared earlier in the same kernel with
@@ -100,7 +104,7 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
 ]}
 
 # The `op` vocabulary of unary_* and binary_* intrinsics. codegen/profiles.py has one entry per op
-# (checked at import there); passes/verify_input.py maps the frontend tile ops onto these names.
+# (checked at import there); the op table frontend/ops.py maps the frontend tile ops onto these names.
 UNARY_OPS = ("exp", "sqrt", "recip", "relu", "gelu", "silu")
 BINARY_OPS = ("add", "sub", "mul")
 

@@ -1,7 +1,9 @@
-"""Reference tile kernels written the way a user writes them (DESIGN.md section 1).
+"""Reference tile kernels written the way a user writes them (README.md, "What a kernel looks like").
 
 Used by `python -m tilelang_tt demo`, the examples, the benchmarks and the end-to-end tests. Each
-factory returns a fresh `T.prim_func` for the given shapes and block sizes.
+factory returns a fresh `T.prim_func` for the given shapes and block sizes. Grids and K loops are
+ceildivs, so any shape works: the last block of a ragged dimension runs past the tensor's end, and the
+device stores the tensor padded to whole tiles (passes/annotate_layouts.py).
 """
 from __future__ import annotations
 
@@ -15,13 +17,13 @@ def matmul(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k
 
     @T.prim_func
     def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), C: T.Buffer((M, N), dtype)):
-        bx = T.launch_thread("blockIdx.x", N // block_n)
-        by = T.launch_thread("blockIdx.y", M // block_m)
+        bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+        by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
         B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
-        for k in T.serial(K // block_k):
+        for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
             Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
             Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
@@ -36,8 +38,8 @@ def eltwise(op: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype
 
     @T.prim_func
     def eltwise(A: T.Buffer((M, N), dtype), B: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
-        bx = T.launch_thread("blockIdx.x", N // block_n)
-        by = T.launch_thread("blockIdx.y", M // block_m)
+        bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+        by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
         B_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), dtype, scope="local")
@@ -69,8 +71,8 @@ def unary_chain(M: int, N: int, ops=("exp", "sqrt", "reciprocal"), block_m: int 
 
     @T.prim_func
     def unary_chain(A: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
-        bx = T.launch_thread("blockIdx.x", N // block_n)
-        by = T.launch_thread("blockIdx.y", M // block_m)
+        bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+        by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), dtype, scope="local")
         Tx.copy(A_s, A[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n])
@@ -90,14 +92,14 @@ def matmul_bias_relu(M: int, N: int, K: int, block_m: int = 64, block_n: int = 6
     @T.prim_func
     def matmul_bias_relu(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype),
                          D: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
-        bx = T.launch_thread("blockIdx.x", N // block_n)
-        by = T.launch_thread("blockIdx.y", M // block_m)
+        bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+        by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
         B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
         D_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
-        for k in T.serial(K // block_k):
+        for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
             Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
             Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
@@ -138,14 +140,14 @@ def matmul_residual(M: int, N: int, K: int, ops=("add",), tensor: str = "C", blo
 
     @T.prim_func
     def matmul_residual(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), C: T.Buffer((M, N), dtype)):
-        bx = T.launch_thread("blockIdx.x", N // block_n)
-        by = T.launch_thread("blockIdx.y", M // block_m)
+        bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+        by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
         B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
         X_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
-        for k in T.serial(K // block_k):
+        for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
             Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
             Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)

@@ -1,7 +1,9 @@
 """Tenstorrent targets: TVM tags and the one table of hardware facts per chip model.
 
-Numbers come from shared/reference/metalium-api.md section D. Nothing else in the package hard-codes a
-hardware number: it asks `hardware(target)`.
+Numbers come from the TT-Metalium reference notes (section D) and are checked against the pinned release
+by perf/hwcheck.py. The compiler asks `hardware(target)` for every hardware number. The emulator's C++
+(emulator/src/runtime.cpp `Model`, emulator/src/emu.hpp limits) holds its own copy of the numbers it
+enforces; tests/unit/emulator/test_hardware_constants.py keeps that copy equal to this table.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ class Hardware:
     dram_read_alignment: int = 32
     l1_alignment: int = 16
     max_runtime_args: int = 341
-    max_semaphores: int = 8
+    max_semaphores: int = 16               # tt::tt_metal::NUM_SEMAPHORES of the release (perf/hwcheck.py)
     max_grid: tuple[int, int] = (0, 0)    # largest compute grid a card of this model exposes (harvesting)
     tensix_grid: tuple[int, int] = (0, 0) # all Tensix workers of the chip (soc descriptor)
 
@@ -122,6 +124,36 @@ def register_tags() -> None:
         register_tag(tag, cfg, override=True)
 
 
+def _unknown_tag_error(name: str) -> TTTargetError:
+    return TTTargetError(f"unknown Tenstorrent target {name!r}; known tags: {', '.join(TAGS)} "
+                         f"(models: {', '.join(HARDWARE)})")
+
+
+def install_tag_check() -> None:
+    """Make `Target("tenstorrent/<unknown>")` (and so `tvm.build(..., target=...)`) raise our
+    TTTargetError listing the known tags, instead of TVM's "Target kind ... is not defined".
+
+    TVM 0.27 resolves a target string in C++ with no hook for a tag family, and every build entry point
+    goes through the Python `Target` constructor, so that is where the check sits. Only strings and
+    {"tag": ...} dicts naming a `tenstorrent/` tag we do not know are affected; TTTargetError is a
+    ValueError, the type TVM raises there."""
+    from tvm.target import Target
+
+    original = Target.__init__
+    if getattr(original, "_tilelang_tt_tag_check", False):
+        return
+
+    def __init__(self, target, host=None):
+        name = target.get("tag") if isinstance(target, dict) else target
+        if isinstance(name, str) and name.strip().startswith("tenstorrent/") and name.strip() not in TAGS:
+            raise _unknown_tag_error(name.strip())
+        original(self, target, host)
+
+    __init__._tilelang_tt_tag_check = True
+    __init__.__doc__ = original.__doc__
+    Target.__init__ = __init__
+
+
 def is_tenstorrent(target) -> bool:
     if target is None:
         return False
@@ -140,9 +172,7 @@ def model_of(target) -> str:
             return TAGS[target]
         if target in HARDWARE:
             return target
-        raise TTTargetError(
-            f"unknown Tenstorrent target {target!r}; known tags: {', '.join(TAGS)} "
-            f"(models: {', '.join(HARDWARE)})")
+        raise _unknown_tag_error(target)
     if not is_tenstorrent(target):
         raise TTTargetError(f"target {target} is not a Tenstorrent target (its keys lack 'tenstorrent')")
     model = str(target.attrs.get("model", "wormhole_b0"))

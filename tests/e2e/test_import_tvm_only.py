@@ -41,6 +41,12 @@ def test_user_script_with_import_tvm_only(tmp_path):
         exact = a.astype(np.float64) + b.astype(np.float64)
         err = np.abs(c.numpy().astype(np.float64) - exact)
         assert np.all(err <= 2 ** -7 * np.abs(exact) + 1e-30), err.max()
+        # a mistyped tag is our typed error with the known tags, not TVM's "Target kind ... is not defined"
+        try:
+            tvm.build(scale_add, target="tenstorrent/wormhole")
+            raise SystemExit("tvm.build accepted an unknown tag")
+        except ValueError as e:
+            assert type(e).__name__ == "TTTargetError" and "tenstorrent/blackhole" in str(e), e
         print("ok", sorted(files))
     ''')
     path = tmp_path / "user_script.py"

@@ -216,7 +216,7 @@ class _Run:
 
     # -- checks --------------------------------------------------------------------------------------
     def check_bounds(self, reg):
-        shape = C.static_shape(reg.tensor)
+        shape = self.km.shape(reg.tensor)
         for d, (s, e) in enumerate(zip(reg.starts, reg.exts)):
             bad = (s < 0) | (s + e > shape[d])
             if not bad.any():
@@ -228,10 +228,13 @@ class _Run:
             moved = [f"{tag} ({v.name}) = 0..{n - 1}" for tag, v, n in self.grid_text(reg, d)]
             lt = self.loop_text(reg, d)
             drivers = ", ".join(moved + ([lt] if lt else []))
-            if shape[d] % e:
-                fix = (f"{shape[d]} is not a multiple of the block size {e}: use a block size that divides "
-                       f"{shape[d]} ({' or '.join(map(str, _divisors(shape[d], e, TILE[d])))}) with "
-                       f"{shape[d]} // block blocks, or pad {reg.name} to {-(-shape[d] // e) * e} {AXIS[d]}")
+            size = C.static_shape(reg.tensor)[d]
+            if size % e:
+                n = -(-size // e)
+                fix = (f"{size} is not a multiple of the block size {e}: launch ceil({size}/{e}) = {n} blocks "
+                       f"(only the last block may run past the end; the device pads {reg.name} to {n * e} "
+                       f"{AXIS[d]}), or use a block size that divides {size} "
+                       f"({' or '.join(map(str, _divisors(size, e, TILE[d])))})")
             else:
                 fix = (f"use {shape[d]} // {e} = {shape[d] // e} blocks of {e} {AXIS[d]}, starting at "
                        f"multiples of {e} below {shape[d]}")
@@ -285,7 +288,7 @@ class _Run:
             return
         for load, axis in ((self.loads[a.name], 1), (self.loads[b.name], 0)):
             key = (load.name, axis)
-            shape = C.static_shape(load.tensor)
+            shape = self.km.shape(load.tensor)
             nt = shape[axis] // TILE[axis]
             other = load.starts[1 - axis]
             if key not in state:
@@ -302,7 +305,7 @@ class _Run:
 
     def tiles(self, reg):
         """(grid points, rows, cols) tile ids of the region in every block."""
-        shape = C.static_shape(reg.tensor)
+        shape = self.km.shape(reg.tensor)
         ct = shape[1] // TILE_COLS
         ht, wt = reg.exts[0] // TILE_ROWS, reg.exts[1] // TILE_COLS
         self.cells += self.G * ht * wt
@@ -342,8 +345,8 @@ class _Run:
         one block writes and another reads is a race (C = A @ C reads C's columns in every block row)."""
         if not reads:
             return
-        n = (C.static_shape(ws[0].region.tensor)[0] // TILE_ROWS) * (C.static_shape(ws[0].region.tensor)[1]
-                                                                       // TILE_COLS)
+        rows, cols = self.km.shape(ws[0].region.tensor)
+        n = (rows // TILE_ROWS) * (cols // TILE_COLS)
         owner = np.full(n, -1, dtype=np.int64)
         for w in ws:
             owner[w.tiles.reshape(self.G, -1)] = np.arange(self.G)[:, None]
@@ -355,7 +358,7 @@ class _Run:
                 continue
             g, j = (int(x) for x in np.argwhere(bad)[0])
             t, other = int(flat[g, j]), int(own[g, j])
-            ct = C.static_shape(reg.tensor)[1] // TILE_COLS
+            ct = self.km.shape(reg.tensor)[1] // TILE_COLS
             r, c = t // ct * TILE_ROWS, t % ct * TILE_COLS
             fail(self.km.name,
                  f"block {self.block(g)} reads {reg.name}[{r}:{r + TILE_ROWS}, {c}:{c + TILE_COLS}], which "
@@ -379,7 +382,7 @@ class _Run:
         mine = [set(np.concatenate([w.tiles[gg].ravel() for w in ws]).tolist()) for gg in (g1, g2)]
         both = np.array(sorted(mine[0] & mine[1]))
         reg = next(w.region for w in ws if tile in set(w.tiles[g2].ravel().tolist()))
-        ct = C.static_shape(reg.tensor)[1] // TILE_COLS
+        ct = self.km.shape(reg.tensor)[1] // TILE_COLS
         rows, cols = both // ct, both % ct
         box = (f"{reg.name}[{rows.min() * TILE_ROWS}:{(rows.max() + 1) * TILE_ROWS}, "
                f"{cols.min() * TILE_COLS}:{(cols.max() + 1) * TILE_COLS}]")
@@ -395,7 +398,7 @@ class _Run:
 
     def check_output(self, ws):
         reg = ws[0].region
-        shape = C.static_shape(reg.tensor)
+        shape = self.km.shape(reg.tensor)
         rt, ct = shape[0] // TILE_ROWS, shape[1] // TILE_COLS
         covered = np.zeros(rt * ct, dtype=bool)
         for w in ws:
@@ -413,13 +416,14 @@ class _Run:
         if rest.any():
             parts.append(f"{int(rest.sum())} more tiles within rows {_spans(rest.any(axis=1), TILE_ROWS)}, "
                          f"columns {_spans(rest.any(axis=0), TILE_COLS)}")
-        fixes = [self.axis_fix(reg, d, shape[d], ~miss.all(axis=1 - d))
+        declared = C.static_shape(reg.tensor)       # the user's shape (shape may be padded)
+        fixes = [self.axis_fix(reg, d, declared[d], ~miss.all(axis=1 - d))
                  for d, band in ((0, full_rows), (1, full_cols)) if band.any()]
         if rest.any():
             fixes.append("make the write region a one-to-one function of the block coordinates and loop "
                          f"variables that tiles all of {reg.name}")
         fail(self.km.name,
-             f"output {reg.name} ({shape[0]}x{shape[1]}) is not fully written: {'; '.join(parts)} are "
+             f"output {reg.name} ({declared[0]}x{declared[1]}) is not fully written: {'; '.join(parts)} are "
              f"never written and keep whatever was in DRAM", reg.op.stmt, supported=SUPPORTED,
              fix="; ".join(fixes))
 
@@ -439,15 +443,16 @@ class _Run:
         tag = drivers[0][0] if len(drivers) == 1 else "the grid axis"
         if size % ext == 0:
             return f"{have}: launch {size} // {ext} = {size // ext} blocks along {tag}"
-        return (f"{have}: {size} is not a multiple of the block size {ext}; use a block size that divides "
-                f"{size} ({' or '.join(map(str, _divisors(size, ext, TILE[d])))}) with {size} // block blocks "
-                f"along {tag}, or pad {reg.name} to {-(-size // ext) * ext} {what} and launch "
-                f"ceil({size}/{ext}) = {-(-size // ext)} blocks")
+        n = -(-size // ext)
+        return (f"{have}: {size} is not a multiple of the block size {ext}; launch ceil({size}/{ext}) = {n} "
+                f"blocks along {tag} (the last block runs past the end; the device pads {reg.name} to {n * ext} "
+                f"{what} and crops it), or use a block size that divides {size} "
+                f"({' or '.join(map(str, _divisors(size, ext, TILE[d])))})")
 
     def check_reduction(self, ws):
         # Only the last write of each tile is the final value: an early copy-out mid-reduction that a
         # later, complete one overwrites is harmless.
-        shape = C.static_shape(ws[0].region.tensor)
+        shape = self.km.shape(ws[0].region.tensor)
         n = (shape[0] // TILE_ROWS) * (shape[1] // TILE_COLS)
         last = np.full(n, -1, dtype=np.int64)
         for i, w in enumerate(ws):
@@ -462,7 +467,7 @@ class _Run:
 
     def reduction_error(self, w, acc, g, cov, nbad):
         load, axis = acc.load, acc.axis
-        K = C.static_shape(acc.tensor)[axis]
+        K = self.km.shape(acc.tensor)[axis]
         k = acc.width
         tname = acc.tensor.name
         operand = "A" if axis == 1 else "B"
@@ -473,9 +478,10 @@ class _Run:
         lt = self.loop_text(load, axis)
         where = f"the loop {lt}" if lt else "the load (in no loop over K)"
         if K % k:
-            fix = (f"K={K} is not a multiple of the K block {k}: use a K block that divides {K} "
-                   f"({' or '.join(map(str, _divisors(K, k, unit)))}) and range({K} // block), or pad "
-                   f"K to {-(-K // k) * k} with zeros")
+            n = -(-K // k)
+            fix = (f"K={K} is not a multiple of the K block {k}: loop ceil({K}/{k}) = {n} times "
+                   f"(`for k in range({n})`; the last K block runs past K and the device pads it with zeros), "
+                   f"or use a K block that divides {K} ({' or '.join(map(str, _divisors(K, k, unit)))})")
         else:
             fix = (f"loop over all {K // k} K blocks of {k}: `for k in range({K // k})` loading "
                    f"{'columns' if axis == 1 else 'rows'} k * {k}:k * {k} + {k}")
@@ -546,3 +552,37 @@ def check_coverage(km) -> None:
         run.finish()
     except _Skip:
         return
+
+
+def region_ends(km) -> dict | None:
+    """{global tensor name: [largest row end, largest column end]} over every region any block and loop
+    iteration touches (elements, exclusive), or None when the enumeration would be too large or meets an
+    expression the evaluator does not know. tt.AnnotateLayouts pads a tensor to these ends."""
+    if _op_steps(km.body) > MAX_OP_STEPS or km.grid_x * km.grid_y > MAX_CELLS:
+        return None
+    env = _Run(km).env
+    params = {str(p.name) for p in km.params}
+    ends: dict = {}
+
+    def visit(items):
+        for it in items:
+            if isinstance(it, C.Loop):
+                for i in range(it.extent):
+                    env[it.var] = i
+                    visit(it.body)
+                del env[it.var]
+                continue
+            for arg in it.args:
+                reg = C.region_of(arg)
+                if reg is None or str(reg[0].name) not in params or len(reg[1]) != 2:
+                    continue
+                cur = ends.setdefault(str(reg[0].name), [0, 0])
+                for d, (lo, ext) in enumerate(reg[1]):
+                    if not isinstance(ext, tirx.IntImm):
+                        raise _Skip("symbolic extent")
+                    cur[d] = max(cur[d], int(np.max(_eval(lo, env))) + int(ext))
+    try:
+        visit(km.body)
+    except _Skip:
+        return None
+    return ends

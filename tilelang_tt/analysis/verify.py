@@ -1,6 +1,6 @@
 """tt.VerifyInput: reject frontend kernels the TT lowering cannot handle, with an actionable message.
 
-Pre-condition: a frontend tile kernel (PrimFunc) as a user writes it (DESIGN.md section 1).
+Pre-condition: a frontend tile kernel (PrimFunc) as a user writes it (README.md, "What a kernel looks like").
 Post-condition: the function is unchanged, and it is known to satisfy everything later tt.* passes
 assume:
   * the grid is bound with T.launch_thread("blockIdx.x"/"blockIdx.y", <int>) at the top (no threadIdx);
@@ -21,7 +21,7 @@ from tvm import tirx
 
 from ..errors import fail
 from ..frontend import program as C
-from ..frontend.ops import BINARY_TILE_OPS, SUPPORTED_OPS_TEXT, UNARY_TILE_OPS
+from ..frontend.ops import BINARY_TILE_OPS, PADDING_NEUTRAL_KINDS, SUPPORTED_OPS_TEXT, UNARY_TILE_OPS, info
 from ..frontend.program import Loop, Operand, TileOp, classify, scalar_value
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
 from .coverage import check_coverage
@@ -39,7 +39,7 @@ def verify_kernel(func) -> C.TileProgram:
     _check_grid(km)
     for p in func.params:
         if C.is_buffer(p):
-            _check_buffer(name, p, "global", BUFFER_DTYPES)
+            _check_buffer(name, p, "global", BUFFER_DTYPES, km.shape(p))
     for p in func.params:
         if not C.is_buffer(p):
             fail(name, f"parameter {p.name} is not a buffer",
@@ -80,7 +80,9 @@ def _check_grid(km):
              fix="add bx = T.launch_thread('blockIdx.x', <number of blocks>) at the top of the kernel")
 
 
-def _check_buffer(name, buf, what, dtypes):
+def _check_buffer(name, buf, what, dtypes, device_shape=None):
+    """`device_shape`: a global tensor's padded shape (tt.AnnotateLayouts), which must be whole tiles;
+    its declared shape may be anything positive."""
     shape = C.static_shape(buf)
     if shape is None:
         fail(name, f"{what} buffer {buf.name} has a symbolic shape {list(buf.shape)}",
@@ -88,11 +90,22 @@ def _check_buffer(name, buf, what, dtypes):
     if len(shape) != 2:
         fail(name, f"{what} buffer {buf.name} has rank {len(shape)} (shape {list(shape)})",
              supported="2-D buffers (rows, cols)", fix="reshape the tensor to 2-D")
-    if shape[0] % TILE_ROWS or shape[1] % TILE_COLS or 0 in shape:
+    if 0 in shape:
+        fail(name, f"{what} buffer {buf.name} has shape {list(shape)}, an empty dimension",
+             supported="positive dimensions", fix="give every dimension at least one element")
+    tiles = device_shape or shape
+    if tiles[0] % TILE_ROWS or tiles[1] % TILE_COLS:
+        if what == "global":
+            fail(name, f"global buffer {buf.name} has shape {list(shape)}, and its blocks do not reach whole "
+                       f"{TILE_ROWS}x{TILE_COLS} tiles",
+                 supported="any shape, read and written in blocks whose sizes are multiples of 32 (the last "
+                           "block of a ragged dimension may run past the end: the device pads it)",
+                 fix=f"use block sizes that are multiples of 32 with a ceildiv grid, e.g. "
+                     f"T.launch_thread('blockIdx.x', (cols + bn - 1) // bn)")
         fail(name, f"{what} buffer {buf.name} has shape {list(shape)}, not a multiple of the "
                    f"{TILE_ROWS}x{TILE_COLS} tile",
-             supported="shapes whose both dimensions are positive multiples of 32",
-             fix="pad the tensor / choose block sizes that are multiples of 32")
+             supported="shared and local buffers whose both dimensions are positive multiples of 32",
+             fix="choose block sizes that are multiples of 32")
     if str(buf.dtype) not in dtypes:
         fail(name, f"{what} buffer {buf.name} has dtype {buf.dtype}",
              supported=f"{what} dtypes {', '.join(dtypes)}",
@@ -157,6 +170,14 @@ def _check_op(km, op: TileOp, loop_vars):
     name = km.name
     ops = classify(op)
     kind = op.kind
+    entry = info(op)
+    if km.padded and entry is not None and entry.kind not in PADDING_NEUTRAL_KINDS:
+        padded = ", ".join(f"{n} to {list(s)}" for n, s in km.padded.items())
+        fail(name, f"Tx.{kind} in a kernel over ragged tensors ({padded})", op.stmt,
+             supported=f"ops whose result does not depend on the padding ({', '.join(PADDING_NEUTRAL_KINDS)}) "
+                       "on tensors that are not whole tiles of whole blocks",
+             fix="make the tensors' dimensions multiples of the block sizes (pad them on the host with a value "
+                 f"neutral for Tx.{kind})")
     if kind == "copy":
         dst, src = ops[0], ops[1]
         if dst.kind == "shared" and src.kind == "global":

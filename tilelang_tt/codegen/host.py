@@ -108,8 +108,9 @@ class _HostPrinter:
         emit("// Tensor files hold row-major little-endian elements; inputs are read before the launch,")
         emit("// outputs are written after Finish.")
         emit("")
-        for inc in ("cstdint", "cstdio", "exception", "filesystem", "fstream", "iostream", "memory",
-                    "stdexcept", "string", "vector"):
+        padding = ("algorithm",) if any(t.padded_shape for t in tensors) else ()   # std::copy
+        for inc in padding + ("cstdint", "cstdio", "exception", "filesystem", "fstream", "iostream", "memory",
+                              "stdexcept", "string", "vector"):
             emit(f"#include <{inc}>")
         emit("")
         for inc in ("host_api.hpp", "distributed.hpp", "mesh_buffer.hpp", "mesh_device.hpp",
@@ -159,6 +160,30 @@ class _HostPrinter:
         emit("    return " + H.CREATE_MESH_BUFFER.format(global_config="global", local_config="local",
                                                        device="device") + ";")
         emit("}")
+        if any(t.padded_shape for t in tensors):
+            emit("")
+            emit("// Ragged tensors live in DRAM padded to whole tiles: inputs are padded with zeros (neutral")
+            emit("// for what the compiler accepts), outputs cropped back to the user's shape.")
+            emit("template <typename T>")
+            emit("std::vector<T> pad_rows_cols(const std::vector<T>& data, size_t rows, size_t cols, "
+                 "size_t padded_rows, size_t padded_cols) {")
+            emit("    std::vector<T> out(padded_rows * padded_cols);")
+            emit("    for (size_t r = 0; r < rows; ++r) {")
+            emit("        std::copy(data.begin() + r * cols, data.begin() + (r + 1) * cols, out.begin() + r * padded_cols);")
+            emit("    }")
+            emit("    return out;")
+            emit("}")
+            emit("")
+            emit("template <typename T>")
+            emit("std::vector<T> crop_rows_cols(const std::vector<T>& data, size_t padded_cols, size_t rows, "
+                 "size_t cols) {")
+            emit("    std::vector<T> out(rows * cols);")
+            emit("    for (size_t r = 0; r < rows; ++r) {")
+            emit("        std::copy(data.begin() + r * padded_cols, data.begin() + r * padded_cols + cols, "
+                 "out.begin() + r * cols);")
+            emit("    }")
+            emit("    return out;")
+            emit("}")
         if uses_noc:
             emit("")
             emit("// NOC coordinates of a logical core packed as (x << 16) | y in the runtime-arg tables.")
@@ -183,10 +208,13 @@ class _HostPrinter:
         for i, t in enumerate(tensors):
             v, elem = self.tvar[t.name], HOST_ELEMENT[t.dtype]
             rows, cols = _rows_cols(t.shape)
+            prows, pcols = _rows_cols(t.device_shape)
             emit(f"    auto {v['buf']} = make_dram_buffer(mesh_device.get(), {t.page_bytes}, {t.num_pages});")
             if t.access in ("read", "readwrite"):
-                emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces("
-                     f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols}), {rows}, {cols});")
+                data = f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols})"
+                if t.padded_shape:
+                    data = f"pad_rows_cols({data}, {rows}, {cols}, {prows}, {pcols})"
+                emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces({data}, {prows}, {pcols});")
                 emit("    " + H.WRITE_BUFFER.format(cq="cq", buffer=v["buf"], host_vector=v["tiles"]) + ";")
         emit("")
         emit("    Program program = CreateProgram();")
@@ -209,9 +237,13 @@ class _HostPrinter:
                 continue
             v, elem = self.tvar[t.name], HOST_ELEMENT[t.dtype]
             rows, cols = _rows_cols(t.shape)
-            emit(f"    std::vector<{elem}> {v['result']}({rows * cols});")
+            prows, pcols = _rows_cols(t.device_shape)
+            emit(f"    std::vector<{elem}> {v['result']}({prows * pcols});")
             emit("    " + H.READ_BUFFER.format(cq="cq", host_vector=v["result"], buffer=v["buf"]) + ";")
-            emit(f"    write_tensor(argv[{2 + i}], untilize_nfaces({v['result']}, {rows}, {cols}));")
+            data = f"untilize_nfaces({v['result']}, {prows}, {pcols})"
+            if t.padded_shape:
+                data = f"crop_rows_cols({data}, {pcols}, {rows}, {cols})"
+            emit(f"    write_tensor(argv[{2 + i}], {data});")
         emit("")
         emit("    " + H.CLOSE_DEVICE.format(device="mesh_device") + ";")
         emit("    return 0;")

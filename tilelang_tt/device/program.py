@@ -118,6 +118,17 @@ class DeviceProgram:
         return sum(cb.total_bytes for cb in self.cbs if core in self.cb_cores(cb))
 
     @property
+    def schedule_description(self) -> str:
+        """What the chosen schedule runs where, in one line, for any schedule kind."""
+        from ..schedule import describe
+        return describe(self.schedule)
+
+    @property
+    def schedule_reason(self) -> str:
+        """Why the compiler chose this schedule (the chooser's or the override's words)."""
+        return str(self.schedule.get("reason", ""))
+
+    @property
     def l1_bytes_used(self) -> int:
         return max(self.l1_bytes(c) for c in self.cores)
 

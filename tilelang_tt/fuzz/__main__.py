@@ -151,13 +151,23 @@ def summarize(out: Path, args, wall: float) -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tilelang_tt.fuzz", description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=5000)
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
-    ap.add_argument("--out", default="fuzz-out")
-    ap.add_argument("--time-limit", type=float, default=120.0, help="seconds one case may take")
-    ap.add_argument("--families", default="", help="comma-separated kernel families (default: all)")
+    from .kernels import FAMILIES
+    ap = argparse.ArgumentParser(prog="python -m tilelang_tt.fuzz", description=__doc__.splitlines()[0],
+                                 epilog="docs/fuzzing.md describes what is drawn and how failures are kept.")
+    ap.add_argument("--examples", type=int, default=5000,
+                    help="number of generated kernels to compile, run and check (default %(default)s)")
+    ap.add_argument("--jobs", type=int, default=2,
+                    help="worker processes running cases in parallel (default %(default)s)")
+    ap.add_argument("--seed", type=int, default=int(time.time()) % 100000,
+                    help="seed of the case generator; the same seed draws the same cases (default: from the clock)")
+    ap.add_argument("--out", default="fuzz-out",
+                    help="directory for the run's summary and one reproducer script per failure "
+                         "(default %(default)s)")
+    ap.add_argument("--time-limit", type=float, default=120.0,
+                    help="seconds one case (compile + emulator run) may take before it counts as a hang "
+                         "(default %(default)s)")
+    ap.add_argument("--families", default="",
+                    help=f"comma-separated kernel families to draw from (default: all of {', '.join(FAMILIES)})")
     return run(ap.parse_args(argv))
 
 

@@ -113,13 +113,16 @@ class NaiveLowering:
                                 for b in km.allocs if scope_of(b) == "local" and str(b.name) not in alias)
             acc = "float32" if self.fp32_acc else "bfloat16"
             mode = "full" if self.schedule.compute.dst_full_sync_en else "half"
+            fixes = [f"make the block at most {cap} tiles (block_m * block_n <= {cap * 1024}) and launch more "
+                     f"blocks"]
+            if self.fp32_acc:
+                fixes.append("a bfloat16 accumulator doubles the capacity")
+            if any(op.kind == "gemm" for op, _ in km.walk_ops()):   # only matmuls have subblocked schedules
+                fixes.append("or write the kernel as a plain matmul (C = A @ B, optional element-wise epilogue) "
+                             "and let a subblocked schedule split the block (schedule='auto')")
             raise TTResourceError(
                 f"kernel '{km.name}': local buffers need {used} DST tiles ({locals_}) but DST holds {cap} "
-                f"tiles with {acc} accumulation ({mode}-sync) on {self.hw.model}\n"
-                f"  fix: make the output block at most {cap} tiles (block_m * block_n <= {cap * 1024}); "
-                f"{'a bfloat16 accumulator doubles the capacity; ' if self.fp32_acc else ''}"
-                f"or write the kernel as a plain matmul and let a subblocked schedule split the block "
-                f"(schedule='auto')")
+                f"tiles with {acc} accumulation ({mode}-sync) on {self.hw.model}\n  fix: " + "; ".join(fixes))
 
     # ------------------------------------------------------------- compute context (lower/rules.py)
     def group(self, name, alias=None):
@@ -207,7 +210,7 @@ class NaiveLowering:
         rt, ct = tiles_of(local_buf)
         r0 = tile_start(glob.ranges[0][0], TILE_ROWS)
         c0 = tile_start(glob.ranges[1][0], TILE_COLS)
-        gcols = static_shape(glob.buf)[1] // TILE_COLS
+        gcols = self.program.shape(glob.buf)[1] // TILE_COLS      # padded (tt.AnnotateLayouts)
         page_bytes = next(c for c in self.schedule.cbs if c.index == cb).page_bytes
         name = str(glob.buf.name)
 

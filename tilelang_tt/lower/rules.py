@@ -4,8 +4,9 @@ A rule turns one TileOp into the tile math of the compute kernel: copy_tile / ma
 binary_tiles / binary_dest_reuse_tiles / unary_tile / fill_tile on DST slots. It emits no inits: those
 are placed afterwards by analysis/compute_state.place_inits. Rules see the kernel through a context
 (`ctx`) that maps shared operands to CB ids and local buffers to DST slots and says which DST groups
-hold data already (`ctx.dirty`); the naive schedule and the matmul schedules' epilogues provide their
-own contexts, so the same rule serves both.
+hold data already (`ctx.dirty`). Only the naive schedule (lower/naive.py) lowers through these rules
+today; the matmul schedules build their tile math, epilogue included, in lower/matmul.py from the
+recognized MatmulSpec.
 """
 from __future__ import annotations
 

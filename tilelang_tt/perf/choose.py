@@ -289,7 +289,7 @@ def _full(p: MatmulParams) -> Estimate:
 def _dram_busy(e: Estimate, cons: Constraints) -> bool:
     """True when the card's DRAM would be busier than the model was validated at."""
     b = e.breakdown
-    return b["DRAM (card)"] > cons.max_dram_load * max(b["matrix engine"], b["unpack"], b["pack"])
+    return b["DRAM (card)"] > cons.max_dram_load * max(b["math thread"], b["unpack"], b["pack"])
 
 
 def _pick(options: list, cons: Constraints):
@@ -305,7 +305,9 @@ def _pick(options: list, cons: Constraints):
 
 
 def _why(p: MatmulParams, e: Estimate, per_variant: dict) -> str:
-    parts = sorted(((k, v) for k, v in e.breakdown.items() if v > 0 and k != e.bound), key=lambda kv: -kv[1])
+    # the math thread total is left out: its engines are listed on their own
+    parts = sorted(((k, v) for k, v in e.breakdown.items() if v > 0 and k not in (e.bound, "math thread")),
+                   key=lambda kv: -kv[1])
     b = e.breakdown.get(e.bound, 0.0) or 1e-30
     rest = ", ".join(f"{k} {v / b * 100:.0f}%" for k, v in parts[:3])
     others = "; ".join(f"best {v}: {pe.utilization * 100:.0f}% ({pe.bound})"

@@ -13,11 +13,16 @@ Facts checked per chip model:
 * hw/inc/internal/tt-1xx/<arch>/dev_mem_map.h: MEM_L1_SIZE (= l1_bytes);
 * hw/inc/internal/tt-1xx/<arch>/noc/noc_parameters.h: NOC_MAX_BURST_WORDS x NOC_PAYLOAD_WIDTH / 8
   (= noc_max_burst_bytes), NOC_DRAM_READ_ALIGNMENT_BYTES (= dram_read_alignment),
-  NOC_L1_READ_ALIGNMENT_BYTES (= l1_alignment).
+  NOC_L1_READ_ALIGNMENT_BYTES (= l1_alignment);
+* build/lib/libtt_metal.so, where the tree has it: the constant `tt::tt_metal::NUM_SEMAPHORES` (= max_semaphores,
+  the per-core limit CreateSemaphore enforces), read from the library's read-only data with binutils.
 """
 from __future__ import annotations
 
 import re
+import shutil
+import struct
+import subprocess
 from pathlib import Path
 
 from ..errors import TTTargetError
@@ -200,6 +205,25 @@ def _grid_of(core: dict, path: tuple, where: str):
     return (end[0] - start[0] + 1, end[1] - start[1] + 1), None
 
 
+def library_u32(so: Path, symbol: str) -> int | None:
+    """The 32-bit value of a constant `symbol` (demangled name) in a shared library's data, or None when
+    binutils (nm, readelf) are missing or the symbol is not there."""
+    if not (shutil.which("nm") and shutil.which("readelf")):
+        return None
+    syms = subprocess.run(["nm", "-C", str(so)], capture_output=True, text=True).stdout
+    addr = next((int(line.split()[0], 16) for line in syms.splitlines() if line.endswith(" " + symbol)), None)
+    if addr is None:
+        return None
+    sections = subprocess.run(["readelf", "-S", "-W", str(so)], capture_output=True, text=True).stdout
+    for m in re.finditer(r"\]\s+\S+\s+(PROGBITS)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)", sections):
+        start, offset, size = (int(g, 16) for g in m.groups()[1:])
+        if start <= addr < start + size:
+            with open(so, "rb") as f:
+                f.seek(offset + addr - start)
+                return struct.unpack("<I", f.read(4))[0]
+    return None
+
+
 def check_hardware_table(tt_metal_dir) -> list[str]:
     """Mismatches between target.HARDWARE and the release at `tt_metal_dir` (empty: they agree)."""
     root = _root(tt_metal_dir)
@@ -254,4 +278,8 @@ def check_hardware_table(tt_metal_dir) -> list[str]:
                    where + " NOC_DRAM_READ_ALIGNMENT_BYTES")
             expect("l1_alignment", hw.l1_alignment, d.get("NOC_L1_READ_ALIGNMENT_BYTES"),
                    where + " NOC_L1_READ_ALIGNMENT_BYTES")
+        so = root.parent / "build" / "lib" / "libtt_metal.so"
+        if so.is_file():
+            expect("max_semaphores", hw.max_semaphores, library_u32(so, "tt::tt_metal::NUM_SEMAPHORES"),
+                   "build/lib/libtt_metal.so tt::tt_metal::NUM_SEMAPHORES")
     return problems

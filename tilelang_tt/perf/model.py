@@ -26,6 +26,11 @@ Per core, in cycles of the chip's clock (parameters: perf/costs.py, one table pe
   at the last compute step (no drain): the math thread's duration, which is what tt-metal's profiler
   reports as the device kernel duration.
 
+The bound is the resource behind the bounding core's steady time; when that is the math thread, it is
+named by the engine that spends most of the thread's cycles (matrix engine, FPU element-wise, FPU copy,
+SFPU), so a program that never multiplies matrices never reports the matrix engine. `rates` gives each
+used resource's achieved rate over the device time in its own unit (TFLOP/s, GB/s, tiles/s).
+
 `utilization` = useful FLOPs / device_seconds / the fidelity's peak on the card's grid (or on the cores
 used, when a program uses more than the default grid); `math_utilization` is the same over
 math_seconds, tt-metal's "device based utilization" (the quantity the validation compares).
@@ -53,6 +58,19 @@ class Estimate:
     bound: str
     breakdown: dict = field(default_factory=dict)   # resource -> seconds on the bounding core
     label: str = ""
+    rates: dict = field(default_factory=dict)       # resource -> (achieved rate, unit), program-wide
+
+    @property
+    def uses_matrix_engine(self) -> bool:
+        return "matrix engine" in self.rates
+
+    @property
+    def bound_rate(self) -> str:
+        """The bounding resource's achieved rate in its own unit ("" for fixed costs)."""
+        if self.bound not in self.rates:
+            return ""
+        value, unit = self.rates[self.bound]
+        return f"{value:.3g} {unit}"
 
     @property
     def tflops(self) -> float:
@@ -66,10 +84,14 @@ class Estimate:
         parts = ", ".join(f"{k} {v * 1e6:.1f}" for k, v in sorted(self.breakdown.items(), key=lambda kv: -kv[1])
                           if v > 0)
         head = f"{self.label}: " if self.label else ""
-        return (f"{head}{self.model}, {self.cores} cores, {self.flops / 1e9:.2f} GFLOP, "
+        work = (f"{self.flops / 1e9:.2f} GFLOP, " if self.uses_matrix_engine else "")
+        speed = (f", {self.tflops:.1f} TFLOPS, {self.utilization * 100:.1f}% of peak"
+                 if self.uses_matrix_engine else "")
+        rate = f" at {self.bound_rate}" if self.bound_rate else ""
+        return (f"{head}{self.model}, {self.cores} cores, {work}"
                 f"{self.dram_bytes / 1e6:.1f} MB DRAM -> {self.seconds * 1e6:.1f} us "
-                f"({self.device_seconds * 1e6:.1f} us on device), {self.tflops:.1f} TFLOPS, "
-                f"{self.utilization * 100:.1f}% of peak; bound by {self.bound} (us: {parts})")
+                f"({self.device_seconds * 1e6:.1f} us on device){speed}; bound by {self.bound}{rate} "
+                f"(us: {parts})")
 
 
 def _fmt_cost(table: dict, fmt: str, what: str) -> float:
@@ -82,6 +104,7 @@ def _fmt_cost(table: dict, fmt: str, what: str) -> float:
 @dataclass
 class _CoreTime:
     math: float
+    engines: dict       # math cycles by the engine that spends them (matrix engine, FPU, SFPU, ...)
     unpack: float
     pack: float
     dm: dict            # processor -> cycles
@@ -121,10 +144,12 @@ def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) ->
     finter = pw.intermediate_format or fout
     phases = ct.fidelity_phases[pw.math_fidelity]
     in1_tiles = w.matmul_unpacked_tiles - w.matmul_unpacked_in0_tiles
-    math = (w.matmul_tiles * ct.mm_phase_cycles * phases + w.matmul_calls * ct.mm_call_cycles
-            + w.copy_tiles * ct.copy_math_cycles + w.eltwise_tiles * ct.eltwise_math_cycles * phases
-            + w.sfpu_tiles * ct.sfpu_tile_cycles + w.dst_acquires * ct.dst_sync_cycles
-            + w.inits * ct.init_cycles)
+    engines = {"matrix engine": w.matmul_tiles * ct.mm_phase_cycles * phases + w.matmul_calls * ct.mm_call_cycles,
+               "FPU element-wise": w.eltwise_tiles * ct.eltwise_math_cycles * phases,
+               "FPU copy": w.copy_tiles * ct.copy_math_cycles,
+               "SFPU": w.sfpu_tiles * ct.sfpu_tile_cycles,
+               "math overhead": w.dst_acquires * ct.dst_sync_cycles + w.inits * ct.init_cycles}
+    math = sum(engines.values())
     srca, srcb = ct.unpack_srca_cycles, ct.unpack_srcb_cycles
     unpack = (in1_tiles * _fmt_cost(srca, fin1, "SrcA unpack")
               + w.matmul_unpacked_in0_tiles * _fmt_cost(srcb, fin0, "SrcB unpack")
@@ -159,7 +184,7 @@ def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) ->
         # the next block's first subblock pack waits for this block's write
         first_pack = compute / w.dst_acquires if w.dst_acquires else 0.0
         stall = (c.blocks - 1) * max(0.0, write_block - first_pack)
-    return _CoreTime(math, unpack, pack, dm, parts, c.steps, c.step_overlap, stall, write_block)
+    return _CoreTime(math, engines, unpack, pack, dm, parts, c.steps, c.step_overlap, stall, write_block)
 
 
 def estimate_groups(pw: ProgramWork, groups, ct: CostTable | None = None) -> Estimate:
@@ -185,7 +210,11 @@ def estimate_groups(pw: ProgramWork, groups, ct: CostTable | None = None) -> Est
     device_s = (math_cycles + drain) / hz
     seconds = device_s + ct.dispatch_seconds
     # bound: the resource behind the steady time, unless fixed costs dominate
-    breakdown_cycles = {"matrix engine": slow.math, "unpack": slow.unpack, "pack": slow.pack,
+    # the math thread is named by the engine that spends most of it (a kernel without matmul never
+    # reports the matrix engine)
+    math_name = max(slow.engines, key=slow.engines.get) if slow.math else "matrix engine"
+    breakdown_cycles = {"math thread": slow.math, **{k: v for k, v in slow.engines.items() if v},
+                        "unpack": slow.unpack, "pack": slow.pack,
                         "DRAM (card)": card_dram, "output stall": slow.stall,
                         "fill/drain": fill + drain + ct.kernel_start_cycles}
     breakdown_cycles.update(slow.parts)
@@ -196,7 +225,7 @@ def estimate_groups(pw: ProgramWork, groups, ct: CostTable | None = None) -> Est
     elif slow.dm_max > slow.compute:
         bound = max(slow.parts, key=slow.parts.get)
     else:
-        bound = max(("matrix engine", slow.math), ("unpack", slow.unpack), ("pack", slow.pack),
+        bound = max((math_name, slow.math), ("unpack", slow.unpack), ("pack", slow.pack),
                     key=lambda kv: kv[1])[0]
     if fill + drain + ct.kernel_start_cycles > steady:
         bound = "fill/drain"
@@ -214,7 +243,32 @@ def estimate_groups(pw: ProgramWork, groups, ct: CostTable | None = None) -> Est
     return Estimate(model=pw.model, cores=ncores, flops=flops, dram_bytes=dram_bytes, seconds=seconds,
                     device_seconds=device_s, math_seconds=math_cycles / hz,
                     utilization=flops / device_s / peak, math_utilization=flops / (math_cycles / hz) / peak,
-                    bound=bound, breakdown=breakdown, label=pw.label)
+                    bound=bound, breakdown=breakdown, label=pw.label,
+                    rates=_rates(groups, flops, dram_bytes, device_s))
+
+
+def _rates(groups, flops: float, dram_bytes: float, seconds: float) -> dict:
+    """Achieved rate of every resource the program uses, over its device time, each in its own unit:
+    TFLOP/s for the matrix engine, GB/s for DRAM and the NOC, tiles/s for the other engines."""
+    def total(get):
+        return sum(n * get(c) for n, c in groups)
+    tiles = {"FPU element-wise": total(lambda c: c.compute.eltwise_tiles),
+             "FPU copy": total(lambda c: c.compute.copy_tiles),
+             "SFPU": total(lambda c: c.compute.sfpu_tiles),
+             "unpack": total(lambda c: c.compute.matmul_unpacked_tiles + c.compute.copy_tiles
+                             + 2 * c.compute.eltwise_tiles),
+             "pack": total(lambda c: c.compute.pack_tiles)}
+    mcast = total(lambda c: sum(d.mcast_bytes for d in c.dm.values()))
+    rates = {k: (n / seconds, "tiles/s") for k, n in tiles.items() if n}
+    if total(lambda c: c.compute.matmul_tiles):
+        rates["matrix engine"] = (flops / seconds / 1e12, "TFLOP/s")
+    if dram_bytes:
+        rates["DRAM"] = rates["DRAM (card)"] = (dram_bytes / seconds / 1e9, "GB/s")
+    if mcast:
+        rates["multicast"] = (mcast / seconds / 1e9, "GB/s")
+    if dram_bytes or mcast:
+        rates["NOC latency"] = ((dram_bytes + mcast) / seconds / 1e9, "GB/s")
+    return {k: v for k, v in rates.items() if seconds}
 
 
 def estimate(program, ct: CostTable | None = None) -> Estimate:

@@ -12,12 +12,13 @@ from ..errors import RealApiUnavailable
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tilelang_tt.realapi")
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    ap = argparse.ArgumentParser(prog="python -m tilelang_tt.realapi", description="check generated programs against the pinned TT-Metalium release (docs/realapi.md)")
+    sub = ap.add_subparsers(dest="cmd", required=True, help="what to do")
     sub.add_parser("fetch", help="download and extract the pinned release (cached)")
     c = sub.add_parser("check", help="check a generated program directory")
-    c.add_argument("dir", type=Path)
-    c.add_argument("--chip", default="plan", choices=["plan", "wormhole_b0", "blackhole", "both"])
+    c.add_argument("dir", type=Path, help="a generated program directory (Kernel.export() writes one)")
+    c.add_argument("--chip", default="plan", choices=["plan", "wormhole_b0", "blackhole", "both"],
+                   help="chip(s) to compile the kernels for (default: the plan's own model)")
     args = ap.parse_args(argv)
     try:
         from . import host_symbols, release

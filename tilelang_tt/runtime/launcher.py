@@ -4,7 +4,7 @@ The host stub of a kernel calls `tilelang_tt.launch(<artifact id>, *tensors)` th
 registry. We move the tensors into files, run the generated host program on a backend (the emulator by
 default; a real device when TT_METAL_HOME and a card are present) and copy the outputs back.
 Tensor access goes through `.numpy()` / `.copyfrom()`: `np.from_dlpack` on the borrowed argument views
-segfaults (reference/tvm-integration.md section 6).
+segfaults in apache-tvm 0.27.
 """
 from __future__ import annotations
 

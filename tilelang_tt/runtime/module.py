@@ -3,7 +3,8 @@
 The device module returned to TVM is a `const_loader` module holding every generated file as a uint8
 tensor named `<artifact id>/<file>`, so the sources travel with the module that `tvm.build` /
 `tvm.compile` return. (A Python Module subclass cannot be imported into a TVM module; a `source` module
-breaks every call; a `c` module breaks tvm.compile. See reference/tvm-integration.md section 2.)
+breaks every call; a `c` module breaks tvm.compile. Found by trying each
+in apache-tvm 0.27.)
 The in-process registry maps artifact id -> Artifact for the launcher.
 """
 from __future__ import annotations

@@ -41,4 +41,16 @@ def from_dict(d):
     raise TTCompileError(f"unknown schedule kind {kind!r}")
 
 
-__all__ = ["choose", "from_dict", "NaiveSchedule", "naive_schedule"]
+def describe(d: dict) -> str:
+    """One line of what a schedule runs where, from its dict (a compiled program's or plan.json's)."""
+    kind = str(d.get("kind", ""))
+    if kind == "naive":
+        from .naive import describe_naive
+        return describe_naive(d)
+    if kind == "matmul":
+        from .matmul import MatmulParams
+        return MatmulParams.from_dict(d["params"]).describe()
+    raise TTCompileError(f"unknown schedule kind {kind!r}")
+
+
+__all__ = ["choose", "describe", "from_dict", "NaiveSchedule", "naive_schedule"]

@@ -84,6 +84,9 @@ class MatmulSchedule:
     def variant(self) -> str:
         return self.params.variant
 
+    def describe(self) -> str:
+        return self.params.describe()
+
     # geometry, in tiles
     @property
     def mt(self) -> int:

@@ -45,6 +45,9 @@ class NaiveSchedule:
         cols = self.core_grid[0]
         return [(i % cols, i // cols) for i in range(len(self.tiles_per_core))]
 
+    def describe(self) -> str:
+        return describe_naive(self.to_dict())
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, "variant": self.variant, "grid": list(self.grid),
                 "core_grid": list(self.core_grid), "tiles_per_core": list(self.tiles_per_core),
@@ -59,6 +62,14 @@ class NaiveSchedule:
                    str(d["policy"]), tuple(CBSpec.from_dict(c) for c in d["cbs"]),
                    tuple(TensorSpec.from_dict(t) for t in d["tensors"]),
                    ComputeConfig.from_dict(d["compute"]), str(d.get("reason", "")))
+
+
+def describe_naive(d: dict) -> str:
+    """One line of what a naive schedule (its dict, as in plan.json) runs where."""
+    gx, gy = d["grid"]
+    per = d["tiles_per_core"]
+    return (f"naive: the kernel's {gx}x{gy} blocks as written, {d['policy']} over {len(per)} cores, "
+            f"{min(per)}..{max(per)} blocks per core")
 
 
 # ---------------------------------------------------------------------------------------------------

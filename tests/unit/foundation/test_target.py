@@ -55,6 +55,24 @@ def test_unknown_model_and_tag_are_target_errors():
         tt_target.model_of(Target("llvm"))
 
 
+@pytest.mark.parametrize("target", ["tenstorrent/grayskull", {"tag": "tenstorrent/n300"}, " tenstorrent/bh "])
+def test_tvm_build_with_an_unknown_tag_lists_the_known_ones(target):
+    import tvm
+    from tilelang_tt import samples
+    with pytest.raises(TTTargetError, match=r"unknown Tenstorrent target 'tenstorrent/\w+'; known tags: "
+                                            r"tenstorrent, tenstorrent/wormhole_b0.*tenstorrent/p150"):
+        tvm.build(samples.eltwise("add", 32, 64), target=target)
+
+
+def test_tag_check_leaves_other_targets_alone():
+    import tvm
+    assert str(tvm.target.Target("llvm").kind) == "llvm"
+    assert tvm.target.Target("tenstorrent/p150").attrs["model"] == "blackhole"
+    with pytest.raises(ValueError, match="not defined") as e:
+        tvm.target.Target("tenstorrentx")
+    assert not isinstance(e.value, TTTargetError)
+
+
 def test_unsupported_dtype_is_compile_error():
     with pytest.raises(tilelang_tt.TTCompileError, match="float16 has no TT-Metalium data format"):
         tt_target.data_format("float16")

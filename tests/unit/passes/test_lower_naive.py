@@ -327,10 +327,18 @@ def test_dst_capacity_fp32_and_bf16():
         lower_to_tt(matmul(128, 128, 64, bm=128, bn=128), schedule="naive")
     msg = str(e.value)
     assert "kernel 'mm'" in msg and "16 DST tiles" in msg and "DST holds 4 tiles with float32" in msg
-    assert "block_m * block_n <= 4096" in msg and "bfloat16 accumulator" in msg
+    assert "block_m * block_n <= 4096" in msg and "bfloat16 accumulator" in msg and "plain matmul" in msg
     with pytest.raises(TTResourceError, match="DST holds 8 tiles with bfloat16"):
         lower_to_tt(matmul(128, 128, 64, bm=128, bn=128, acc="bfloat16"), schedule="naive")
     lower_to_tt(matmul(64, 128, 64, bm=64, bn=128, acc="bfloat16"), schedule="naive")   # 8 tiles fit
+
+
+def test_dst_overflow_of_an_eltwise_kernel_suggests_no_matmul():
+    with pytest.raises(TTResourceError) as e:
+        lower_to_tt(samples.eltwise("add", 128, 256, block_m=128, block_n=256))
+    msg = str(e.value)
+    assert "32 DST tiles" in msg and "DST holds 8 tiles with bfloat16" in msg and "launch more blocks" in msg
+    assert "matmul" not in msg
 
 
 def test_math_after_copy_out():

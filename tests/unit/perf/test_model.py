@@ -119,3 +119,23 @@ def test_grouped_cores_model_like_every_core(variant, extra):
     assert grouped.cores == whole.cores == p.grid[0] * p.grid[1]
     assert grouped.seconds == pytest.approx(whole.seconds) and grouped.dram_bytes == whole.dram_bytes
     assert grouped.bound == whole.bound
+
+
+@pytest.mark.parametrize("make, engine", [(lambda: samples.eltwise("add", 256, 256), "FPU element-wise"),
+                                          (lambda: samples.unary_chain(256, 256), "SFPU"),
+                                          (lambda: samples.matmul(256, 256, 256), "matrix engine")])
+def test_estimate_names_only_engines_the_program_uses_with_rates_in_their_units(make, engine):
+    e = tilelang_tt.compile(make()).estimate()
+    text = str(e)
+    assert engine in e.rates and e.breakdown[engine] > 0
+    if engine != "matrix engine":
+        # no matrix work: neither the engine nor FLOP figures appear anywhere
+        assert "matrix engine" not in text and "TFLOPS" not in text and "matrix engine" not in e.breakdown
+        assert e.rates[engine][1] == "tiles/s"
+    else:
+        assert e.rates[engine][1] == "TFLOP/s" and "TFLOPS" in text
+    assert e.rates["DRAM"][1] == "GB/s"
+    assert e.rates["DRAM"][0] == pytest.approx(e.dram_bytes / e.device_seconds / 1e9)
+    if e.bound in e.rates:
+        value, unit = e.rates[e.bound]
+        assert f"bound by {e.bound} at {value:.3g} {unit}" in text
