@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import TTCompileError
-from .matmul import check_params, l1_bytes
+from ..target import TILE_BYTES
+from .matmul import _fmt, check_params, intermediate_format
 
 
 def _ceil(a: int, b: int) -> int:
@@ -61,6 +62,26 @@ class Checker:
 
     def __init__(self, space, base):
         self.space, self.base = space, base
+        b = base
+        self.tb = TILE_BYTES[_fmt(b.dtype)]
+        self.to = TILE_BYTES[_fmt(b.out_dtype or b.dtype)]
+        self.ti = TILE_BYTES[intermediate_format(b)]
+
+    def l1(self, acc, bm, bn, ibw, sb) -> int:
+        """perf.matmul.l1_bytes of the candidate, by arithmetic (asked tens of thousands of times; a
+        test keeps the two equal)."""
+        b, kt = self.base, self.space.Kt
+        total = b.cb_depth * (bm + bn) * ibw * self.tb
+        if b.program == "ours":
+            sub = sb[0] * sb[1]
+            total += 2 * sub * self.to + b.epilogue_tensors * 2 * sub * self.tb
+            return total + (bm * bn * self.ti if kt // ibw > 1 else 0)
+        total += bm * bn * self.to + (b.cb_depth * bn * self.tb if b.bias else 0)
+        if kt // ibw > 1 and acc == "reload":
+            total += bm * bn * self.ti
+        elif kt // ibw > 1 and b.fp32_acc:
+            total += bm * bn * TILE_BYTES["Float32"]
+        return total
 
     def params(self, variant, acc, grid, bm, bn, ibw, sb):
         return replace(self.base, grid=tuple(grid), per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
@@ -72,8 +93,8 @@ class Checker:
             why = cons.legal(variant, acc, tuple(grid), bm, bn, ibw, tuple(sb))
             if why:
                 return why
-        p = self.params(variant, acc, grid, bm, bn, ibw, sb)
         if cons.legal is None:
+            p = self.params(variant, acc, grid, bm, bn, ibw, sb)
             try:
                 check_params(p)
             except TTCompileError as e:
@@ -82,7 +103,7 @@ class Checker:
                 return f"grid {grid[0]}x{grid[1]} uses more than max_cores={cons.max_cores} cores"
             if _ceil(self.space.Mt, bm) < grid[1] or _ceil(self.space.Nt, bn) < grid[0]:
                 return f"grid {grid[0]}x{grid[1]} has cores without an output block"
-        need = l1_bytes(p)
+        need = self.l1(acc, bm, bn, ibw, sb)
         if need > self.space.budget:
             return f"CBs need {need} B of L1, more than the {self.space.budget} B budget"
         return None
@@ -118,22 +139,29 @@ def candidates(space, check: Checker):
     bms = block_extents(space.Mt, fh or 1, fixed.get("per_core_M"))
     bns = block_extents(space.Nt, fw or 1, fixed.get("per_core_N"))
     ibws = _k_blocks(space)
-    for variant in cons.variants:
-        for acc in cons.accumulate:
-            for bm in bms:
-                for bn in bns:
-                    grid = tuple(fixed["grid"]) if "grid" in fixed else \
-                        widest_grid(gx, gy, _ceil(space.Nt, bn), _ceil(space.Mt, bm), cons.max_cores)
-                    pairs, widths = [], 0
-                    for ibw in ibws:
-                        ok = [(ibw, sb) for sb in _subblocks(space, variant, bm, bn)
-                              if check(variant, acc, grid, bm, bn, ibw, sb) is None]
-                        pairs += ok
-                        widths += bool(ok)
-                        if widths == 2:
-                            break
-                    if pairs:
-                        yield variant, acc, grid, bm, bn, pairs
+    # a variant and strategy whose least demanding schedule breaks a limit has no legal schedule at all
+    open_ = [(p.variant, p.accumulate) for p in least_demanding(space, check).get(None, [])]
+    for bn in bns if open_ else ():
+        for bm in bms:
+            grid = tuple(fixed["grid"]) if "grid" in fixed else \
+                widest_grid(gx, gy, _ceil(space.Nt, bn), _ceil(space.Mt, bm), cons.max_cores)
+            any_fit = False
+            for variant, acc in open_:
+                # the CBs with a 1x1 subblock bound every subblock's from below; they grow with bm
+                fits = [w for w in ibws if check.l1(acc, bm, bn, w, (1, 1)) <= space.budget]
+                any_fit = any_fit or bool(fits)
+                pairs, widths = [], 0
+                for ibw in fits:
+                    ok = [(ibw, sb) for sb in _subblocks(space, variant, bm, bn)
+                          if check(variant, acc, grid, bm, bn, ibw, sb) is None]
+                    pairs += ok
+                    widths += bool(ok)
+                    if widths == 2:
+                        break
+                if pairs:
+                    yield variant, acc, grid, bm, bn, pairs
+            if not any_fit:
+                break                      # larger blocks along M need more L1 still
 
 
 def exact_candidates(space, check: Checker, keep: int) -> tuple[dict, int]:
@@ -160,9 +188,12 @@ def any_legal(space, check: Checker):
 
 
 def least_demanding(space, check: Checker) -> dict:
-    """{why: [MatmulParams]}: per variant and strategy, the least demanding schedule the constraints
-    allow (one core, the smallest blocks and subblock, the K block needing the least L1 among those
-    that give the strategy enough K blocks) and the limit it breaks."""
+    """{why (None: legal): [MatmulParams]}: per variant and strategy, the least demanding schedule the
+    constraints allow (one core or the requested grid, the smallest blocks and subblock, the K block
+    needing the least L1 among those that give the strategy enough K blocks) and the limit it breaks.
+    It is legal whenever any schedule of that variant and strategy is: every limit is monotone in what
+    it minimizes (cores with a block, DST, L1, K blocks for l1_acc), and divisibility holds by
+    construction (blocks that are multiples of a requested subblock extent)."""
     cons, fixed = space.cons, space.cons.fixed
     fh, fw = fixed_subblock(fixed)
     grid = tuple(fixed["grid"]) if "grid" in fixed else (1, 1)
@@ -173,7 +204,7 @@ def least_demanding(space, check: Checker) -> dict:
         for acc in cons.accumulate:
             ibws = _k_blocks(space)
             enough = [d for d in ibws if acc != "l1_acc" or space.Kt // d > 2] or ibws
-            ibw = min(enough, key=lambda d: (l1_bytes(check.params(variant, acc, grid, bm, bn, d, sb)), -d))
+            ibw = min(enough, key=lambda d: (check.l1(acc, bm, bn, d, sb), -d))
             why = check(variant, acc, grid, bm, bn, ibw, sb)
             out.setdefault(why, []).append(check.params(variant, acc, grid, bm, bn, ibw, sb))
     return out
