@@ -32,6 +32,7 @@ MATMUL_H = "api/compute/matmul.h"
 COPY_H = "api/compute/tile_move_copy.h"
 BINARY_H = "api/compute/eltwise_binary.h"
 FILL_H = "api/compute/eltwise_unary/fill.h"
+RECONFIG_H = "api/compute/reconfig_data_format.h"
 
 # SFPU unary op -> header declaring <op>_tile_init()/<op>_tile(). silu has no eltwise_unary/ header of
 # its own: tt-metal declares silu_tile/silu_tile_init in the compute_kernel_api.h monolith (read in the
@@ -144,6 +145,9 @@ _E4_CALLS: dict[str, ApiCall] = {
     "pack_tile": ApiCall("pack_tile", ("dst", "cb"), _CP(PACK_H)),
     "pack_tile_to": ApiCall("pack_tile", ("dst", "cb", "tile"), _CP(PACK_H), "true"),   # out_of_order_output
     "pack_reconfig_l1_acc": ApiCall("pack_reconfig_l1_acc", ("enable",), _CP(PACK_H)),
+    "reconfig_data_format_srca": ApiCall("reconfig_data_format_srca", ("cb",), _CP(RECONFIG_H)),
+    "reconfig_data_format_srcb": ApiCall("reconfig_data_format_srcb", ("cb",), _CP(RECONFIG_H)),
+    "pack_reconfig_data_format": ApiCall("pack_reconfig_data_format", ("cb",), _CP(RECONFIG_H)),
 }
 
 # fill_tile needs fill_tile_init() whenever the SFPU was configured for another op; there is no
