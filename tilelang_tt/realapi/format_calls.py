@@ -325,8 +325,17 @@ def _calls(body: str):
 def _locals(body: str, env: dict) -> dict:
     env = dict(env)
     for m in re.finditer(r"\b(?:const|constexpr)\s+(?:std::)?\w+\s+(\w+)\s*=\s*([^;]+);", body):
-        env[m.group(1)] = _eval(m.group(2), env)
+        try:
+            env[m.group(1)] = _eval(m.group(2), env)
+        except HeaderReadError:       # a constant that decides nothing about formats (e.g. an approx mode)
+            env[m.group(1)] = _Val(m.group(2).strip(), False)
     return env
+
+
+def _overload(funcs, n: int):
+    """The overload a call with n arguments picks: exact required arity first, then defaulted ones."""
+    cands = sorted((f for f in funcs if f.takes(n)), key=lambda f: f.required != n)
+    return cands[0] if cands else None
 
 
 def _src_order(template_args: str, default: str = "Regular") -> str:
@@ -349,10 +358,9 @@ def _run(tree: dict, f: Func, env: dict, state: dict, expects: list, depth: int)
             ops = re.findall(r"Operand::(\w+)", targs) or (["SRCA", "SRCB", "PACK"][:len(vals)])
             expects.append({op.lower(): v for op, v in zip(ops, vals)})
         elif name in tree:
-            cands = [g for g in tree[name] if g.takes(len([a for a in args if a]))]
-            if not cands:
+            g = _overload(tree[name], len([a for a in args if a]))
+            if g is None:
                 continue
-            g = cands[0]
             vals = [_eval(a, env) for a in args if a]
             sub = {p: v for (p, _), v in zip(g.params, vals)}
             sub["src_order"] = _src_order(targs, "Regular")
@@ -362,10 +370,9 @@ def _run(tree: dict, f: Func, env: dict, state: dict, expects: list, depth: int)
 def effects(tree: dict, name: str, nargs: int, src_order: str = "Regular", func: Func | None = None):
     """({unit: (new param, old param | None)}, [state_configure expectations]) of the overload of `name`
     taking `nargs` arguments (or of `func`); parameters are reported by name, constants as <text>."""
-    cands = [func] if func is not None else [f for f in tree.get(name, []) if f.takes(nargs)]
-    if not cands:
+    f = func if func is not None else _overload(tree.get(name, []), nargs)
+    if f is None:
         raise HeaderReadError(f"no definition of {name} taking {nargs} arguments")
-    f = cands[0]
     env = {p: _Val(p, True) for p, _ in f.params}
     env["src_order"] = src_order
     state: dict = {}
