@@ -32,6 +32,9 @@ void kernel_main() {
 #elif defined(OP_REDUCE)
   compute_kernel_hw_startup(cb_a, cb_b, cb_out);
   reduce_init<PoolType::REDUCE_POOL, ReduceDim::REDUCE_AXIS>(cb_a, cb_b, cb_out);
+#elif defined(BUG_pack_format)
+  compute_kernel_hw_startup(cb_a, cb_b, cb_a);  // the packer left on c_0's format (run with EW_OUT_FP32=1)
+  copy_init(cb_a);
 #else
   compute_kernel_hw_startup(cb_a, cb_b, cb_out);
   copy_init(cb_a);
