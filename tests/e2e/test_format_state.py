@@ -13,6 +13,8 @@ from pathlib import Path
 import ml_dtypes
 import numpy as np
 import pytest
+from tvm.script import tirx as T
+from tvm.tirx.script import tile as Tx
 
 import tilelang_tt
 from tilelang_tt import samples
@@ -155,3 +157,40 @@ def test_a_kernel_missing_one_reconfig_fails_with_the_format_error(case, call, o
     assert {det["cb_format"], det["configured_format"]} == {"Float16_b", "Float32"}
     msg = str(e.value)
     assert f"c_{cb}" in msg and "Float32" in msg and "Float16_b" in msg and "kernel 'compute'" in msg
+
+
+# ------------------------------------------------- naive kernels reading CBs of two formats
+
+@T.prim_func
+def _mixed(A: T.Buffer((64, 64), "bfloat16"), B: T.Buffer((64, 64), "float32"), C: T.Buffer((64, 64), "float32")):
+    bx = T.launch_thread("blockIdx.x", 2)
+    A_s = T.alloc_buffer((64, 32), "bfloat16", scope="shared")
+    B_s = T.alloc_buffer((64, 32), "float32", scope="shared")
+    C_l = T.alloc_buffer((64, 32), "float32", scope="local")
+    Tx.copy(A_s, A[0:64, bx * 32:bx * 32 + 32])
+    Tx.copy(B_s, B[0:64, bx * 32:bx * 32 + 32])
+    Tx.add(C_l, A_s, B_s)         # A -> SrcA, B -> SrcB
+    Tx.mul(C_l, C_l, A_s)         # dest reuse (DEST_TO_SRCA): A -> SrcB
+    Tx.copy(C[0:64, bx * 32:bx * 32 + 32], C_l)
+
+
+@pytest.mark.parametrize("call,cb_name", [(None, None), ("reconfig_data_format_srcb(cb_A_s)", "A_s"),
+                                          ("reconfig_data_format_srcb(cb_B_s)", "B_s")])
+def test_srcb_switches_between_the_two_formats_of_a_naive_kernel(call, cb_name, tmp_path):
+    """The dest-reuse multiply unpacks A (bf16) through SrcB, which the add left on B's Float32: the
+    compiler reconfigures SrcB for it, and back for the add of the next block (one core, two blocks)."""
+    kernel = tilelang_tt.compile(_mixed, out_idx=2, max_cores=1)
+    if call is None:
+        rng = np.random.default_rng(1)
+        a, b = rng.uniform(-1, 1, (64, 64)).astype(BF16), rng.uniform(-1, 1, (64, 64)).astype(np.float32)
+        ref = (a.astype(np.float32) + b) * a.astype(np.float32)
+        np.testing.assert_allclose(kernel(a, b), ref, rtol=1e-6, atol=1e-6)
+        return
+    sources = dict(kernel.sources)
+    name = next(k for k in sources if k.endswith(".cpp") and "compute" in k)
+    cbs = {c["name"]: c["index"] for c in json.loads(sources["plan.json"])["cbs"]}
+    sources[name] = _without(sources[name], call)
+    with pytest.raises(EmulatorFormatError) as e:
+        _run_sources(kernel, sources, tmp_path)
+    det = e.value.report["details"]
+    assert det["unit"] == "SrcB" and det["cb"] == cbs[cb_name]
