@@ -14,7 +14,9 @@ the CB. Written once here, from the bodies of the released TT-Metalium 0.81.1 he
 Units: "srca" / "srcb" (the unpacker's two source registers, with the math engine's matching source
 format) and "pack" (the packer's output format). DST's accumulation mode (fp32_dest_acc_en) is a
 compile-time define of the kernel (DST_ACCUM_MODE) that every call above takes as a template argument;
-it does not change at run time in the programs we generate.
+0.81.1 can also switch it mid-kernel (enable_fp32_dest_acc / disable_fp32_dest_acc / set_fp32_dest_acc /
+restore_fp32_dest_acc in compute_kernel_hw_startup.h), which the compiler never emits; the emulator's
+versions of those are no-ops (its DST mode is the ComputeConfig's for the whole kernel).
 """
 from __future__ import annotations
 
