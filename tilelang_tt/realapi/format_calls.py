@@ -97,7 +97,6 @@ def preprocess(text: str, defines: dict) -> str:
 
 def _match(text: str, i: int, open_: str, close: str) -> int:
     """Index just past the bracket that closes text[i] (== open_); () and <> nest inside <>."""
-    depth = 0
     pairs = {"(": ")", "<": ">", "{": "}", "[": "]"} if open_ == "<" else {open_: close}
     closers = {v: k for k, v in pairs.items()}
     stack = []
@@ -114,7 +113,6 @@ def _match(text: str, i: int, open_: str, close: str) -> int:
         elif open_ == "<" and c == ";":
             break
         i += 1
-        depth += 1
     raise HeaderReadError(f"no closing {close!r} near {text[max(0, i - 80):i]!r}")
 
 
@@ -313,11 +311,8 @@ def _calls(body: str):
                 continue
             template = body[j + 1:end - 1]
             j = end + (len(body[end:]) - len(rest))
-        if body[j] != "(" or name in _KEYWORDS and name not in ("UNPACK", "MATH", "PACK"):
-            i = j + 1
-            continue
-        close = _match(body, j, "(", ")")
-        if name not in _KEYWORDS:
+        if body[j] == "(" and name not in _KEYWORDS:      # UNPACK((...)) and the like: look inside
+            close = _match(body, j, "(", ")")
             yield name, template, _split_args(body[j + 1:close - 1])
         i = j + 1
 

@@ -154,3 +154,15 @@ def test_the_compiler_intrinsics_map_onto_table_rows():
     assert FT.intrinsic_sets("compute_kernel_hw_startup", reverse=True) == {"srca": "icb1", "srcb": "icb0",
                                                                           "pack": "ocb"}
     assert FT.intrinsic_sets("reconfig_data_format_srcb") == {"srcb": "cb"}
+
+
+def test_a_drifted_row_fails_the_check(release, emulator):
+    """Negative control: the startup row with SrcA / SrcB swapped, and the pack reconfig without its
+    conditional `old`, disagree with both header trees."""
+    from dataclasses import replace
+    start = replace(FT.row("compute_kernel_hw_startup", 3), sets={"srca": "icb1", "srcb": "icb0", "pack": "ocb"})
+    pack = replace(FT.row("pack_reconfig_data_format", 2), old={})
+    for tree in (release[1], emulator[1]):
+        for bad in (start, pack):
+            with pytest.raises(AssertionError):
+                _check(tree, bad, "drifted")
