@@ -64,6 +64,13 @@ class EmulatorViolation(EmulatorError):
     """A protocol or bounds violation: CB accounting, DST state machine, NOC address, L1 overflow."""
 
 
+class EmulatorFormatError(EmulatorViolation):
+    """A CB was unpacked (SrcA / SrcB) or packed in a data format other than the one the engine was last
+    configured for (compute_kernel_hw_startup, reconfig_data_format*, pack_reconfig_data_format): on a
+    device that gives wrong numbers without an error. The report names the unit, the CB, both formats
+    and the call that configured the unit."""
+
+
 class EmulatorTimeout(EmulatorError):
     """The program ran past its time limit and was killed."""
 

@@ -32,6 +32,7 @@ MATMUL_H = "api/compute/matmul.h"
 COPY_H = "api/compute/tile_move_copy.h"
 BINARY_H = "api/compute/eltwise_binary.h"
 FILL_H = "api/compute/eltwise_unary/fill.h"
+RECONFIG_H = "api/compute/reconfig_data_format.h"
 
 # SFPU unary op -> header declaring <op>_tile_init()/<op>_tile(). silu has no eltwise_unary/ header of
 # its own: tt-metal declares silu_tile/silu_tile_init in the compute_kernel_api.h monolith (read in the
@@ -144,6 +145,10 @@ _E4_CALLS: dict[str, ApiCall] = {
     "pack_tile": ApiCall("pack_tile", ("dst", "cb"), _CP(PACK_H)),
     "pack_tile_to": ApiCall("pack_tile", ("dst", "cb", "tile"), _CP(PACK_H), "true"),   # out_of_order_output
     "pack_reconfig_l1_acc": ApiCall("pack_reconfig_l1_acc", ("enable",), _CP(PACK_H)),
+    "reconfig_data_format_srca": ApiCall("reconfig_data_format_srca", ("cb",), _CP(RECONFIG_H)),
+    "reconfig_data_format_srcb": ApiCall("reconfig_data_format_srcb", ("cb",), _CP(RECONFIG_H)),
+    # metalium-api.md A.7: pack.h declares it at HEAD (0.81.1 moved it: _M081_OVERRIDES)
+    "pack_reconfig_data_format": ApiCall("pack_reconfig_data_format", ("cb",), _CP(PACK_H)),
 }
 
 # fill_tile needs fill_tile_init() whenever the SFPU was configured for another op; there is no
@@ -154,6 +159,7 @@ FILL_INIT = ApiCall("fill_tile_init", (), _CP(FILL_H))
 # dest-reuse forms became per-op templates on the reuse direction; the old names are gone, no aliases.
 _REUSE = "EltwiseBinaryReuseDestType::DEST_TO_SRCA"
 _M081_OVERRIDES: dict[str, ApiCall] = {
+    "pack_reconfig_data_format": ApiCall("pack_reconfig_data_format", ("cb",), _CP(RECONFIG_H)),
     "binary_init": ApiCall("{op}_init", ("icb0", "icb1"), _CP(BINARY_H)),
     "binary_dest_reuse_init": ApiCall("{op}_reuse_dest_init", ("cb",), _CP(BINARY_H), _REUSE),
     "binary_dest_reuse_tiles": ApiCall("{op}_reuse_dest_tiles", ("cb", "tile", "dst"), _CP(BINARY_H), _REUSE),

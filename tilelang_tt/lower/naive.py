@@ -288,9 +288,11 @@ class NaiveLowering:
 
         bs, bc, b = var("block_start"), var("block_count"), var("b")
         out_cb = self.outs[0][4]
-        loop, first = place_inits(for_(b, bc, block), out_cb)
+        formats = {c.index: c.data_format for c in self.schedule.cbs}
+        loop, startup = place_inits(for_(b, bc, block), out_cb, formats,
+                                    lambda first: self._startup_cbs(first, out_cb))
         stmts = [bind(bs, call("get_arg_val", 0)), bind(bc, call("get_arg_val", 1)),
-                 ev("compute_kernel_hw_startup", *self._startup_cbs(first, out_cb)), loop]
+                 ev("compute_kernel_hw_startup", *startup), loop]
         return self._build("compute", "compute", None, seq(stmts), ["block_start", "block_count"], [])
 
     @staticmethod

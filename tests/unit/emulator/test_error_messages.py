@@ -108,6 +108,16 @@ def test_emulator_violation(runner):
         _emu(runner, EW_BUG="oob_read")
 
 
+def test_emulator_format_error(runner):
+    # the packer is configured for c_0 (Float16_b) by compute_kernel_hw_startup, c_16 holds Float32
+    with pytest.raises(errors.EmulatorFormatError,
+                       match=r"format_mismatch on core \(0, 0\) in kernel 'compute': pack_tile packs into c_16 "
+                             r"\(Float32\), but the packer is configured for Float16_b \(by compute_kernel_hw_startup "
+                             r"for c_0 at line \d+\): on a device the data would be written as Float16_b; call "
+                             r"pack_reconfig_data_format\(c_16\) first \[.*compute.cpp:\d+\]"):
+        _emu(runner, EW_OP="copy", EW_BUG="pack_format", EW_OUT_FP32=1)
+
+
 def test_emulator_timeout(runner):
     with pytest.raises(errors.EmulatorTimeout, match=r"ran past its time limit of 2 s and was killed"):
         _emu(runner, EW_BUG="spin", TT_EMU_HANG_SECONDS=0, timeout=2.0)

@@ -307,7 +307,7 @@ def test_an_epilogue_tensor_read_twice_gets_one_cb_and_one_accessor():
     func = FAMILIES["matmul"].build(params, "twice")
     spec, _ = recognize(read_program(func))
     assert [e.tensor for e in spec.epilogue] == ["D", None, "D"] and spec.epilogue_tensors == ("D",)
-    prog = program(func, schedule="multicast")
+    prog = program(func, schedule="multicast", in0_block_w=2)      # two K blocks: a partials CB too
     assert [c.name for c in prog.cbs] == ["in0", "in1", "epilogue_D", "out", "partials"]
     assert all(k.accessors.count("D") <= 1 for k in prog.kernels)
 

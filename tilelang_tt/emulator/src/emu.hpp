@@ -166,7 +166,8 @@ inline void api_tick(int thread) {
 }
 
 // failure reporting (prints to stderr, writes $TT_EMU_REPORT, exits with the code)
-enum ExitCode { EX_DEADLOCK = 70, EX_L1 = 71, EX_DST = 72, EX_NOC = 73, EX_CB = 74, EX_API = 75, EX_COMPILE = 76 };
+enum ExitCode { EX_DEADLOCK = 70, EX_L1 = 71, EX_DST = 72, EX_NOC = 73, EX_CB = 74, EX_API = 75, EX_COMPILE = 76,
+               EX_FORMAT = 77 };
 [[noreturn]] void fail(int code, const char* kind, Fiber* f, const std::string& msg, const std::string& details = "");
 [[noreturn]] void fail_core(int code, const char* kind, int cx, int cy, const std::string& kernel,
                             const std::string& msg, const std::string& details = "");
