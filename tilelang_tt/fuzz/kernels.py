@@ -5,7 +5,7 @@ output must match within the bounds of `tilelang_tt.numerics`.
 A family is a `Family` with
   build(params, name)      -> T.prim_func named `name`
   inputs(params)           -> [(parameter name, shape, dtype)] of the inputs, in parameter order
-  reference(params, arrays, fp32_dst) -> numerics.Bounded of the output (before packing)
+  reference(params, arrays, fp32_dst, fidelity) -> numerics.Bounded of the output (before packing)
 Parameters are plain JSON values so a case can be written into a reproducer script. Later kernel
 families (the fast-matmul schedules, reductions) are added to FAMILIES.
 """
@@ -123,8 +123,8 @@ def _matmul_inputs(p):
     return ins
 
 
-def _matmul_reference(p, arrays, fp32_dst):
-    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst)
+def _matmul_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst, fidelity=fidelity)
     for s in p["epilogue"]:
         acc = N.binary("add", acc, N.Bounded.exact(arrays["D"])) if s == "bias" else N.unary(s, acc)
         acc = _dst(acc, fp32_dst)
@@ -219,7 +219,9 @@ def _eltwise_inputs(p):
     return ins
 
 
-def _eltwise_reference(p, arrays, fp32_dst):
+def _eltwise_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    # The emulator's element-wise ops ignore the fidelity (docs/numerics.md: mul_tiles' phases are not
+    # modelled), so neither does the reference.
     x = N.Bounded.exact(arrays["X"])
     y = N.Bounded.exact(arrays["Y"]) if "Y" in arrays else None
     first = p["first"]
