@@ -164,7 +164,7 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
         seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - t1
         if time.perf_counter() - t0 > timeout:
             return Outcome("hang", f"{case.family}:hang", f"the case ran past its time limit of {timeout:g} s", seconds)
-        ref = family.reference(case.params, arrays, fp32_dst).stored(out_dtype)
+        ref = family.reference(case.params, arrays, fp32_dst, kernel.program.compute.math_fidelity).stored(out_dtype)
         chk = check_bounded(np.asarray(result, dtype=np.float32), ref)
         total.checked += chk.checked
         total.loose += chk.loose

@@ -7,7 +7,7 @@ A family is a `Family` with
   inputs(params)           -> [(parameter name, shape, dtype)] of the inputs, in parameter order
   output(params)           -> the output's parameter index (optional; default: after the inputs; an
                               output that is also read, C = A @ B + C, is among the inputs)
-  reference(params, arrays, fp32_dst) -> numerics.Bounded of the output (before packing)
+  reference(params, arrays, fp32_dst, fidelity) -> numerics.Bounded of the output (before packing)
 Parameters are plain JSON values so a case can be written into a reproducer script. Later kernel
 families (the fast-matmul schedules, reductions) are added to FAMILIES.
 """
@@ -175,8 +175,8 @@ def _matmul_output(p) -> int:
     return 3 if _operand(p) == "D" else 2
 
 
-def _matmul_reference(p, arrays, fp32_dst):
-    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst)
+def _matmul_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst, fidelity=fidelity)
     operand = _operand(p)
     for s in p["epilogue"]:
         acc = N.binary(BINARY_STEPS[s], acc, N.Bounded.exact(arrays[operand])) if s in BINARY_STEPS else \
@@ -273,7 +273,9 @@ def _eltwise_inputs(p):
     return ins
 
 
-def _eltwise_reference(p, arrays, fp32_dst):
+def _eltwise_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    # The emulator's element-wise ops ignore the fidelity (docs/numerics.md: mul_tiles' phases are not
+    # modelled), so neither does the reference.
     x = N.Bounded.exact(arrays["X"])
     y = N.Bounded.exact(arrays["Y"]) if "Y" in arrays else None
     first = p["first"]

@@ -22,6 +22,8 @@ struct ComputeState {
   int sfpu = 0;
   int reduce_type = -1, reduce_dim = -1;
   bool fp32_acc = false, full_sync = false, approx = false;
+  int phases = 4;                  // math fidelity phases of a matmul (LoFi 1 .. HiFi4 4)
+  bool bfp8_pack_precise = false;
   int capacity = 8;
   bool fresh[DST_TILES];
   // Format state of the unpacker's two source registers and of the packer, as programmed by
@@ -49,6 +51,8 @@ ComputeState* new_compute_state(const KernelDef& k) {
   cs->fp32_acc = k.cc.fp32_dest_acc_en;
   cs->full_sync = k.cc.dst_full_sync_en;
   cs->approx = k.cc.math_approx_mode;
+  cs->phases = fidelity_phases(int(k.cc.math_fidelity));
+  cs->bfp8_pack_precise = k.cc.bfp8_pack_precise;
   // DST: 16 tiles bf16 / 8 fp32; half-sync hands out half per acquire.
   cs->capacity = (cs->full_sync ? 16 : 8) / (cs->fp32_acc ? 2 : 1);
   std::memset(cs->dst, 0, sizeof cs->dst);
@@ -106,7 +110,7 @@ static const uint8_t* front_tile(Fiber* f, uint32_t id, uint32_t idx, tt::DataFo
          "{\"cb_state\":" + cb_state_json(cb, int(id)) + "}");
   if (!fmt_supported(cb.fmt))
     fail(EX_API, "api_misuse", f, std::string(f->call) + ": data format " + fmt_name(cb.fmt) + " of c_" + std::to_string(id) +
-                                      " is not emulated (Float16_b and Float32 are)");
+                                      " is not emulated (Float16_b, Float32, Bfp8_b and Bfp4_b are)");
   if (tt::tile_size(cb.fmt) > cb.page_size)
     fail(EX_CB, "cb_violation", f, std::string(f->call) + ": a " + fmt_name(cb.fmt) + " tile (" +
                                        std::to_string(tt::tile_size(cb.fmt)) + " B) does not fit the " +
@@ -182,6 +186,7 @@ static const float* load_cached(Fiber* f, uint32_t cb, uint32_t idx, const float
   victim->l1 = p;
   victim->used = ++cs->clock;
   unpack_tile(p, fmt, victim->data);
+  to_src_registers(victim->data, 1024, fmt, cs->fp32_acc);  // the cache holds what the matrix engine reads
   return victim->data;
 }
 
@@ -279,7 +284,7 @@ void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, u
     for (uint32_t c = 0; c < ct; ++c) {
       float* d = dst_tile(f, idst + r * ct + c);
       const float* b = load_cached(f, in1, i1 + c, a);  // A stays in use for the whole row
-      matmul_acc(d, a, b, transpose != 0);
+      matmul_fidelity(d, a, b, transpose != 0, cs->phases, cs->fp32_acc);
       finish_dst(f, d);
     }
   }
@@ -439,13 +444,16 @@ void tt_emu_pack_tile(uint32_t idst, uint32_t id, uint32_t idx, int out_of_order
       fail(EX_CB, "cb_violation", f, "pack_tile: a tile does not fit the page size of c_" + std::to_string(id));
     uint32_t page = (cb.wr_page + uint32_t(pos)) % cb.num_pages;
     uint8_t* l1 = f->core->l1 + cb.base + page * cb.page_size;
+    if (cs->l1_acc && is_bfp(cb.fmt))
+      fail(EX_API, "api_misuse", f, std::string("pack_tile with L1 accumulation into the ") + fmt_name(cb.fmt) +
+                                        " CB c_" + std::to_string(id) + " is not emulated: accumulate in a Float16_b or Float32 CB");
     if (cs->l1_acc) {  // add to what the page holds, in the CB's format (one rounding, as the packer's)
       alignas(64) float sum[1024];
       unpack_tile(l1, cb.fmt, sum);
       for (int i = 0; i < 1024; ++i) sum[i] += cs->dst[src][i];
-      pack_tile_data(sum, cb.fmt, l1);
+      pack_tile_data(sum, cb.fmt, l1, cs->fp32_acc, cs->bfp8_pack_precise);
     } else {
-      pack_tile_data(cs->dst[src], cb.fmt, l1);
+      pack_tile_data(cs->dst[src], cb.fmt, l1, cs->fp32_acc, cs->bfp8_pack_precise);
     }
     if (!out_of_order) ++cb.packed;
   }
