@@ -84,7 +84,7 @@ class TensorSpec:
     @property
     def num_pages(self) -> int:
         from .target import TILE_COLS, TILE_ROWS
-        return (int(self.shape[0]) // TILE_ROWS) * (int(self.shape[1]) // TILE_COLS)
+        return -(-int(self.shape[0]) // TILE_ROWS) * -(-int(self.shape[1]) // TILE_COLS)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "param_index": self.param_index, "shape": list(self.shape),

@@ -298,8 +298,8 @@ class _Run:
 
     def write(self, reg, src_name):
         shape = C.static_shape(reg.tensor)
-        ct = shape[1] // TILE_COLS
-        ht, wt = reg.exts[0] // TILE_ROWS, reg.exts[1] // TILE_COLS
+        ct = -(-shape[1] // TILE_COLS)
+        ht, wt = -(-reg.exts[0] // TILE_ROWS), -(-reg.exts[1] // TILE_COLS)   # a vector's 1 is one tile
         self.cells += self.G * ht * wt
         if self.cells > MAX_CELLS:
             raise _Skip("write log too large")
@@ -340,7 +340,7 @@ class _Run:
         mine = [set(np.concatenate([w.tiles[gg].ravel() for w in ws]).tolist()) for gg in (g1, g2)]
         both = np.array(sorted(mine[0] & mine[1]))
         reg = next(w.region for w in ws if tile in set(w.tiles[g2].ravel().tolist()))
-        ct = C.static_shape(reg.tensor)[1] // TILE_COLS
+        ct = -(-C.static_shape(reg.tensor)[1] // TILE_COLS)
         rows, cols = both // ct, both % ct
         box = (f"{reg.name}[{rows.min() * TILE_ROWS}:{(rows.max() + 1) * TILE_ROWS}, "
                f"{cols.min() * TILE_COLS}:{(cols.max() + 1) * TILE_COLS}]")
@@ -357,7 +357,7 @@ class _Run:
     def check_output(self, ws):
         reg = ws[0].region
         shape = C.static_shape(reg.tensor)
-        rt, ct = shape[0] // TILE_ROWS, shape[1] // TILE_COLS
+        rt, ct = -(-shape[0] // TILE_ROWS), -(-shape[1] // TILE_COLS)
         covered = np.zeros(rt * ct, dtype=bool)
         for w in ws:
             covered[w.tiles.ravel()] = True
@@ -409,7 +409,7 @@ class _Run:
         # Only the last write of each tile is the final value: an early copy-out mid-reduction that a
         # later, complete one overwrites is harmless.
         shape = C.static_shape(ws[0].region.tensor)
-        n = (shape[0] // TILE_ROWS) * (shape[1] // TILE_COLS)
+        n = -(-shape[0] // TILE_ROWS) * -(-shape[1] // TILE_COLS)
         last = np.full(n, -1, dtype=np.int64)
         for i, w in enumerate(ws):
             last[w.tiles.ravel()] = i

@@ -17,9 +17,15 @@ from .names import NameTable, c_string, comment_text, sanitize
 # tensor dtype -> host element type of the row-major files and the MeshBuffer vectors
 HOST_ELEMENT = {"bfloat16": "bfloat16", "float32": "float"}
 
-_HOST_RESERVED = {"main", "run", "read_tensor", "write_tensor", "make_dram_buffer", "noc_x_of", "noc_y_of",
+_HOST_RESERVED = {"main", "run", "read_tensor", "write_tensor", "pad_to_tiles", "crop_tiles", "make_dram_buffer", "noc_x_of", "noc_y_of",
                   "mesh_device", "cq", "program", "workload", "device_range", "kernel_dir",
                   "argc", "argv", "row", "e", "bfloat16"}
+
+
+def _padded(t) -> tuple[int, int]:
+    """(rows, cols) of a tensor padded to whole tiles (a vector's tiles, frontend/layout.py)."""
+    rows, cols = _rows_cols(t.shape)
+    return -(-rows // 32) * 32, -(-cols // 32) * 32
 
 
 def _rows_cols(shape) -> tuple[int, int]:
@@ -141,6 +147,25 @@ class _HostPrinter:
         emit("    return data;")
         emit("}")
         emit("")
+        if any(_padded(t) != _rows_cols(t.shape) for t in p.tensors):
+            # vectors ((R, 1), (1, C), (1, 1)) live in DRAM as whole tiles, zero-padded (frontend/layout.py)
+            emit("template <typename T>")
+            emit("std::vector<T> pad_to_tiles(const std::vector<T>& in, size_t rows, size_t cols, size_t prows, "
+                 "size_t pcols) {")
+            emit("    std::vector<T> out(prows * pcols, T(0));")
+            emit("    for (size_t r = 0; r < rows; ++r)")
+            emit("        for (size_t c = 0; c < cols; ++c) out[r * pcols + c] = in[r * cols + c];")
+            emit("    return out;")
+            emit("}")
+            emit("")
+            emit("template <typename T>")
+            emit("std::vector<T> crop_tiles(const std::vector<T>& in, size_t rows, size_t cols, size_t pcols) {")
+            emit("    std::vector<T> out(rows * cols);")
+            emit("    for (size_t r = 0; r < rows; ++r)")
+            emit("        for (size_t c = 0; c < cols; ++c) out[r * cols + c] = in[r * pcols + c];")
+            emit("    return out;")
+            emit("}")
+            emit("")
         emit("template <typename T>")
         emit("void write_tensor(const std::string& path, const std::vector<T>& data) {")
         emit("    std::ofstream file(path, std::ios::binary | std::ios::trunc);")
@@ -183,10 +208,13 @@ class _HostPrinter:
         for i, t in enumerate(tensors):
             v, elem = self.tvar[t.name], HOST_ELEMENT[t.dtype]
             rows, cols = _rows_cols(t.shape)
+            prows, pcols = _padded(t)
             emit(f"    auto {v['buf']} = make_dram_buffer(mesh_device.get(), {t.page_bytes}, {t.num_pages});")
             if t.access in ("read", "readwrite"):
-                emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces("
-                     f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols}), {rows}, {cols});")
+                data = f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols})"
+                if (prows, pcols) != (rows, cols):
+                    data = f"pad_to_tiles({data}, {rows}, {cols}, {prows}, {pcols})"
+                emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces({data}, {prows}, {pcols});")
                 emit("    " + H.WRITE_BUFFER.format(cq="cq", buffer=v["buf"], host_vector=v["tiles"]) + ";")
         emit("")
         emit("    Program program = CreateProgram();")
@@ -209,9 +237,13 @@ class _HostPrinter:
                 continue
             v, elem = self.tvar[t.name], HOST_ELEMENT[t.dtype]
             rows, cols = _rows_cols(t.shape)
-            emit(f"    std::vector<{elem}> {v['result']}({rows * cols});")
+            prows, pcols = _padded(t)
+            emit(f"    std::vector<{elem}> {v['result']}({prows * pcols});")
             emit("    " + H.READ_BUFFER.format(cq="cq", host_vector=v["result"], buffer=v["buf"]) + ";")
-            emit(f"    write_tensor(argv[{2 + i}], untilize_nfaces({v['result']}, {rows}, {cols}));")
+            data = f"untilize_nfaces({v['result']}, {prows}, {pcols})"
+            if (prows, pcols) != (rows, cols):
+                data = f"crop_tiles({data}, {rows}, {cols}, {pcols})"
+            emit(f"    write_tensor(argv[{2 + i}], {data});")
         emit("")
         emit("    " + H.CLOSE_DEVICE.format(device="mesh_device") + ";")
         emit("    return 0;")
