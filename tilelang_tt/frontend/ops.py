@@ -34,7 +34,8 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
     # bcast_tiles (FPU) and scalar_tile (SFPU binop_with_scalar)
     OpInfo("sum", "reduce", "FPU", None, ("reduce_tile",)),
     OpInfo("max", "reduce", "FPU", None, ("reduce_tile",)),
-    OpInfo("min", "reduce", "FPU", None, ("reduce_tile",)),
+    # Tx.min: the FPU reduce has no MIN (llk_unpack_AB_reduce.h static_asserts); verification names the
+    # rewrite (negate, max, negate)
     OpInfo("minimum", "minmax", "SFPU", None, ("copy_tile", "sfpu_binary_tile")),
     OpInfo("exp2", "unary", "SFPU", "exp2", ("copy_tile", "unary_tile")),
     OpInfo("exp", "unary", "SFPU", "exp", ("copy_tile", "unary_tile")),
@@ -51,13 +52,13 @@ assert {o.tt_op for o in OPS.values() if o.kind == "unary"} <= set(UNARY_OPS)
 
 UNARY_TILE_OPS = {o.frontend: o.tt_op for o in OPS.values() if o.kind == "unary" and o.frontend != "maximum"}
 BINARY_TILE_OPS = tuple(o.frontend for o in OPS.values() if o.kind == "binary")
-REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> PoolType
+REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> PoolType (min: rejected)
 
 # What verification accepts, for error messages.
 SUPPORTED_OPS_TEXT = ("Tx.copy (global<->shared, local->global, shared->local, local->shared), Tx.fill, "
                       "Tx.gemm, Tx.add/sub/mul/fdiv (tensors, broadcast vectors, immediate scalars), "
                       "Tx.exp/exp2/sqrt/reciprocal/silu, Tx.maximum/minimum (two tensors; maximum(x, y, 0) is "
-                      "relu), Tx.sum/max/min (axes=-1, 0 or both), Tx.cast (docs/ops.md)")
+                      "relu), Tx.sum/max (axes=-1, 0 or both), Tx.cast (docs/ops.md)")
 
 
 def info(op) -> OpInfo | None:

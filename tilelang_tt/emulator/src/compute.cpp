@@ -312,6 +312,9 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   if (cs->reduce_type != type || cs->reduce_dim != dim)
     fail(EX_API, "api_misuse", f, "reduce_tile with a pool type / dim different from reduce_init");
   if (type < 0 || type > 3 || dim < 0 || dim > 2) fail(EX_API, "api_misuse", f, "reduce_tile: unknown PoolType / ReduceDim");
+  if (type == 3)  // the release's llk_unpack_AB_reduce.h static_asserts this
+    fail(EX_API, "api_misuse", f, "reduce with PoolType::MIN: the FPU reduce has no MIN (GMPOOL max and GAPOOL average "
+                                  "only); negate, reduce MAX, negate");
   {
     tt::DataFormat sfmt;
     front_tile(f, scb, stile, &sfmt);
