@@ -185,3 +185,12 @@ def test_noc_addresses_outside_allocated_buffers(runner, bug, expect):
     assert rep["kind"] == "noc_violation" and rep["kernel"] == "reader", rep
     assert expect in rep["message"], rep["message"]
     assert rep["details"]["line"] > 0
+
+
+def test_op_init_before_reduce_uninit(runner):
+    """reduce_init leaves a mask in the packer that only reduce_uninit clears: the next op's init without it
+    is an error (on a device every later pack would keep only the reduce's row / column)."""
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_OP="reduce_sum_row", EW_BUG="no_reduce_uninit")
+    assert ei.value.report["kind"] == "api_misuse"
+    assert "reduce_uninit" in ei.value.report["message"]
