@@ -83,19 +83,44 @@ class NaiveLowering:
         self.plan = plan_regions(self.km, self.group)
         self.region_base: dict = {}
         self.scratch_base = 0
+        self.chunk = None                # (chunk loop var, tiles per chunk) in a chunked region
+
+    def _chunking(self, region, tiles, cap):
+        """Tiles per chunk when the region is too big for DST but tile-wise (every op reads and writes the
+        same tile index of equal-sized buffers, broadcasts and scalars included): the region then runs as a
+        loop over chunks, one acquire each. None when it fits or cannot be split."""
+        names = region.locals_ + list(region.scratch)
+        sizes = {tiles[n] for n in names}
+        if len(sizes) != 1:
+            return None
+        n = sizes.pop()
+        per = len(names) + (1 if region.extra else 0)
+        if per * n <= cap:
+            return None
+        for s_idx in region.steps:
+            step = self.plan.steps[s_idx]
+            if step[0] != "item":
+                continue
+            it = self.km.body[step[1]]
+            if isinstance(it, Loop) or it.kind in ("gemm", "sum", "max", "min"):
+                return None
+        best = max((k for k in range(1, n + 1) if n % k == 0 and per * k <= cap), default=None)
+        return best
 
     def _assign_dst(self, region):
         """DST slots of one region: its locals, then results bound for shared buffers, then op scratch."""
         km = self.km
         tiles = {str(b.name): num_tiles(b) for b in km.allocs}
+        cap = self.hw.dst_capacity(self.fp32_acc, self.schedule.compute.dst_full_sync_en)
+        k = self._chunking(region, tiles, cap)
+        self.chunk = None if k is None else (var("c"), k)
         base, used = {}, 0
         for name in region.locals_ + list(region.scratch):
             base[name] = used
-            used += tiles[name]
+            used += tiles[name] if k is None else k
         self.scratch_base = used
-        used += region.extra
+        used += region.extra if k is None else (k if region.extra else 0)
         self.region_base = base
-        cap = self.hw.dst_capacity(self.fp32_acc, self.schedule.compute.dst_full_sync_en)
         if used > cap:
             parts = [f"{n} {list(static_shape(b))} = {tiles[n]} tiles" for n in base
                      for b in km.allocs if str(b.name) == n]
@@ -144,8 +169,13 @@ class NaiveLowering:
         return self.cb_by_name[operand.name].index
 
     def tiles(self, local, make):
+        """A loop over the tiles of `local`: make(tile index in its CBs, DST index). In a chunked region
+        (`_chunking`) the loop covers this chunk's tiles only."""
         base = self.base(local)
         t = var("t")
+        if self.chunk is not None:
+            c, k = self.chunk
+            return for_(t, k, [make(c * k + t, t + base if base else t)])
         return for_(t, num_tiles(local), [make(t, t + base if base else t)])
 
     # ------------------------------------------------------------------------------- dataflow kernels
@@ -306,38 +336,52 @@ class NaiveLowering:
             self.dirty = set()
             self.region_reduce = None
             self._assign_dst(region)
-            out = [ev("tile_regs_acquire")]
+            waits, math, pops = [], [], []      # waits / pops leave a chunk loop (once per block)
+            chunked = self.chunk is not None
             for s_idx in region.steps:
-                out += first.get(s_idx, [])
+                (waits if chunked else math).extend(first.get(s_idx, []))
                 step = plan.steps[s_idx]
                 if step[0] == "reload":
                     name = step[1]
                     cb = self.cb_by_name[name + SPILL_SUFFIX].index
                     buf = next(b for b in km.allocs if str(b.name) == name)
-                    out.append(self.tiles(buf, lambda t, d: ev("copy_tile", cb, t, d)))
+                    math.append(self.tiles(buf, lambda t, d: ev("copy_tile", cb, t, d)))
                     self.dirty.add(name)
                 else:
                     idx = step[1]
                     it = km.body[idx]
-                    out += before.get(idx, [])
+                    (waits if chunked else math).extend(before.get(idx, []))
                     if isinstance(it, Loop):
                         # a group written anywhere in the loop is dirty on the loop's second iteration
                         self.dirty |= self._writes(it.body)
-                        out.append(for_(it.var, it.extent, self._lower_seq(it.body)))
+                        math.append(for_(it.var, it.extent, self._lower_seq(it.body)))
                     elif not _is_copy_in(it) and not _is_copy_out(it):
-                        out += lower_op(self, it)
-                    out += after.get(idx, [])
-                out += last.get(s_idx, [])
-            out += [ev("tile_regs_commit"), ev("tile_regs_wait")]
+                        math += lower_op(self, it)
+                    (pops if chunked else math).extend(after.get(idx, []))
+                (pops if chunked else math).extend(last.get(s_idx, []))
+            packs = []
             for vid in region.packs:
                 v = plan.versions[vid]
-                cb = self.cb_by_name[v.cb].index
-                base = self.region_base[v.local if v.local is not None else v.cb]
-                out += self._pack(cb, v.tiles, base)
+                packs.append((self.cb_by_name[v.cb].index, v.tiles,
+                              self.region_base[v.local if v.local is not None else v.cb]))
             if region.outputs:
                 for op, _, local, _, cb in self.outs:
-                    out += self._pack(cb, num_tiles(local), self.base(local))
-            out.append(ev("tile_regs_release"))
+                    packs.append((cb, num_tiles(local), self.base(local)))
+            if chunked:
+                c, k = self.chunk
+                t = var("t")
+                body = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
+                body += [for_(t, k, [ev("pack_tile", t + base if base else t, cb)]) for cb, _, base in packs]
+                body.append(ev("tile_regs_release"))
+                out = waits + [ev("cb_reserve_back", cb, n) for cb, n, _ in packs]
+                out += [for_(c, packs[0][1] // k if packs else 1, body)]
+                out += [ev("cb_push_back", cb, n) for cb, n, _ in packs] + pops
+                self.chunk = None
+            else:
+                out = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
+                for cb, n, base in packs:
+                    out += self._pack(cb, n, base)
+                out.append(ev("tile_regs_release"))
             if self.region_reduce is not None:
                 # the packer's reduce mask stays set until reduce_uninit (after the reduce's results are packed)
                 out.append(ev("reduce_uninit", self.region_reduce))

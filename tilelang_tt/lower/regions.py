@@ -320,6 +320,22 @@ def plan_regions(km, group=lambda n: n) -> Plan:
     return Plan(items, steps, step_region, regions, versions, item_reads, produced, spilled, reduces)
 
 
+def double_buffered(plan: Plan) -> set:
+    """CBs that hold two versions at once: a value still being read in the region that packs the next
+    value of the same CB (an in-place op such as Tx.exp(E, E)). In a region that runs in DST-sized chunks
+    the old pages are popped only after the last chunk, after the new pages were reserved."""
+    out = set()
+    by_cb: dict = {}
+    for vid, v in enumerate(plan.versions):
+        by_cb.setdefault(v.cb, []).append(vid)
+    for vids in by_cb.values():
+        for old, new in zip(vids, vids[1:]):
+            region = plan.versions[new].region
+            if any(plan.step_region[s] == region for s in plan.versions[old].readers):
+                out.add(plan.versions[new].cb)
+    return out
+
+
 def scaler_dtypes(km) -> list[str]:
     """The data formats of the reduce scaler CBs: one per dtype of a reduced buffer, the scaler in the
     format of the data it scales (a row SUM swaps its operands into SrcA / SrcB, so equal formats need no

@@ -110,13 +110,12 @@ def _binary(ctx, op):
         lv = layout_of(v.buf)
         dim = _BCAST_DIM[lv.kind]
         cx, cv = ctx.cb(x, op.stmt), ctx.cb(v, op.stmt)
-        rt, ct = ld.tiles
-        base = ctx.base(dst.buf)
+        ct = ld.tiles[1]
 
-        def vtile(i, j):
-            return i if lv.kind == "col" else j if lv.kind == "row" else 0
-        return [grid([("i", rt), ("j", ct)], lambda i, j: ev(
-            "bcast_tiles", tt_op, dim, cx, cv, i * ct + j, vtile(i, j), base + i * ct + j if base else i * ct + j))]
+        def vtile(t):      # the vector tile of block tile t = i * ct + j: i (column vector), j (row vector)
+            return (t if ct == 1 else t // ct) if lv.kind == "col" else (t if ct == 1 else t % ct) \
+                if lv.kind == "row" else 0
+        return [ctx.tiles(dst.buf, lambda t, d: ev("bcast_tiles", tt_op, dim, cx, cv, t, vtile(t), d))]
     if form == "div":     # a / b = a * (1 / b): b into DST, reciprocal (SFPU), times a (dest reuse)
         cb_b, cb_a = ctx.cb(b, op.stmt), ctx.cb(a, op.stmt)
         return [ctx.tiles(dst.buf, lambda t, d: ev("copy_tile", cb_b, t, d)),
@@ -136,11 +135,11 @@ def _minmax(ctx, op):
     binary_max_tile / binary_min_tile (SFPU) in place."""
     dst, x, y = op.operands[:3]
     which = "max" if op.kind == "maximum" else "min"
-    scratch = ctx.scratch_base
+    scratch, base = ctx.scratch_base, ctx.base(dst.buf)
     cy = ctx.cb(y, op.stmt)
     return _load(ctx, op, x) + [
-        ctx.tiles(dst.buf, lambda t, d: ev("copy_tile", cy, t, scratch + t)),
-        ctx.tiles(dst.buf, lambda t, d: ev("sfpu_binary_tile", which, d, scratch + t, d))]
+        ctx.tiles(dst.buf, lambda t, d: ev("copy_tile", cy, t, scratch + (d - base))),
+        ctx.tiles(dst.buf, lambda t, d: ev("sfpu_binary_tile", which, d, scratch + (d - base), d))]
 
 
 _REDUCE_DIM = {"col": "REDUCE_ROW", "row": "REDUCE_COL", "scalar": "REDUCE_SCALAR"}

@@ -15,7 +15,8 @@ order; role "output", c_16..c_23: one staging CB per Tx.copy(global, local), in 
 the local buffer's, plus "_<global>" if that local is copied out twice; dtype = the global tensor's:
 pack converts); role "scaler", after the inputs: the reduce scaler tile per data format (lower/regions.py); role
 "intermediate", c_24..: shared buffers written by compute and spilled locals ("<local>_spill"), one block
-deep (the compute kernel is their only producer and consumer). Other CBs: block_pages = tiles of one
+deep (the compute kernel is their only producer and consumer), two when an op rewrites one in place
+(`double_buffered`). Other CBs: block_pages = tiles of one
 block of the buffer, num_pages = block_pages * cb_depth.
 """
 from __future__ import annotations
@@ -141,7 +142,7 @@ def loaded_shared(program: TileProgram) -> set[str]:
 
 
 def plan_cbs(program: TileProgram, hw, depth: int) -> tuple[CBSpec, ...]:
-    from ..lower.regions import cast_aliases, group_of, plan_regions, scaler_dtypes, scaler_name
+    from ..lower.regions import cast_aliases, double_buffered, group_of, plan_regions, scaler_dtypes, scaler_name
 
     loaded = loaded_shared(program)
     inputs, inters = [], []
@@ -162,7 +163,8 @@ def plan_cbs(program: TileProgram, hw, depth: int) -> tuple[CBSpec, ...]:
     dtypes = {str(b.name): str(b.dtype) for b in program.allocs}
     inter = [(str(b.name), str(b.dtype), num_tiles(b)) for b in inters]
     inter += [(n + "_spill", dtypes[n], t) for n, t in plan.spilled.items()]
-    cbs += [CBSpec(INTERMEDIATE_BASE + i, name, dtype, tiles, tiles, "intermediate")
+    two = double_buffered(plan)
+    cbs += [CBSpec(INTERMEDIATE_BASE + i, name, dtype, tiles * (2 if name in two else 1), tiles, "intermediate")
             for i, (name, dtype, tiles) in enumerate(inter)]
     check_cb_resources(program.name, hw, cbs,
                        fix="use smaller blocks (fewer tiles per shared/local buffer) or a lower buffering depth")

@@ -153,3 +153,16 @@ def test_min_by_negated_max():
     x = N.Bounded.exact(a)
     ref = N.scalar("mul", N.reduce("max", N.scalar("mul", x, -1.0).stored("float32"), 1, "float32"), -1.0)
     _three_ways(row_min, {"A": a}, "C", (M, 1), ref.stored("float32"))
+
+
+@pytest.mark.parametrize("dtype,N_", [("bfloat16", 1024), ("float32", 512)])
+def test_long_rows_run_in_dst_sized_chunks(dtype, N_):
+    """A row of 32 (bf16) / 16 (fp32) tiles does not fit DST: element-wise regions run as a loop over
+    DST-sized chunks (one acquire each), the in-place exp keeps two versions of E in its CB."""
+    M = 64
+    a = _data((M, N_), dtype, 13)
+    kernel = _three_ways(samples.softmax(M, N_, dtype=dtype), {"A": a}, "C", (M, N_), R.softmax(a, dtype))
+    cpp = kernel.sources["compute.cpp"]
+    assert "for (uint32_t c = 0; c < " in cpp
+    e = next(cb for cb in kernel.program.cbs if cb.name == "E")
+    assert e.num_pages == 2 * e.block_pages
