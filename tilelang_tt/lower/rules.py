@@ -189,6 +189,10 @@ def _unary(ctx, op):
 
 @rule("cast")
 def _cast(ctx, op):
+    dst, src = op.operands[:2]
+    if dst.kind == "shared" and src.kind == "local":     # pack the local's slots in the shared format
+        ctx.region_base[dst.name] = ctx.base(src.buf)
+        return []
     return _load_shared(ctx, op)       # unpack/pack convert formats; a local->local cast shares DST
 
 
