@@ -258,3 +258,34 @@ def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int =
         fn(r, A_s, axes=(0, 1))
         Tx.copy(C[0:1, 0:1], r)
     return reduce_all.with_attr("global_symbol", f"reduce_{op}_all")
+
+
+def eltwise_breadth(M: int, N: int, block_m: int = 32):
+    """Element-wise ops beyond add / sub / mul on float32 data: scalar operands on either side, fdiv of
+    tensors and by a scalar, maximum / minimum of two tensors, exp2, a bf16 result in L1 (a cast by the
+    packer) and locals that later ops read through the unpacker (spilled):
+    C = exp2(min((2 - A) / 4, max(A, B))) * bf16(A / B)."""
+
+    @T.prim_func
+    def eltwise_breadth(A: T.Buffer((M, N), "float32"), B: T.Buffer((M, N), "float32"),
+                        C: T.Buffer((M, N), "float32")):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        A_s = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        B_s = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        H = T.alloc_buffer((block_m, N), "bfloat16", scope="shared")
+        x = T.alloc_buffer((block_m, N), "float32", scope="local")
+        y = T.alloc_buffer((block_m, N), "float32", scope="local")
+        z = T.alloc_buffer((block_m, N), "float32", scope="local")
+        Tx.copy(A_s, A[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(B_s, B[by * block_m:by * block_m + block_m, 0:N])
+        Tx.sub(x, T.float32(2), A_s)
+        Tx.fdiv(x, x, T.float32(4))
+        Tx.maximum(y, A_s, B_s)
+        Tx.fdiv(H, A_s, B_s)
+        Tx.minimum(x, x, y)
+        Tx.exp2(x, x)
+        Tx.mul(x, x, H)
+        Tx.cast(z, x)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], z)
+
+    return eltwise_breadth

@@ -171,31 +171,8 @@ def test_long_rows_run_in_dst_sized_chunks(dtype, N_):
 def test_elementwise_breadth():
     """Scalar operands on each side, fdiv of tensors and by a scalar, maximum / minimum of two tensors,
     exp2, a cast to bf16 into L1, and locals read back through their spill CBs."""
-    from tvm.script import tirx as T
-    from tvm.tirx.script import tile as Tx
     M, N_ = 64, 64
-
-    @T.prim_func
-    def ew_mix(A: T.Buffer((M, N_), "float32"), B: T.Buffer((M, N_), "float32"), C: T.Buffer((M, N_), "float32")):
-        by = T.launch_thread("blockIdx.x", M // 32)
-        A_s = T.alloc_buffer((32, N_), "float32", scope="shared")
-        B_s = T.alloc_buffer((32, N_), "float32", scope="shared")
-        H = T.alloc_buffer((32, N_), "bfloat16", scope="shared")
-        x = T.alloc_buffer((32, N_), "float32", scope="local")
-        y = T.alloc_buffer((32, N_), "float32", scope="local")
-        z = T.alloc_buffer((32, N_), "float32", scope="local")
-        Tx.copy(A_s, A[by * 32:by * 32 + 32, 0:N_])
-        Tx.copy(B_s, B[by * 32:by * 32 + 32, 0:N_])
-        Tx.sub(x, T.float32(2), A_s)              # rsub: 2 - a
-        Tx.fdiv(x, x, T.float32(4))               # (2 - a) / 4
-        Tx.maximum(y, A_s, B_s)                   # max(a, b)
-        Tx.fdiv(H, A_s, B_s)                      # a / b -> bf16 in L1
-        Tx.minimum(x, x, y)                       # y read through the unpacker: spilled
-        Tx.exp2(x, x)
-        Tx.mul(x, x, H)                           # x * bf16(a / b)
-        Tx.cast(z, x)
-        Tx.copy(C[by * 32:by * 32 + 32, 0:N_], z)
-
+    ew_mix = samples.eltwise_breadth(M, N_)
     a = _data((M, N_), "float32", 14, 1.0)
     b = (np.abs(_data((M, N_), "float32", 15, 1.0)) + 0.5).astype(np.float32)
     A, B = N.Bounded.exact(a), N.Bounded.exact(b)
