@@ -11,7 +11,9 @@ lighter call (E3 `mm_init_short`). Argument conventions:
 * CB ids, tile indices, DST indices, page ids, counts: int32 PrimExprs (printed as uint32_t in C++).
 * ``accessor``: a StringImm naming a tensor accessor declared earlier in the same kernel with
   ``tensor_accessor``.
-* ``op``: a StringImm naming a binary op ("add", "sub", "mul").
+* ``op``: a StringImm naming a binary op ("add", "sub", "mul"), an SFPU unary op (UNARY_OPS), a scalar op
+  (SCALAR_OPS) or an SFPU binary op (SFPU_BINARY_OPS), per intrinsic.
+* ``pool`` / ``dim``: StringImms naming the reduce's PoolType / ReduceDim, or the broadcast dimension.
 """
 from __future__ import annotations
 
@@ -69,6 +71,9 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
               doc="copy a local semaphore's value to the same semaphore on a rectangle of cores"),
     Intrinsic("noc_async_writes_flushed", (), _DM, doc="posted writes left the core (orders data before flag)"),
     Intrinsic("noc_async_atomic_barrier", (), _DM, doc="outstanding atomic increments completed"),
+    Intrinsic("l1_store_u32", ("l1_addr", "value"), _DM,
+              doc="store a 32-bit word to this core's L1 (a reader building a constant tile, e.g. the reduce "
+                  "scaler, in a reserved CB page)"),
     # --- compute: init ------------------------------------------------------------------------------
     Intrinsic("compute_kernel_hw_startup", ("icb0", "icb1", "ocb", "reverse_src_order"), _CP,
               doc="once, first; reverse_src_order=1 for matmul (E4 SrcOrder::Reverse)"),
@@ -78,6 +83,16 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("binary_init", ("op", "icb0", "icb1"), _CP),
     Intrinsic("binary_dest_reuse_init", ("op", "cb"), _CP),
     Intrinsic("unary_init", ("op",), _CP, doc="SFPU <op>_tile_init()"),
+    Intrinsic("reduce_init", ("pool", "dim", "icb", "scaler_cb", "ocb"), _CP,
+              doc="reduce_init<PoolType::<pool>, ReduceDim::<dim>>: configures unpacker, math and the packer's "
+                  "reduce mask (cleared by reduce_uninit)"),
+    Intrinsic("reduce_uninit", ("icb",), _CP, doc="undo reduce_init (math and the packer mask)"),
+    Intrinsic("reconfig_data_format", ("srca_cb", "srcb_cb"), _CP,
+              doc="unpacker source formats for SrcA / SrcB from two CBs (a row SUM reduce swaps its operands: "
+                  "the release asks for reconfig_data_format(scaler, input) before its reduce_init)"),
+    Intrinsic("bcast_init", ("op", "dim", "icb0", "icb1"), _CP, doc="<op>_bcast_<dim>_init"),
+    Intrinsic("scalar_init", (), _CP, doc="binop_with_scalar_tile_init()"),
+    Intrinsic("sfpu_binary_init", ("op",), _CP, doc="binary_<op>_tile_init() (op: max, min)"),
     Intrinsic("pack_reconfig_l1_acc", ("enable",), _CP,
               doc="packer L1 accumulation on (1: pack adds to the page) or off (0: pack overwrites)"),
     # --- compute: data-format state (analysis/format_table.py: which calls set which unit) ------------
@@ -101,6 +116,15 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("binary_dest_reuse_tiles", ("op", "cb", "tile", "dst"), _CP,
               doc="DST[dst] = DST[dst] <op> cb[tile]"),
     Intrinsic("unary_tile", ("op", "dst"), _CP, doc="SFPU <op>_tile(dst) in place"),
+    Intrinsic("reduce_tile", ("pool", "dim", "icb", "scaler_cb", "tile", "scaler_tile", "dst"), _CP,
+              doc="DST[dst] (+)= reduce of icb[tile] weighted by row 0 of scaler_cb[scaler_tile]; result in "
+                  "column 0 (REDUCE_ROW), row 0 (REDUCE_COL) or [0,0] (REDUCE_SCALAR)"),
+    Intrinsic("bcast_tiles", ("op", "dim", "icb0", "icb1", "tile0", "tile1", "dst"), _CP,
+              doc="DST[dst] = icb0[tile0] <op> broadcast(icb1[tile1]): column 0 (cols), row 0 (rows), [0,0] (scalar)"),
+    Intrinsic("scalar_tile", ("op", "dst", "bits"), _CP,
+              doc="DST[dst] = DST[dst] <op> s, op in add/sub/mul/div/rsub, `bits` the fp32 bits of s (int32)"),
+    Intrinsic("sfpu_binary_tile", ("op", "dst0", "dst1", "odst"), _CP,
+              doc="DST[odst] = <op>(DST[dst0], DST[dst1]), op in max/min (SFPU)"),
     Intrinsic("fill_tile", ("dst", "value"), _CP, doc="DST[dst] = value (float)"),
     Intrinsic("pack_tile", ("dst", "cb"), _CP, doc="pack DST[dst] to the next reserved page of cb"),
     Intrinsic("pack_tile_to", ("dst", "cb", "tile", "l1_acc"), _CP,
@@ -110,8 +134,13 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
 
 # The `op` vocabulary of unary_* and binary_* intrinsics. codegen/profiles.py has one entry per op
 # (checked at import there); the op table frontend/ops.py maps the frontend tile ops onto these names.
-UNARY_OPS = ("exp", "sqrt", "recip", "relu", "gelu", "silu")
+UNARY_OPS = ("exp", "sqrt", "recip", "relu", "gelu", "silu", "rsqrt", "log", "exp2")
 BINARY_OPS = ("add", "sub", "mul")
+SCALAR_OPS = ("add", "sub", "mul", "div", "rsub")      # scalar_tile: the release's binop_with_scalar modes
+SFPU_BINARY_OPS = ("max", "min")                        # sfpu_binary_tile
+REDUCE_POOLS = ("SUM", "MAX", "MIN")                    # reduce_*: PoolType names (AVG: SUM with a 1/N scaler)
+REDUCE_DIMS = ("REDUCE_ROW", "REDUCE_COL", "REDUCE_SCALAR")
+BCAST_DIMS = ("rows", "cols", "scalar")                 # bcast_*: the release's name suffixes
 
 _OP_PREFIX = "tirx.tt."
 

@@ -25,6 +25,9 @@ SRC_MANTISSA = {"bf16": 7, "tf32": 10}
 USED_MANTISSA = {  # fidelity -> (in0 bits, in1 bits); None: the whole register (at most 10 / 9)
     "LoFi": (6, 4), "HiFi2": (6, 9), "HiFi3": (10, 9), "HiFi4": (10, 9)}
 TILE_K_STEP = 16   # an MVMUL adds a 16-deep partial product to DST
+# Relative error of an operand as an FPU element-wise / reduce op sees it in SrcA / SrcB: bf16 exactly,
+# fp32 truncated to the register's 10 mantissa bits (docs/numerics.md "Unpack").
+SRC_REGISTER_ROUNDOFF = {"bfloat16": 0.0, "float32": 2.0 ** -10}
 TILE = TILE_COLS
 
 
@@ -113,7 +116,7 @@ def check(result, exact, bound) -> tuple[bool, float, float]:
 # Roundoff of each op as the emulator computes it in fp32, in units of u_fp32 (half an ulp): correctly
 # rounded ops 1, glibc expf < 1 ulp, silu = x * e / (1 + e) a handful of roundings.
 OP_ROUNDOFF = {"copy": 0, "relu": 0, "add": 1, "sub": 1, "mul": 1, "sqrt": 1, "reciprocal": 1, "exp": 2,
-               "silu": 10}
+               "silu": 10, "div": 1, "exp2": 2, "maximum": 0, "minimum": 0}
 # Smallest magnitude that rounds to infinity in each format (round to nearest even).
 OVERFLOW = {"float32": (2.0 - 2.0 ** -24) * 2.0 ** 127, "bfloat16": (2.0 - 2.0 ** -8) * 2.0 ** 127}
 # Absolute error allowed per rounding below the smallest normal fp32: gradual underflow (the emulator)
@@ -179,7 +182,7 @@ def _relu(x):
 
 
 UNARY_REFERENCE = {"exp": np.exp, "sqrt": np.sqrt, "reciprocal": lambda x: 1.0 / x, "silu": _silu,
-                   "relu": _relu}
+                   "relu": _relu, "exp2": np.exp2}
 BINARY_REFERENCE = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
 
 
@@ -203,6 +206,9 @@ def unary(op: str, x: Bounded) -> Bounded:
         elif op == "reciprocal":  # |d| / (|v| (|v| - |d|)); any value when 0 is within the error
             loose |= (np.abs(v) <= e) & (e > 0)
             prop = e / (np.abs(v) * (np.abs(v) - e))
+        elif op == "exp2":       # |2^(v + d) - 2^v| <= 2^v * expm1(|d| ln 2)
+            prop = np.exp2(v) * np.expm1(e * np.log(2.0))
+            loose |= np.isinf(value) & np.isfinite(v)
         elif op == "silu":       # |silu'| <= 1.0998
             prop = 1.1 * e
         elif op == "relu":       # 1-Lipschitz; a NaN with the sign bit set (the sign an invalid
@@ -229,6 +235,68 @@ def binary(op: str, a: Bounded, b: Bounded) -> Bounded:
         loose |= both & ~np.isfinite(value)    # past float64's range: beyond any fp32 check
         prop = np.where(both, prop, 0.0)
     return Bounded(value, prop, loose).computed(op)
+
+
+def _src(x: Bounded, src_dtype) -> np.ndarray:
+    """The FPU source registers' rounding of an operand unpacked from a CB of `src_dtype` (fp32 data
+    enters SrcA / SrcB with 19 bits; bf16 exactly)."""
+    if src_dtype is None:
+        return 0.0
+    return SRC_REGISTER_ROUNDOFF[src_dtype] * (np.abs(np.where(np.isfinite(x.value), x.value, 0.0)) + x.err)
+
+
+def fpu_binary(op: str, a: Bounded, b: Bounded, src_dtype=None) -> Bounded:
+    """An FPU element-wise or broadcast op (add / sub / mul; numpy broadcasting stands for the
+    broadcast of a (R, 1) / (1, C) / (1, 1) operand): `binary` plus the source-register rounding of
+    both operands when they come from fp32 CBs."""
+    a = Bounded(a.value, a.err + _src(a, src_dtype), a.loose)
+    b = Bounded(b.value, b.err + _src(b, src_dtype), b.loose)
+    return binary(op, a, b)
+
+
+def scalar(op: str, a: Bounded, s: float) -> Bounded:
+    """The SFPU's binop_with_scalar: a <op> s with s as an fp32 immediate (add, sub, mul, div, rsub)."""
+    sv = Bounded.exact(np.float32(s))
+    if op == "div":
+        loose = a.loose.copy()
+        with np.errstate(all="ignore"):
+            value = a.value / sv.value
+            prop = a.err / abs(float(sv.value))
+        return Bounded(value, prop, loose).computed("div")
+    if op == "rsub":
+        return binary("sub", sv, a)
+    return binary(op, a, sv)
+
+
+def extremum(op: str, a: Bounded, b: Bounded) -> Bounded:
+    """maximum / minimum of two tensors (binary_max_tile): 1-Lipschitz in each operand, no rounding."""
+    with np.errstate(all="ignore"):
+        value = np.maximum(a.value, b.value) if op == "maximum" else np.minimum(a.value, b.value)
+    return Bounded(value, np.maximum(a.err, b.err) + 0 * value, a.loose | b.loose)
+
+
+def reduce(op: str, x: Bounded, axis, src_dtype=None) -> Bounded:
+    """Tx.sum / max / min over `axis` (1: rows, into (R, 1); 0: columns, into (1, C); None: both, (1, 1))
+    with fp32 accumulation in DST: SUM adds n * u_fp32 * sum|x| (any summation order), the source-register
+    rounding of fp32 data, and the propagated input errors; MAX / MIN are exact (their error is the
+    largest input error)."""
+    keep = axis is not None
+    v, e = x.value, x.err + _src(x, src_dtype)
+    loose = np.any(x.loose, axis=axis, keepdims=keep) if keep else np.any(x.loose).reshape(1, 1)
+    with np.errstate(all="ignore"):
+        if op == "sum":
+            value = np.sum(v, axis=axis, keepdims=keep)
+            n = v.size if axis is None else v.shape[axis]
+            mag = np.sum(np.where(np.isfinite(v), np.abs(v), 0.0), axis=axis, keepdims=keep)
+            err = np.sum(e, axis=axis, keepdims=keep) + n * UNIT_ROUNDOFF["float32"] * (mag + np.sum(
+                e, axis=axis, keepdims=keep)) + n * UNDERFLOW
+        else:
+            f = np.max if op == "max" else np.min
+            value = f(v, axis=axis, keepdims=keep)
+            err = np.max(e, axis=axis, keepdims=keep)
+    if axis is None:
+        value, err = np.reshape(value, (1, 1)), np.reshape(err, (1, 1))
+    return Bounded(value, err, loose)
 
 
 def matmul(a, b, fp32_acc: bool = True, fidelity: str = "HiFi4") -> Bounded:

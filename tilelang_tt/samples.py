@@ -160,3 +160,185 @@ def matmul_residual(M: int, N: int, K: int, ops=("add",), tensor: str = "C", blo
         Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
 
     return matmul_residual
+
+
+def softmax(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
+    """C = softmax(A) along rows, numerically stable: m = max(x), e = exp(x - m), C = e * (1 / sum(e)).
+    One block of block_m whole rows per grid point; the row statistics are (block_m, 1) column vectors."""
+
+    @T.prim_func
+    def softmax(A: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        X = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        mx = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        E = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        rs = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        Y = T.alloc_buffer((block_m, N), "float32", scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:N])
+        Tx.max(mx, X, axes=-1)
+        Tx.sub(E, X, mx)
+        Tx.exp(E, E)
+        Tx.sum(rs, E, axes=-1)
+        Tx.reciprocal(rs, rs)
+        Tx.mul(Y, E, rs)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+
+    return softmax
+
+
+def layernorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: float = 1e-5):
+    """C = (x - mean) / sqrt(var + eps) * gamma + beta along rows; gamma and beta are (1, N) rows."""
+    inv_n = 1.0 / N
+
+    @T.prim_func
+    def layernorm(A: T.Buffer((M, N), dtype), G: T.Buffer((1, N), dtype), B: T.Buffer((1, N), dtype),
+                  C: T.Buffer((M, N), dtype)):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        X = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        G_s = T.alloc_buffer((1, N), dtype, scope="shared")
+        B_s = T.alloc_buffer((1, N), dtype, scope="shared")
+        mean = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        D = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        D2 = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        var = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        Nrm = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        Sc = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        Y = T.alloc_buffer((block_m, N), "float32", scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(G_s, G[0:1, 0:N])
+        Tx.copy(B_s, B[0:1, 0:N])
+        Tx.sum(mean, X, axes=-1)
+        Tx.mul(mean, mean, T.float32(inv_n))
+        Tx.sub(D, X, mean)
+        Tx.mul(D2, D, D)
+        Tx.sum(var, D2, axes=-1)
+        Tx.mul(var, var, T.float32(inv_n))
+        Tx.add(var, var, T.float32(eps))
+        Tx.sqrt(var, var)
+        Tx.reciprocal(var, var)
+        Tx.mul(Nrm, D, var)
+        Tx.mul(Sc, Nrm, G_s)
+        Tx.add(Y, Sc, B_s)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+
+    return layernorm
+
+
+def rmsnorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: float = 1e-6):
+    """C = x / sqrt(mean(x^2) + eps) * gamma along rows; gamma is a (1, N) row."""
+    inv_n = 1.0 / N
+
+    @T.prim_func
+    def rmsnorm(A: T.Buffer((M, N), dtype), G: T.Buffer((1, N), dtype), C: T.Buffer((M, N), dtype)):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        X = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        G_s = T.alloc_buffer((1, N), dtype, scope="shared")
+        X2 = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        ms = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        Nrm = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        Y = T.alloc_buffer((block_m, N), "float32", scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(G_s, G[0:1, 0:N])
+        Tx.mul(X2, X, X)
+        Tx.sum(ms, X2, axes=-1)
+        Tx.mul(ms, ms, T.float32(inv_n))
+        Tx.add(ms, ms, T.float32(eps))
+        Tx.sqrt(ms, ms)
+        Tx.reciprocal(ms, ms)
+        Tx.mul(Nrm, X, ms)
+        Tx.mul(Y, Nrm, G_s)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+
+    return rmsnorm
+
+
+def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64, block_k: int = 32,
+                    dtype: str = "bfloat16", accum_dtype: str = "float32"):
+    """C = A @ B + bias, bias a (1, N) row added to every row (a row broadcast after the K loop)."""
+
+    @T.prim_func
+    def matmul_bias_row(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), Bias: T.Buffer((1, N), dtype),
+                        C: T.Buffer((M, N), dtype)):
+        bx = T.launch_thread("blockIdx.x", N // block_n)
+        by = T.launch_thread("blockIdx.y", M // block_m)
+        A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
+        B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
+        b_s = T.alloc_buffer((1, block_n), dtype, scope="shared")
+        C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
+        Tx.fill(C_l, T.cast(0, accum_dtype))
+        for k in T.serial(K // block_k):
+            Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
+            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
+            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+        Tx.copy(b_s, Bias[0:1, bx * block_n:bx * block_n + block_n])
+        Tx.add(C_l, C_l, b_s)
+        Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
+
+    return matmul_bias_row
+
+
+def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):
+    """C = op(A) over rows (axis="row": C is (M, 1), per block (block_m, 1)), columns (axis="col": (1, N),
+    grid over column blocks of the full height) or both ("all": (1, 1), one block); op in sum / max / min."""
+    fn = {"sum": Tx.sum, "max": Tx.max, "min": Tx.min}[op]
+    if axis == "row":
+        @T.prim_func
+        def reduce_rows(A: T.Buffer((M, N), dtype), C: T.Buffer((M, 1), "float32")):
+            by = T.launch_thread("blockIdx.x", M // block_m)
+            A_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+            r = T.alloc_buffer((block_m, 1), "float32", scope="local")
+            Tx.copy(A_s, A[by * block_m:by * block_m + block_m, 0:N])
+            fn(r, A_s, axes=-1)
+            Tx.copy(C[by * block_m:by * block_m + block_m, 0:1], r)
+        return reduce_rows.with_attr("global_symbol", f"reduce_{op}_rows")
+    if axis == "col":
+        @T.prim_func
+        def reduce_cols(A: T.Buffer((M, N), dtype), C: T.Buffer((1, N), "float32")):
+            bx = T.launch_thread("blockIdx.x", N // block_n)
+            A_s = T.alloc_buffer((M, block_n), dtype, scope="shared")
+            r = T.alloc_buffer((1, block_n), "float32", scope="local")
+            Tx.copy(A_s, A[0:M, bx * block_n:bx * block_n + block_n])
+            fn(r, A_s, axes=0)
+            Tx.copy(C[0:1, bx * block_n:bx * block_n + block_n], r)
+        return reduce_cols.with_attr("global_symbol", f"reduce_{op}_cols")
+
+    @T.prim_func
+    def reduce_all(A: T.Buffer((M, N), dtype), C: T.Buffer((1, 1), "float32")):
+        bx = T.launch_thread("blockIdx.x", 1)
+        A_s = T.alloc_buffer((M, N), dtype, scope="shared")
+        r = T.alloc_buffer((1, 1), "float32", scope="local")
+        Tx.copy(A_s, A[0:M, 0:N])
+        fn(r, A_s, axes=(0, 1))
+        Tx.copy(C[0:1, 0:1], r)
+    return reduce_all.with_attr("global_symbol", f"reduce_{op}_all")
+
+
+def eltwise_breadth(M: int, N: int, block_m: int = 32):
+    """Element-wise ops beyond add / sub / mul on float32 data: scalar operands on either side, fdiv of
+    tensors and by a scalar, maximum / minimum of two tensors, exp2, a bf16 result in L1 (a cast by the
+    packer) and locals that later ops read through the unpacker (spilled):
+    C = exp2(min((2 - A) / 4, max(A, B))) * bf16(A / B)."""
+
+    @T.prim_func
+    def eltwise_breadth(A: T.Buffer((M, N), "float32"), B: T.Buffer((M, N), "float32"),
+                        C: T.Buffer((M, N), "float32")):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        A_s = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        B_s = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        H = T.alloc_buffer((block_m, N), "bfloat16", scope="shared")
+        x = T.alloc_buffer((block_m, N), "float32", scope="local")
+        y = T.alloc_buffer((block_m, N), "float32", scope="local")
+        z = T.alloc_buffer((block_m, N), "float32", scope="local")
+        Tx.copy(A_s, A[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(B_s, B[by * block_m:by * block_m + block_m, 0:N])
+        Tx.sub(x, T.float32(2), A_s)
+        Tx.fdiv(x, x, T.float32(4))
+        Tx.maximum(y, A_s, B_s)
+        Tx.fdiv(H, A_s, B_s)
+        Tx.minimum(x, x, y)
+        Tx.exp2(x, x)
+        Tx.mul(x, x, H)
+        Tx.cast(z, x)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], z)
+
+    return eltwise_breadth

@@ -76,8 +76,12 @@ class TensorSpec:
 
     @property
     def device_shape(self) -> tuple:
-        """Rows and columns stored in DRAM: the host pads inputs to it with zeros and crops outputs."""
-        return tuple(self.padded_shape) or tuple(self.shape)
+        """Rows and columns stored in DRAM, whole tiles: the padded shape of a ragged tensor, else the shape
+        rounded up to tiles (a (1, N) / (M, 1) vector takes whole tiles). The host pads inputs to it with
+        zeros and crops outputs back to `shape`."""
+        from .target import TILE_COLS, TILE_ROWS
+        rows, cols = (int(x) for x in (self.padded_shape or self.shape))
+        return (-(-rows // TILE_ROWS) * TILE_ROWS, -(-cols // TILE_COLS) * TILE_COLS)
 
     @property
     def data_format(self) -> str:
@@ -90,8 +94,8 @@ class TensorSpec:
     @property
     def num_pages(self) -> int:
         from .target import TILE_COLS, TILE_ROWS
-        rows, cols = self.device_shape
-        return (int(rows) // TILE_ROWS) * (int(cols) // TILE_COLS)
+        rows, cols = self.device_shape          # vectors (1, N) / (M, 1) take whole tiles too
+        return -(-int(rows) // TILE_ROWS) * -(-int(cols) // TILE_COLS)
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "param_index": self.param_index, "shape": list(self.shape),

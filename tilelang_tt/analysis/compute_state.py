@@ -64,6 +64,10 @@ _NEEDS = {
     "binary_dest_reuse_tiles": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
     "unary_tile": ("sfpu", lambda a: _v(a["op"])),
     "fill_tile": ("sfpu", lambda a: "fill"),
+    "reduce_tile": ("fpu", lambda a: ("reduce", _v(a["pool"]), _v(a["dim"]), _v(a["icb"]), _v(a["scaler_cb"]))),
+    "bcast_tiles": ("fpu", lambda a: ("bcast", _v(a["op"]), _v(a["dim"]), _v(a["icb0"]), _v(a["icb1"]))),
+    "scalar_tile": ("sfpu", lambda a: "scalar"),
+    "sfpu_binary_tile": ("sfpu", lambda a: "binary_" + _v(a["op"])),
     "pack_tile": ("pack", lambda a: 0),
     "pack_tile_to": ("pack", lambda a: _v(a["l1_acc"])),
 }
@@ -75,6 +79,11 @@ _SETS = {
     "binary_init": ("fpu", lambda a: ("binary", _v(a["op"]), _v(a["icb0"]), _v(a["icb1"]))),
     "binary_dest_reuse_init": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
     "unary_init": ("sfpu", lambda a: _v(a["op"])),
+    "reduce_init": ("fpu", lambda a: ("reduce", _v(a["pool"]), _v(a["dim"]), _v(a["icb"]), _v(a["scaler_cb"]))),
+    "reduce_uninit": ("fpu", lambda a: None),
+    "bcast_init": ("fpu", lambda a: ("bcast", _v(a["op"]), _v(a["dim"]), _v(a["icb0"]), _v(a["icb1"]))),
+    "scalar_init": ("sfpu", lambda a: "scalar"),
+    "sfpu_binary_init": ("sfpu", lambda a: "binary_" + _v(a["op"])),
     "pack_reconfig_l1_acc": ("pack", lambda a: _v(a["enable"])),
     # fill_tile carries its own fill_tile_init (printed beside it), so it both needs and sets "fill"
     "fill_tile": ("sfpu", lambda a: "fill"),
@@ -97,6 +106,11 @@ def init_effect(intr, call):
         return None
     slot, key = _SETS[intr.name]
     return slot, key(_args(intr, call))
+
+
+def is_reduce(key) -> bool:
+    """A reduce configuration (its packer mask stays until reduce_uninit)."""
+    return isinstance(key, tuple) and key[0] == "reduce"
 
 
 def describe(key) -> str:
@@ -152,6 +166,10 @@ def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
     """The init intrinsic that configures `slot` for `key` (out_cb: the kernel's main output CB, which
     the E3 `mm_init` also configures the packer for)."""
     if slot == "sfpu":
+        if key == "scalar":
+            return I.evaluate("scalar_init")
+        if isinstance(key, str) and key.startswith("binary_"):
+            return I.evaluate("sfpu_binary_init", key[len("binary_"):])
         return I.evaluate("unary_init", key)
     if slot == "pack":
         return I.evaluate("pack_reconfig_l1_acc", key)
@@ -164,6 +182,10 @@ def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
         return I.evaluate("copy_init", key[1])
     if kind == "binary":
         return I.evaluate("binary_init", key[1], key[2], key[3])
+    if kind == "reduce":
+        return I.evaluate("reduce_init", key[1], key[2], key[3], key[4], out_cb)
+    if kind == "bcast":
+        return I.evaluate("bcast_init", key[1], key[2], key[3], key[4])
     return I.evaluate("binary_dest_reuse_init", key[1], key[2])
 
 
@@ -268,6 +290,8 @@ class _Placer:
                     pre.append(format_stmt(slot, cb))
                     cfg = cfg.set(slot, fmt)
             if need is not None and cfg.get(need[0]) != need[1] and intr.name != "fill_tile":
+                if need[0] == "fpu" and is_reduce(cfg.fpu):
+                    pre.append(I.evaluate("reduce_uninit", cfg.fpu[3]))
                 pre.append(init_stmt(need[0], need[1], self.out_cb))
             if eff is not None:
                 cfg = cfg.set(*eff)
@@ -310,6 +334,8 @@ class _Placer:
         for slot in _HOIST_ORDER:
             if hoisted.get(slot) != cfg.get(slot):
                 if entry.get(slot) == hoisted.get(slot):
+                    if slot == "fpu" and is_reduce(cfg.fpu):
+                        pre.append(I.evaluate("reduce_uninit", cfg.fpu[3]))
                     pre.append(self._init(slot, hoisted.get(slot), s.body))
                     final = final.set(slot, hoisted.get(slot))
         if final != hoisted:

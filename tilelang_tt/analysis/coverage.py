@@ -306,8 +306,8 @@ class _Run:
     def tiles(self, reg):
         """(grid points, rows, cols) tile ids of the region in every block."""
         shape = self.km.shape(reg.tensor)
-        ct = shape[1] // TILE_COLS
-        ht, wt = reg.exts[0] // TILE_ROWS, reg.exts[1] // TILE_COLS
+        ct = -(-shape[1] // TILE_COLS)
+        ht, wt = -(-reg.exts[0] // TILE_ROWS), -(-reg.exts[1] // TILE_COLS)   # a vector's 1 is one tile
         self.cells += self.G * ht * wt
         if self.cells > MAX_CELLS:
             raise _Skip("write log too large")
@@ -346,7 +346,7 @@ class _Run:
         if not reads:
             return
         rows, cols = self.km.shape(ws[0].region.tensor)
-        n = (rows // TILE_ROWS) * (cols // TILE_COLS)
+        n = -(-rows // TILE_ROWS) * -(-cols // TILE_COLS)
         owner = np.full(n, -1, dtype=np.int64)
         for w in ws:
             owner[w.tiles.reshape(self.G, -1)] = np.arange(self.G)[:, None]
@@ -358,7 +358,7 @@ class _Run:
                 continue
             g, j = (int(x) for x in np.argwhere(bad)[0])
             t, other = int(flat[g, j]), int(own[g, j])
-            ct = self.km.shape(reg.tensor)[1] // TILE_COLS
+            ct = -(-self.km.shape(reg.tensor)[1] // TILE_COLS)
             r, c = t // ct * TILE_ROWS, t % ct * TILE_COLS
             fail(self.km.name,
                  f"block {self.block(g)} reads {reg.name}[{r}:{r + TILE_ROWS}, {c}:{c + TILE_COLS}], which "
@@ -382,7 +382,7 @@ class _Run:
         mine = [set(np.concatenate([w.tiles[gg].ravel() for w in ws]).tolist()) for gg in (g1, g2)]
         both = np.array(sorted(mine[0] & mine[1]))
         reg = next(w.region for w in ws if tile in set(w.tiles[g2].ravel().tolist()))
-        ct = self.km.shape(reg.tensor)[1] // TILE_COLS
+        ct = -(-self.km.shape(reg.tensor)[1] // TILE_COLS)
         rows, cols = both // ct, both % ct
         box = (f"{reg.name}[{rows.min() * TILE_ROWS}:{(rows.max() + 1) * TILE_ROWS}, "
                f"{cols.min() * TILE_COLS}:{(cols.max() + 1) * TILE_COLS}]")
@@ -399,7 +399,7 @@ class _Run:
     def check_output(self, ws):
         reg = ws[0].region
         shape = self.km.shape(reg.tensor)
-        rt, ct = shape[0] // TILE_ROWS, shape[1] // TILE_COLS
+        rt, ct = -(-shape[0] // TILE_ROWS), -(-shape[1] // TILE_COLS)
         covered = np.zeros(rt * ct, dtype=bool)
         for w in ws:
             covered[w.tiles.ravel()] = True
@@ -453,7 +453,7 @@ class _Run:
         # Only the last write of each tile is the final value: an early copy-out mid-reduction that a
         # later, complete one overwrites is harmless.
         shape = self.km.shape(ws[0].region.tensor)
-        n = (shape[0] // TILE_ROWS) * (shape[1] // TILE_COLS)
+        n = -(-shape[0] // TILE_ROWS) * -(-shape[1] // TILE_COLS)
         last = np.full(n, -1, dtype=np.int64)
         for i, w in enumerate(ws):
             last[w.tiles.ravel()] = i

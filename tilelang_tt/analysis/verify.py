@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from tvm import tirx
 
-from ..errors import fail
+from ..errors import TTInternalError, fail
 from ..frontend import program as C
-from ..frontend.ops import BINARY_TILE_OPS, PADDING_NEUTRAL_KINDS, SUPPORTED_OPS_TEXT, UNARY_TILE_OPS, info
+from ..frontend.layout import layout_of, layout_of_shape
+from ..frontend.ops import (BINARY_TILE_OPS, PADDING_NEUTRAL_KINDS, REDUCE_OPS, SUPPORTED_OPS_TEXT, UNARY_TILE_OPS,
+                            info)
 from ..frontend.program import Loop, Operand, TileOp, classify, scalar_value
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
 from .coverage import check_coverage
@@ -39,7 +41,7 @@ def verify_kernel(func) -> C.TileProgram:
     _check_grid(km)
     for p in func.params:
         if C.is_buffer(p):
-            _check_buffer(name, p, "global", BUFFER_DTYPES, km.shape(p))
+            _check_buffer(name, p, "global", BUFFER_DTYPES, km, km.shape(p))
     for p in func.params:
         if not C.is_buffer(p):
             fail(name, f"parameter {p.name} is not a buffer",
@@ -48,9 +50,9 @@ def verify_kernel(func) -> C.TileProgram:
     for b in km.allocs:
         scope = C.scope_of(b)
         if scope == "shared":
-            _check_buffer(name, b, "shared", BUFFER_DTYPES)
+            _check_buffer(name, b, "shared", BUFFER_DTYPES, km)
         elif scope == "local":
-            _check_buffer(name, b, "local", ACCUM_DTYPES)
+            _check_buffer(name, b, "local", ACCUM_DTYPES, km)
         else:
             fail(name, f"buffer {b.name} has scope '{scope}'",
                  supported="scope='shared' (a circular buffer in L1) and scope='local' (DST tiles)",
@@ -80,31 +82,62 @@ def _check_grid(km):
              fix="add bx = T.launch_thread('blockIdx.x', <number of blocks>) at the top of the kernel")
 
 
-def _check_buffer(name, buf, what, dtypes, device_shape=None):
-    """`device_shape`: a global tensor's padded shape (tt.AnnotateLayouts), which must be whole tiles;
-    its declared shape may be anything positive."""
+def _construct(km, buf) -> tuple[str, object]:
+    """The first tile op that uses `buf`, named as a construct ("row reduction Tx.max into m"), and its
+    statement, so a shape error says what the buffer is for before the shape rule."""
+    for op, _ in km.walk_ops():
+        ops = op.operands
+        if not any(o.buf is not None and o.buf.same_as(buf) for o in ops):
+            continue
+        if op.kind in REDUCE_OPS:
+            axes = [int(a) for a in op.args[2]] if len(op.args) > 2 else [-1]
+            what = ("row reduction" if axes in ([-1], [1]) else "column reduction" if axes == [0]
+                    else "reduction over rows and columns")
+            return f"{what} Tx.{op.kind}({ops[0].name}, {ops[1].name}, axes={tuple(axes)})", op.stmt
+        if op.kind in BINARY_TILE_OPS + ("maximum", "minimum"):
+            shapes = {tuple(C.static_shape(o.buf) or ()) for o in ops[:3] if o.buf is not None}
+            if len(shapes) > 1:
+                return f"broadcast Tx.{op.kind}({', '.join(o.name for o in ops[:3])})", op.stmt
+        return f"Tx.{op.kind}({', '.join(o.name for o in ops if o.buf is not None)})", op.stmt
+    return "", None
+
+
+def _check_buffer(name, buf, what, dtypes, km=None, device_shape=None):
+    """`device_shape`: a global tensor's shape on the device (padded when ragged, tt.AnnotateLayouts);
+    its declared shape may then be anything positive."""
+    construct, stmt = _construct(km, buf) if km is not None else ("", None)
+    lead = f"{construct}: " if construct else ""
     shape = C.static_shape(buf)
     if shape is None:
-        fail(name, f"{what} buffer {buf.name} has a symbolic shape {list(buf.shape)}",
+        fail(name, f"{lead}{what} buffer {buf.name} has a symbolic shape {list(buf.shape)}", stmt,
              supported="static shapes", fix="specialize the kernel for concrete sizes")
+    if len(shape) == 1 and shape[0] % TILE_ROWS == 0:
+        fail(name, f"{lead}{what} buffer {buf.name} is 1-D (shape {list(shape)})", stmt,
+             supported="2-D buffers; vectors are (rows, 1) (one value per row, e.g. a row max) or (1, cols) (one "
+                       "value per column, e.g. a bias row), scalars (1, 1) (docs/ops.md)",
+             fix=f"declare it ({shape[0]}, 1) for one value per row, or (1, {shape[0]}) for one per column")
     if len(shape) != 2:
-        fail(name, f"{what} buffer {buf.name} has rank {len(shape)} (shape {list(shape)})",
+        fail(name, f"{lead}{what} buffer {buf.name} has rank {len(shape)} (shape {list(shape)})", stmt,
              supported="2-D buffers (rows, cols)", fix="reshape the tensor to 2-D")
     if 0 in shape:
-        fail(name, f"{what} buffer {buf.name} has shape {list(shape)}, an empty dimension",
+        fail(name, f"{lead}{what} buffer {buf.name} has shape {list(shape)}, an empty dimension", stmt,
              supported="positive dimensions", fix="give every dimension at least one element")
-    tiles = device_shape or shape
-    if tiles[0] % TILE_ROWS or tiles[1] % TILE_COLS:
+    padded = device_shape is not None and tuple(device_shape) != tuple(shape)
+    if padded and any(d % t and d != 1 for d, t in zip(device_shape, (TILE_ROWS, TILE_COLS))):
+        raise TTInternalError(f"tt.AnnotateLayouts padded {buf.name} to {list(device_shape)}, not whole tiles")
+    if not padded and layout_of_shape(shape) is None:
         if what == "global":
-            fail(name, f"global buffer {buf.name} has shape {list(shape)}, and its blocks do not reach whole "
-                       f"{TILE_ROWS}x{TILE_COLS} tiles",
+            fail(name, f"{lead}global buffer {buf.name} has shape {list(shape)}, and its blocks do not reach "
+                       f"whole {TILE_ROWS}x{TILE_COLS} tiles", stmt,
                  supported="any shape, read and written in blocks whose sizes are multiples of 32 (the last "
-                           "block of a ragged dimension may run past the end: the device pads it)",
+                           "block of a ragged dimension may run past the end: the device pads it); vectors "
+                           "(32k, 1), (1, 32k) and scalars (1, 1)",
                  fix=f"use block sizes that are multiples of 32 with a ceildiv grid, e.g. "
                      f"T.launch_thread('blockIdx.x', (cols + bn - 1) // bn)")
-        fail(name, f"{what} buffer {buf.name} has shape {list(shape)}, not a multiple of the "
-                   f"{TILE_ROWS}x{TILE_COLS} tile",
-             supported="shared and local buffers whose both dimensions are positive multiples of 32",
+        fail(name, f"{lead}{what} buffer {buf.name} has shape {list(shape)}, not a multiple of the "
+                   f"{TILE_ROWS}x{TILE_COLS} tile", stmt,
+             supported="blocks whose both dimensions are positive multiples of 32, column vectors (32k, 1), row "
+                       "vectors (1, 32k) and scalars (1, 1)",
              fix="choose block sizes that are multiples of 32")
     if str(buf.dtype) not in dtypes:
         fail(name, f"{what} buffer {buf.name} has dtype {buf.dtype}",
@@ -146,8 +179,11 @@ def _check_whole(km, op, o: Operand):
 
 def _check_global_region(km, op, g: Operand, other: Operand, loop_vars):
     grid_vars = {v for v, _ in km.grid.values()}
+    gshape = C.static_shape(g.buf)
     for d, (lo, ext) in enumerate(g.ranges):
         tile = TILE_ROWS if d == 0 else TILE_COLS
+        if gshape[d] == 1 and isinstance(ext, tirx.IntImm) and int(ext) == 1:
+            continue        # the 1 of a vector / (1, 1) tensor: its one (padded) tile
         _need(km, op, isinstance(ext, tirx.IntImm) and int(ext) % tile == 0,
               f"the region of {g.name} has extent {ext} in dimension {d}, not a multiple of {tile}",
               "copy whole 32x32 tiles", supported="tile-aligned regions (multiples of 32)")
@@ -189,7 +225,7 @@ def _check_op(km, op: TileOp, loop_vars):
         elif dst.kind == "global" and src.kind == "local":
             _check_whole(km, op, src)
             _check_global_region(km, op, dst, src, loop_vars)
-        elif dst.kind == "local" and src.kind == "shared":
+        elif (dst.kind, src.kind) in (("local", "shared"), ("shared", "local")):
             _check_whole(km, op, dst)
             _check_whole(km, op, src)
             _need(km, op, C.static_shape(dst.buf) == C.static_shape(src.buf),
@@ -197,51 +233,44 @@ def _check_op(km, op: TileOp, loop_vars):
         else:
             fail(name, f"Tx.copy from {src.kind} {src.name} to {dst.kind} {dst.name}", op.stmt,
                  supported="global->shared (reader NOC reads into a CB), local->global (pack + writer "
-                           "NOC writes), shared->local (copy_tile into DST)",
+                           "NOC writes), shared->local (copy_tile into DST), local->shared (pack into a CB)",
                  fix="stage global data through a shared buffer, and compute into a local buffer before "
                      "copying it to global")
     elif kind == "fill":
         dst = ops[0]
-        _need(km, op, dst.kind == "local", f"Tx.fill of {dst.kind} buffer {dst.name}",
-              "fill a local (DST) buffer", supported="Tx.fill on local buffers")
+        _need(km, op, dst.kind in ("local", "shared"), f"Tx.fill of {dst.kind} buffer {dst.name}",
+              "fill a local (DST) or shared buffer", supported="Tx.fill on local / shared buffers")
         _check_whole(km, op, dst)
         _need(km, op, ops[1].kind == "scalar", "Tx.fill with a non-constant value",
               "fill with a constant such as T.float32(0)")
     elif kind == "gemm":
         _check_gemm(km, op, ops)
     elif kind in BINARY_TILE_OPS:
-        dst, a, b = ops[0], ops[1], ops[2]
-        _check_dst_local(km, op, dst)
-        for o in (a, b):
+        _check_binary(km, op, ops)
+    elif kind in REDUCE_OPS:
+        _check_reduce(km, op, ops)
+    elif kind in ("maximum", "minimum") and not (len(ops) == 3 and ops[2].kind == "scalar"
+                                                 and ops[2].value == 0.0 and kind == "maximum"):
+        dst, x, y = ops[0], ops[1], ops[2]
+        _check_dst(km, op, dst)
+        for o in (x, y):
             _need(km, op, o.kind in ("shared", "local"),
-                  f"Tx.{kind} operand {o.name} is a {o.kind}",
-                  "use shared or local buffers as operands; scalar operands are not lowered yet",
-                  supported="element-wise ops on whole shared/local buffers of the same shape")
+                  f"Tx.{kind}({dst.name}, {x.name}, {y.name}) with a {o.kind} operand {o.name}",
+                  "compare two shared / local buffers of the destination's shape (relu is Tx.maximum(x, x, 0))",
+                  supported="Tx.maximum / Tx.minimum of two tensors (binary_max_tile / binary_min_tile), relu")
             _check_whole(km, op, o)
             _same_shape(km, op, dst, o)
-        both_shared = a.kind == "shared" and b.kind == "shared"
-        reuse = a.kind == "local" and a.buf.same_as(dst.buf) and b.kind == "shared"
-        reuse_swapped = kind != "sub" and b.kind == "local" and b.buf.same_as(dst.buf) and a.kind == "shared"
-        _need(km, op, both_shared or reuse or reuse_swapped,
-              f"Tx.{kind}({dst.name}, {a.name}, {b.name}) combines operands that are not lowered",
-              f"write Tx.{kind}({dst.name}, <shared>, <shared>) or Tx.{kind}({dst.name}, {dst.name}, <shared>)",
-              supported="shared <op> shared into a local (binary_tiles), and local <op> shared in place "
-                        "(binary_dest_reuse_tiles: DST[i] = DST[i] <op> cb[i]); sub only as local - shared")
     elif kind in UNARY_TILE_OPS or kind == "maximum":
         dst, src = ops[0], ops[1]
-        _check_dst_local(km, op, dst)
-        if kind == "maximum":
-            _need(km, op, len(ops) == 3 and ops[2].kind == "scalar" and ops[2].value == 0.0,
-                  "Tx.maximum is only lowered against the constant 0 (relu)",
-                  f"write Tx.maximum({dst.name}, {src.name}, T.float32(0)) for relu", supported="relu")
-        else:
+        _check_dst(km, op, dst)
+        if kind != "maximum":
             _need(km, op, all(a is None for a in op.args[2:]),
                   f"Tx.{kind} with bias/scale arguments", f"apply Tx.{kind} without bias/scale",
                   supported=f"plain Tx.{kind}(dst, src)")
         _check_unary_src(km, op, dst, src)
     elif kind == "cast":
         dst, src = ops[0], ops[1]
-        _check_dst_local(km, op, dst)
+        _check_dst(km, op, dst)
         _check_unary_src(km, op, dst, src, allow_other_local=True)
     else:
         fail(name, f"tile primitive Tx.{kind} is not supported on Tenstorrent", op.stmt,
@@ -249,19 +278,19 @@ def _check_op(km, op: TileOp, loop_vars):
              fix="rewrite the computation with the supported tile primitives")
 
 
-def _check_dst_local(km, op, dst):
-    _need(km, op, dst.kind == "local", f"Tx.{op.kind} writes {dst.kind} buffer {dst.name}",
-          "compute into a local buffer (DST) and copy it out with Tx.copy",
-          supported="tile math whose destination is a local buffer")
+def _check_dst(km, op, dst):
+    _need(km, op, dst.kind in ("local", "shared"), f"Tx.{op.kind} writes {dst.kind} buffer {dst.name}",
+          "compute into a local buffer (DST) or a shared buffer (packed to L1) and copy it out with Tx.copy",
+          supported="tile math whose destination is a local or shared buffer")
     _check_whole(km, op, dst)
 
 
-def _check_unary_src(km, op, dst, src, allow_other_local=False):
-    ok = src.kind == "shared" or (src.kind == "local" and (src.buf.same_as(dst.buf) or allow_other_local))
+def _check_unary_src(km, op, dst, src, allow_other_local=True):
+    ok = src.kind in ("shared", "local")
     _need(km, op, ok, f"Tx.{op.kind} reads {src.kind} buffer {src.name} into {dst.name}",
           f"cast a local buffer: Tx.cast({dst.name}, <local>)" if op.kind == "cast" else
-          f"apply it in place ({_in_place(op.kind, dst.name)}) or read a shared buffer",
-          supported="unary ops from a shared buffer (copy_tile then the SFPU op) or in place on a local")
+          f"apply it in place ({_in_place(op.kind, dst.name)}) or read a shared / local buffer",
+          supported="unary ops from a shared or local buffer")
     _check_whole(km, op, src)
     _same_shape(km, op, dst, src)
 
@@ -277,6 +306,87 @@ def _same_shape(km, op, a, b):
     _need(km, op, C.static_shape(a.buf) == C.static_shape(b.buf),
           f"{a.name} {list(C.static_shape(a.buf))} and {b.name} {list(C.static_shape(b.buf))} differ in shape",
           "use operands of the destination's shape")
+
+
+def _check_binary(km, op, ops):
+    kind = op.kind
+    dst, a, b = ops[0], ops[1], ops[2]
+    _check_dst(km, op, dst)
+    names = f"Tx.{kind}({dst.name}, {a.name}, {b.name})"
+    for o in (a, b):
+        _need(km, op, o.kind in ("shared", "local", "scalar"), f"{names}: operand {o.name} is a {o.kind}",
+              "use shared or local buffers, or an immediate scalar such as T.float32(2)",
+              supported="element-wise ops on shared / local buffers and immediate scalars")
+        if o.kind != "scalar":
+            _check_whole(km, op, o)
+    _need(km, op, not (a.kind == "scalar" and b.kind == "scalar"), f"{names} of two scalars",
+          "compute the constant in Python")
+    if a.kind == "scalar" or b.kind == "scalar":
+        t = b if a.kind == "scalar" else a
+        _need(km, op, not (kind == "fdiv" and a.kind == "scalar"), f"{names}: a scalar divided by a tensor",
+              f"write Tx.reciprocal({dst.name}, {b.name}) then Tx.mul({dst.name}, {dst.name}, {a.name})")
+        _same_shape(km, op, dst, t)
+        return
+    ld, la, lb = layout_of(dst.buf), layout_of(a.buf), layout_of(b.buf)
+    if la.kind == lb.kind:
+        _same_shape(km, op, dst, a)
+        _same_shape(km, op, dst, b)
+        return
+    # a broadcast: one operand has the destination's layout, the other is a vector or a (1, 1) scalar
+    full, vec = (a, b) if la.kind == ld.kind else (b, a)
+    lv = layout_of(vec.buf)
+    construct = {"col": "column broadcast of a (rows, 1) vector", "row": "row broadcast of a (1, cols) vector",
+                 "scalar": "scalar broadcast of a (1, 1) buffer", "block": "broadcast"}[lv.kind]
+    _need(km, op, layout_of(full.buf).kind == ld.kind and lv.is_vector,
+          f"{construct}: {names} combines {list(C.static_shape(a.buf))} and {list(C.static_shape(b.buf))} into "
+          f"{list(C.static_shape(dst.buf))}",
+          f"give {dst.name} the shape of the full operand; broadcast only a (rows, 1), (1, cols) or (1, 1) buffer",
+          supported="block <op> vector into a block of the block's shape (docs/ops.md)")
+    _same_shape(km, op, dst, full)
+    rows, cols = C.static_shape(full.buf)
+    vr, vc = C.static_shape(vec.buf)
+    _need(km, op, lv.kind == "scalar" or (lv.kind == "col" and vr == rows) or (lv.kind == "row" and vc == cols),
+          f"{construct}: {names}: {vec.name} {[vr, vc]} does not match {full.name} {[rows, cols]}",
+          f"a column vector has the block's rows ({rows}, 1), a row vector its columns (1, {cols})")
+    _need(km, op, vec is b or kind in ("add", "mul"),
+          f"{construct}: {names} with the vector as the first operand of Tx.{kind}",
+          f"write the block first (Tx.{kind}({dst.name}, {b.name}, {a.name})) and fix the sign / order "
+          f"afterwards (e.g. Tx.mul(x, x, T.float32(-1)))" if kind == "sub" else
+          f"take the reciprocal of {b.name} into a shared buffer (Tx.reciprocal) and multiply",
+          supported="the *_tiles_bcast_* family broadcasts its second operand")
+    _need(km, op, kind != "fdiv", f"{construct}: Tx.fdiv by a broadcast vector ({names})",
+          f"Tx.reciprocal(r, {vec.name}) into a shared vector r, then Tx.mul({dst.name}, {full.name}, r)",
+          supported="Tx.fdiv of equal-shaped tensors or by an immediate scalar")
+
+
+def _check_reduce(km, op, ops):
+    dst, src = ops[0], ops[1]
+    axes = tuple(int(a) for a in op.args[2]) if len(op.args) > 2 else (-1,)
+    rows, cols = C.static_shape(src.buf)
+    norm = tuple(sorted({a % 2 for a in axes}))
+    what = {(1,): "row reduction", (0,): "column reduction", (0, 1): "reduction over rows and columns"}.get(norm)
+    expect = {(1,): (rows, 1), (0,): (1, cols), (0, 1): (1, 1)}.get(norm)
+    construct = f"{what or 'reduction'} Tx.{op.kind}({dst.name}, {src.name}, axes={axes})"
+    _need(km, op, what is not None, f"{construct}: axes {axes} of a 2-D buffer",
+          "reduce over axes=-1 (rows), axes=0 (columns) or axes=(0, 1)")
+    _need(km, op, op.kind != "min", f"{construct}: the FPU reduce has no MIN (the release's LLK provides max "
+                                    f"and sum / average pools only)",
+          f"negate, take the max, negate: Tx.mul(n, {src.name}, T.float32(-1)); Tx.max({dst.name}, n, "
+          f"axes={axes}); Tx.mul({dst.name}, {dst.name}, T.float32(-1)) with n a shared buffer of {src.name}'s "
+          f"shape", supported="Tx.sum and Tx.max over rows, columns or both")
+    _need(km, op, len(op.args) < 4 or not bool(op.args[3]), f"{construct} with accum=True",
+          f"reduce into a fresh buffer, then Tx.add it to the accumulator (or Tx.maximum for max)",
+          supported="accum=False")
+    _check_dst(km, op, dst)
+    _need(km, op, src.kind in ("shared", "local"), f"{construct} reads {src.kind} buffer {src.name}",
+          "reduce a shared or local buffer")
+    _check_whole(km, op, src)
+    _need(km, op, layout_of(src.buf).kind == "block", f"{construct} of the vector {src.name}",
+          "reduce a block (both dimensions multiples of 32)")
+    _need(km, op, C.static_shape(dst.buf) == expect,
+          f"{construct} into a {list(C.static_shape(dst.buf))} buffer",
+          f"declare {dst.name} with shape {list(expect)}: a row reduction keeps one value per row (rows, 1), "
+          f"a column reduction one per column (1, cols), both axes one value (1, 1)")
 
 
 def _check_gemm(km, op, ops):
@@ -318,10 +428,21 @@ def _check_dataflow(km):
             loaded.add(ops[0].name)
         if op.kind == "copy" and ops[0].kind == "global":
             copied_out = True
+    written = set()
+    for op, _ in km.walk_ops():
+        ops = classify(op)
+        if ops and ops[0].kind == "shared" and not (op.kind == "copy" and ops[1].kind == "global"):
+            written.add(ops[0].name)
+            if ops[0].name in loaded:
+                fail(km.name, f"shared buffer {ops[0].name} is both loaded from DRAM and written by Tx.{op.kind}",
+                     op.stmt, supported="a shared buffer is filled either by the reader or by compute (one CB "
+                                        "producer)",
+                     fix=f"write the result into another shared buffer")
     for b in km.allocs:
-        if C.scope_of(b) == "shared" and str(b.name) not in loaded:
-            fail(km.name, f"shared buffer {b.name} is never loaded from a global buffer",
-                 supported="shared buffers that stage global data (Tx.copy(shared, global[...]))",
+        if C.scope_of(b) == "shared" and str(b.name) not in loaded and str(b.name) not in written:
+            fail(km.name, f"shared buffer {b.name} is never loaded from a global buffer nor written by compute",
+                 supported="shared buffers that stage global data (Tx.copy(shared, global[...])) or hold a "
+                           "compute result",
                  fix=f"load {b.name} with Tx.copy from a global buffer, or make it a local buffer")
     if not copied_out:
         fail(km.name, "the kernel never copies a result to a global buffer",

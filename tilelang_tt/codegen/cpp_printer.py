@@ -34,14 +34,17 @@ _BINARY = [
 _ATOM, _UNARY, _TERNARY = 0, 3, 16
 
 # Intrinsic argument names that hold a CB id (printed through the cb_<name> constants).
-CB_ARGS = frozenset({"cb", "icb0", "icb1", "ocb", "in0_cb", "in1_cb", "out_cb"})
+CB_ARGS = frozenset({"cb", "icb0", "icb1", "ocb", "in0_cb", "in1_cb", "out_cb", "icb", "scaler_cb", "srca_cb",
+                     "srcb_cb"})
 
 # Every API identifier the kernels may call; TIR variables never take these names.
 _API_NAMES = frozenset(
-    [c.name.replace("{op}", op) for prof in P.PROFILES.values() for c in prof.calls.values()
-     for op in list(P.UNARY_HEADERS) + list(P.BINARY_OPS)]
+    [c.name.replace("{op}", op).replace("{dim}", dim) for prof in P.PROFILES.values() for c in prof.calls.values()
+     for op in list(P.UNARY_HEADERS) + list(P.BINARY_OPS) + list(P.SCALAR_OPS) + list(P.SFPU_BINARY_OPS)
+     for dim in P.BCAST_DIMS]
     + ["TensorAccessorArgs", "TensorAccessor", "fill_tile_init", "get_compile_time_arg_val",
-       "SrcOrder", "EltwiseBinaryType", "EltwiseBinaryReuseDestType", "ckernel", "noc_index", "tt_l1_ptr"])
+       "SrcOrder", "EltwiseBinaryType", "EltwiseBinaryReuseDestType", "ckernel", "noc_index", "tt_l1_ptr",
+       "PoolType", "ReduceDim"])
 
 
 def dtype_of(e) -> str:
@@ -362,6 +365,10 @@ class KernelPrinter:
         name = api.name.replace("{op}", op[0] if op else "")
         self.includes.add(self.include_of(intr, api, op))
         template = api.template
+        for key in ("pool", "dim"):           # reduce PoolType / ReduceDim, broadcast dimension
+            if key in args:
+                value = self.enum_arg(intr, key, args[key])
+                name, template = name.replace("{%s}" % key, value), template.replace("{%s}" % key, value)
         if "{elw}" in template:
             template = template.replace("{elw}", op[1])
         if "{src_order}" in template:
@@ -391,6 +398,14 @@ class KernelPrinter:
         if not isinstance(node, tvm.ir.StringImm):
             raise self.error(f"T.tt.{intr.name}: `op` must be a string literal", node)
         op = str(node.value)
+        if intr.name == "scalar_tile":
+            if op not in P.SCALAR_OPS:
+                raise self.error(f"unknown scalar op {op!r}; supported: {', '.join(P.SCALAR_OPS)}")
+            return (op, None)
+        if intr.name.startswith("sfpu_binary"):
+            if op not in P.SFPU_BINARY_OPS:
+                raise self.error(f"unknown SFPU binary op {op!r}; supported: {', '.join(P.SFPU_BINARY_OPS)}")
+            return (op, None)
         if intr.name.startswith("unary"):
             if op not in P.UNARY_HEADERS:
                 raise self.error(f"unknown SFPU unary op {op!r}; supported: {', '.join(P.UNARY_HEADERS)}")
@@ -398,6 +413,12 @@ class KernelPrinter:
         if op not in P.BINARY_OPS:
             raise self.error(f"unknown binary op {op!r}; supported: {', '.join(P.BINARY_OPS)}")
         return P.BINARY_OPS[op]
+
+    def enum_arg(self, intr, key, node) -> str:
+        allowed = {"pool": P.REDUCE_POOLS, "dim": P.BCAST_DIMS if intr.name.startswith("bcast") else P.REDUCE_DIMS}
+        if not isinstance(node, tvm.ir.StringImm) or str(node.value) not in allowed[key]:
+            raise self.error(f"T.tt.{intr.name}: `{key}` must be one of {', '.join(allowed[key])}", node)
+        return str(node.value)
 
     def src_order(self, args, call) -> str:
         rev = args.get("reverse_src_order")

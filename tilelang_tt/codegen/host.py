@@ -17,9 +17,14 @@ from .names import NameTable, c_string, comment_text, sanitize
 # tensor dtype -> host element type of the row-major files and the MeshBuffer vectors
 HOST_ELEMENT = {"bfloat16": "bfloat16", "float32": "float"}
 
-_HOST_RESERVED = {"main", "run", "read_tensor", "write_tensor", "make_dram_buffer", "noc_x_of", "noc_y_of",
+_HOST_RESERVED = {"main", "run", "read_tensor", "write_tensor", "pad_rows_cols", "crop_rows_cols", "make_dram_buffer", "noc_x_of", "noc_y_of",
                   "mesh_device", "cq", "program", "workload", "device_range", "kernel_dir",
                   "argc", "argv", "row", "e", "bfloat16"}
+
+
+def _padded(t) -> bool:
+    """The tensor is stored padded (ragged, or a vector taking whole tiles): the host pads and crops."""
+    return tuple(_rows_cols(t.device_shape)) != tuple(_rows_cols(t.shape))
 
 
 def _rows_cols(shape) -> tuple[int, int]:
@@ -108,7 +113,7 @@ class _HostPrinter:
         emit("// Tensor files hold row-major little-endian elements; inputs are read before the launch,")
         emit("// outputs are written after Finish.")
         emit("")
-        padding = ("algorithm",) if any(t.padded_shape for t in tensors) else ()   # std::copy
+        padding = ("algorithm",) if any(_padded(t) for t in tensors) else ()   # std::copy
         for inc in padding + ("cstdint", "cstdio", "exception", "filesystem", "fstream", "iostream", "memory",
                               "stdexcept", "string", "vector"):
             emit(f"#include <{inc}>")
@@ -160,10 +165,10 @@ class _HostPrinter:
         emit("    return " + H.CREATE_MESH_BUFFER.format(global_config="global", local_config="local",
                                                        device="device") + ";")
         emit("}")
-        if any(t.padded_shape for t in tensors):
+        if any(_padded(t) for t in tensors):
             emit("")
-            emit("// Ragged tensors live in DRAM padded to whole tiles: inputs are padded with zeros (neutral")
-            emit("// for what the compiler accepts), outputs cropped back to the user's shape.")
+            emit("// Ragged tensors and vectors live in DRAM padded to whole tiles: inputs are padded with zeros")
+            emit("// (neutral for what the compiler accepts), outputs cropped back to the user's shape.")
             emit("template <typename T>")
             emit("std::vector<T> pad_rows_cols(const std::vector<T>& data, size_t rows, size_t cols, "
                  "size_t padded_rows, size_t padded_cols) {")
@@ -212,7 +217,7 @@ class _HostPrinter:
             emit(f"    auto {v['buf']} = make_dram_buffer(mesh_device.get(), {t.page_bytes}, {t.num_pages});")
             if t.access in ("read", "readwrite"):
                 data = f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols})"
-                if t.padded_shape:
+                if _padded(t):
                     data = f"pad_rows_cols({data}, {rows}, {cols}, {prows}, {pcols})"
                 emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces({data}, {prows}, {pcols});")
                 emit("    " + H.WRITE_BUFFER.format(cq="cq", buffer=v["buf"], host_vector=v["tiles"]) + ";")
@@ -241,7 +246,7 @@ class _HostPrinter:
             emit(f"    std::vector<{elem}> {v['result']}({prows * pcols});")
             emit("    " + H.READ_BUFFER.format(cq="cq", host_vector=v["result"], buffer=v["buf"]) + ";")
             data = f"untilize_nfaces({v['result']}, {prows}, {pcols})"
-            if t.padded_shape:
+            if _padded(t):
                 data = f"crop_rows_cols({data}, {pcols}, {rows}, {cols})"
             emit(f"    write_tensor(argv[{2 + i}], {data});")
         emit("")

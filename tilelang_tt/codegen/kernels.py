@@ -22,7 +22,7 @@ from tvm import tirx
 
 from .. import intrinsics as tt_intrinsics
 from ..analysis.compute_state import (FORMAT_UNIT, UNKNOWN, describe, format_effects, format_needs, init_effect,
-                                      init_text, requirement)
+                                      init_text, is_reduce, requirement)
 from ..analysis.format_table import RECONFIG_INTRINSIC
 from ..errors import TTResourceError
 from . import profiles as P
@@ -74,6 +74,11 @@ class DataflowPrinter(KernelPrinter):
     def intrinsic_stmt(self, intr, call) -> None:
         if intr.name == "tensor_accessor":
             self.tensor_accessor(intr, call)
+        elif intr.name == "l1_store_u32":
+            # a plain store through an L1 pointer (no API call does it; tt-metal's readers do the same)
+            self.includes.add(P.DATAFLOW_H)
+            addr, value = self.expr(call.args[0]), self.expr(call.args[1])
+            self.emit(f"{P._SEM_PTR.format(addr)}[0] = static_cast<uint32_t>({value});")
         else:
             super().intrinsic_stmt(intr, call)
 
@@ -130,7 +135,7 @@ _DST_NEXT = {
     "tile_regs_release": ("waited", "released"),
 }
 _DST_MATH = {"matmul_tiles", "matmul_block", "copy_tile", "binary_tiles", "binary_dest_reuse_tiles",
-             "unary_tile", "fill_tile"}
+             "unary_tile", "fill_tile", "reduce_tile", "bcast_tiles", "scalar_tile", "sfpu_binary_tile"}
 # (pack_tile / pack_tile_to read DST after tile_regs_wait; checked separately)
 
 
@@ -242,6 +247,10 @@ class ComputePrinter(KernelPrinter):
         effect = init_effect(intr, call)
         if effect is not None and name != "fill_tile":
             slot, value = effect
+            if slot == "fpu" and is_reduce(st.fpu) and name != "reduce_uninit" and value != st.fpu:
+                raise self.error(f"{name} while the packer still has the reduce mask of {describe(st.fpu)}; call "
+                                 f"T.tt.reduce_uninit after packing the reduce's results (every later pack would "
+                                 f"keep only column 0 / row 0)", call)
             if getattr(st, slot) is not None and name in self.profile.reinits:
                 self._reinits.add(call.__chandle__())
             return replace(st, **{slot: value})

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import TTTargetError
 from ..intrinsics import BINARY_OPS as _BINARY_VOCAB
+from ..intrinsics import BCAST_DIMS, REDUCE_DIMS, REDUCE_POOLS, SCALAR_OPS, SFPU_BINARY_OPS  # noqa: F401
 from ..intrinsics import UNARY_OPS as _UNARY_VOCAB
 
 DATAFLOW_H = "api/dataflow/dataflow_api.h"
@@ -32,6 +33,10 @@ MATMUL_H = "api/compute/matmul.h"
 COPY_H = "api/compute/tile_move_copy.h"
 BINARY_H = "api/compute/eltwise_binary.h"
 FILL_H = "api/compute/eltwise_unary/fill.h"
+REDUCE_H = "api/compute/reduce.h"
+BCAST_H = "api/compute/bcast.h"
+SCALAR_H = "api/compute/eltwise_unary/binop_with_scalar.h"
+SFPU_BINARY_H = "api/compute/binary_max_min.h"
 RECONFIG_H = "api/compute/reconfig_data_format.h"
 
 # SFPU unary op -> header declaring <op>_tile_init()/<op>_tile(). silu has no eltwise_unary/ header of
@@ -44,6 +49,9 @@ UNARY_HEADERS = {
     "relu": "api/compute/eltwise_unary/relu.h",
     "gelu": "api/compute/eltwise_unary/gelu.h",
     "silu": "api/compute/compute_kernel_api.h",
+    "rsqrt": "api/compute/eltwise_unary/rsqrt.h",
+    "log": "api/compute/compute_kernel_api.h",      # 0.81.1 declares log_tile / exp2_tile in the monolith
+    "exp2": "api/compute/compute_kernel_api.h",
 }
 
 # binary op -> (tile call prefix, EltwiseBinaryType for the dest-reuse form)
@@ -149,6 +157,20 @@ _E4_CALLS: dict[str, ApiCall] = {
     "reconfig_data_format_srcb": ApiCall("reconfig_data_format_srcb", ("cb",), _CP(RECONFIG_H)),
     # metalium-api.md A.7: pack.h declares it at HEAD (0.81.1 moved it: _M081_OVERRIDES)
     "pack_reconfig_data_format": ApiCall("pack_reconfig_data_format", ("cb",), _CP(PACK_H)),
+    # Ops beyond matmul (docs/ops.md), as the 0.81.1 release declares them; the E3 / E4 profiles print the
+    # same names (not checked against those trees).
+    "l1_store_u32": ApiCall("l1_store_u32", ("l1_addr", "value"), _DM(DATAFLOW_H)),   # printed as a store
+    "reduce_init": ApiCall("reduce_init", ("icb", "scaler_cb", "ocb"), _CP(REDUCE_H), "PoolType::{pool}, ReduceDim::{dim}"),
+    "reduce_tile": ApiCall("reduce_tile", ("icb", "scaler_cb", "tile", "scaler_tile", "dst"), _CP(REDUCE_H),
+                           "PoolType::{pool}, ReduceDim::{dim}"),
+    "reduce_uninit": ApiCall("reduce_uninit", ("icb",), _CP(REDUCE_H)),
+    "reconfig_data_format": ApiCall("reconfig_data_format", ("srca_cb", "srcb_cb"), _CP(RECONFIG_H)),
+    "bcast_init": ApiCall("{op}_bcast_{dim}_init", ("icb0", "icb1"), _CP(BCAST_H)),
+    "bcast_tiles": ApiCall("{op}_tiles_bcast_{dim}", ("icb0", "icb1", "tile0", "tile1", "dst"), _CP(BCAST_H)),
+    "scalar_init": ApiCall("binop_with_scalar_tile_init", (), _CP(SCALAR_H)),
+    "scalar_tile": ApiCall("{op}_unary_tile", ("dst", "bits"), _CP(SCALAR_H), casts={"bits": "static_cast<uint32_t>({})"}),
+    "sfpu_binary_init": ApiCall("binary_{op}_tile_init", (), _CP(SFPU_BINARY_H)),
+    "sfpu_binary_tile": ApiCall("binary_{op}_tile", ("dst0", "dst1", "odst"), _CP(SFPU_BINARY_H)),
 }
 
 # fill_tile needs fill_tile_init() whenever the SFPU was configured for another op; there is no

@@ -61,9 +61,9 @@ def static_shape(buf) -> tuple[int, ...] | None:
 
 
 def tiles_of(buf) -> tuple[int, int]:
-    """(tile rows, tile cols) of a 2-D tile-aligned buffer."""
+    """(tile rows, tile cols) of a 2-D buffer: a block or a vector (frontend/layout.py)."""
     rows, cols = static_shape(buf)
-    return rows // TILE_ROWS, cols // TILE_COLS
+    return -(-rows // TILE_ROWS), -(-cols // TILE_COLS)
 
 
 def num_tiles(buf) -> int:

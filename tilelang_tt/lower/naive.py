@@ -26,6 +26,7 @@ from ..specs import ranges_cover
 from ..target import TILE_COLS, TILE_ROWS
 from .assemble import KernelBuild
 from .common import bind, call, ev, for_, grid, seq, var
+from .regions import SPILL_SUFFIX, cast_aliases, group_of, plan_regions, scaler_name
 from .rules import lower_op
 
 
@@ -52,8 +53,8 @@ def _reads(op: TileOp):
         return []
     if op.kind == "gemm":
         return [ops[1], ops[2], ops[3]]
-    if op.kind in ("add", "sub", "mul"):
-        return [ops[1], ops[2]]
+    if op.kind in ("add", "sub", "mul", "fdiv", "maximum", "minimum"):
+        return [o for o in ops[1:3] if o.kind != "scalar"]
     return [ops[1]]
 
 
@@ -77,72 +78,104 @@ class NaiveLowering:
 
     # ------------------------------------------------------------------------------------------ DST
     def _alloc_dst(self):
-        """Give each local buffer DST slots; a local->local cast aliases its source's slots."""
+        """Cast aliases and the region plan; DST slots are assigned per region (`_assign_dst`)."""
+        self.alias = cast_aliases(self.km)
+        self.plan = plan_regions(self.km, self.group)
+        self.region_base: dict = {}
+        self.scratch_base = 0
+        self.chunk = None                # (chunk loop var, tiles per chunk) in a chunked region
+
+    def _chunking(self, region, tiles, cap):
+        """Tiles per chunk when the region is too big for DST but tile-wise (every op reads and writes the
+        same tile index of equal-sized buffers, broadcasts and scalars included): the region then runs as a
+        loop over chunks, one acquire each. None when it fits or cannot be split."""
+        names = region.locals_ + list(region.scratch)
+        sizes = {tiles[n] for n in names}
+        if len(sizes) != 1:
+            return None
+        n = sizes.pop()
+        per = len(names) + (1 if region.extra else 0)
+        if per * n <= cap:
+            return None
+        for s_idx in region.steps:
+            step = self.plan.steps[s_idx]
+            if step[0] != "item":
+                continue
+            it = self.km.body[step[1]]
+            if isinstance(it, Loop) or it.kind in ("gemm", "sum", "max", "min"):
+                return None
+        best = max((k for k in range(1, n + 1) if n % k == 0 and per * k <= cap), default=None)
+        return best
+
+    def _assign_dst(self, region):
+        """DST slots of one region: its locals, then results bound for shared buffers, then op scratch."""
         km = self.km
-        alias = {}
-        top = {it.stmt for it in km.body if isinstance(it, TileOp)}
-        order = [op for op, _ in km.walk_ops()]
-        for pos, op in enumerate(order):
-            if op.kind != "cast":
-                continue
-            dst, src = op.operands[:2]
-            if src.kind != "local" or src.buf.same_as(dst.buf):
-                continue
-            if op.stmt not in top:
-                fail(km.name, "a local->local Tx.cast inside a loop", op.stmt,
-                     fix="cast the finished local buffer once, after the loops")
-            for later in order[pos + 1:]:
-                if any(o.kind == "local" and o.buf.same_as(src.buf) for o in later.operands):
-                    fail(km.name, f"{src.name} is used after it was cast into {dst.name}", later.stmt,
-                         fix=f"keep using {dst.name} after the cast (both share the same DST tiles)")
-            for earlier in order[:pos]:
-                if any(o.kind == "local" and o.buf.same_as(dst.buf) for o in earlier.operands):
-                    fail(km.name, f"{dst.name} is used before the cast that produces it", earlier.stmt,
-                         fix=f"cast {src.name} into a fresh local buffer")
-            alias[str(dst.buf.name)] = self.group(str(src.buf.name), alias)
-        self.alias = alias
-        self.dst_base, used = {}, 0
-        for b in km.allocs:
-            if scope_of(b) != "local" or str(b.name) in alias:
-                continue
-            self.dst_base[str(b.name)] = used
-            used += num_tiles(b)
+        tiles = {str(b.name): num_tiles(b) for b in km.allocs}
         cap = self.hw.dst_capacity(self.fp32_acc, self.schedule.compute.dst_full_sync_en)
+        k = self._chunking(region, tiles, cap)
+        self.chunk = None if k is None else (var("c"), k)
+        base, used = {}, 0
+        for name in region.locals_ + list(region.scratch):
+            base[name] = used
+            used += tiles[name] if k is None else k
+        self.scratch_base = used
+        used += region.extra if k is None else (k if region.extra else 0)
+        self.region_base = base
         if used > cap:
-            locals_ = ", ".join(f"{b.name} {list(static_shape(b))} = {num_tiles(b)} tiles"
-                                for b in km.allocs if scope_of(b) == "local" and str(b.name) not in alias)
+            parts = [f"{n} {list(static_shape(b))} = {tiles[n]} tiles" for n in base
+                     for b in km.allocs if str(b.name) == n]
+            if region.extra:
+                parts.append(f"{region.extra} scratch tiles")
             acc = "float32" if self.fp32_acc else "bfloat16"
             mode = "full" if self.schedule.compute.dst_full_sync_en else "half"
             fixes = [f"make the block at most {cap} tiles (block_m * block_n <= {cap * 1024}) and launch more "
                      f"blocks"]
             if self.fp32_acc:
-                fixes.append("a bfloat16 accumulator doubles the capacity")
+                fixes.append("a bfloat16 accumulator doubles the capacity" if not self.plan.reduces else
+                             "dst_mode='full' doubles the capacity (reductions accumulate in float32)")
             if any(op.kind == "gemm" for op, _ in km.walk_ops()):   # only matmuls have subblocked schedules
                 fixes.append("or write the kernel as a plain matmul (C = A @ B, optional element-wise epilogue) "
                              "and let a subblocked schedule split the block (schedule='auto')")
+            where = "" if len(self.plan.regions) == 1 else \
+                f" in compute region {self.plan.regions.index(region) + 1} of {len(self.plan.regions)}"
             raise TTResourceError(
-                f"kernel '{km.name}': local buffers need {used} DST tiles ({locals_}) but DST holds {cap} "
-                f"tiles with {acc} accumulation ({mode}-sync) on {self.hw.model}\n  fix: " + "; ".join(fixes))
+                f"kernel '{km.name}': local buffers need {used} DST tiles{where} ({', '.join(parts)}) but DST "
+                f"holds {cap} tiles with {acc} accumulation ({mode}-sync) on {self.hw.model}\n  fix: "
+                + "; ".join(fixes))
 
     # ------------------------------------------------------------- compute context (lower/rules.py)
     def group(self, name, alias=None):
-        alias = self.alias if alias is None else alias
-        while name in alias:
-            name = alias[name]
-        return name
+        return group_of(name, self.alias if alias is None else alias)
 
     def base(self, buf):
-        return self.dst_base[self.group(str(buf.name))]
+        name = self.group(str(buf.name))
+        if name not in self.region_base:
+            fail(self.km.name, f"buffer {name} has no DST slots in this compute region",
+                 fix="report this: the region plan and the lowering disagree")
+        return self.region_base[name]
+
+    def scaler_cb(self, dtype) -> int:
+        return self.cb_by_name[scaler_name(dtype)].index
 
     def cb(self, operand, stmt=None) -> int:
+        if operand.kind == "local":      # a local read through the unpacker: its spilled value
+            name = self.group(operand.name) + SPILL_SUFFIX
+            if name not in self.cb_by_name:
+                fail(self.km.name, f"no spill CB planned for {operand.name}", stmt, fix="re-run tt.ChooseSchedule")
+            return self.cb_by_name[name].index
         if operand.name not in self.cb_by_name:
             fail(self.km.name, f"no circular buffer planned for {operand.name}", stmt,
                  fix="re-run tt.ChooseSchedule")
         return self.cb_by_name[operand.name].index
 
     def tiles(self, local, make):
+        """A loop over the tiles of `local`: make(tile index in its CBs, DST index). In a chunked region
+        (`_chunking`) the loop covers this chunk's tiles only."""
         base = self.base(local)
         t = var("t")
+        if self.chunk is not None:
+            c, k = self.chunk
+            return for_(t, k, [make(c * k + t, t + base if base else t)])
         return for_(t, num_tiles(local), [make(t, t + base if base else t)])
 
     # ------------------------------------------------------------------------------- dataflow kernels
@@ -188,8 +221,9 @@ class NaiveLowering:
             out.append(bind(bx, tirx.floormod(bid, gx) if has_y else bid))
         return out
 
-    def _dataflow_kernel(self, name, processor, tensors, lower_items):
+    def _dataflow_kernel(self, name, processor, tensors, lower_items, prologue=()):
         stmts, bs, bc, names = self._preamble(tensors)
+        stmts += list(prologue)
         b, bid = var("b"), var("bid")
         body = lower_items(self.km.body)
         block = [bind(bid, bs + b)] + self._block_ids(bid) + body
@@ -210,7 +244,7 @@ class NaiveLowering:
         rt, ct = tiles_of(local_buf)
         r0 = tile_start(glob.ranges[0][0], TILE_ROWS)
         c0 = tile_start(glob.ranges[1][0], TILE_COLS)
-        gcols = self.program.shape(glob.buf)[1] // TILE_COLS      # padded (tt.AnnotateLayouts)
+        gcols = -(-self.program.shape(glob.buf)[1] // TILE_COLS)   # padded (tt.AnnotateLayouts); a vector is one tile wide
         page_bytes = next(c for c in self.schedule.cbs if c.index == cb).page_bytes
         name = str(glob.buf.name)
 
@@ -220,6 +254,22 @@ class NaiveLowering:
             l1 = base + (i * ct + j) * page_bytes
             return ev("noc_async_read_page" if read else "noc_async_write_page", tile_id, name, l1)
         return grid([("i", rt), ("j", ct)], body)
+
+    def _scaler_fill(self) -> list:
+        """Each reduce scaler CB gets one tile, once per kernel: zeros, then 1.0 in row 0 of every 16x16
+        face (the reduce weights each element along the reduced dimension by it; 1.0 for SUM / MAX / MIN)."""
+        out = []
+        for cbspec in (c for c in self.schedule.cbs if c.role == "scaler"):
+            cb, page = cbspec.index, cbspec.page_bytes
+            esize = page // 1024
+            one = 0x3F803F80 if esize == 2 else 0x3F800000     # two bf16 ones per word / one fp32 one
+            addr, w, f, k = var("scaler_addr"), var("w"), var("f"), var("k")
+            out += [ev("cb_reserve_back", cb, 1), bind(addr, call("get_write_ptr", cb)),
+                    for_(w, page // 4, [ev("l1_store_u32", addr + w * 4, 0)]),
+                    grid([("f", 4), ("k", 16 * esize // 4)],
+                         lambda f, k: ev("l1_store_u32", addr + f * (256 * esize) + k * 4, one)),
+                    ev("cb_push_back", cb, 1)]
+        return out
 
     def reader(self):
         tensors = self._tensors_where(_is_copy_in, 1)
@@ -236,7 +286,7 @@ class NaiveLowering:
                     out += [ev("cb_reserve_back", cb, n), self._dram_pages(src, dst.buf, cb, True),
                             ev("noc_async_read_barrier"), ev("cb_push_back", cb, n)]
             return [s for s in out if s is not None]
-        return self._dataflow_kernel("reader", "RISCV_1", tensors, lower)
+        return self._dataflow_kernel("reader", "RISCV_1", tensors, lower, prologue=self._scaler_fill())
 
     def writer(self):
         tensors = self._tensors_where(_is_copy_out, 0)
@@ -263,7 +313,7 @@ class NaiveLowering:
     # ------------------------------------------------------------------------------------- compute
     def compute(self):
         km = self.km
-        math, copies_out = [], []
+        copies_out = []
         for it in km.body:
             if _is_copy_out(it):
                 copies_out.append(it)
@@ -273,27 +323,88 @@ class NaiveLowering:
                      supported="all copies to global at the end of the block (packed after the math)",
                      fix="move the copies of local buffers to global tensors after the last tile math")
             self._no_nested_copy_out(it)
-            math.append(it)
 
-        self.dirty = set()
-        pack = [ev("tile_regs_commit"), ev("tile_regs_wait")]
-        for op, _, local, _, cb in self.outs:
-            n = num_tiles(local)
-            base = self.base(local)
-            t = var("t")
-            pack += [ev("cb_reserve_back", cb, n), for_(t, n, [ev("pack_tile", t + base if base else t, cb)]),
-                     ev("cb_push_back", cb, n)]
-        pack.append(ev("tile_regs_release"))
-        block = [ev("tile_regs_acquire")] + self._lower_seq(math, top=True) + pack
+        plan = self.plan
+        before, after = self._cb_windows(km.body, top=True)     # CBs the reader fills
+        first = {v.readers[0]: [] for v in plan.versions}
+        last = {v.readers[-1]: [] for v in plan.versions}
+        for v in plan.versions:
+            first[v.readers[0]].append(ev("cb_wait_front", self.cb_by_name[v.cb].index, v.tiles))
+            last[v.readers[-1]].append(ev("cb_pop_front", self.cb_by_name[v.cb].index, v.tiles))
+        block = []
+        for region in plan.regions:
+            self.dirty = set()
+            self.region_reduce = None
+            self._assign_dst(region)
+            waits, math, pops = [], [], []      # waits / pops leave a chunk loop (once per block)
+            chunked = self.chunk is not None
+            for s_idx in region.steps:
+                (waits if chunked else math).extend(first.get(s_idx, []))
+                step = plan.steps[s_idx]
+                if step[0] == "reload":
+                    name = step[1]
+                    cb = self.cb_by_name[name + SPILL_SUFFIX].index
+                    buf = next(b for b in km.allocs if str(b.name) == name)
+                    math.append(self.tiles(buf, lambda t, d: ev("copy_tile", cb, t, d)))
+                    self.dirty.add(name)
+                else:
+                    idx = step[1]
+                    it = km.body[idx]
+                    (waits if chunked else math).extend(before.get(idx, []))
+                    if isinstance(it, Loop):
+                        # a group written anywhere in the loop is dirty on the loop's second iteration
+                        self.dirty |= self._writes(it.body)
+                        math.append(for_(it.var, it.extent, self._lower_seq(it.body)))
+                    elif not _is_copy_in(it) and not _is_copy_out(it):
+                        math += lower_op(self, it)
+                    (pops if chunked else math).extend(after.get(idx, []))
+                (pops if chunked else math).extend(last.get(s_idx, []))
+            packs = []
+            for vid in region.packs:
+                v = plan.versions[vid]
+                packs.append((self.cb_by_name[v.cb].index, v.tiles,
+                              self.region_base[v.local if v.local is not None else v.cb]))
+            if region.outputs:
+                for op, _, local, _, cb in self.outs:
+                    packs.append((cb, num_tiles(local), self.base(local)))
+            if chunked:
+                c, k = self.chunk
+                t = var("t")
+                body = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
+                body += [for_(t, k, [ev("pack_tile", t + base if base else t, cb)]) for cb, _, base in packs]
+                body.append(ev("tile_regs_release"))
+                out = waits + [ev("cb_reserve_back", cb, n) for cb, n, _ in packs]
+                out += [for_(c, packs[0][1] // k if packs else 1, body)]
+                out += [ev("cb_push_back", cb, n) for cb, n, _ in packs] + pops
+                self.chunk = None
+            else:
+                out = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
+                for cb, n, base in packs:
+                    out += self._pack(cb, n, base)
+                out.append(ev("tile_regs_release"))
+            if self.region_reduce is not None:
+                # the packer's reduce mask stays set until reduce_uninit (after the reduce's results are packed)
+                out.append(ev("reduce_uninit", self.region_reduce))
+            block += out
 
         bs, bc, b = var("block_start"), var("block_count"), var("b")
         out_cb = self.outs[0][4]
         formats = {c.index: c.data_format for c in self.schedule.cbs}
         loop, startup = place_inits(for_(b, bc, block), out_cb, formats,
                                     lambda first: self._startup_cbs(first, out_cb))
+        scalers = [c for c in self.schedule.cbs if c.role == "scaler"]
         stmts = [bind(bs, call("get_arg_val", 0)), bind(bc, call("get_arg_val", 1)),
-                 ev("compute_kernel_hw_startup", *startup), loop]
+                 ev("compute_kernel_hw_startup", *startup)]
+        stmts += [ev("cb_wait_front", c.index, 1) for c in scalers]     # the reader's constant tiles
+        stmts.append(loop)
+        stmts += [ev("cb_pop_front", c.index, 1) for c in scalers]
         return self._build("compute", "compute", None, seq(stmts), ["block_start", "block_count"], [])
+
+    @staticmethod
+    def _pack(cb, n, base) -> list:
+        t = var("t")
+        return [ev("cb_reserve_back", cb, n), for_(t, n, [ev("pack_tile", t + base if base else t, cb)]),
+                ev("cb_push_back", cb, n)]
 
     @staticmethod
     def _startup_cbs(first, out_cb):
@@ -304,6 +415,8 @@ class NaiveLowering:
             return (first[1], first[2], out_cb, 1)
         if first[0] == "binary":
             return (first[2], first[3], out_cb, 0)
+        if first[0] in ("reduce", "bcast"):
+            return (first[3], first[4], out_cb, 0)
         return (first[-1], first[-1], out_cb, 0)     # copy / dest-reuse: one input CB
 
     def _no_nested_copy_out(self, it):
@@ -353,15 +466,17 @@ class NaiveLowering:
                 fail(self.km.name, f"shared buffer {name} is read before it is loaded", it.stmt,
                      fix=f"load {name} with Tx.copy before reading it in the same loop body")
         if top:
+            produced = self.plan.produced
             for idx, it in enumerate(items):
                 for o in (_reads(it) if isinstance(it, TileOp) else []):
-                    if o.kind == "shared" and o.name not in loads:
+                    if o.kind == "shared" and o.name not in loads and o.name not in produced:
                         fail(self.km.name, f"shared buffer {o.name} is read outside the loop that loads it",
                              it.stmt, fix=f"read {o.name} in the same loop body that loads it")
                 if isinstance(it, Loop):
                     for b in self.km.allocs:
                         n = str(b.name)
-                        if scope_of(b) == "shared" and n not in loads and self._exposed_use(it, n):
+                        if scope_of(b) == "shared" and n not in loads and n not in produced \
+                                and self._exposed_use(it, n):
                             fail(self.km.name, f"shared buffer {n} is read outside the loop that loads it",
                                  it.stmt, fix=f"read {n} in the same loop body that loads it")
         return before, after

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from tvm import tirx
 
+import struct
+
 from ..errors import fail
-from ..frontend.ops import SUPPORTED_OPS_TEXT, info
+from ..frontend.layout import layout_of
+from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, info
 from ..frontend.program import num_tiles, scalar_value, tiles_of
 from .common import ev, grid
+from .regions import binary_form, is_relu
 
 RULES: dict = {}
 
@@ -30,7 +34,10 @@ def rule(kind: str):
 def lower_op(ctx, op) -> list:
     """The compute statements of one tile op (copies from global are the reader's: none here)."""
     entry = info(op)
-    fn = RULES.get(entry.kind) if entry is not None else None
+    kind = entry.kind if entry is not None else None
+    if op.kind in ("maximum", "minimum") and not is_relu(op):
+        kind = "minmax"
+    fn = RULES.get(kind)
     if fn is None:  # verification rejects these first
         fail(ctx.program.name, f"Tx.{op.kind} cannot be lowered", op.stmt, supported=SUPPORTED_OPS_TEXT)
     out = fn(ctx, op)
@@ -64,25 +71,114 @@ def _matmul(ctx, op):
     return out
 
 
+def fp32_bits(value: float) -> int:
+    """The fp32 bit pattern of `value` as a signed int32 (T.tt arguments are int32)."""
+    return struct.unpack("<i", struct.pack("<f", value))[0]
+
+
+def _same_slots(ctx, a, b) -> bool:
+    return a.kind == "local" and b.kind == "local" and ctx.group(a.name) == ctx.group(b.name)
+
+
+def _load(ctx, op, src) -> list:
+    """Bring `src` into the destination's DST slots: nothing when it is the destination (in place),
+    else copy_tile from its CB (a shared buffer, or a local's spilled value)."""
+    dst = op.dst
+    if _same_slots(ctx, src, dst):
+        return []
+    cb = ctx.cb(src, op.stmt)
+    return [ctx.tiles(dst.buf, lambda t, d: ev("copy_tile", cb, t, d))]
+
+
+_BCAST_DIM = {"col": "cols", "row": "rows", "scalar": "scalar"}
+
+
 @rule("binary")
 def _binary(ctx, op):
     dst, a, b = op.operands[:3]
+    form = binary_form(op)
     tt_op = info(op).tt_op
-    if a.kind == "shared" and b.kind == "shared":
+    if form == "scalar":
+        swapped = a.kind == "scalar"
+        t, value = (b, a.value) if swapped else (a, b.value)
+        mode = {"add": "add", "mul": "mul", "sub": "rsub" if swapped else "sub", "fdiv": "div"}[op.kind]
+        bits = fp32_bits(value)
+        return _load(ctx, op, t) + [ctx.tiles(dst.buf, lambda _, d: ev("scalar_tile", mode, d, bits))]
+    if form == "bcast":
+        ld = layout_of(dst.buf)
+        x, v = (a, b) if layout_of(a.buf).kind == ld.kind else (b, a)     # verification: sub keeps order
+        lv = layout_of(v.buf)
+        dim = _BCAST_DIM[lv.kind]
+        cx, cv = ctx.cb(x, op.stmt), ctx.cb(v, op.stmt)
+        ct = ld.tiles[1]
+
+        def vtile(t):      # the vector tile of block tile t = i * ct + j: i (column vector), j (row vector)
+            return (t if ct == 1 else t // ct) if lv.kind == "col" else (t if ct == 1 else t % ct) \
+                if lv.kind == "row" else 0
+        return [ctx.tiles(dst.buf, lambda t, d: ev("bcast_tiles", tt_op, dim, cx, cv, t, vtile(t), d))]
+    if form == "div":     # a / b = a * (1 / b): b into DST, reciprocal (SFPU), times a (dest reuse)
+        cb_b, cb_a = ctx.cb(b, op.stmt), ctx.cb(a, op.stmt)
+        return [ctx.tiles(dst.buf, lambda t, d: ev("copy_tile", cb_b, t, d)),
+                ctx.tiles(dst.buf, lambda t, d: ev("unary_tile", "recip", d)),
+                ctx.tiles(dst.buf, lambda t, d: ev("binary_dest_reuse_tiles", "mul", cb_a, t, d))]
+    if form == "tiles":
         ca, cb = ctx.cb(a, op.stmt), ctx.cb(b, op.stmt)
         return [ctx.tiles(dst.buf, lambda t, d: ev("binary_tiles", tt_op, ca, cb, t, t, d))]
-    shared = b if b.kind == "shared" else a
+    shared = b if form == "reuse" else a
     cb = ctx.cb(shared, op.stmt)
     return [ctx.tiles(dst.buf, lambda t, d: ev("binary_dest_reuse_tiles", tt_op, cb, t, d))]
 
 
+@rule("minmax")
+def _minmax(ctx, op):
+    """Tx.maximum / Tx.minimum of two tensors: x into the destination's slots, y into scratch slots,
+    binary_max_tile / binary_min_tile (SFPU) in place."""
+    dst, x, y = op.operands[:3]
+    which = "max" if op.kind == "maximum" else "min"
+    scratch, base = ctx.scratch_base, ctx.base(dst.buf)
+    cy = ctx.cb(y, op.stmt)
+    return _load(ctx, op, x) + [
+        ctx.tiles(dst.buf, lambda t, d: ev("copy_tile", cy, t, scratch + (d - base))),
+        ctx.tiles(dst.buf, lambda t, d: ev("sfpu_binary_tile", which, d, scratch + (d - base), d))]
+
+
+_REDUCE_DIM = {"col": "REDUCE_ROW", "row": "REDUCE_COL", "scalar": "REDUCE_SCALAR"}
+
+
+@rule("reduce")
+def _reduce(ctx, op):
+    """Tx.sum / max / min over rows (into a (R, 1) buffer: REDUCE_ROW, result in column 0), columns
+    (into (1, C): REDUCE_COL, row 0) or both (into (1, 1): REDUCE_SCALAR, [0, 0]); reduce_tile
+    accumulates every tile along the reduced dimension into one DST tile."""
+    dst, src = op.operands[:2]
+    if ctx.group(dst.name) in ctx.dirty:
+        fail(ctx.program.name, f"Tx.{op.kind} into {dst.name}, which already holds values in this compute region",
+             op.stmt, fix=f"reduce into a fresh buffer (the reduce accumulates into its destination's DST tiles)")
+    pool = REDUCE_OPS[op.kind]
+    dim = _REDUCE_DIM[layout_of(dst.buf).kind]
+    rt, ct = tiles_of(src.buf)
+    icb, scb = ctx.cb(src, op.stmt), ctx.scaler_cb(str(src.buf.dtype))
+    base = ctx.base(dst.buf)
+    ctx.region_reduce = icb
+
+    def out(i, j):
+        k = i if dim == "REDUCE_ROW" else j if dim == "REDUCE_COL" else 0
+        return base + k if base else k
+    pre = []
+    if dim == "REDUCE_ROW" and pool == "SUM":
+        # the release's reduce.h: a row SUM swaps its operands (scaler -> SrcA, data -> SrcB) and asks the
+        # caller for reconfig_data_format(icb_scaler, icb) before reduce_init
+        pre.append(ev("reconfig_data_format", scb, icb))
+    return pre + [grid([("i", rt), ("j", ct)], lambda i, j: ev(
+        "reduce_tile", pool, dim, icb, scb, i * ct + j, 0, out(i, j)))]
+
+
 def _load_shared(ctx, op) -> list:
-    """copy_tile the source into the destination's DST slots when it is a shared buffer."""
+    """copy_tile the source into the destination's DST slots unless it already is the destination."""
     src = op.operands[1]
-    if src.kind != "shared":
+    if src.kind not in ("shared", "local"):
         return []
-    cb = ctx.cb(src, op.stmt)
-    return [ctx.tiles(op.dst.buf, lambda t, d: ev("copy_tile", cb, t, d))]
+    return _load(ctx, op, src)
 
 
 @rule("unary")
@@ -93,11 +189,20 @@ def _unary(ctx, op):
 
 @rule("cast")
 def _cast(ctx, op):
+    dst, src = op.operands[:2]
+    if dst.kind == "shared" and src.kind == "local":     # pack the local's slots in the shared format
+        ctx.region_base[dst.name] = ctx.base(src.buf)
+        return []
     return _load_shared(ctx, op)       # unpack/pack convert formats; a local->local cast shares DST
 
 
 @rule("copy")
 def _copy(ctx, op):
+    dst, src = op.operands[:2]
+    if dst.kind == "shared" and src.kind == "local":
+        # pack a local to L1: the shared buffer's pack at the end of the region reads the local's slots
+        ctx.region_base[dst.name] = ctx.base(src.buf)
+        return []
     return _load_shared(ctx, op)       # shared -> local; the DM copies are the reader's and writer's
 
 

@@ -47,16 +47,17 @@ def padded_shapes(func) -> dict:
         if shape is None or len(shape) != 2 or 0 in shape:
             continue
         name = str(p.name)
-        padded = []
+        padded = list(shape)
         for d, size in enumerate(shape):
-            whole = _round_up(size, TILE[d])
             end = ends.get(name, [0, 0])[d]
             block = extents.get(name, [TILE[0], TILE[1]])[d]
-            # only the last block may run past the end, and by less than one block
-            if end > whole and end % TILE[d] == 0 and end - size < block:
-                whole = end
-            padded.append(whole)
+            # only where a block runs past the end: the last one, by less than one block. (A vector
+            # (1, N) read whole is not padded here: the host stores it in whole tiles regardless.)
+            if end > size and end % TILE[d] == 0 and end - size < block:
+                padded[d] = end
         if tuple(padded) != shape:
+            if any(p % t and p != 1 for p, t in zip(padded, TILE)):   # (a vector keeps its 1)
+                continue        # a dimension that is ragged and not overrun: tt.VerifyInput reports it
             out[name] = tuple(padded)
     return out
 

@@ -45,7 +45,7 @@ def check_cb_resources(kernel: str, hw, cbs: list[CBSpec], fix: str) -> None:
              "intermediate": (INTERMEDIATE_BASE, hw.max_cbs,
                               f"intermediate CBs (c_24..c_{hw.max_cbs - 1})", "shared buffers written by compute")}
     for role, (lo, hi, what, fewer) in roles.items():
-        n = sum(1 for e in cbs if e.role == role)
+        n = sum(1 for e in cbs if e.role == role or (role == "input" and e.role == "scaler"))
         if n > hi - lo:
             raise TTResourceError(f"kernel '{kernel}': {n} {what} exceed the limit of {hi - lo} on {hw.model}\n"
                                   f"{cb_table(cbs)}\n  fix: use fewer {fewer}")

@@ -13,8 +13,11 @@ core-major: core c owns ids c * cx * cy ..., and inside a core row-major.
 CB plan. role "input", c_0..c_15: one per shared buffer loaded from a global buffer, in allocation
 order; role "output", c_16..c_23: one staging CB per Tx.copy(global, local), in program order (name =
 the local buffer's, plus "_<global>" if that local is copied out twice; dtype = the global tensor's:
-pack converts); role "intermediate", c_24..: shared buffers written by compute. block_pages = tiles of
-one block of the buffer, num_pages = block_pages * cb_depth.
+pack converts); role "scaler", after the inputs: the reduce scaler tile per data format (lower/regions.py); role
+"intermediate", c_24..: shared buffers written by compute and spilled locals ("<local>_spill"), one block
+deep (the compute kernel is their only producer and consumer), two when an op rewrites one in place
+(`double_buffered`). Other CBs: block_pages = tiles of one
+block of the buffer, num_pages = block_pages * cb_depth.
 """
 from __future__ import annotations
 
@@ -139,6 +142,8 @@ def loaded_shared(program: TileProgram) -> set[str]:
 
 
 def plan_cbs(program: TileProgram, hw, depth: int) -> tuple[CBSpec, ...]:
+    from ..lower.regions import cast_aliases, double_buffered, group_of, plan_regions, scaler_dtypes, scaler_name
+
     loaded = loaded_shared(program)
     inputs, inters = [], []
     for b in program.allocs:
@@ -146,18 +151,32 @@ def plan_cbs(program: TileProgram, hw, depth: int) -> tuple[CBSpec, ...]:
             (inputs if str(b.name) in loaded else inters).append(b)
     cbs = [CBSpec(INPUT_BASE + i, str(b.name), str(b.dtype), num_tiles(b) * depth, num_tiles(b), "input")
            for i, b in enumerate(inputs)]
+    # the reduce scaler: one constant tile per format, filled once by the reader (lower/naive.py)
+    cbs += [CBSpec(INPUT_BASE + len(inputs) + i, scaler_name(d), d, 1, 1, "scaler")
+            for i, d in enumerate(scaler_dtypes(program))]
     cbs += [CBSpec(OUTPUT_BASE + i, name, str(glob.dtype), num_tiles(local) * depth, num_tiles(local), "output")
             for i, (_, name, local, glob) in enumerate(output_copies(program))]
-    cbs += [CBSpec(INTERMEDIATE_BASE + i, str(b.name), str(b.dtype), num_tiles(b) * depth, num_tiles(b),
-                   "intermediate") for i, b in enumerate(inters)]
+    # compute results in L1 and spilled locals: written and read by the compute kernel itself, one block
+    # at a time, so one block of pages suffices (lower/regions.py)
+    aliases = cast_aliases(program)
+    plan = plan_regions(program, lambda n: group_of(n, aliases))
+    dtypes = {str(b.name): str(b.dtype) for b in program.allocs}
+    inter = [(str(b.name), str(b.dtype), num_tiles(b)) for b in inters]
+    inter += [(n + "_spill", dtypes[n], t) for n, t in plan.spilled.items()]
+    two = double_buffered(plan)
+    cbs += [CBSpec(INTERMEDIATE_BASE + i, name, dtype, tiles * (2 if name in two else 1), tiles, "intermediate")
+            for i, (name, dtype, tiles) in enumerate(inter)]
     check_cb_resources(program.name, hw, cbs,
                        fix="use smaller blocks (fewer tiles per shared/local buffer) or a lower buffering depth")
     return tuple(cbs)
 
 
 def compute_config(program: TileProgram, options) -> ComputeConfig:
-    """fp32 DST accumulation when any local (DST) buffer is float32."""
+    """fp32 DST accumulation when any local (DST) buffer is float32, and for reductions (by default: a
+    bf16 DST loses the low bits of long sums; tt-metal's softmax rows that do not sum to 1, #52045)."""
+    from ..frontend.ops import REDUCE_OPS
     fp32_acc = any(scope_of(b) == "local" and str(b.dtype) == "float32" for b in program.allocs)
+    fp32_acc = fp32_acc or any(op.kind in REDUCE_OPS for op, _ in program.walk_ops())
     return ComputeConfig(math_fidelity=options.math_fidelity, fp32_dest_acc_en=fp32_acc,
                          dst_full_sync_en=options.dst_mode == "full")
 

@@ -70,6 +70,24 @@ KERNEL_COMMON = {
     **_unary("relu", "api/compute/eltwise_unary/relu.h"),
     **_unary("gelu", "api/compute/eltwise_unary/gelu.h"),
     **_unary("silu", "api/compute/compute_kernel_api.h"),
+    # ops beyond matmul, from the 0.81.1 headers (reduce.h, bcast.h, binop_with_scalar.h, binary_max_min.h,
+    # rsqrt.h; log / exp2 in compute_kernel_api.h), printed the same in every profile
+    **_unary("rsqrt", "api/compute/eltwise_unary/rsqrt.h"),
+    **_unary("log", "api/compute/compute_kernel_api.h"),
+    **_unary("exp2", "api/compute/compute_kernel_api.h"),
+    "reduce_init": ({3}, ("api/compute/reduce.h",)),          # <PoolType, ReduceDim>(icb, icb_scaler, ocb)
+    "reduce_tile": ({5}, ("api/compute/reduce.h",)),          # icb, icb_scaler, itile, itile_scaler, idst
+    "reduce_uninit": ({0, 1}, ("api/compute/reduce.h",)),
+    "reconfig_data_format": ({2, 4}, ("api/compute/reconfig_data_format.h",)),
+    **{f"{op}_bcast_{dim}_init": ({2}, ("api/compute/bcast.h",)) for op in ("add", "sub", "mul")
+       for dim in ("rows", "cols", "scalar")},
+    **{f"{op}_tiles_bcast_{dim}": ({5}, ("api/compute/bcast.h",)) for op in ("add", "sub", "mul")
+       for dim in ("rows", "cols", "scalar")},
+    "binop_with_scalar_tile_init": ({0}, ("api/compute/eltwise_unary/binop_with_scalar.h",)),
+    **{f"{op}_unary_tile": ({2}, ("api/compute/eltwise_unary/binop_with_scalar.h",))
+       for op in ("add", "sub", "mul", "div", "rsub")},
+    **{f"binary_{op}_tile_init": ({0}, ("api/compute/binary_max_min.h",)) for op in ("max", "min")},
+    **{f"binary_{op}_tile": ({3, 4}, ("api/compute/binary_max_min.h",)) for op in ("max", "min")},
     "kernel_main": ({0}, ()),   # the entry point itself (definition), every kernel in E3 and E4
 }
 

@@ -79,12 +79,15 @@ def test_every_intrinsic_has_exactly_one_call_in_every_profile(profile):
     for name, api in prof.calls.items():
         intr = intrinsics.INTRINSICS[name]
         assert {a for a in api.args if not a.startswith("#")} <= set(intr.args), name   # "#..": literals
-        ops = (intrinsics.UNARY_OPS if "{op}" in api.name and name.startswith("unary")
-               else intrinsics.BINARY_OPS if "{op}" in api.name else ("",))
-        for op in ops:
-            callee = api.name.replace("{op}", op)
-            if name == "tensor_accessor":
-                continue  # two declaration lines, checked in the kernel sources
+        vocab = (intrinsics.UNARY_OPS if name.startswith("unary") else intrinsics.SCALAR_OPS
+                 if name == "scalar_tile" else intrinsics.SFPU_BINARY_OPS if name.startswith("sfpu_binary")
+                 else intrinsics.BINARY_OPS)
+        ops = vocab if "{op}" in api.name else ("",)
+        dims = intrinsics.BCAST_DIMS if "{dim}" in api.name else ("",)
+        for op, dim in ((o, d) for o in ops for d in dims):
+            callee = api.name.replace("{op}", op).replace("{dim}", dim)
+            if name in ("tensor_accessor", "l1_store_u32"):
+                continue  # declaration lines / a store through a pointer, checked in the kernel sources
             assert callee in facts, f"{name} -> {callee} is not a {profile} API"
             counts, headers = facts[callee]
             assert len(api.args) in counts, f"{callee}: {len(api.args)} args, facts say {counts}"

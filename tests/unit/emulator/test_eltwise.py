@@ -85,7 +85,7 @@ def test_reduce(runner, op):
     m, n = 32, 64
     a = rand_bf16((m, n), 15)
     scaler = np.zeros((m, n), dtype=BF16)
-    scaler[0, 0::32] = 0.5  # element (0,0) of each tile
+    scaler[0, :] = 0.5  # row 0 of every face of each tile (the release's convention); weights per position
     c = runner.run("eltwise", [a, scaler], np.float32, (m, n),
                    env=dict(EW_M=m, EW_N=n, EW_OP=op, EW_OUT_FP32=1, EW_FP32_ACC=1))
     x = a.astype(np.float32).reshape(m, n // 32, 32).transpose(1, 0, 2) * 0.5  # tiles
@@ -95,7 +95,7 @@ def test_reduce(runner, op):
     elif op.endswith("col"):
         exp[:, 0, :] = x.sum(axis=1)
     else:
-        exp[:, 0, 0] = x.max(axis=(1, 2))
+        exp[:, 0, 0] = x.max(axis=(1, 2)) * 0.5   # REDUCE_SCALAR applies the scaler twice
     np.testing.assert_allclose(c.reshape(m, n // 32, 32).transpose(1, 0, 2), exp, rtol=1e-5, atol=1e-5)
 
 
@@ -173,3 +173,41 @@ def test_relu_max_and_relu_min_limits(runner, op, fn):
     a, b = rand_bf16((M, N), 23, lo=-3, hi=3), rand_bf16((M, N), 24)
     c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP=op))
     np.testing.assert_array_equal(c.astype(np.float32), fn(a.astype(np.float32)))
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul"])
+@pytest.mark.parametrize("dim", ["rows", "cols", "scalar"])
+def test_bcast(runner, op, dim):
+    """The broadcast LLKs read B's row 0 (rows), column 0 (cols) or [0, 0] (scalar) of each tile and
+    replicate it; whatever else B's tile holds is ignored."""
+    a, b = rand_bf16((M, N), 21), rand_bf16((M, N), 22)
+    c = runner.run("eltwise", [a, b], BF16, (M, N),
+                   env=dict(EW_M=M, EW_N=N, EW_OP=f"bcast_{op}_{dim}", EW_OUT_FP32=0))
+    fn = {"add": np.add, "sub": np.subtract, "mul": np.multiply}[op]
+    x = a.astype(np.float32).reshape(M // 32, 32, N // 32, 32)
+    y = b.astype(np.float32).reshape(M // 32, 32, N // 32, 32)
+    yb = y[:, :1, :, :] if dim == "rows" else y[:, :, :, :1] if dim == "cols" else y[:, :1, :, :1]
+    exp = fn(x, yb).reshape(M, N)
+    np.testing.assert_array_equal(c, _bf16(exp))
+
+
+@pytest.mark.parametrize("op,fn", [("add", lambda x: x + 1.5), ("sub", lambda x: x - 1.5), ("mul", lambda x: x * 1.5),
+                                   ("div", lambda x: x / 1.5), ("rsub", lambda x: 1.5 - x)])
+def test_scalar_binop(runner, op, fn):
+    a, b = rand_bf16((M, N), 23), rand_bf16((M, N), 24)
+    c = runner.run("eltwise", [a, b], BF16, (M, N), env=dict(EW_M=M, EW_N=N, EW_OP=f"scalar_{op}"))
+    np.testing.assert_array_equal(c, _bf16(fn(a.astype(np.float32))))
+
+
+def test_reduce_partial_scaler_and_max_over_padding(runner):
+    """Row 0 of the scaler weights each column: zeros past the logical width drop padding from a SUM,
+    but a MAX over all-negative data then sees 0 * x = 0 (the device's behaviour, tt-metal #12662)."""
+    m, n = 32, 32
+    a = (-np.abs(rand_bf16((m, n), 25).astype(np.float32)) - 1).astype(BF16)
+    scaler = np.zeros((m, n), dtype=BF16)
+    scaler[0, :20] = 1.0
+    for op, exp in (("reduce_sum_row", a.astype(np.float32)[:, :20].sum(1)), ("reduce_max_row", np.zeros(m))):
+        c = runner.run("eltwise", [a, scaler], np.float32, (m, n),
+                       env=dict(EW_M=m, EW_N=n, EW_OP=op, EW_OUT_FP32=1, EW_FP32_ACC=1))
+        np.testing.assert_allclose(c[:, 0], exp, rtol=1e-6, atol=1e-6)
+        assert not c[:, 1:].any()       # the packer's reduce mask zeroes the rest of the tile

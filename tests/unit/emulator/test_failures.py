@@ -201,3 +201,12 @@ def test_pack_reconfig_old_new_reprograms_only_when_the_formats_differ(runner):
     assert (det["unit"], det["cb"], det["cb_format"], det["configured_format"]) == ("the packer", 16, "Float32",
                                                                                     "Float16_b")
     assert det["configured_by"] == "compute_kernel_hw_startup" and ei.value.report["kernel"] == "compute"
+
+
+def test_op_init_before_reduce_uninit(runner):
+    """reduce_init leaves a mask in the packer that only reduce_uninit clears: the next op's init without it
+    is an error (on a device every later pack would keep only the reduce's row / column)."""
+    with pytest.raises(EmulatorViolation) as ei:
+        _run(runner, EW_OP="reduce_sum_row", EW_BUG="no_reduce_uninit")
+    assert ei.value.report["kind"] == "api_misuse"
+    assert "reduce_uninit" in ei.value.report["message"]

@@ -24,6 +24,18 @@ SAMPLES = {
     "unary_exp_sqrt_recip": lambda: samples.unary_chain(64, 128),
     "unary_silu_relu_exp": lambda: samples.unary_chain(64, 128, ops=("silu", "relu", "exp")),
     "matmul_bias_relu": lambda: samples.matmul_bias_relu(128, 128, 128),
+    # kernels beyond matmul (docs/ops.md): reduce (every PoolType / ReduceDim, the scaler fill), broadcasts
+    # (rows / cols / scalar via the samples), scalar operands, results in L1, spills, both data formats
+    "softmax_bf16": lambda: samples.softmax(64, 128),
+    "softmax_fp32": lambda: samples.softmax(64, 128, dtype="float32"),
+    "layernorm_bf16": lambda: samples.layernorm(64, 128),
+    "rmsnorm_fp32": lambda: samples.rmsnorm(64, 128, dtype="float32"),
+    "matmul_bias_row": lambda: samples.matmul_bias_row(64, 128, 64),
+    "reduce_sum_rows": lambda: samples.reduce("sum", "row", 64, 128),
+    "reduce_max_cols": lambda: samples.reduce("max", "col", 64, 128),
+    "reduce_max_all_fp32": lambda: samples.reduce("max", "all", 64, 128, dtype="float32"),
+    "softmax_long_rows": lambda: samples.softmax(64, 1024),       # DST-sized chunks
+    "eltwise_breadth": lambda: samples.eltwise_breadth(64, 64),   # scalar ops, fdiv, max / min, exp2, spills
     # the matmul schedules (docs/schedules.md): every kernel role, matmul_block, semaphores, multicast,
     # both partial-sum strategies, the fused epilogue
     "matmul_naive": (lambda: samples.matmul(128, 128, 128), dict(schedule="naive")),

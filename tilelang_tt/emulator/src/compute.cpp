@@ -21,6 +21,8 @@ struct ComputeState {
   int family = TT_EMU_FAM_NONE;
   int sfpu = 0;
   int reduce_type = -1, reduce_dim = -1;
+  int pack_mask = -1;  // ReduceDim whose packer mask reduce_init set, -1 after reduce_uninit
+  int bcast_op = -1, bcast_dim = -1;
   bool fp32_acc = false, full_sync = false, approx = false;
   int phases = 4;                  // math fidelity phases of a matmul (LoFi 1 .. HiFi4 4)
   bool bfp8_pack_precise = false;
@@ -224,6 +226,7 @@ static float sfpu_apply(int op, float x, float p, bool approx) {
     case TT_EMU_SFPU_ABS: return std::fabs(x);
     case TT_EMU_SFPU_LOG: return std::log(x);
     case TT_EMU_SFPU_SQUARE: return x * x;
+    case TT_EMU_SFPU_EXP2: return std::exp2(x);
   }
   return x;
 }
@@ -233,6 +236,7 @@ static const char* sfpu_name(int op) {
     case TT_EMU_SFPU_RECIP: return "recip"; case TT_EMU_SFPU_RELU: return "relu"; case TT_EMU_SFPU_GELU: return "gelu";
     case TT_EMU_SFPU_SILU: return "silu"; case TT_EMU_SFPU_FILL: return "fill"; case TT_EMU_SFPU_SIGMOID: return "sigmoid";
     case TT_EMU_SFPU_RELU_MAX: return "relu_max"; case TT_EMU_SFPU_RELU_MIN: return "relu_min";
+    case TT_EMU_SFPU_LOG: return "log"; case TT_EMU_SFPU_EXP2: return "exp2";
     default: return "sfpu";
   }
 }
@@ -269,6 +273,9 @@ void tt_emu_reconfig_df(int which, uint32_t old_cb, uint32_t new_cb, uint32_t li
 void tt_emu_fpu_init(int family, uint32_t icb0, uint32_t icb1, uint32_t line) {
   Fiber* f = ccur("init", line);
   need_started(f);
+  if (f->cs->pack_mask >= 0)
+    fail(EX_API, "api_misuse", f, "an op init while the packer still has the reduce mask (every later pack would keep "
+                                  "only column 0 / row 0): call reduce_uninit() after packing the reduce's results");
   f->cs->family = family;
 }
 void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst, uint32_t transpose,
@@ -359,7 +366,23 @@ void tt_emu_reduce_init(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   f->cs->family = TT_EMU_FAM_REDUCE;
   f->cs->reduce_type = type;
   f->cs->reduce_dim = dim;
+  // llk_pack_reduce_mask_config: until reduce_uninit the packer writes only the reduce's output
+  // positions (column 0 / row 0 / element [0,0]) and zeroes the rest of every packed tile.
+  f->cs->pack_mask = dim;
 }
+void tt_emu_reduce_uninit(uint32_t line) {
+  Fiber* f = ccur("reduce_uninit", line);
+  need_started(f);
+  f->cs->pack_mask = -1;
+  if (f->cs->family == TT_EMU_FAM_REDUCE) f->cs->family = TT_EMU_FAM_NONE;
+}
+// The reduce is a pooling multiply: each input element along the reduced dimension is weighted by row 0
+// of the scaler tile (tile columns 0..31, i.e. row 0 of faces 0 and 1: the value at the element's
+// position along the reduced dimension), then summed (SUM / AVG) or maxed / minned. A partial scaler
+// (zeros past the logical width) therefore drops padding from a SUM, but a MAX over the padding sees
+// 0 * x = 0 (tt-metal #12662). REDUCE_SCALAR is a row reduce followed by a column reduce (the scaler
+// applies twice). The result goes to column 0 (ROW), row 0 (COL) or [0,0] (SCALAR) of DST[idst] and
+// accumulates with what an earlier reduce_tile left there since tile_regs_acquire.
 void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t itile, uint32_t stile, uint32_t idst,
                         uint32_t line) {
   Fiber* f = ccur("reduce_tile", line);
@@ -367,6 +390,17 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   ComputeState* cs = f->cs;
   if (cs->reduce_type != type || cs->reduce_dim != dim)
     fail(EX_API, "api_misuse", f, "reduce_tile with a pool type / dim different from reduce_init");
+  if (type < 0 || type > 3 || dim < 0 || dim > 2) fail(EX_API, "api_misuse", f, "reduce_tile: unknown PoolType / ReduceDim");
+  if (type == 3)  // the release's llk_unpack_AB_reduce.h static_asserts this
+    fail(EX_API, "api_misuse", f, "reduce with PoolType::MIN: the FPU reduce has no MIN (GMPOOL max and GAPOOL average "
+                                  "only); negate, reduce MAX, negate");
+  {
+    tt::DataFormat sfmt;
+    front_tile(f, scb, stile, &sfmt);
+    if (sfmt != tt::DataFormat::Float16_b && sfmt != tt::DataFormat::Float32)
+      fail(EX_API, "api_misuse", f, std::string("reduce_tile: the scaler CB c_") + std::to_string(scb) + " is " +
+                                        fmt_name(sfmt) + "; the reduce reads its scaler as Float16_b or Float32");
+  }
   bool fresh = cs->fresh[idst < DST_TILES ? idst : 0];
   // REDUCE_ROW SUM / AVG runs as a matmul with the scaler in SrcA and the data in SrcB (reduce.h)
   bool swap = dim == 0 && type != 2;
@@ -374,29 +408,96 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   need_format(f, swap ? TT_EMU_SRCA : TT_EMU_SRCB, scb);
   load(f, icb, itile, cs->a);
   load(f, scb, stile, cs->b);
-  float s = cs->b[0];
+  const float* w = cs->b;  // row 0 of the scaler tile (row-major), one weight per position
   float* d = dst_tile(f, idst);
-  auto comb = [&](float& acc, float v) {
-    if (type == 2) acc = fresh ? v : std::max(acc, v); else acc += v;
-  };
+  const bool is_max = type == 2, is_min = type == 3;
+  const float init = is_max ? -INFINITY : is_min ? INFINITY : 0.f;
+  auto step = [&](float acc, float v) { return is_max ? std::max(acc, v) : is_min ? std::min(acc, v) : acc + v; };
+  auto comb = [&](float& out, float v) { out = (fresh && (is_max || is_min)) ? v : step(out, v); };
   if (dim == 0) {  // REDUCE_ROW -> column 0
     for (int r = 0; r < 32; ++r) {
-      float acc = type == 2 ? -INFINITY : 0.f;
-      for (int c = 0; c < 32; ++c) acc = type == 2 ? std::max(acc, cs->a[r * 32 + c] * s) : acc + cs->a[r * 32 + c] * s;
+      float acc = init;
+      for (int c = 0; c < 32; ++c) acc = step(acc, cs->a[r * 32 + c] * w[c]);
       comb(d[r * 32], acc);
     }
   } else if (dim == 1) {  // REDUCE_COL -> row 0
     for (int c = 0; c < 32; ++c) {
-      float acc = type == 2 ? -INFINITY : 0.f;
-      for (int r = 0; r < 32; ++r) acc = type == 2 ? std::max(acc, cs->a[r * 32 + c] * s) : acc + cs->a[r * 32 + c] * s;
+      float acc = init;
+      for (int r = 0; r < 32; ++r) acc = step(acc, cs->a[r * 32 + c] * w[r]);
       comb(d[c], acc);
     }
-  } else {
-    float acc = type == 2 ? -INFINITY : 0.f;
-    for (int i = 0; i < 1024; ++i) acc = type == 2 ? std::max(acc, cs->a[i] * s) : acc + cs->a[i] * s;
+  } else {  // REDUCE_SCALAR -> [0,0]: rows, then the column of row results, the scaler applied twice
+    float acc = init;
+    for (int r = 0; r < 32; ++r) {
+      float row = init;
+      for (int c = 0; c < 32; ++c) row = step(row, cs->a[r * 32 + c] * w[c]);
+      acc = step(acc, row * w[r]);
+    }
     comb(d[0], acc);
   }
   finish_dst(f, d);
+}
+// Broadcast binary (api/compute/bcast.h): B's column 0 (COL), row 0 (ROW) or [0,0] (SCALAR) is
+// broadcast over the tile (the unpacker replicates face column 0 / row 0 into SrcB), then A <op> B.
+void tt_emu_bcast_init(int op, int dim, uint32_t icb0, uint32_t icb1, uint32_t line) {
+  Fiber* f = ccur("bcast init", line);
+  need_started(f);
+  if (f->cs->pack_mask >= 0)
+    fail(EX_API, "api_misuse", f, "a broadcast init while the packer still has the reduce mask: call reduce_uninit() "
+                                  "after packing the reduce's results and before switching op family");
+  f->cs->family = TT_EMU_FAM_BCAST;
+  f->cs->bcast_op = op;
+  f->cs->bcast_dim = dim;
+}
+void tt_emu_bcast_tiles(int op, int dim, uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst,
+                        uint32_t line) {
+  static const char* ops[] = {"mul", "div", "add", "sub"};
+  static const char* dims[] = {"none", "cols", "rows", "scalar"};
+  std::string name = std::string(ops[op & 3]) + "_tiles_bcast_" + dims[dim & 3];
+  Fiber* f = ccur("bcast tiles", line);
+  ComputeState* cs = f->cs;
+  need_family(f, TT_EMU_FAM_BCAST, (std::string(ops[op & 3]) + "_bcast_" + dims[dim & 3] + "_init").c_str());
+  if (cs->bcast_op != op || cs->bcast_dim != dim)
+    fail(EX_API, "api_misuse", f, name + " after an init for another broadcast op or dimension: call " + ops[op & 3] +
+                                      "_bcast_" + dims[dim & 3] + "_init first");
+  load(f, in0, i0, cs->a);
+  load(f, in1, i1, cs->b);
+  float* d = dst_tile(f, idst);
+  for (int r = 0; r < 32; ++r)
+    for (int c = 0; c < 32; ++c) {
+      float x = cs->a[r * 32 + c];
+      float y = dim == 1 ? cs->b[r * 32] : dim == 2 ? cs->b[c] : cs->b[0];
+      d[r * 32 + c] = op == 2 ? x + y : op == 3 ? x - y : op == 0 ? x * y : x / y;
+    }
+  finish_dst(f, d);
+}
+// binop_with_scalar: mode 0 add, 1 sub, 2 mul, 3 div, 4 rsub (the release's enum), fp32 bits of the scalar.
+void tt_emu_sfpu_scalar(int mode, uint32_t idst, uint32_t bits, uint32_t line) {
+  static const char* names[] = {"add_unary_tile", "sub_unary_tile", "mul_unary_tile", "div_unary_tile", "rsub_unary_tile"};
+  Fiber* f = ccur(mode >= 0 && mode < 5 ? names[mode] : "binop_with_scalar", line);
+  need_started(f);
+  if (f->cs->sfpu != TT_EMU_SFPU_BINOP_SCALAR)
+    fail(EX_API, "api_misuse", f, std::string(f->call) + " without binop_with_scalar_tile_init");
+  float p;
+  std::memcpy(&p, &bits, 4);
+  float* d = dst_tile(f, idst);
+  for (int i = 0; i < 1024; ++i) {
+    float x = d[i];
+    d[i] = mode == 0 ? x + p : mode == 1 ? x - p : mode == 2 ? x * p : mode == 3 ? x / p : p - x;
+  }
+  finish_dst(f, d);
+}
+// binary_max_tile / binary_min_tile: DST[odst] = max/min(DST[d0], DST[d1]) element-wise (SFPU).
+void tt_emu_sfpu_binary(int op, uint32_t d0, uint32_t d1, uint32_t odst, uint32_t line) {
+  Fiber* f = ccur(op == TT_EMU_SFPU_BINARY_MAX ? "binary_max_tile" : "binary_min_tile", line);
+  need_started(f);
+  if (f->cs->sfpu != op)
+    fail(EX_API, "api_misuse", f, std::string(f->call) + " without " + f->call + "_init");
+  float* a = dst_tile(f, d0);
+  float* b = dst_tile(f, d1);
+  float* o = dst_tile(f, odst);
+  for (int i = 0; i < 1024; ++i) o[i] = op == TT_EMU_SFPU_BINARY_MAX ? std::max(a[i], b[i]) : std::min(a[i], b[i]);
+  finish_dst(f, o);
 }
 void tt_emu_pack_l1_acc(uint32_t enable, uint32_t line) {
   Fiber* f = ccur("pack_reconfig_l1_acc", line);
@@ -447,13 +548,23 @@ void tt_emu_pack_tile(uint32_t idst, uint32_t id, uint32_t idx, int out_of_order
     if (cs->l1_acc && is_bfp(cb.fmt))
       fail(EX_API, "api_misuse", f, std::string("pack_tile with L1 accumulation into the ") + fmt_name(cb.fmt) +
                                         " CB c_" + std::to_string(id) + " is not emulated: accumulate in a Float16_b or Float32 CB");
+    const float* data = cs->dst[src];
+    alignas(64) float masked[1024];
+    if (cs->pack_mask >= 0) {  // reduce mask: keep column 0 (ROW), row 0 (COL) or [0,0] (SCALAR)
+      for (int i = 0; i < 1024; ++i) {
+        int r = i / 32, c = i % 32;
+        bool keep = cs->pack_mask == 0 ? c == 0 : cs->pack_mask == 1 ? r == 0 : i == 0;
+        masked[i] = keep ? data[i] : 0.f;
+      }
+      data = masked;
+    }
     if (cs->l1_acc) {  // add to what the page holds, in the CB's format (one rounding, as the packer's)
       alignas(64) float sum[1024];
       unpack_tile(l1, cb.fmt, sum);
-      for (int i = 0; i < 1024; ++i) sum[i] += cs->dst[src][i];
+      for (int i = 0; i < 1024; ++i) sum[i] += data[i];
       pack_tile_data(sum, cb.fmt, l1, cs->fp32_acc, cs->bfp8_pack_precise);
     } else {
-      pack_tile_data(cs->dst[src], cb.fmt, l1, cs->fp32_acc, cs->bfp8_pack_precise);
+      pack_tile_data(data, cb.fmt, l1, cs->fp32_acc, cs->bfp8_pack_precise);
     }
     if (!out_of_order) ++cb.packed;
   }

@@ -97,6 +97,12 @@ void tt_emu_sfpu(int op, uint32_t dst, float param, int approx, uint32_t line);
 void tt_emu_reduce_init(int type, int dim, uint32_t icb, uint32_t scb, uint32_t line);
 void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t itile, uint32_t stile, uint32_t dst,
                         uint32_t line);
+void tt_emu_reduce_uninit(uint32_t line);
+void tt_emu_bcast_init(int op, int dim, uint32_t icb0, uint32_t icb1, uint32_t line);
+void tt_emu_bcast_tiles(int op, int dim, uint32_t icb0, uint32_t icb1, uint32_t i0, uint32_t i1, uint32_t dst,
+                        uint32_t line);
+void tt_emu_sfpu_scalar(int mode, uint32_t dst, uint32_t bits, uint32_t line);
+void tt_emu_sfpu_binary(int op, uint32_t d0, uint32_t d1, uint32_t odst, uint32_t line);
 void tt_emu_tile_regs(int which, uint32_t line);
 void tt_emu_pack_tile(uint32_t dst, uint32_t cb, uint32_t idx, int out_of_order, uint32_t ntiles, uint32_t line);
 void tt_emu_pack_l1_acc(uint32_t enable, uint32_t line);
@@ -114,13 +120,14 @@ constexpr int TT_EMU_CONFIGURE_REGULAR = -1, TT_EMU_CONFIGURE_REVERSE = -2;
 // Families of FPU/SFPU configuration the runtime tracks (an op must follow its init).
 enum tt_emu_family : int {
   TT_EMU_FAM_NONE = 0, TT_EMU_FAM_MATMUL = 1, TT_EMU_FAM_COPY = 2, TT_EMU_FAM_BINARY = 3,
-  TT_EMU_FAM_REDUCE = 4, TT_EMU_FAM_DEST_REUSE = 5
+  TT_EMU_FAM_REDUCE = 4, TT_EMU_FAM_DEST_REUSE = 5, TT_EMU_FAM_BCAST = 6
 };
 enum tt_emu_sfpu_op : int {
   TT_EMU_SFPU_EXP = 1, TT_EMU_SFPU_SQRT, TT_EMU_SFPU_RECIP, TT_EMU_SFPU_RELU, TT_EMU_SFPU_GELU, TT_EMU_SFPU_SILU,
   TT_EMU_SFPU_FILL, TT_EMU_SFPU_RSQRT, TT_EMU_SFPU_SIGMOID, TT_EMU_SFPU_TANH, TT_EMU_SFPU_NEG, TT_EMU_SFPU_ABS,
   TT_EMU_SFPU_RELU_MAX, TT_EMU_SFPU_RELU_MIN, TT_EMU_SFPU_MUL_SCALAR, TT_EMU_SFPU_ADD_SCALAR,
-  TT_EMU_SFPU_LOG, TT_EMU_SFPU_SQUARE
+  TT_EMU_SFPU_LOG, TT_EMU_SFPU_SQUARE, TT_EMU_SFPU_EXP2, TT_EMU_SFPU_BINOP_SCALAR, TT_EMU_SFPU_BINARY_MAX,
+  TT_EMU_SFPU_BINARY_MIN
 };
 
 // Kernel entry the runtime looks up with dlsym; kernel_main is the user's function.

@@ -11,6 +11,8 @@
 #include "api/compute/compute_kernel_api.h"  // silu (0.81.1 declares it in the monolith)
 #include "api/compute/eltwise_unary/fill.h"
 #include "api/compute/reduce.h"
+#include "api/compute/bcast.h"
+#include "api/compute/eltwise_unary/binop_with_scalar.h"
 #ifdef USE_LOCAL_HEADER
 #include "local_params.h"
 #endif
@@ -94,4 +96,9 @@ void kernel_main() {
     cb_pop_front(cb_b, 1);
     tile_regs_release();
   }
+#if defined(OP_REDUCE) && defined(BUG_no_reduce_uninit)
+  copy_init(cb_a);  // the packer still masks every tile to the reduce's row / column
+#elif defined(OP_REDUCE)
+  reduce_uninit();
+#endif
 }

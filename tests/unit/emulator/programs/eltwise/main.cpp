@@ -71,6 +71,18 @@ int main(int argc, char** argv) try {
     cdefs["BINARY_OP"] = std::string(name) + "_tiles";
   };
   if (op == "add" || op == "sub" || op == "mul") binary(op.c_str());
+  else if (op.rfind("bcast_", 0) == 0) {  // bcast_<add|sub|mul>_<rows|cols|scalar>: B broadcast over A
+    auto rest = op.substr(6);
+    auto name = rest.substr(0, 3), dim = rest.substr(4);
+    cdefs["OP_BINARY"] = "1";
+    cdefs["BINARY_INIT"] = name + "_bcast_" + dim + "_init";
+    cdefs["BINARY_OP"] = name + "_tiles_bcast_" + dim;
+  } else if (op.rfind("scalar_", 0) == 0) {  // scalar_<add|sub|mul|div|rsub>: A <op> 1.5 on the SFPU
+    cdefs["OP_UNARY"] = "1";
+    cdefs["UNARY_INIT"] = "binop_with_scalar_tile_init";
+    cdefs["UNARY_OP"] = op.substr(7) + "_unary_tile";
+    cdefs["UNARY_PARAM"] = "0x3fc00000u";
+  }
   else if (op.rfind("reduce_", 0) == 0) {  // reduce_<sum|max>_<row|col|scalar>; B holds the scaler tile
     cdefs["OP_REDUCE"] = "1";
     auto rest = op.substr(7);

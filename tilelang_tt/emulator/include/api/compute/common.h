@@ -27,6 +27,7 @@ enum class PoolType : std::uint8_t { SUM, AVG, MAX, MIN };
 enum class EltwiseBinaryType : std::uint8_t { ELWMUL, ELWDIV, ELWADD, ELWSUB, ELWLESS };
 enum class EltwiseBinaryReuseDestType { NONE = 0, DEST_TO_SRCA = 1, DEST_TO_SRCB = 2 };
 enum class DstSync : std::uint8_t { SyncHalf = 0, SyncFull = 1 };
+enum class BroadcastType : std::uint8_t { NONE = 0x0, COL = 0x1, ROW = 0x2, SCALAR = 0x3 };
 }  // namespace ckernel
 using namespace ckernel;
 

@@ -20,5 +20,15 @@ ALWI void sigmoid_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_SIG
 template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void silu_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_SILU, idst, 0.f, 0, tt_emu_line); }
 ALWI void silu_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_SILU, tt_emu_line); }
+// log and exp2 are declared in the monolith too; the release's exp2 is always the approximate SFPU
+// routine (APPROXIMATE = true), which the emulator computes exactly (docs/tolerance.md).
+template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void log_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_LOG, tt_emu_line); }
+template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void log_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_LOG, idst, 0.f, fast_and_approx, tt_emu_line); }
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void exp2_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_EXP2, tt_emu_line); }
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void exp2_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_EXP2, idst, 0.f, 1, tt_emu_line); }
 }  // namespace ckernel
 #endif

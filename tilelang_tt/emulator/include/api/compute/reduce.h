@@ -1,5 +1,6 @@
-// Reduce (api/compute/reduce.h). The scaler tile's element (0,0) multiplies every input (1.0 for SUM/MAX,
-// 1/N for AVG). PoolType / ReduceDim are the release's enum classes (common.h).
+// Reduce (api/compute/reduce.h). Row 0 of the scaler tile weights each element along the reduced dimension
+// (1.0 for SUM/MAX, 1/N for AVG); reduce_init sets the packer mask reduce_uninit clears. PoolType / ReduceDim
+// are the release's enum classes (common.h).
 #pragma once
 #include "api/compute/common.h"
 
@@ -16,7 +17,7 @@ ALWI void reduce_tile(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_t
                       std::uint32_t idst, TT_EMU_LINE) {
   tt_emu_reduce_tile((int)reduce_type, (int)reduce_dim, icb, icb_scaler, itile, itile_scaler, idst, tt_emu_line);
 }
-ALWI void reduce_uninit(std::uint32_t icb = 0) { tt_emu_fpu_init(TT_EMU_FAM_NONE, icb, icb, __builtin_LINE()); }
+ALWI void reduce_uninit(std::uint32_t icb = 0, std::uint32_t call_line = __builtin_LINE()) { tt_emu_reduce_uninit(call_line); }
 #else
 #ifndef REDUCE_OP
 #define REDUCE_OP PoolType::SUM
@@ -34,6 +35,6 @@ ALWI void reduce_tile(uint32_t icb, uint32_t icb_scaler, uint32_t itile, uint32_
   tt_emu_reduce_tile((int)reduce_type, (int)reduce_dim, icb, icb_scaler, itile, itile_scaler, idst, tt_emu_line);
 }
 template <bool enforce_fp32_accumulation = false>
-ALWI void reduce_uninit(uint32_t icb = 0) { tt_emu_fpu_init(TT_EMU_FAM_NONE, icb, icb, __builtin_LINE()); }
+ALWI void reduce_uninit(uint32_t icb = 0, uint32_t call_line = __builtin_LINE()) { tt_emu_reduce_uninit(call_line); }
 #endif
 }  // namespace ckernel

@@ -1,0 +1,30 @@
+"""RMSNorm along rows with a gamma row: x * x, a row SUM reduce, times 1/N plus eps (scalar operands),
+sqrt and reciprocal on the (M, 1) statistic, a column broadcast and a row broadcast of gamma.
+Run: .venv/bin/python examples/rmsnorm.py [--chip blackhole] [--dtype float32]"""
+import argparse
+
+import ml_dtypes
+import numpy as np
+
+import tilelang_tt
+from tilelang_tt import numerics, sample_bounds, samples
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chip", default="wormhole_b0", choices=["wormhole_b0", "blackhole"])
+    ap.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float32"])
+    ap.add_argument("-M", type=int, default=128)
+    ap.add_argument("-N", type=int, default=128)
+    args = ap.parse_args()
+    kernel = tilelang_tt.compile(samples.rmsnorm(args.M, args.N, dtype=args.dtype),
+                                 target=f"tenstorrent/{args.chip}", out_idx=2)
+    rng = np.random.default_rng(0)
+    t = ml_dtypes.bfloat16 if args.dtype == "bfloat16" else np.float32
+    a, g = rng.standard_normal((args.M, args.N)).astype(t), rng.standard_normal((1, args.N)).astype(t)
+    c = np.asarray(kernel(a, g), np.float32)
+    chk = numerics.check_bounded(c, sample_bounds.rmsnorm(a, g, args.dtype))
+    print(f"rmsnorm of {args.M}x{args.N} {args.dtype} on {args.chip}: max error / bound "
+          f"{chk.max_ratio:.3g} -> {'PASS' if chk.ok else 'FAIL'}")
+    if not chk.ok:
+        print(chk.describe())
+    raise SystemExit(0 if chk.ok else 1)

@@ -1,0 +1,184 @@
+"""Kernels beyond matmul (docs/ops.md): reductions, broadcasts, scalar operands, results in L1, softmax,
+layernorm, rmsnorm and a matmul with a bias row. Each runs three ways: on the emulator (the generated
+C++), in the numpy interpreter of TT-level TIR (tilelang_tt.ttir.interp) and as a bounded float64
+reference (tilelang_tt.sample_bounds); both executions must be within the derived bound, and the two must
+agree tile by tile within the sum of their bounds."""
+import ml_dtypes
+import numpy as np
+import pytest
+
+import tilelang_tt
+from tilelang_tt import numerics as N
+from tilelang_tt import sample_bounds as R
+from tilelang_tt import samples
+from tilelang_tt.passes import lower_to_tt
+from tilelang_tt.ttir import interp
+
+CHIPS = ("tenstorrent", "tenstorrent/blackhole")
+
+
+def _data(shape, dtype, seed, scale=3.0):
+    x = np.random.default_rng(seed).standard_normal(shape) * scale
+    return x.astype(ml_dtypes.bfloat16 if dtype == "bfloat16" else np.float32)
+
+
+def _tiles(shape):
+    for r in range(0, shape[0], 32):
+        for c in range(0, shape[1], 32):
+            yield np.s_[r:r + 32, c:c + 32]
+
+
+def _three_ways(func, inputs: dict, out_name, out_shape, ref: N.Bounded, target="tenstorrent"):
+    kernel = tilelang_tt.compile(func, target=target, out_idx=len(inputs))
+    emu = np.asarray(kernel(*inputs.values()), np.float32)
+    tensors = {k: np.asarray(v, np.float32) for k, v in inputs.items()}
+    tensors[out_name] = np.zeros(out_shape, np.float32)
+    sim = interp.run(lower_to_tt(func, target), tensors)[0][out_name]
+    problems = []
+    for who, got in (("emulator", emu), ("interpreter", sim)):
+        chk = N.check_bounded(got, ref)
+        if not chk.ok:
+            problems.append(f"{who} is outside the bound: {chk.describe()}")
+    for sl in _tiles(out_shape):
+        diff = np.abs(emu[sl].astype(np.float64) - sim[sl])
+        if np.any(diff > 2 * ref.err[sl]):
+            problems.append(f"tile {sl}: max |emulator - interpreter| {diff.max():.3g} > {2 * ref.err[sl].max():.3g}")
+    assert not problems, "\n".join(problems)
+    return kernel
+
+
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_softmax(target, dtype):
+    M, N_ = 64, 128
+    a = _data((M, N_), dtype, 1)
+    _three_ways(samples.softmax(M, N_, dtype=dtype), {"A": a}, "C", (M, N_), R.softmax(a, dtype), target)
+
+
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_layernorm(target, dtype):
+    M, N_ = 64, 128
+    a, g, b = _data((M, N_), dtype, 2), _data((1, N_), dtype, 3, 1.0), _data((1, N_), dtype, 4, 1.0)
+    _three_ways(samples.layernorm(M, N_, dtype=dtype), {"A": a, "G": g, "B": b}, "C", (M, N_),
+                R.layernorm(a, g, b, dtype), target)
+
+
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_rmsnorm(target, dtype):
+    M, N_ = 64, 128
+    a, g = _data((M, N_), dtype, 5), _data((1, N_), dtype, 6, 1.0)
+    _three_ways(samples.rmsnorm(M, N_, dtype=dtype), {"A": a, "G": g}, "C", (M, N_), R.rmsnorm(a, g, dtype), target)
+
+
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_matmul_bias_row(target, dtype):
+    M, N_, K = 64, 128, 64
+    a, b, bias = _data((M, K), dtype, 7, 1.0), _data((K, N_), dtype, 8, 1.0), _data((1, N_), dtype, 9)
+    kernel = _three_ways(samples.matmul_bias_row(M, N_, K, dtype=dtype), {"A": a, "B": b, "Bias": bias}, "C",
+                         (M, N_), R.matmul_bias_row(a, b, bias, dtype), target)
+    # the (1, N) bias is one row of tiles in DRAM; the accumulator round-trips through a spill CB
+    assert any(cb.name == "C_l_spill" for cb in kernel.program.cbs)
+
+
+@pytest.mark.parametrize("op,dtype", [("sum", "bfloat16"), ("sum", "float32"), ("max", "bfloat16"),
+                                      ("max", "float32")])
+@pytest.mark.parametrize("axis", ["row", "col", "all"])
+def test_reductions(op, axis, dtype):
+    M, N_ = 64, 128
+    a = _data((M, N_), dtype, 10)
+    shape = {"row": (M, 1), "col": (1, N_), "all": (1, 1)}[axis]
+    _three_ways(samples.reduce(op, axis, M, N_, dtype=dtype), {"A": a}, "C", shape, R.reduce(op, axis, a))
+
+
+def test_max_of_all_negative_rows_is_not_zero():
+    M, N_ = 32, 64
+    a = (-np.abs(_data((M, N_), "float32", 11)) - 1).astype(np.float32)
+    _three_ways(samples.reduce("max", "row", M, N_, dtype="float32"), {"A": a}, "C", (M, 1),
+                R.reduce("max", "row", a))
+
+
+def test_generated_reduce_and_bcast_sequence():
+    """The compute kernel of softmax: the release's reduce sequence (reconfig before a row SUM's init,
+    reduce_uninit after the reduce's pack), column broadcasts of the row statistics, intermediates in
+    c_24.. CBs, and the reader filling the scaler tile once."""
+    k = tilelang_tt.compile(samples.softmax(64, 128), out_idx=1)
+    cpp = k.sources["compute.cpp"]
+    for frag in ("reduce_init<PoolType::MAX, ReduceDim::REDUCE_ROW>", "reduce_uninit(",
+                 "sub_bcast_cols_init(", "sub_tiles_bcast_cols(", "mul_tiles_bcast_cols(",
+                 "reconfig_data_format(cb_scaler_float32, cb_E);", "reduce_init<PoolType::SUM, ReduceDim::REDUCE_ROW>"):
+        assert frag in cpp, frag
+    assert cpp.index("reconfig_data_format(cb_scaler_float32, cb_E)") < cpp.index("reduce_init<PoolType::SUM")
+    # regions: max -> mx, x - mx -> E, exp(E) -> E, sum -> rs, 1 / rs -> rs, E * rs -> output
+    assert cpp.count("tile_regs_acquire") == 6
+    assert "l1_store_u32" not in k.sources["reader.cpp"] and "tt_l1_ptr" in k.sources["reader.cpp"]
+    # one scaler tile per format of reduced data (bf16 X for the max, fp32 E for the sum)
+    roles = {cb.name: (cb.role, cb.dtype) for cb in k.program.cbs}
+    assert roles["scaler"] == ("scaler", "bfloat16") and roles["scaler_float32"] == ("scaler", "float32")
+    assert roles["E"][0] == roles["mx"][0] == "intermediate"
+
+
+def test_min_reduce_names_the_rewrite():
+    """The release's FPU reduce has no MIN (a static_assert in its LLK): the error names the construct and
+    a rewrite that compiles."""
+    from tilelang_tt.errors import TTCompileError
+    with pytest.raises(TTCompileError) as e:
+        tilelang_tt.compile(samples.reduce("min", "row", 64, 128), out_idx=1)
+    msg = str(e.value)
+    assert "row reduction Tx.min(r, A_s, axes=(-1,)): the FPU reduce has no MIN" in msg
+    assert "Tx.max(r, n, axes=(-1,))" in msg
+
+
+def test_min_by_negated_max():
+    """The rewrite the error suggests: min = -max(-x), with the negation in L1."""
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+    M, N_ = 64, 128
+
+    @T.prim_func
+    def row_min(A: T.Buffer((M, N_), "float32"), C: T.Buffer((M, 1), "float32")):
+        by = T.launch_thread("blockIdx.x", M // 32)
+        A_s = T.alloc_buffer((32, N_), "float32", scope="shared")
+        n = T.alloc_buffer((32, N_), "float32", scope="shared")
+        r = T.alloc_buffer((32, 1), "float32", scope="local")
+        Tx.copy(A_s, A[by * 32:by * 32 + 32, 0:N_])
+        Tx.mul(n, A_s, T.float32(-1))
+        Tx.max(r, n, axes=-1)
+        Tx.mul(r, r, T.float32(-1))
+        Tx.copy(C[by * 32:by * 32 + 32, 0:1], r)
+
+    a = _data((M, N_), "float32", 12)
+    x = N.Bounded.exact(a)
+    ref = N.scalar("mul", N.reduce("max", N.scalar("mul", x, -1.0).stored("float32"), 1, "float32"), -1.0)
+    _three_ways(row_min, {"A": a}, "C", (M, 1), ref.stored("float32"))
+
+
+@pytest.mark.parametrize("dtype,N_", [("bfloat16", 1024), ("float32", 512)])
+def test_long_rows_run_in_dst_sized_chunks(dtype, N_):
+    """A row of 32 (bf16) / 16 (fp32) tiles does not fit DST: element-wise regions run as a loop over
+    DST-sized chunks (one acquire each), the in-place exp keeps two versions of E in its CB."""
+    M = 64
+    a = _data((M, N_), dtype, 13)
+    kernel = _three_ways(samples.softmax(M, N_, dtype=dtype), {"A": a}, "C", (M, N_), R.softmax(a, dtype))
+    cpp = kernel.sources["compute.cpp"]
+    assert "for (uint32_t c = 0; c < " in cpp
+    e = next(cb for cb in kernel.program.cbs if cb.name == "E")
+    assert e.num_pages == 2 * e.block_pages
+
+
+def test_elementwise_breadth():
+    """Scalar operands on each side, fdiv of tensors and by a scalar, maximum / minimum of two tensors,
+    exp2, a cast to bf16 into L1, and locals read back through their spill CBs."""
+    M, N_ = 64, 64
+    ew_mix = samples.eltwise_breadth(M, N_)
+    a = _data((M, N_), "float32", 14, 1.0)
+    b = (np.abs(_data((M, N_), "float32", 15, 1.0)) + 0.5).astype(np.float32)
+    A, B = N.Bounded.exact(a), N.Bounded.exact(b)
+    x = N.scalar("div", N.scalar("rsub", A, 2.0), 4.0)
+    y = N.extremum("maximum", A, B).stored("float32")                  # spilled in fp32
+    h = N.binary("mul", A, N.unary("reciprocal", B)).stored("bfloat16")
+    x = N.unary("exp2", N.extremum("minimum", x, y))
+    x = N.fpu_binary("mul", x.stored("float32"), h, "float32")          # spill of x, then the FPU multiply
+    _three_ways(ew_mix, {"A": a, "B": b}, "C", (M, N_), x.stored("float32"))

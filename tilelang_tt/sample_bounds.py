@@ -1,0 +1,72 @@
+"""Bounded references of the samples beyond matmul (samples.py): each kernel's value in float64 with an
+error bound propagated op by op through the numerics chain (numerics.py, docs/tolerance.md), following
+the kernel's own sequence of tile ops and the formats it stores intermediates in. Used by the examples,
+the tests and the demo; never tuned.
+
+The samples keep every intermediate in float32 CBs and accumulate in a float32 DST (reductions turn it
+on), so the chain's roundings are fp32 ones plus the FPU source registers' 19-bit rounding of fp32 data
+(`src`) and the one rounding to the output format at the end.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import numerics as N
+
+F32 = "float32"
+
+
+def _src(dtype: str):
+    """Source-register rounding of data unpacked from a CB of `dtype` (fp32: 19 bits; bf16: exact)."""
+    return F32 if dtype == F32 else None
+
+
+def softmax(a, out_dtype: str) -> N.Bounded:
+    x = N.Bounded.exact(a)
+    src = _src(str(np.asarray(a).dtype) if np.asarray(a).dtype == np.float32 else "bfloat16")
+    mx = N.reduce("max", x, 1, src).stored(F32)
+    e = N.fpu_binary("sub", x, mx, src or F32).stored(F32)
+    e = N.unary("exp", e).stored(F32)
+    rs = N.reduce("sum", e, 1, F32).stored(F32)
+    rs = N.unary("reciprocal", rs).stored(F32)
+    return N.fpu_binary("mul", e, rs, F32).stored(out_dtype)
+
+
+def layernorm(a, gamma, beta, out_dtype: str, eps: float = 1e-5) -> N.Bounded:
+    x, g, b = N.Bounded.exact(a), N.Bounded.exact(gamma), N.Bounded.exact(beta)
+    n = np.asarray(a).shape[1]
+    src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
+    mean = N.scalar("mul", N.reduce("sum", x, 1, src).stored(F32), 1.0 / n).stored(F32)
+    d = N.fpu_binary("sub", x, mean, F32).stored(F32)
+    d2 = N.fpu_binary("mul", d, d, F32).stored(F32)
+    var = N.scalar("mul", N.reduce("sum", d2, 1, F32).stored(F32), 1.0 / n).stored(F32)
+    var = N.scalar("add", var, eps).stored(F32)
+    inv = N.unary("reciprocal", N.unary("sqrt", var).stored(F32)).stored(F32)
+    nrm = N.fpu_binary("mul", d, inv, F32).stored(F32)
+    sc = N.fpu_binary("mul", nrm, g, F32).stored(F32)
+    return N.fpu_binary("add", sc, b, F32).stored(out_dtype)
+
+
+def rmsnorm(a, gamma, out_dtype: str, eps: float = 1e-6) -> N.Bounded:
+    x, g = N.Bounded.exact(a), N.Bounded.exact(gamma)
+    n = np.asarray(a).shape[1]
+    src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
+    x2 = N.fpu_binary("mul", x, x, src).stored(F32)
+    ms = N.scalar("mul", N.reduce("sum", x2, 1, F32).stored(F32), 1.0 / n).stored(F32)
+    ms = N.scalar("add", ms, eps).stored(F32)
+    inv = N.unary("reciprocal", N.unary("sqrt", ms).stored(F32)).stored(F32)
+    nrm = N.fpu_binary("mul", x, inv, F32).stored(F32)
+    return N.fpu_binary("mul", nrm, g, F32).stored(out_dtype)
+
+
+def matmul_bias_row(a, b, bias, out_dtype: str) -> N.Bounded:
+    """A @ B in an fp32 DST, spilled to an fp32 CB, plus the bias row (row broadcast)."""
+    acc = N.matmul(a, b, fp32_acc=True).stored(F32)
+    return N.fpu_binary("add", acc, N.Bounded.exact(bias), F32).stored(out_dtype)
+
+
+def reduce(op: str, axis: str, a) -> N.Bounded:
+    """The reduce samples: float32 outputs of shape (M, 1) / (1, N) / (1, 1)."""
+    src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
+    ax = {"row": 1, "col": 0, "all": None}[axis]
+    return N.reduce(op, N.Bounded.exact(a), ax, src).stored(F32)
