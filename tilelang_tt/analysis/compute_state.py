@@ -138,7 +138,10 @@ def format_needs(intr, call, cb_formats) -> list:
         return []
     out = []
     args = _args(intr, call)
-    for arg, unit in FT.intrinsic_uses(intr.name).items():
+    uses = FT.intrinsic_uses(intr.name)
+    if intr.name == "reduce_tile" and (_v(args["pool"]), _v(args["dim"])) in FT.REDUCE_SWAPS:
+        uses = {arg: {"srca": "srcb", "srcb": "srca"}[unit] for arg, unit in uses.items()}
+    for arg, unit in uses.items():
         cb = _v(args[arg])
         if isinstance(cb, int) and cb in cb_formats:
             out.append((FORMAT_SLOT[unit], cb_formats[cb], cb))

@@ -190,13 +190,21 @@ INTRINSIC_USES: dict[str, tuple] = {
     "binary_dest_reuse_tiles": ("add_reuse_dest_tiles", {"cb": "in_cb_id"}),
     "pack_tile": ("pack_tile", {"cb": "icb"}),
     "pack_tile_to": ("pack_tile", {"cb": "icb"}),
+    # a REDUCE_ROW SUM / AVG swaps the two (REDUCE_SWAPS below)
+    "reduce_tile": ("reduce_tile", {"icb": "icb", "scaler_cb": "icb_scaler"}),
+    # {add,sub,mul}_tiles_bcast_{rows,cols,scalar} unpack like add_tiles (llk_unpack_AB<BroadcastType>)
+    "bcast_tiles": ("add_tiles", {"icb0": "icb0", "icb1": "icb1"}),
 }
+# (pool, dim) of the reduces that run as a matmul with the scaler in SrcA and the data in SrcB
+# (reduce.h's reduce_init comment; the emulator's tt_emu_reduce_tile does the same)
+REDUCE_SWAPS = {("SUM", "REDUCE_ROW"), ("AVG", "REDUCE_ROW")}
 INTRINSIC_SETS: dict[str, tuple] = {
     # reverse_src_order is the intrinsic's SrcOrder::Reverse flag
     "compute_kernel_hw_startup": (("compute_kernel_hw_startup", 3), {"icb0": "icb0", "icb1": "icb1", "ocb": "ocb"}),
     "reconfig_data_format_srca": (("reconfig_data_format_srca", 1), {"cb": "srca_new_operand"}),
     "reconfig_data_format_srcb": (("reconfig_data_format_srcb", 1), {"cb": "srcb_new_operand"}),
     "pack_reconfig_data_format": (("pack_reconfig_data_format", 1), {"cb": "new_cb_id"}),
+    "reconfig_data_format": (("reconfig_data_format", 2), {"srca_cb": "icb0_new_operand", "srcb_cb": "icb1_new_operand"}),
 }
 # unit -> the intrinsic that programs it for one CB
 RECONFIG_INTRINSIC = {"srca": "reconfig_data_format_srca", "srcb": "reconfig_data_format_srcb",

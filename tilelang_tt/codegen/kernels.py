@@ -23,7 +23,7 @@ from tvm import tirx
 from .. import intrinsics as tt_intrinsics
 from ..analysis.compute_state import (FORMAT_UNIT, UNKNOWN, describe, format_effects, format_needs, init_effect,
                                       init_text, is_reduce, requirement)
-from ..analysis.format_table import RECONFIG_INTRINSIC
+from ..analysis.format_table import INTRINSIC_SETS, RECONFIG_INTRINSIC
 from ..errors import TTResourceError
 from . import profiles as P
 from .cpp_printer import KernelPrinter, _short_script
@@ -235,7 +235,7 @@ class ComputePrinter(KernelPrinter):
                 raise self.error(f"DST protocol: {name} needs DST {want}, but it is {st.dst} "
                                  f"(order: acquire, commit, wait, release)", call)
             return replace(st, dst=nxt)
-        if name in RECONFIG_INTRINSIC.values():
+        if name in RECONFIG_INTRINSIC.values() or name in INTRINSIC_SETS:
             return self._formats(st, format_effects(intr, call, self._cb_formats()))
         for slot, fmt, cb in format_needs(intr, call, self._cb_formats()):
             if getattr(st, slot) != fmt:
