@@ -558,8 +558,8 @@ def region_ends(km) -> dict | None:
     """{global tensor name: [largest row end, largest column end]} over every region any block and loop
     iteration touches (elements, exclusive), or None when the enumeration would be too large or meets an
     expression the evaluator does not know. tt.AnnotateLayouts pads a tensor to these ends."""
-    if _op_steps(km.body) > MAX_OP_STEPS or km.grid_x * km.grid_y > MAX_CELLS:
-        return None
+    if _op_steps(km.body) > MAX_OP_STEPS or not 0 < km.grid_x * km.grid_y <= MAX_CELLS:
+        return None           # (an empty grid: tt.VerifyInput reports it)
     env = _Run(km).env
     params = {str(p.name) for p in km.params}
     ends: dict = {}

@@ -161,6 +161,7 @@ COVERED = {
     "_x[by * bm:by * bm + bm, bx * bn:bx * bn + bn]": "parse_only",
     "(e.g. by * 64, k * 32)": "parse_only",
     "range(_x // block)": "parse_only",
+    "T.launch_thread('blockIdx.x', (cols + bn - 1) // bn)": "parse_only",
 }
 
 
