@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TTRuntimeError
+from ..errors import WolfpineRunError
 from ..wolfpine import env as _env
 from ..wolfpine import support, toolchain
 from ..wolfpine.harness import ANSWER
@@ -31,15 +31,6 @@ from .module import write_sources
 
 HARNESS = Path(__file__).resolve().parent.parent / "wolfpine" / "harness.py"
 OPEN_TIMEOUT = 600.0     # a cold first open builds the firmware of five cores and starts the simulator
-
-
-class WolfpineRunError(TTRuntimeError):
-    """The program failed on the simulated device: build error, simulator fault, hang, or a harness error.
-    `log` holds the tail of tt-metal's and the simulator's output."""
-
-    def __init__(self, message, log=""):
-        super().__init__(message)
-        self.log = log
 
 
 @dataclass
@@ -71,7 +62,8 @@ class _Child:
         self.arch = arch
         logs = _env.cache_root() / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        self.log_path = logs / f"{arch}-{os.getpid()}-{int(time.time())}.log"
+        self.tag = f"tilelang_tt-{os.getpid()}-{time.time_ns()}"
+        self.log_path = logs / f"{arch}-{self.tag}.log"
         self.log = open(self.log_path, "w")
         environ = dict(os.environ)
         for var in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
@@ -81,6 +73,9 @@ class _Child:
             "TT_METAL_SIMULATOR": str(child_env.simulator_dir(arch)), "TT_METAL_SLOW_DISPATCH_MODE": "1",
             "TT_METAL_CACHE": str(_env.cache_root() / "tt-metal-cache"),
             "WOLFPINE_PYTHON": child_env.python,
+            # UMD starts the simulator server in its own session; the tag in its command line lets us
+            # find exactly the servers this child caused to start (wolfpine's run.sh TT_SIM_RUN_TAG)
+            "TT_SIM_RUN_TAG": self.tag,
         })
         # own session: the simulator server UMD starts is our grandchild and must go when we kill the child
         self.proc = subprocess.Popen([child_env.python, str(HARNESS)], stdin=subprocess.PIPE,
@@ -113,6 +108,18 @@ class _Child:
         self.proc.stdin.flush()
         return self.wait(timeout)
 
+    def _servers(self) -> list[int]:
+        """Pids of the simulator servers started for this child (their command line carries our tag)."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if self.tag.encode() in (entry / "cmdline").read_bytes():
+                        pids.append(int(entry.name))
+                except OSError:
+                    pass
+        return pids
+
     def kill(self):
         if self.proc.poll() is None:
             try:
@@ -120,6 +127,11 @@ class _Child:
             except ProcessLookupError:
                 pass
         self.proc.wait()
+        for pid in self._servers():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.log.close()
 
     def close(self):

@@ -23,7 +23,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TTEnvironmentError
+from ..errors import WolfpineUnavailable
 
 PYTHON_VERSION = (3, 10)
 
@@ -68,10 +68,6 @@ HOW_TO_GET_PYTHON = (
     "~/.pyenv/versions/3.10.*, /usr/bin, /usr/local/bin); fix: install one (`pyenv install 3.10`, "
     "`uv python install 3.10`, or your distribution's python3.10 with its venv module) and, if it is not on "
     "PATH, point TILELANG_TT_PYTHON310 at it; or run on the emulator (TILELANG_TT_BACKEND=emulator)")
-
-
-class WolfpineUnavailable(TTEnvironmentError):
-    """The wolfpine route cannot be set up here: no Python 3.10, or its pinned environment failed to install."""
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,21 @@ import json
 import os
 import sys
 import time
-import traceback
 
 ANSWER = "@@tilelang_tt-wolfpine@@ "
 
 
 def _core_range_set(ttnn, rects):
-    return ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(x0, y0), ttnn.CoreCoord(x1, y1))
-                              for x0, y0, x1, y1 in rects])
+    """A CoreRangeSet of the cores the (possibly overlapping) inclusive rectangles cover: one range per
+    run of consecutive cores in a row (ttnn refuses overlapping ranges)."""
+    cores = sorted({(y, x) for x0, y0, x1, y1 in rects for y in range(y0, y1 + 1) for x in range(x0, x1 + 1)})
+    runs = []
+    for y, x in cores:
+        if runs and runs[-1][1] == y and runs[-1][2] == x - 1:
+            runs[-1][2] = x
+        else:
+            runs.append([x, y, x])
+    return ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(x0, y), ttnn.CoreCoord(x1, y)) for x0, y, x1 in runs])
 
 
 class Runner:
@@ -161,20 +168,55 @@ class Runner:
         self.ttnn.close_device(self.device)
 
 
+def _short(exc):
+    """The exception's message without tt-metal's native backtrace."""
+    text = f"{type(exc).__name__}: {exc}"
+    return text.split("\nbacktrace:")[0][:4000]
+
+
 def _answer(out, obj):
     out.write(ANSWER + json.dumps(obj) + "\n")
     out.flush()
 
 
+def _kill_servers(*_):
+    """Kill the simulator servers started for this child (their command line carries TT_SIM_RUN_TAG)."""
+    import signal
+    tag = os.environ.get("TT_SIM_RUN_TAG", "").encode()
+    if tag:
+        for pid in os.listdir("/proc"):
+            if pid.isdigit() and int(pid) != os.getpid():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if tag in f.read():
+                            os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+    os._exit(1)
+
+
+def _die_with_parent():
+    """If the parent dies (killed test run), take the simulator server down with us instead of leaking it."""
+    import ctypes
+    import signal
+    signal.signal(signal.SIGTERM, _kill_servers)
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:
+        _kill_servers()
+
+
 def serve():
+    _die_with_parent()
     # tt-metal and the simulator log to fd 1: answers go to a private duplicate of it, logs to stderr.
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     try:
         runner = Runner()
     except Exception as exc:  # noqa: BLE001  (reported to the parent, which raises a typed error)
-        _answer(out, {"ok": False, "stage": "open", "error": f"{type(exc).__name__}: {exc}",
-                      "traceback": traceback.format_exc()})
+        _answer(out, {"ok": False, "stage": "open", "error": _short(exc)})
         return 1
     _answer(out, {"ok": True, "ready": True, "arch": runner.arch(), "open_seconds": runner.open_seconds})
     for line in sys.stdin:
@@ -186,8 +228,7 @@ def serve():
         try:
             _answer(out, runner.run(req))
         except Exception as exc:  # noqa: BLE001
-            _answer(out, {"ok": False, "stage": "run", "error": f"{type(exc).__name__}: {exc}",
-                          "traceback": traceback.format_exc()})
+            _answer(out, {"ok": False, "stage": "run", "error": _short(exc)})
     runner.close()
     _answer(out, {"ok": True, "closed": True})
     return 0

@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import re
 
-from ..errors import TTRuntimeError
+from ..errors import WolfpineUnsupported
 
 # Compute API headers whose calls run on the SFPU (tt-metal api/compute/eltwise_unary/*, fill).
 _SFPU_INCLUDE = re.compile(r'#include\s+"api/compute/(eltwise_unary/[\w/]+\.h|fill\.h)"')
 ARCHES = {"wormhole_b0": "wormhole", "blackhole": "blackhole"}
-
-
-class WolfpineUnsupported(TTRuntimeError):
-    """The program uses something the wolfpine route cannot run; raised before it starts."""
 
 
 def check(plan: dict, sources: dict[str, str], kernel: str) -> None:
