@@ -78,9 +78,12 @@ class _Child:
             "TT_SIM_RUN_TAG": self.tag,
         })
         # own session: the simulator server UMD starts is our grandchild and must go when we kill the child
+        # cwd in the cache: tt-metal writes its inspector / watcher / fabric files under ./generated
+        work = _env.cache_root() / "work"
+        work.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen([child_env.python, str(HARNESS)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.log, text=True, env=environ,
-                                     start_new_session=True)
+                                     cwd=str(work), start_new_session=True)
         self.answers: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
