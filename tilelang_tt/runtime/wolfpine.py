@@ -170,8 +170,12 @@ def _child(arch: str, kernel: str) -> _Child:
     if not isinstance(ready, dict) or not ready.get("ok"):
         log = child.tail()
         child.kill()
-        why = "did not open within %g s" % OPEN_TIMEOUT if ready == "timeout" else (
-            (ready or {}).get("error", "the child exited") if isinstance(ready, dict) or ready is None else ready)
+        if ready == "timeout":
+            why = f"it did not open within {OPEN_TIMEOUT:g} s"
+        elif isinstance(ready, dict):
+            why = ready.get("error", "no reason given")
+        else:
+            why = "the child process exited"
         raise WolfpineRunError(
             f"kernel '{kernel}': the simulated {arch} device could not be opened ({why}); log "
             f"{child.log_path}:\n{log}", log)
