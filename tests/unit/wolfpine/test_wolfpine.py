@@ -118,9 +118,7 @@ def test_eltwise_add_through_environment_variable(wolfpine_env, monkeypatch):
 def test_matmul_naive(wolfpine_env):
     """The naive schedule: reader / compute / writer on 4 cores, fp32 DST, HiFi4."""
     k = _compile(lambda: samples.matmul(64, 64, 64, 32, 32, 32), schedule="naive")
-    wp, emu, ref = _check_matmul(k)
-    # the FPU datapath is not IEEE fp32: the two devices must not be bit-identical on random data
-    assert np.mean(wp == emu) < 1.0
+    _check_matmul(k)
 
 
 @pytest.mark.needs_sim
