@@ -79,6 +79,25 @@ class EmulatorCrash(EmulatorError):
     """The program died from a signal (for example a segfault in generated code)."""
 
 
+class WolfpineUnavailable(TTEnvironmentError):
+    """The wolfpine backend cannot be set up here: no Python 3.10 on the machine, or its pinned child
+    environment (ttnn + wolfpine) failed to install. The message says how to get what is missing."""
+
+
+class WolfpineUnsupported(TTRuntimeError):
+    """The program uses what the wolfpine backend cannot run (SFPU code, L1-accumulated partials);
+    raised before anything starts, never a wrong number."""
+
+
+class WolfpineRunError(TTRuntimeError):
+    """The program failed on the simulated device: a JIT build error, a simulator fault, a hang past the
+    time limit, or a harness error. `log` holds the tail of tt-metal's and the simulator's output."""
+
+    def __init__(self, message, log=""):
+        super().__init__(message)
+        self.log = log
+
+
 class TTInternalError(TTError, AssertionError):
     """An invariant of the compiler itself broke (a bug in tilelang_tt, not in the user's kernel).
     The message says which stage and which invariant; please report it with the kernel."""

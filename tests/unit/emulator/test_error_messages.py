@@ -141,6 +141,43 @@ def test_real_api_unavailable(monkeypatch):
         toolchain.find.cache_clear()
 
 
+def test_wolfpine_unavailable(matmul, monkeypatch):
+    from tilelang_tt.wolfpine import env
+    monkeypatch.setattr(env, "find_python310", lambda: None)
+    with pytest.raises(errors.WolfpineUnavailable, match=r"kernel 'matmul': the wolfpine backend .*CPython 3.10 "
+                                                         r"only.*fix: install one .*TILELANG_TT_PYTHON310"):
+        matmul(rand_bf16((64, 64), 1), rand_bf16((64, 64), 2), backend="wolfpine")
+
+
+def test_wolfpine_unsupported():
+    kernel = tilelang_tt.compile(samples.unary_chain(32, 64), out_idx=-1)
+    with pytest.raises(errors.WolfpineUnsupported, match=r"kernel 'unary_chain': compute kernel compute "
+                                                         r"\(compute.cpp\) uses the SFPU .*fix: run this kernel on "
+                                                         r"the emulator"):
+        kernel(rand_bf16((32, 64), 1), backend="wolfpine")
+
+
+def test_wolfpine_run_error(matmul, monkeypatch):
+    # the child's answer when tt-metal or the simulator fails (a real one: tests/unit/wolfpine)
+    from tilelang_tt.runtime import wolfpine
+
+    class FailingChild:
+        log_path = "wolfpine.log"
+
+        def request(self, req, timeout):
+            return {"ok": False, "error": "RuntimeError: trisc0 build failed"}
+
+        def tail(self):
+            return ""
+
+        def kill(self):
+            pass
+    monkeypatch.setattr(wolfpine, "_child", lambda arch, kernel: FailingChild())
+    with pytest.raises(errors.WolfpineRunError, match=r"kernel 'matmul' failed on the simulated wormhole device: "
+                                                      r"RuntimeError: trisc0 build failed; log wolfpine.log"):
+        matmul(rand_bf16((64, 64), 1), rand_bf16((64, 64), 2), backend="wolfpine")
+
+
 ABSTRACT = {errors.TTError, errors.EmulatorError}   # bases, never raised themselves
 # A broken invariant of the compiler itself: no user input may cause it, so there is no trigger to test
 # (the fuzzer reports any that escapes as a failure); docs/errors.md still lists it.
