@@ -225,7 +225,7 @@ def _inputs(p: Point, reference: bool):
     import numpy as np
 
     from tilelang_tt.numerics import matmul_bound
-    key = (p.M, p.K, p.N, p.dtype)
+    key = (p.M, p.K, p.N, p.dtype, p.fidelity)     # the bound depends on the fidelity
     if key not in _INPUTS:
         _INPUTS.clear()
         in_dtype = DTYPES[p.dtype][0]
@@ -236,7 +236,8 @@ def _inputs(p: Point, reference: bool):
     entry = _INPUTS[key]
     if reference and entry[2] is None:
         in_dtype, acc = DTYPES[p.dtype]
-        entry[2], entry[3] = matmul_bound(entry[0], entry[1], out_dtype=in_dtype, fp32_acc=acc == "float32")
+        entry[2], entry[3] = matmul_bound(entry[0], entry[1], out_dtype=in_dtype, fp32_acc=acc == "float32",
+                                          fidelity=p.fidelity)
     return entry
 
 

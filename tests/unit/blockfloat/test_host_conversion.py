@@ -13,40 +13,48 @@ TILES = 100_000
 CHUNK = 10_000
 
 
+def _group_kind(kind: int, count: int, rng) -> np.ndarray:
+    """`count` groups of 16 float32 bit patterns of one kind."""
+    bits = rng.integers(0, 1 << 32, (count, 16), dtype=np.uint32)
+    sign, man = bits & np.uint32(0x80000000), bits & np.uint32(0x7FFFFF)
+    base = rng.integers(100, 155, (count, 1), dtype=np.uint32)
+    r = rng.integers(0, 1 << 32, (count, 16), dtype=np.uint32)          # exponent choices, positions
+    if kind == 0:     # normal: exponents within +-3 of the group's
+        exp = base + (r & 7) - 3
+    elif kind == 1:   # tiny: exponent fields 0..7 (subnormals, smallest normals)
+        exp = r & 7
+    elif kind == 2:   # huge: 247..254
+        exp = 247 + (r & 7)
+    elif kind == 3:   # mixed: anything finite
+        exp = 1 + r % 254
+    elif kind == 4:   # +-0
+        return sign
+    elif kind == 7:   # ties: the bits below the Bfp8 / Bfp4 datum are exactly one half
+        exp = base
+        man = np.where(r & 1, (man & ~np.uint32(0x1FFFF)) | 0x10000, (man & ~np.uint32(0x1FFFFF)) | 0x100000)
+    elif kind == 8:   # significands just below 2: rounding saturates
+        exp = base
+        man = np.uint32(0x7FFFFF) - (r & 0xFFF)
+    elif kind == 9:   # raw bits: everything, NaN and Inf included
+        return bits ^ (r << 7)
+    else:             # 5: Inf, 6: NaN among normal values, at least one per group
+        exp = base + (r & 7) - 3
+        special = (r >> 28) == 0
+        special[np.arange(count), (r[:, 0] >> 4) & 15] = True
+        u = sign | (exp << 23) | man
+        odd = sign | np.uint32(0x7F800000) | (np.maximum(man, 1) if kind == 6 else 0)
+        return np.where(special, odd, u)
+    return sign | (exp.astype(np.uint32) << 23) | man
+
+
 def generated_tiles(n: int, seed: int) -> np.ndarray:
     """n tiles (float32, row-major per tile); every face row of 16 values is one group of a kind drawn
     at random: normal, tiny (subnormal / smallest normal exponents), huge, mixed exponents, zero, Inf,
     NaN, exact rounding ties, saturating significands, raw random bits."""
     rng = np.random.default_rng(seed)
-    groups = n * 64
-    kind = rng.integers(0, 10, (groups, 1), dtype=np.uint8)
-    bits = rng.integers(0, 1 << 32, (groups, 16), dtype=np.uint32)   # sign, mantissa
-    more = rng.integers(0, 1 << 32, (groups, 16), dtype=np.uint32)   # exponent jitter, choices
-    base = rng.integers(100, 155, (groups, 1), dtype=np.uint32)
-    jitter = (more & 7).astype(np.int32) - 3
-    # exponent per kind: normal (a narrow band), tiny (0..7: subnormals, smallest normals), huge
-    # (247..254), mixed (1..254); ties, saturating and special groups stay in the band
-    exp = np.clip(base.astype(np.int32) + jitter, 1, 254).astype(np.uint32)
-    exp = np.where(kind == 1, (more >> 3) & 7, exp)
-    exp = np.where(kind == 2, 247 + ((more >> 3) & 7), exp)
-    exp = np.where(kind == 3, 1 + ((more >> 3) % 254), exp)
-    exp = np.where(kind >= 7, base, exp)
-    man = bits & 0x7FFFFF
-    pick = (more >> 12) & 1
-    # ties: the bits below the Bfp8 / Bfp4 datum are exactly one half
-    tie = np.where(pick == 1, (man & ~np.uint32(0x1FFFF)) | 0x10000, (man & ~np.uint32(0x1FFFFF)) | 0x100000)
-    man = np.where(kind == 7, tie, man)
-    man = np.where(kind == 8, 0x7FFFFF - ((more >> 13) & 0xFFF), man)                 # 1.999...
-    u = (bits & 0x80000000) | (exp << 23) | man
-    u = np.where(kind == 4, bits & 0x80000000, u)                                      # +-0
-    special = ((more >> 25) & 15) == (kind.astype(np.uint32) & 15)                    # ~1 in 16 per group
-    special[:, 0] |= (more[:, 0] >> 29) == 0
-    special[np.arange(groups), (more[:, 1] >> 28)] = True                              # at least one
-    inf = (bits & 0x80000000) | 0x7F800000
-    u = np.where((kind == 5) & special, inf, u)
-    u = np.where((kind == 6) & special, inf | np.maximum(man, 1), u)                   # NaN, any payload
-    u = np.where(kind == 9, bits ^ (more << 7), u)                                     # raw bits
-    return u.reshape(n, 1024).view(np.float32)
+    counts = rng.multinomial(n * 64, [0.1] * 10)
+    u = np.concatenate([_group_kind(kind, int(c), rng) for kind, c in enumerate(counts)])
+    return u[rng.permutation(n * 64)].reshape(n, 1024).view(np.float32)
 
 
 @pytest.fixture(scope="module")

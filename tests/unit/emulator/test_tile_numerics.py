@@ -194,3 +194,20 @@ def test_device_pack_error_is_within_one_step(emu):
         err = np.abs(host_bfp._face_order(dev.reshape(1, 32, 32)).reshape(64, 16) - g)
         assert np.all(err <= step), (fp32_dst, precise, float((err / step).max()))
         assert (err > 0).any()
+
+
+@pytest.mark.parametrize("fidelity", [LOFI, HIFI2, HIFI3, HIFI4])
+@pytest.mark.parametrize("fp32_dst", [0, 1])
+def test_infinite_operand_stays_infinite_in_every_phase(emu, fidelity, fp32_dst):
+    """An Inf operand's effect is all in phase 0; pairing it with the other operand's low part (0 for
+    many values) must not make inf * 0 = NaN in the later phases (IEEE policy, docs/numerics.md)."""
+    a, b = _small_int_operands(3)
+    a[0, 5] = np.inf
+    b[7, 2] = -np.inf
+    b[7, 3] = 1.0               # low parts zero: the case that used to give NaN
+    c = np.zeros((32, 32), np.float32)
+    emu.t_matmul(c, a, b, 0, emu.t_phases(fidelity), fp32_dst)
+    with np.errstate(invalid="ignore"):
+        want = np.einsum("ik,kj->ij", a.astype(np.float64), b.astype(np.float64))
+    assert np.array_equal(np.isnan(c), np.isnan(want))
+    assert np.array_equal(np.isinf(c), np.isinf(want)) and np.array_equal(c[np.isinf(c)], want[np.isinf(want)])

@@ -46,6 +46,10 @@ static inline float srcb_lo(float x) { uint32_t u = u_of(x); return finite_bits(
 static inline float srca_hi(float x) { uint32_t u = u_of(x); return finite_bits(u) ? f_of(u & 0xfff80000u) : x; }
 static inline float srca_lo(float x) { uint32_t u = u_of(x); return finite_bits(u) ? f_of(u & 0xffffc000u) - f_of(u & 0xfff80000u) : 0.f; }
 static inline float srca_all(float x) { uint32_t u = u_of(x); return finite_bits(u) ? f_of(u & 0xffffc000u) : x; }
+// The high part for a phase that pairs it with the other operand's low part: an Inf / NaN operand's
+// whole effect is in phase 0 (hi x hi), so here it counts as 0 (else inf x 0 would make a NaN).
+static inline float srcb_hi_finite(float x) { uint32_t u = u_of(x); return finite_bits(u) ? f_of(u & 0xfffe0000u) : 0.f; }
+static inline float srca_hi_finite(float x) { uint32_t u = u_of(x); return finite_bits(u) ? f_of(u & 0xfff80000u) : 0.f; }
 
 // C (32x32) += A (32x32, columns k0..k0+K) @ B (rows k0..k0+K), fp32, row-major. ROWS rows of C per step
 // stay in vector registers; the runtime is built with -march=native, so AVX-512 machines get 16 wide.
@@ -117,19 +121,22 @@ void matmul_fidelity(float* __restrict c, const float* __restrict a, const float
     mm<false>(c, ap, bp, 0, 32);
     if (phases == 3) {
       split<srcb_lo>(ap, a);
-      split<srca_hi>(bp, b);
+      split<srca_hi_finite>(bp, b);
       mm<false>(c, ap, bp, 0, 32);
     }
     return;
   }
   // bf16 Dst: every MVMUL's partial sum is rounded into Dst, so follow the LLK's order exactly.
-  alignas(64) float a_lo[1024], b_lo[1024];
+  alignas(64) float a_lo[1024], b_lo[1024], a_hf[1024], b_hf[1024];
   split<srcb_hi>(ap, a);
   split<srca_hi>(bp, b);
-  if (phases > 1) { split<srcb_lo>(a_lo, a); split<srca_lo>(b_lo, b); }
+  if (phases > 1) {
+    split<srcb_lo>(a_lo, a); split<srca_lo>(b_lo, b);
+    split<srcb_hi_finite>(a_hf, a); split<srca_hi_finite>(b_hf, b);
+  }
   for (int p = 0; p < phases; ++p) {
-    const float* pa = (p & 2) ? a_lo : ap;   // SrcB (in0): phases 2, 3 take the low bits
-    const float* pb = (p & 1) ? b_lo : bp;   // SrcA (in1): phases 1, 3 take the low bits
+    const float* pa = (p & 2) ? a_lo : p ? a_hf : ap;   // SrcB (in0): phases 2, 3 take the low bits
+    const float* pb = (p & 1) ? b_lo : p ? b_hf : bp;   // SrcA (in1): phases 1, 3 take the low bits
     mm<true>(c, pa, pb, 0, 16);
     mm<true>(c, pa, pb, 16, 16);
   }

@@ -35,6 +35,10 @@ int main(int argc, char** argv) try {
   const uint32_t M = env_u("MM_M", 64), K = env_u("MM_K", 64), N = env_u("MM_N", 64);
   const uint32_t BH = env_u("MM_BH", 1), BW = env_u("MM_BW", 1), KB = env_u("MM_KB", 1);
   const bool fp32_acc = env_u("MM_FP32_ACC", 0), out_fp32 = env_u("MM_OUT_FP32", 0);
+  // B's data format (5 Float16_b, 6 Bfp8_b, 7 Bfp4_b; a block-float B file holds its tiles already
+  // packed, in tile order) and the math fidelity (0 LoFi, 2 HiFi2, 3 HiFi3, 4 HiFi4).
+  const auto fmt_b = static_cast<DataFormat>(env_u("MM_B_FMT", 5));
+  const auto fidelity = static_cast<MathFidelity>(env_u("MM_FIDELITY", 4));
   const uint32_t Mt = M / constants::TILE_HEIGHT, Kt = K / constants::TILE_WIDTH, Nt = N / constants::TILE_WIDTH;
   if (Mt % BH || Nt % BW || Kt % KB) throw std::runtime_error("block size must divide the tile grid");
 
@@ -50,12 +54,18 @@ int main(int argc, char** argv) try {
     distributed::ReplicatedBufferConfig buffer_config{.size = page * pages};
     return distributed::MeshBuffer::create(buffer_config, dram_config, mesh_device.get());
   };
-  auto a_buf = make_buf(tile_bf16, Mt * Kt), b_buf = make_buf(tile_bf16, Kt * Nt), c_buf = make_buf(tile_out, Mt * Nt);
+  const uint32_t tile_b = tt::tile_size(fmt_b);
+  auto a_buf = make_buf(tile_bf16, Mt * Kt), b_buf = make_buf(tile_b, Kt * Nt), c_buf = make_buf(tile_out, Mt * Nt);
 
   auto a = tilize_nfaces(read_file<bfloat16>(argv[2], size_t(M) * K), M, K);
-  auto b = tilize_nfaces(read_file<bfloat16>(argv[3], size_t(K) * N), K, N);
   distributed::EnqueueWriteMeshBuffer(cq, a_buf, a, false);
-  distributed::EnqueueWriteMeshBuffer(cq, b_buf, b, false);
+  if (fmt_b == DataFormat::Float16_b) {
+    auto b = tilize_nfaces(read_file<bfloat16>(argv[3], size_t(K) * N), K, N);
+    distributed::EnqueueWriteMeshBuffer(cq, b_buf, b, false);
+  } else {
+    auto b = read_file<uint32_t>(argv[3], size_t(Kt) * Nt * tile_b / 4);
+    distributed::EnqueueWriteMeshBuffer(cq, b_buf, b, false);
+  }
 
   const uint32_t grid_x_blocks = Nt / BW, num_blocks = (Mt / BH) * grid_x_blocks;
   CoreCoord grid = mesh_device->compute_with_storage_grid_size();
@@ -68,7 +78,7 @@ int main(int argc, char** argv) try {
   CreateCircularBuffer(program, all_cores,
                        CircularBufferConfig(2 * BH * KB * tile_bf16, {{cb_a, DataFormat::Float16_b}}).set_page_size(cb_a, tile_bf16));
   CreateCircularBuffer(program, all_cores,
-                       CircularBufferConfig(2 * BW * KB * tile_bf16, {{cb_b, DataFormat::Float16_b}}).set_page_size(cb_b, tile_bf16));
+                       CircularBufferConfig(2 * BW * KB * tile_b, {{cb_b, fmt_b}}).set_page_size(cb_b, tile_b));
   const auto out_fmt = out_fp32 ? DataFormat::Float32 : DataFormat::Float16_b;
   CreateCircularBuffer(program, all_cores,
                        CircularBufferConfig(2 * BH * BW * tile_out, {{cb_out, out_fmt}}).set_page_size(cb_out, tile_out));
@@ -84,7 +94,7 @@ int main(int argc, char** argv) try {
                              DataMovementConfig{.processor = DataMovementProcessor::RISCV_0,
                                                 .noc = NOC::RISCV_0_default, .compile_args = writer_ct});
   auto compute = CreateKernel(program, kdir + "/compute.cpp", all_cores,
-                              ComputeConfig{.math_fidelity = MathFidelity::HiFi4, .fp32_dest_acc_en = fp32_acc,
+                              ComputeConfig{.math_fidelity = fidelity, .fp32_dest_acc_en = fp32_acc,
                                             .compile_args = {BH, BW, KB}});
 
   uint32_t start = 0;
