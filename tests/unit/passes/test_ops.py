@@ -182,3 +182,37 @@ def test_elementwise_breadth():
     x = N.unary("exp2", N.extremum("minimum", x, y))
     x = N.fpu_binary("mul", x.stored("float32"), h, "float32")          # spill of x, then the FPU multiply
     _three_ways(ew_mix, {"A": a, "B": b}, "C", (M, N_), x.stored("float32"))
+
+
+def test_scalar_reduce_feeds_a_scalar_broadcast():
+    """A reduce over both axes leaves its value at [0, 0] of a (1, 1) buffer, which only a scalar broadcast
+    reads; a column broadcast of a (R, 1) row statistic in the same kernel: Y = (X - mean(X)) * rowmax(X)."""
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+    M, N_ = 64, 128
+
+    @T.prim_func
+    def center(A: T.Buffer((M, N_), "bfloat16"), C: T.Buffer((M, N_), "float32")):
+        bx = T.launch_thread("blockIdx.x", 1)
+        X = T.alloc_buffer((M, N_), "bfloat16", scope="shared")
+        s = T.alloc_buffer((1, 1), "float32", scope="shared")
+        mx = T.alloc_buffer((M, 1), "float32", scope="shared")
+        D = T.alloc_buffer((M, N_), "float32", scope="shared")
+        Y = T.alloc_buffer((M, N_), "float32", scope="local")
+        Tx.copy(X, A[0:M, 0:N_])
+        Tx.sum(s, X, axes=(0, 1))
+        Tx.mul(s, s, T.float32(1.0 / (M * N_)))
+        Tx.max(mx, X, axes=-1)
+        Tx.sub(D, X, s)
+        Tx.mul(Y, D, mx)
+        Tx.copy(C[0:M, 0:N_], Y)
+
+    a = _data((M, N_), "bfloat16", 16)
+    x = N.Bounded.exact(a)
+    mean = N.scalar("mul", N.reduce("sum", x, None).stored("float32"), 1.0 / (M * N_)).stored("float32")
+    mx = N.reduce("max", x, 1).stored("float32")
+    d = N.fpu_binary("sub", x, mean, "float32").stored("float32")
+    kernel = _three_ways(center, {"A": a}, "C", (M, N_), N.fpu_binary("mul", d, mx, "float32").stored("float32"))
+    cpp = kernel.sources["compute.cpp"]
+    assert "sub_tiles_bcast_scalar(" in cpp and "mul_tiles_bcast_cols(" in cpp
+    assert "ReduceDim::REDUCE_SCALAR" in cpp
