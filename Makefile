@@ -17,7 +17,7 @@ SWEEP_ARGS ?=
 # `make toolchain` installs what is missing (apt, as root); without root it says what to install.
 TOOLCHAIN_PKGS := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libc++-dev libfmt-dev
 
-.PHONY: demo test test-slow bench sweep fuzz clean toolchain
+.PHONY: demo test test-slow test-sim bench sweep fuzz clean toolchain
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,9 @@ demo: $(STAMP)
 
 # One pytest worker per core (pytest-xdist): most of a cold run is compiling emulator programs and
 # kernels, which the workers share through the content-addressed cache.
+# --dist loadgroup: the wolfpine tier runs in one worker (one simulated device per chip, opened once).
 test: $(STAMP) toolchain
-	$(PY) -m pytest -q -n auto
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 toolchain:
 	@if command -v riscv64-unknown-elf-g++ >/dev/null && [ -d /usr/lib/picolibc/riscv64-unknown-elf/include ] \
@@ -48,6 +49,10 @@ toolchain:
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
+
+# The larger wolfpine programs (docs/wolfpine.md): minutes each on 2 cores.
+test-sim: $(STAMP) toolchain
+	$(PY) -m pytest -q -n 0 -m sim tests/unit/wolfpine
 
 # The property-based fuzzer with a large budget (docs/errors.md, docs/numerics.md): prints examples,
 # outcome categories and time; writes a reproducer script per failure into fuzz-out/reproducers.

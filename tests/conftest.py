@@ -61,3 +61,12 @@ def pytest_terminal_summary(terminalreporter):
     for *_, ok, line in _ROWS:
         if not ok:
             tr.write_line("  " + line)
+
+
+def pytest_report_header(config):
+    """Say up front whether the wolfpine tier (tests/unit/wolfpine) can run, and if not, why."""
+    from tilelang_tt.wolfpine import env
+    python = env.find_python310()
+    if python is None:
+        return [f"wolfpine tier: SKIPPED, {env.HOW_TO_GET_PYTHON}"]
+    return [f"wolfpine tier: Python 3.10 at {python} (environment cache {env.cache_root()})"]

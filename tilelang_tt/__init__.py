@@ -4,7 +4,7 @@
 `tvm.backends` entry point. Importing this package explicitly does the same registration.
 """
 from .errors import (  # noqa: F401
-    EmulatorCrash, EmulatorDeadlock, EmulatorError, EmulatorTimeout, EmulatorViolation,
+    EmulatorCrash, EmulatorDeadlock, EmulatorError, EmulatorFormatError, EmulatorTimeout, EmulatorViolation,
     KernelBuildError, TTArgumentError, TTCompileError, TTError, TTResourceError, TTRuntimeError,
     TTTargetError,
 )

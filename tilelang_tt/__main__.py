@@ -16,9 +16,10 @@ DEMO_HELP = "compile a bf16 matmul, run it on the emulator (or a device), check 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shape", default="512,512,512",
-                        help="M,N,K of C[M,N] = A[M,K] @ B[K,N], multiples of the block sizes (default %(default)s)")
+                        help="M,N,K of C[M,N] = A[M,K] @ B[K,N], any positive sizes (ragged ones are padded on the "
+                             "device) (default %(default)s)")
     parser.add_argument("--block", default="64,64,32",
-                        help="block_m,block_n,block_k of the kernel as written (default %(default)s)")
+                        help="block_m,block_n,block_k of the kernel as written, multiples of 32 (default %(default)s)")
     parser.add_argument("--target", default="tenstorrent",
                         help="tenstorrent (Wormhole n150), tenstorrent/wormhole_b0 or tenstorrent/blackhole "
                              "(p150) (default %(default)s)")

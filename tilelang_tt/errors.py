@@ -64,12 +64,38 @@ class EmulatorViolation(EmulatorError):
     """A protocol or bounds violation: CB accounting, DST state machine, NOC address, L1 overflow."""
 
 
+class EmulatorFormatError(EmulatorViolation):
+    """A CB was unpacked (SrcA / SrcB) or packed in a data format other than the one the engine was last
+    configured for (compute_kernel_hw_startup, reconfig_data_format*, pack_reconfig_data_format): on a
+    device that gives wrong numbers without an error. The report names the unit, the CB, both formats
+    and the call that configured the unit."""
+
+
 class EmulatorTimeout(EmulatorError):
     """The program ran past its time limit and was killed."""
 
 
 class EmulatorCrash(EmulatorError):
     """The program died from a signal (for example a segfault in generated code)."""
+
+
+class WolfpineUnavailable(TTEnvironmentError):
+    """The wolfpine backend cannot be set up here: no Python 3.10 on the machine, or its pinned child
+    environment (ttnn + wolfpine) failed to install. The message says how to get what is missing."""
+
+
+class WolfpineUnsupported(TTRuntimeError):
+    """The program uses what the wolfpine backend cannot run (SFPU code, L1-accumulated partials);
+    raised before anything starts, never a wrong number."""
+
+
+class WolfpineRunError(TTRuntimeError):
+    """The program failed on the simulated device: a JIT build error, a simulator fault, a hang past the
+    time limit, or a harness error. `log` holds the tail of tt-metal's and the simulator's output."""
+
+    def __init__(self, message, log=""):
+        super().__init__(message)
+        self.log = log
 
 
 class TTInternalError(TTError, AssertionError):

@@ -95,6 +95,11 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("sfpu_binary_init", ("op",), _CP, doc="binary_<op>_tile_init() (op: max, min)"),
     Intrinsic("pack_reconfig_l1_acc", ("enable",), _CP,
               doc="packer L1 accumulation on (1: pack adds to the page) or off (0: pack overwrites)"),
+    # --- compute: data-format state (analysis/format_table.py: which calls set which unit) ------------
+    Intrinsic("reconfig_data_format_srca", ("cb",), _CP,
+              doc="program the unpacker's SrcA for cb's data format (the 1-argument form: unconditional)"),
+    Intrinsic("reconfig_data_format_srcb", ("cb",), _CP, doc="program the unpacker's SrcB for cb's data format"),
+    Intrinsic("pack_reconfig_data_format", ("cb",), _CP, doc="program the packer's output format for cb's"),
     # --- compute: DST protocol ------------------------------------------------------------------------
     Intrinsic("tile_regs_acquire", (), _CP),
     Intrinsic("tile_regs_commit", (), _CP),

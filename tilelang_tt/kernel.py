@@ -152,7 +152,13 @@ class Kernel:
         from .perf import estimate
         return estimate(self.plan)
 
-    def __call__(self, *args):
+    def __call__(self, *args, backend: str | None = None):
+        """Run the kernel. backend: "emulator", "metalium", "wolfpine" or "auto" for this call only
+        (default: TILELANG_TT_BACKEND, else auto)."""
+        with launcher.using_backend(backend):
+            return self._call(*args)
+
+    def _call(self, *args):
         inputs = [i for i in range(len(self.params)) if i not in self.out_idx]
         if len(args) not in (len(self.params), len(inputs)):
             names = ", ".join(self.params[i][0] for i in inputs)

@@ -1,8 +1,8 @@
 """Error bounds that the end-to-end checks use, derived from the numerics policy (docs/numerics.md).
 
-Policy in one line: bf16 inputs are exact in fp32; math is fp32; DST holds fp32 when
-`fp32_dest_acc_en` is on and is rounded to bf16 after every operation when it is off; pack rounds to
-the output format (round to nearest even). The bounds below are the standard rounding-error bounds for
+Policy in one line: bf16 inputs are exact in fp32; matmul operands are truncated to the bits the math
+fidelity uses; math is fp32; DST holds fp32 when `fp32_dest_acc_en` is on and is rounded to bf16 after
+every operation (every MVMUL) when it is off; pack rounds to the output format (to nearest). The bounds below are the standard rounding-error bounds for
 that policy, element by element; they are not tuned to make tests pass (docs/tolerance.md).
 """
 from __future__ import annotations
@@ -15,9 +15,19 @@ from .target import TILE_COLS
 
 # Unit roundoff (half an ulp at 1.0) per storage format.
 UNIT_ROUNDOFF = {"bfloat16": 2.0 ** -8, "float32": 2.0 ** -24}
-# The FPU source registers hold 19-bit values (sign, 8-bit exponent, 10-bit mantissa): float32 operands
-# of matmul_tiles may be rounded to that precision on the way in. bf16 operands pass exactly.
-SRC_REGISTER_ROUNDOFF = {"bfloat16": 0.0, "float32": 2.0 ** -11}
+# Math fidelity (docs/tolerance.md, "Matmul"): MVMUL multiplies 7 bits of a SrcB significand (in0, A)
+# with 5 of a SrcA one (in1, B) per phase; LoFi runs phase 0, HiFi2 0-1, HiFi3 0-2, HiFi4 0-3.
+FIDELITY_PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
+# Mantissa bits of each source-register format, and of those the bits a fidelity uses per operand:
+# in0 (SrcB) uses 6 in LoFi / HiFi2, all 10 of a TF32 register from HiFi3 on; in1 (SrcA) uses 4 in LoFi,
+# 9 of a TF32 register (its last bit never) from HiFi2 on. bf16 registers (7 bits) are used whole there.
+SRC_MANTISSA = {"bf16": 7, "tf32": 10}
+USED_MANTISSA = {  # fidelity -> (in0 bits, in1 bits); None: the whole register (at most 10 / 9)
+    "LoFi": (6, 4), "HiFi2": (6, 9), "HiFi3": (10, 9), "HiFi4": (10, 9)}
+TILE_K_STEP = 16   # an MVMUL adds a 16-deep partial product to DST
+# Relative error of an operand as an FPU element-wise / reduce op sees it in SrcA / SrcB: bf16 exactly,
+# fp32 truncated to the register's 10 mantissa bits (docs/numerics.md "Unpack").
+SRC_REGISTER_ROUNDOFF = {"bfloat16": 0.0, "float32": 2.0 ** -10}
 TILE = TILE_COLS
 
 
@@ -25,23 +35,53 @@ def unit_roundoff(dtype: str) -> float:
     return UNIT_ROUNDOFF[str(dtype)]
 
 
-def matmul_bound(a, b, out_dtype: str = "bfloat16", fp32_acc: bool = True, block_k: int = TILE):
-    """Per-element bound on |C - A@B| (A@B computed exactly from the same bf16 inputs).
+def src_register_format(in_dtype: str, fp32_acc: bool) -> str:
+    """What the unpacker writes into SrcA / SrcB: bf16 data (and block-float, which unpacks to bf16)
+    exactly; float32 data truncated to TF32 with fp32 DST accumulation, to bf16 without."""
+    return "tf32" if in_dtype == "float32" and fp32_acc else "bf16"
 
-    fp32 accumulation: K products summed in fp32 (gamma_K = K * u32 of sum |a||b|), then one rounding
-    to the output format (u_out * |C|). float32 operands add their source-register rounding. bf16 accumulation: the partial sum in DST is also rounded to
-    bf16 after every tile step, K / 32 roundings of at most u_bf16 * sum |a||b| each.
-    """
+
+def product_roundoff(in_dtype: str, fp32_acc: bool = True, fidelity: str = "HiFi4") -> float:
+    """Relative error bound of one product a*b as the matrix engine forms it, against the exact product
+    of the kernel's inputs. Each operand is truncated (never rounded) to the bits used: the unpacker's
+    truncation of float32 data to the register format and the fidelity's choice of register bits compose
+    to a truncation to min(register, used) mantissa bits, an error below 2^-bits relative (none when
+    the data has no more bits). HiFi3 also drops the product of the two low parts, in0's bits below its
+    top 6 (< 2^-6) times in1's below its top 4 (< 2^-4): < 2^-10 |a b|."""
+    data = 23 if in_dtype == "float32" else 7                        # bf16 and block-float: 7
+    reg = SRC_MANTISSA[src_register_format(in_dtype, fp32_acc)]
+    used0, used1 = USED_MANTISSA[fidelity]
+    e0 = 2.0 ** -min(reg, used0) if data > min(reg, used0) else 0.0
+    e1 = 2.0 ** -min(reg, used1) if data > min(reg, used1) else 0.0
+    extra = 2.0 ** -10 if fidelity == "HiFi3" else 0.0
+    return (1 + e0) * (1 + e1) - 1 + extra
+
+
+def _matmul_error(K, magnitude, in_dtype, fp32_acc, fidelity):
+    """Bound on |DST - exact| before pack (per element, magnitude = |A||B|): the products' truncation,
+    then the sum. The device adds phases x K exact products (a used-bits product fits fp32): fp32 DST
+    rounds at most phases * K times (u_fp32 each, relative to sum |terms| <= |A||B|); a bf16 DST is
+    rounded after each MVMUL, phases * K / 16 times (u_bf16 each, relative to the running sum)."""
+    phases = FIDELITY_PHASES[fidelity]
+    err = product_roundoff(in_dtype, fp32_acc, fidelity) * magnitude
+    err = err + phases * K * UNIT_ROUNDOFF["float32"] * magnitude
+    if not fp32_acc:
+        err = err + phases * (K / TILE_K_STEP) * UNIT_ROUNDOFF["bfloat16"] * (magnitude + err)
+    return err
+
+
+def matmul_bound(a, b, out_dtype: str = "bfloat16", fp32_acc: bool = True, block_k: int = TILE,
+                 fidelity: str = "HiFi4"):
+    """Per-element bound on |C - A@B| (A@B computed exactly from the same bf16 / float32 inputs): the
+    matrix engine's error at the given math fidelity (_matmul_error), then one rounding to the output
+    format at pack (u_out * |C|)."""
     in_dtype = "float32" if np.asarray(a).dtype == np.float32 else "bfloat16"
     a32 = np.asarray(a, dtype=np.float32)
     b32 = np.asarray(b, dtype=np.float32)
     K = a32.shape[1]
     exact = a32.astype(np.float64) @ b32.astype(np.float64)
     magnitude = np.abs(a32).astype(np.float64) @ np.abs(b32).astype(np.float64)
-    u32 = UNIT_ROUNDOFF["float32"]
-    acc = (K * u32 + 2 * SRC_REGISTER_ROUNDOFF[in_dtype]) * magnitude
-    if not fp32_acc:
-        acc = acc + (K / TILE) * UNIT_ROUNDOFF["bfloat16"] * magnitude
+    acc = _matmul_error(K, magnitude, in_dtype, fp32_acc, fidelity)
     bound = acc + unit_roundoff(out_dtype) * (np.abs(exact) + acc)
     return exact, bound + np.finfo(np.float32).tiny
 
@@ -259,7 +299,7 @@ def reduce(op: str, x: Bounded, axis, src_dtype=None) -> Bounded:
     return Bounded(value, err, loose)
 
 
-def matmul(a, b, fp32_acc: bool = True) -> Bounded:
+def matmul(a, b, fp32_acc: bool = True, fidelity: str = "HiFi4") -> Bounded:
     """A @ B accumulated in DST (before pack): the bound of matmul_bound without the output rounding,
     IEEE special values where the inputs hold them, loose where a partial sum may overflow DST."""
     in_dtype = "float32" if np.asarray(a).dtype == np.float32 else "bfloat16"
@@ -272,11 +312,9 @@ def matmul(a, b, fp32_acc: bool = True) -> Bounded:
         af, bf = np.where(np.isfinite(a64), np.abs(a64), 0), np.where(np.isfinite(b64), np.abs(b64), 0)
         magnitude = af @ bf
     K = a64.shape[1]
-    err = (K * UNIT_ROUNDOFF["float32"] + 2 * SRC_REGISTER_ROUNDOFF[in_dtype]) * magnitude
+    err = _matmul_error(K, magnitude, in_dtype, fp32_acc, fidelity)
     dst = "float32" if fp32_acc else "bfloat16"
-    if not fp32_acc:
-        err = err + (K / TILE) * UNIT_ROUNDOFF["bfloat16"] * magnitude
-    err = err + (K / TILE) * UNDERFLOW
+    err = err + FIDELITY_PHASES[fidelity] * (K / TILE_K_STEP) * UNDERFLOW
     loose = magnitude * (1 + 2 * UNIT_ROUNDOFF[dst]) >= OVERFLOW[dst]
     # The sign of a NaN out of a sum of products (inf - inf, a NaN operand meeting others in a different
     # order per schedule) is platform-defined: mark it with the sign bit set, which the ops that read a

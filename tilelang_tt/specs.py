@@ -69,9 +69,19 @@ class TensorSpec:
     """A kernel parameter in DRAM: interleaved over the banks, one tile per page."""
     name: str
     param_index: int
-    shape: tuple
+    shape: tuple                # the tensor as the user passes it (host files hold this many elements)
     dtype: str
     access: str                 # read | write | readwrite
+    padded_shape: tuple = ()    # in DRAM, whole tiles, when larger than `shape` (tt.AnnotateLayouts)
+
+    @property
+    def device_shape(self) -> tuple:
+        """Rows and columns stored in DRAM, whole tiles: the padded shape of a ragged tensor, else the shape
+        rounded up to tiles (a (1, N) / (M, 1) vector takes whole tiles). The host pads inputs to it with
+        zeros and crops outputs back to `shape`."""
+        from .target import TILE_COLS, TILE_ROWS
+        rows, cols = (int(x) for x in (self.padded_shape or self.shape))
+        return (-(-rows // TILE_ROWS) * TILE_ROWS, -(-cols // TILE_COLS) * TILE_COLS)
 
     @property
     def data_format(self) -> str:
@@ -84,17 +94,21 @@ class TensorSpec:
     @property
     def num_pages(self) -> int:
         from .target import TILE_COLS, TILE_ROWS
-        return -(-int(self.shape[0]) // TILE_ROWS) * -(-int(self.shape[1]) // TILE_COLS)
+        rows, cols = self.device_shape          # vectors (1, N) / (M, 1) take whole tiles too
+        return -(-int(rows) // TILE_ROWS) * -(-int(cols) // TILE_COLS)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "param_index": self.param_index, "shape": list(self.shape),
-                "dtype": self.dtype, "data_format": self.data_format, "page_bytes": self.page_bytes,
-                "num_pages": self.num_pages, "access": self.access}
+        d = {"name": self.name, "param_index": self.param_index, "shape": list(self.shape),
+             "dtype": self.dtype, "data_format": self.data_format, "page_bytes": self.page_bytes,
+             "num_pages": self.num_pages, "access": self.access}
+        if self.padded_shape:
+            d["padded_shape"] = list(self.padded_shape)
+        return d
 
     @classmethod
     def from_dict(cls, d) -> "TensorSpec":
         return cls(str(d["name"]), int(d["param_index"]), tuple(int(x) for x in d["shape"]),
-                   str(d["dtype"]), str(d["access"]))
+                   str(d["dtype"]), str(d["access"]), tuple(int(x) for x in d.get("padded_shape", ())))
 
 
 @dataclass(frozen=True)

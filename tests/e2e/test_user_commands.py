@@ -15,7 +15,7 @@ def _run(args, cwd, timeout=900):
     return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.parametrize("shape", ["256,256,256", "2048,2048,2048"])
+@pytest.mark.parametrize("shape", ["256,256,256", "2048,2048,2048", "100,200,72"])
 def test_demo_prints_pass(shape, tmp_path):
     out = _run(["-m", "tilelang_tt", "demo", "--shape", shape, "--out", str(tmp_path / "demo")], tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -28,8 +28,9 @@ def test_demo_prints_pass(shape, tmp_path):
 
 
 def test_demo_rejects_bad_input_with_a_message(tmp_path):
-    out = _run(["-m", "tilelang_tt", "demo", "--shape", "100,100,100", "--out", str(tmp_path / "d")], tmp_path)
+    out = _run(["-m", "tilelang_tt", "demo", "--block", "48,64,32", "--out", str(tmp_path / "d")], tmp_path)
     assert out.returncode == 2 and "TTCompileError" in out.stderr and "Traceback" not in out.stderr
+    assert "not a multiple of the 32x32 tile" in out.stderr
     out = _run(["-m", "tilelang_tt", "demo", "--shape", "64,64"], tmp_path)
     assert out.returncode == 2 and "--shape takes three positive integers" in out.stderr
 

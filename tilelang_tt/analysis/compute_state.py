@@ -13,6 +13,13 @@ configured for exactly its key; switching keys needs the matching init, also acr
 verifier steps through statements with them, and `place_inits` inserts the minimal inits into a
 compute body with one forward analysis (loops: fixpoint over the few keys, memoized, so nested loops
 cost linear time; an init that keeps every iteration consistent is hoisted in front of its loop).
+
+Formats are state too (analysis/format_table.py): the unpacker's SrcA / SrcB and the packer are
+programmed for one data format each, by compute_kernel_hw_startup and the reconfig calls only (no op
+init touches them). Given the CBs' formats, `place_inits` also tracks those three units (keys: format
+names) and inserts `reconfig_data_format_srca/_srcb(cb)` / `pack_reconfig_data_format(cb)` in front
+of a call that unpacks or packs a CB of another format (before the op's init, as tt-metal's kernels
+order them), hoisted out of loops like the inits.
 """
 from __future__ import annotations
 
@@ -22,9 +29,16 @@ import tvm
 from tvm import tirx
 
 from .. import intrinsics as I
+from . import format_table as FT
 
 UNKNOWN = "<differs between paths>"
-SLOTS = ("fpu", "sfpu", "pack")
+# format units live in slots of their own; "pack" is the packer's L1 accumulation
+FORMAT_SLOT = {"srca": "srca", "srcb": "srcb", "pack": "pack_fmt"}
+FORMAT_UNIT = {v: k for k, v in FORMAT_SLOT.items()}
+SLOTS = ("fpu", "sfpu", "pack", "srca", "srcb", "pack_fmt")
+# reconfigs go in front of the op inits (tt-metal: reconfig_data_format_srca, then matmul_block_init;
+# pack_reconfig_data_format, then pack_reconfig_l1_acc)
+_HOIST_ORDER = ("srca", "srcb", "pack_fmt", "fpu", "sfpu", "pack")
 
 
 def _v(node):
@@ -118,6 +132,39 @@ def init_text(slot: str, key) -> str:
     return f"T.tt.{call.op.name[len('tirx.tt.'):]}({', '.join(args)})"
 
 
+def format_needs(intr, call, cb_formats) -> list:
+    """[(slot, format, cb)] the call unpacks / packs through (format_table.INTRINSIC_USES)."""
+    if intr is None or cb_formats is None:
+        return []
+    out = []
+    args = _args(intr, call)
+    uses = FT.intrinsic_uses(intr.name)
+    if intr.name == "reduce_tile" and (_v(args["pool"]), _v(args["dim"])) in FT.REDUCE_SWAPS:
+        uses = {arg: {"srca": "srcb", "srcb": "srca"}[unit] for arg, unit in uses.items()}
+    for arg, unit in uses.items():
+        cb = _v(args[arg])
+        if isinstance(cb, int) and cb in cb_formats:
+            out.append((FORMAT_SLOT[unit], cb_formats[cb], cb))
+    return out
+
+
+def format_effects(intr, call, cb_formats, reverse: bool = False) -> list:
+    """[(slot, format)] a startup / reconfig intrinsic programs."""
+    if intr is None or cb_formats is None:
+        return []
+    args = _args(intr, call)
+    out = []
+    for unit, arg in FT.intrinsic_sets(intr.name, reverse).items():
+        cb = _v(args[arg])
+        out.append((FORMAT_SLOT[unit], cb_formats.get(cb, UNKNOWN) if isinstance(cb, int) else UNKNOWN))
+    return out
+
+
+def format_stmt(slot: str, cb: int) -> tirx.Evaluate:
+    """The reconfig intrinsic that programs format slot `slot` for CB `cb`'s format."""
+    return I.evaluate(FT.RECONFIG_INTRINSIC[FORMAT_UNIT[slot]], cb)
+
+
 def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
     """The init intrinsic that configures `slot` for `key` (out_cb: the kernel's main output CB, which
     the E3 `mm_init` also configures the packer for)."""
@@ -153,6 +200,9 @@ class _Cfg:
     fpu: object = None
     sfpu: object = None
     pack: object = 0            # the packer starts without L1 accumulation
+    srca: object = None         # formats (set from the startup call by place_inits)
+    srcb: object = None
+    pack_fmt: object = None
 
     def get(self, slot):
         return getattr(self, slot)
@@ -183,15 +233,18 @@ def _runs_at_least_once(loop) -> bool:
 
 
 class _Placer:
-    def __init__(self, out_cb: int):
+    def __init__(self, out_cb: int, cb_formats: dict | None = None):
         self.out_cb = out_cb
+        self.cb_formats = cb_formats
         self.memo: dict = {}        # (stmt, cfg) -> (new stmt, out cfg)
         self.firsts: dict = {}      # stmt -> {slot: first key}
+        self.first_cbs: dict = {}   # stmt -> {format slot: the CB its first key comes from}
 
     def first_needs(self, s) -> dict:
         """The first key each slot is set to (by an init or a math call) in program order under `s`."""
         if s not in self.firsts:
             out: dict = {}
+            cbs: dict = {}
             for node in _preorder(s):
                 if isinstance(node, tirx.Evaluate):
                     intr = I.intrinsic_of(node.value)
@@ -199,8 +252,19 @@ class _Placer:
                     if eff is not None and eff[0] not in out:
                         # fill_tile configures itself: nothing to hoist for the SFPU in front of it
                         out[eff[0]] = None if intr.name == "fill_tile" else eff[1]
+                    for slot, fmt in format_effects(intr, node.value, self.cb_formats):
+                        out.setdefault(slot, None)      # explicitly programmed: nothing to hoist
+                    for slot, fmt, cb in format_needs(intr, node.value, self.cb_formats):
+                        if slot not in out:
+                            out[slot], cbs[slot] = fmt, cb
             self.firsts[s] = out
+            self.first_cbs[s] = cbs
         return self.firsts[s]
+
+    def _init(self, slot, key, s=None, cb=None):
+        if slot in FORMAT_UNIT:
+            return format_stmt(slot, cb if cb is not None else self.first_cbs[s][slot])
+        return init_stmt(slot, key, self.out_cb)
 
     def run(self, s, cfg: _Cfg):
         key = (s, cfg)   # TVM nodes hash by identity; keeping them as keys also keeps them alive
@@ -222,6 +286,12 @@ class _Placer:
             need = requirement(intr, s.value)
             eff = init_effect(intr, s.value)
             pre = []
+            for slot, fmt in format_effects(intr, s.value, self.cb_formats):
+                cfg = cfg.set(slot, fmt)
+            for slot, fmt, cb in format_needs(intr, s.value, self.cb_formats):
+                if cfg.get(slot) != fmt:
+                    pre.append(format_stmt(slot, cb))
+                    cfg = cfg.set(slot, fmt)
             if need is not None and cfg.get(need[0]) != need[1] and intr.name != "fill_tile":
                 if need[0] == "fpu" and is_reduce(cfg.fpu):
                     pre.append(I.evaluate("reduce_uninit", cfg.fpu[3]))
@@ -264,12 +334,12 @@ class _Placer:
         entry = self._fixpoint(s.body, hoisted)
         pre = []
         final = cfg
-        for slot in SLOTS:
+        for slot in _HOIST_ORDER:
             if hoisted.get(slot) != cfg.get(slot):
                 if entry.get(slot) == hoisted.get(slot):
                     if slot == "fpu" and is_reduce(cfg.fpu):
                         pre.append(I.evaluate("reduce_uninit", cfg.fpu[3]))
-                    pre.append(init_stmt(slot, hoisted.get(slot), self.out_cb))
+                    pre.append(self._init(slot, hoisted.get(slot), s.body))
                     final = final.set(slot, hoisted.get(slot))
         if final != hoisted:
             entry = self._fixpoint(s.body, final)
@@ -298,10 +368,22 @@ def _preorder(s):
             yield n
 
 
-def place_inits(body, out_cb: int):
-    """`body` with the inits its math calls need inserted; returns (new body, first FPU key or None).
+def place_inits(body, out_cb: int, cb_formats: dict | None = None, startup_of=None):
+    """`body` with the inits (and, given cb_formats {CB index: data format}, the format reconfigs) its
+    math and pack calls need inserted; returns (new body, startup) where startup = startup_of(first FPU
+    key or None), the (icb0, icb1, ocb, reverse_src_order) of the compute_kernel_hw_startup that runs
+    before `body` (it programs the formats the analysis starts from), or the first FPU key when no
+    startup_of is given.
 
-    Existing inits in `body` are respected (they set the state), so the pass is idempotent."""
-    placer = _Placer(out_cb)
-    new, _ = placer.run(body, _Cfg())
-    return new, placer.first_needs(body).get("fpu")
+    Existing inits and reconfigs in `body` are respected (they set the state): the pass is idempotent."""
+    placer = _Placer(out_cb, cb_formats)
+    first = placer.first_needs(body).get("fpu")
+    start = _Cfg()
+    startup = startup_of(first) if startup_of is not None else first
+    if startup_of is not None and cb_formats is not None:
+        icb0, icb1, ocb, reverse = startup
+        call = I.call("compute_kernel_hw_startup", icb0, icb1, ocb, int(reverse))
+        for slot, fmt in format_effects(I.intrinsic_of(call), call, cb_formats, bool(reverse)):
+            start = start.set(slot, fmt)
+    new, _ = placer.run(body, start)
+    return new, startup

@@ -4,7 +4,9 @@ size). This module proves, by enumeration, that for one frontend kernel:
 
   * every global region it touches lies inside its tensor (out-of-bounds NOC reads/writes corrupt DRAM
     on hardware);
-  * no two blocks write the same output tile (a race on hardware; the result depends on timing);
+  * no two blocks write the same output tile (a race on hardware; the result depends on timing), and
+    no block reads a tile another block writes (C = A @ C: the same race between a read and a write;
+    C = A @ B + C, each block reading the tiles it overwrites, is fine);
   * the union of the regions written to each output, over the whole grid and every serial loop, is the
     whole tensor (rows/cols never written keep whatever was in DRAM). A tensor the kernel also reads is
     exempt: it is uploaded before the launch (access readwrite), so a partial write is an in-place
@@ -172,6 +174,7 @@ class _Run:
     writes: dict = field(default_factory=dict)       # tensor name -> [_Write]
     cells: int = 0
     read_tensors: set = field(default_factory=set)
+    reads: dict = field(default_factory=dict)        # tensor name -> [(_Region, tiles)] of the loads
 
     def __post_init__(self):
         km = self.km
@@ -213,7 +216,7 @@ class _Run:
 
     # -- checks --------------------------------------------------------------------------------------
     def check_bounds(self, reg):
-        shape = C.static_shape(reg.tensor)
+        shape = self.km.shape(reg.tensor)
         for d, (s, e) in enumerate(zip(reg.starts, reg.exts)):
             bad = (s < 0) | (s + e > shape[d])
             if not bad.any():
@@ -225,10 +228,13 @@ class _Run:
             moved = [f"{tag} ({v.name}) = 0..{n - 1}" for tag, v, n in self.grid_text(reg, d)]
             lt = self.loop_text(reg, d)
             drivers = ", ".join(moved + ([lt] if lt else []))
-            if shape[d] % e:
-                fix = (f"{shape[d]} is not a multiple of the block size {e}: use a block size that divides "
-                       f"{shape[d]} ({' or '.join(map(str, _divisors(shape[d], e, TILE[d])))}) with "
-                       f"{shape[d]} // block blocks, or pad {reg.name} to {-(-shape[d] // e) * e} {AXIS[d]}")
+            size = C.static_shape(reg.tensor)[d]
+            if size % e:
+                n = -(-size // e)
+                fix = (f"{size} is not a multiple of the block size {e}: launch ceil({size}/{e}) = {n} blocks "
+                       f"(only the last block may run past the end; the device pads {reg.name} to {n * e} "
+                       f"{AXIS[d]}), or use a block size that divides {size} "
+                       f"({' or '.join(map(str, _divisors(size, e, TILE[d])))})")
             else:
                 fix = (f"use {shape[d]} // {e} = {shape[d] // e} blocks of {e} {AXIS[d]}, starting at "
                        f"multiples of {e} below {shape[d]}")
@@ -253,8 +259,9 @@ class _Run:
         ops = classify(op)
         dst = ops[0]
         if op.kind == "copy" and dst.kind == "shared" and ops[1].kind == "global":
-            self.loads[dst.name] = self.region(op.args[1], op, loops)
-            self.read_tensors.add(self.loads[dst.name].name)
+            self.loads[dst.name] = reg = self.region(op.args[1], op, loops)
+            self.read_tensors.add(reg.name)
+            self.reads.setdefault(reg.name, []).append((reg, self.tiles(reg)))
         elif op.kind == "copy" and dst.kind == "global":
             self.write(self.region(op.args[0], op, loops), ops[1].name)
         elif op.kind == "gemm":
@@ -281,7 +288,7 @@ class _Run:
             return
         for load, axis in ((self.loads[a.name], 1), (self.loads[b.name], 0)):
             key = (load.name, axis)
-            shape = C.static_shape(load.tensor)
+            shape = self.km.shape(load.tensor)
             nt = shape[axis] // TILE[axis]
             other = load.starts[1 - axis]
             if key not in state:
@@ -296,17 +303,20 @@ class _Run:
             acc.cov[np.arange(self.G)[:, None], cols] = True
         self.acc[d.name] = state
 
-    def write(self, reg, src_name):
-        shape = C.static_shape(reg.tensor)
+    def tiles(self, reg):
+        """(grid points, rows, cols) tile ids of the region in every block."""
+        shape = self.km.shape(reg.tensor)
         ct = -(-shape[1] // TILE_COLS)
         ht, wt = -(-reg.exts[0] // TILE_ROWS), -(-reg.exts[1] // TILE_COLS)   # a vector's 1 is one tile
         self.cells += self.G * ht * wt
         if self.cells > MAX_CELLS:
             raise _Skip("write log too large")
         r0, c0 = reg.starts[0] // TILE_ROWS, reg.starts[1] // TILE_COLS
-        tiles = ((r0[:, None, None] + np.arange(ht)[None, :, None]) * ct
-                 + c0[:, None, None] + np.arange(wt)[None, None, :])
-        w = _Write(reg, tiles)
+        return ((r0[:, None, None] + np.arange(ht)[None, :, None]) * ct
+                + c0[:, None, None] + np.arange(wt)[None, None, :])
+
+    def write(self, reg, src_name):
+        w = _Write(reg, self.tiles(reg))
         state = self.acc.get(src_name)
         if isinstance(state, _State) and state.accumulates:
             for acc in state.values():
@@ -322,10 +332,42 @@ class _Run:
         for name, ws in self.writes.items():
             self.check_overlap(ws)
         for name, ws in self.writes.items():
+            self.check_read_write(ws, self.reads.get(name, []))
+        for name, ws in self.writes.items():
             if name not in self.read_tensors:        # readwrite: unwritten parts keep the input
                 self.check_output(ws)
         for name, ws in self.writes.items():
             self.check_reduction(ws)
+
+    def check_read_write(self, ws, reads):
+        """A tensor the kernel reads and writes (C = A @ B + C) is read by each block only where that
+        block writes it, or where nobody does: the blocks run on different cores at once, so a tile
+        one block writes and another reads is a race (C = A @ C reads C's columns in every block row)."""
+        if not reads:
+            return
+        rows, cols = self.km.shape(ws[0].region.tensor)
+        n = -(-rows // TILE_ROWS) * -(-cols // TILE_COLS)
+        owner = np.full(n, -1, dtype=np.int64)
+        for w in ws:
+            owner[w.tiles.reshape(self.G, -1)] = np.arange(self.G)[:, None]
+        for reg, tiles in reads:
+            flat = tiles.reshape(self.G, -1)
+            own = owner[flat]
+            bad = (own >= 0) & (own != np.arange(self.G)[:, None])
+            if not bad.any():
+                continue
+            g, j = (int(x) for x in np.argwhere(bad)[0])
+            t, other = int(flat[g, j]), int(own[g, j])
+            ct = -(-self.km.shape(reg.tensor)[1] // TILE_COLS)
+            r, c = t // ct * TILE_ROWS, t % ct * TILE_COLS
+            fail(self.km.name,
+                 f"block {self.block(g)} reads {reg.name}[{r}:{r + TILE_ROWS}, {c}:{c + TILE_COLS}], which "
+                 f"block {self.block(other)} writes: the blocks run on different cores at the same time, so "
+                 f"whether the read sees the old or the new value depends on timing", reg.op.stmt,
+                 supported="a tensor both read and written only where each block reads the tiles it writes "
+                           "itself (C = A @ B + C reads C's block before overwriting it)",
+                 fix=f"write the result to a tensor the kernel does not read, or read only the block of "
+                     f"{reg.name} this block writes")
 
     def check_overlap(self, ws):
         g = np.arange(self.G, dtype=np.int64)
@@ -340,7 +382,7 @@ class _Run:
         mine = [set(np.concatenate([w.tiles[gg].ravel() for w in ws]).tolist()) for gg in (g1, g2)]
         both = np.array(sorted(mine[0] & mine[1]))
         reg = next(w.region for w in ws if tile in set(w.tiles[g2].ravel().tolist()))
-        ct = -(-C.static_shape(reg.tensor)[1] // TILE_COLS)
+        ct = -(-self.km.shape(reg.tensor)[1] // TILE_COLS)
         rows, cols = both // ct, both % ct
         box = (f"{reg.name}[{rows.min() * TILE_ROWS}:{(rows.max() + 1) * TILE_ROWS}, "
                f"{cols.min() * TILE_COLS}:{(cols.max() + 1) * TILE_COLS}]")
@@ -356,7 +398,7 @@ class _Run:
 
     def check_output(self, ws):
         reg = ws[0].region
-        shape = C.static_shape(reg.tensor)
+        shape = self.km.shape(reg.tensor)
         rt, ct = -(-shape[0] // TILE_ROWS), -(-shape[1] // TILE_COLS)
         covered = np.zeros(rt * ct, dtype=bool)
         for w in ws:
@@ -374,13 +416,14 @@ class _Run:
         if rest.any():
             parts.append(f"{int(rest.sum())} more tiles within rows {_spans(rest.any(axis=1), TILE_ROWS)}, "
                          f"columns {_spans(rest.any(axis=0), TILE_COLS)}")
-        fixes = [self.axis_fix(reg, d, shape[d], ~miss.all(axis=1 - d))
+        declared = C.static_shape(reg.tensor)       # the user's shape (shape may be padded)
+        fixes = [self.axis_fix(reg, d, declared[d], ~miss.all(axis=1 - d))
                  for d, band in ((0, full_rows), (1, full_cols)) if band.any()]
         if rest.any():
             fixes.append("make the write region a one-to-one function of the block coordinates and loop "
                          f"variables that tiles all of {reg.name}")
         fail(self.km.name,
-             f"output {reg.name} ({shape[0]}x{shape[1]}) is not fully written: {'; '.join(parts)} are "
+             f"output {reg.name} ({declared[0]}x{declared[1]}) is not fully written: {'; '.join(parts)} are "
              f"never written and keep whatever was in DRAM", reg.op.stmt, supported=SUPPORTED,
              fix="; ".join(fixes))
 
@@ -400,15 +443,16 @@ class _Run:
         tag = drivers[0][0] if len(drivers) == 1 else "the grid axis"
         if size % ext == 0:
             return f"{have}: launch {size} // {ext} = {size // ext} blocks along {tag}"
-        return (f"{have}: {size} is not a multiple of the block size {ext}; use a block size that divides "
-                f"{size} ({' or '.join(map(str, _divisors(size, ext, TILE[d])))}) with {size} // block blocks "
-                f"along {tag}, or pad {reg.name} to {-(-size // ext) * ext} {what} and launch "
-                f"ceil({size}/{ext}) = {-(-size // ext)} blocks")
+        n = -(-size // ext)
+        return (f"{have}: {size} is not a multiple of the block size {ext}; launch ceil({size}/{ext}) = {n} "
+                f"blocks along {tag} (the last block runs past the end; the device pads {reg.name} to {n * ext} "
+                f"{what} and crops it), or use a block size that divides {size} "
+                f"({' or '.join(map(str, _divisors(size, ext, TILE[d])))})")
 
     def check_reduction(self, ws):
         # Only the last write of each tile is the final value: an early copy-out mid-reduction that a
         # later, complete one overwrites is harmless.
-        shape = C.static_shape(ws[0].region.tensor)
+        shape = self.km.shape(ws[0].region.tensor)
         n = -(-shape[0] // TILE_ROWS) * -(-shape[1] // TILE_COLS)
         last = np.full(n, -1, dtype=np.int64)
         for i, w in enumerate(ws):
@@ -423,7 +467,7 @@ class _Run:
 
     def reduction_error(self, w, acc, g, cov, nbad):
         load, axis = acc.load, acc.axis
-        K = C.static_shape(acc.tensor)[axis]
+        K = self.km.shape(acc.tensor)[axis]
         k = acc.width
         tname = acc.tensor.name
         operand = "A" if axis == 1 else "B"
@@ -434,9 +478,10 @@ class _Run:
         lt = self.loop_text(load, axis)
         where = f"the loop {lt}" if lt else "the load (in no loop over K)"
         if K % k:
-            fix = (f"K={K} is not a multiple of the K block {k}: use a K block that divides {K} "
-                   f"({' or '.join(map(str, _divisors(K, k, unit)))}) and range({K} // block), or pad "
-                   f"K to {-(-K // k) * k} with zeros")
+            n = -(-K // k)
+            fix = (f"K={K} is not a multiple of the K block {k}: loop ceil({K}/{k}) = {n} times "
+                   f"(`for k in range({n})`; the last K block runs past K and the device pads it with zeros), "
+                   f"or use a K block that divides {K} ({' or '.join(map(str, _divisors(K, k, unit)))})")
         else:
             fix = (f"loop over all {K // k} K blocks of {k}: `for k in range({K // k})` loading "
                    f"{'columns' if axis == 1 else 'rows'} k * {k}:k * {k} + {k}")
@@ -507,3 +552,37 @@ def check_coverage(km) -> None:
         run.finish()
     except _Skip:
         return
+
+
+def region_ends(km) -> dict | None:
+    """{global tensor name: [largest row end, largest column end]} over every region any block and loop
+    iteration touches (elements, exclusive), or None when the enumeration would be too large or meets an
+    expression the evaluator does not know. tt.AnnotateLayouts pads a tensor to these ends."""
+    if _op_steps(km.body) > MAX_OP_STEPS or not 0 < km.grid_x * km.grid_y <= MAX_CELLS:
+        return None                 # (an empty grid is tt.VerifyInput's error to report)
+    env = _Run(km).env
+    params = {str(p.name) for p in km.params}
+    ends: dict = {}
+
+    def visit(items):
+        for it in items:
+            if isinstance(it, C.Loop):
+                for i in range(it.extent):
+                    env[it.var] = i
+                    visit(it.body)
+                del env[it.var]
+                continue
+            for arg in it.args:
+                reg = C.region_of(arg)
+                if reg is None or str(reg[0].name) not in params or len(reg[1]) != 2:
+                    continue
+                cur = ends.setdefault(str(reg[0].name), [0, 0])
+                for d, (lo, ext) in enumerate(reg[1]):
+                    if not isinstance(ext, tirx.IntImm):
+                        raise _Skip("symbolic extent")
+                    cur[d] = max(cur[d], int(np.max(_eval(lo, env))) + int(ext))
+    try:
+        visit(km.body)
+    except _Skip:
+        return None
+    return ends

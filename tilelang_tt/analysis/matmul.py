@@ -164,7 +164,8 @@ def _recognize(p) -> MatmulSpec:
                   f"Tx.{it.kind} in the epilogue reads {other.name}, not a block loaded from a tensor")
             epilogue.append(EpilogueOp("binary", entry.tt_op, loaded[other.name].name))
             d = loaded[other.name]
-            _need(static_shape(d.buf) == static_shape(c_g.buf), f"{d.name} does not have the shape of C")
+            _need(static_shape(d.buf) == static_shape(c_g.buf) and p.shape(d.buf) == p.shape(c_g.buf),
+                  f"{d.name} does not have the shape of C")
         elif entry is not None and entry.kind == "unary":
             _need(ops[0].is_(cur) and ops[1].is_(cur), f"Tx.{it.kind} in the epilogue is not in place")
             epilogue.append(EpilogueOp("unary", entry.tt_op))
@@ -176,9 +177,12 @@ def _recognize(p) -> MatmulSpec:
     _need(result.is_(cur), "the copy out does not store the accumulator")
 
     # regions: which grid variable walks M and which walks N comes from C's region
-    M, N = static_shape(c_g.buf)
-    K = static_shape(a_g.buf)[1]
-    _need(static_shape(a_g.buf) == (M, K) and static_shape(b_g.buf) == (K, N),
+    # the device's (padded, tt.AnnotateLayouts) shapes; the declared ones must agree too
+    M, N = p.shape(c_g.buf)
+    K = p.shape(a_g.buf)[1]
+    (ml, nl), kl = static_shape(c_g.buf), static_shape(a_g.buf)[1]
+    _need(p.shape(a_g.buf) == (M, K) and p.shape(b_g.buf) == (K, N)
+          and static_shape(a_g.buf) == (ml, kl) and static_shape(b_g.buf) == (kl, nl),
           "A, B and C do not have the shapes (M, K), (K, N), (M, N)")
     grid_vars = {tag: v for tag, (v, _) in p.grid.items()}
     extents = {v: e for _, (v, e) in p.grid.items()}

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from tvm import tirx
 
-from ..errors import fail
+from ..errors import TTInternalError, fail
 from ..frontend import program as C
 from ..frontend.layout import layout_of, layout_of_shape
-from ..frontend.ops import BINARY_TILE_OPS, REDUCE_OPS, SUPPORTED_OPS_TEXT, UNARY_TILE_OPS
+from ..frontend.ops import (BINARY_TILE_OPS, PADDING_NEUTRAL_KINDS, REDUCE_OPS, SUPPORTED_OPS_TEXT, UNARY_TILE_OPS,
+                            info)
 from ..frontend.program import Loop, Operand, TileOp, classify, scalar_value
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
 from .coverage import check_coverage
@@ -40,7 +41,7 @@ def verify_kernel(func) -> C.TileProgram:
     _check_grid(km)
     for p in func.params:
         if C.is_buffer(p):
-            _check_buffer(name, p, "global", BUFFER_DTYPES, km)
+            _check_buffer(name, p, "global", BUFFER_DTYPES, km, km.shape(p))
     for p in func.params:
         if not C.is_buffer(p):
             fail(name, f"parameter {p.name} is not a buffer",
@@ -101,7 +102,9 @@ def _construct(km, buf) -> tuple[str, object]:
     return "", None
 
 
-def _check_buffer(name, buf, what, dtypes, km=None):
+def _check_buffer(name, buf, what, dtypes, km=None, device_shape=None):
+    """`device_shape`: a global tensor's shape on the device (padded when ragged, tt.AnnotateLayouts);
+    its declared shape may then be anything positive."""
     construct, stmt = _construct(km, buf) if km is not None else ("", None)
     lead = f"{construct}: " if construct else ""
     shape = C.static_shape(buf)
@@ -116,12 +119,26 @@ def _check_buffer(name, buf, what, dtypes, km=None):
     if len(shape) != 2:
         fail(name, f"{lead}{what} buffer {buf.name} has rank {len(shape)} (shape {list(shape)})", stmt,
              supported="2-D buffers (rows, cols)", fix="reshape the tensor to 2-D")
-    if layout_of_shape(shape) is None:
+    if 0 in shape:
+        fail(name, f"{lead}{what} buffer {buf.name} has shape {list(shape)}, an empty dimension", stmt,
+             supported="positive dimensions", fix="give every dimension at least one element")
+    padded = device_shape is not None and tuple(device_shape) != tuple(shape)
+    if padded and any(d % t and d != 1 for d, t in zip(device_shape, (TILE_ROWS, TILE_COLS))):
+        raise TTInternalError(f"tt.AnnotateLayouts padded {buf.name} to {list(device_shape)}, not whole tiles")
+    if not padded and layout_of_shape(shape) is None:
+        if what == "global":
+            fail(name, f"{lead}global buffer {buf.name} has shape {list(shape)}, and its blocks do not reach "
+                       f"whole {TILE_ROWS}x{TILE_COLS} tiles", stmt,
+                 supported="any shape, read and written in blocks whose sizes are multiples of 32 (the last "
+                           "block of a ragged dimension may run past the end: the device pads it); vectors "
+                           "(32k, 1), (1, 32k) and scalars (1, 1)",
+                 fix=f"use block sizes that are multiples of 32 with a ceildiv grid, e.g. "
+                     f"T.launch_thread('blockIdx.x', (cols + bn - 1) // bn)")
         fail(name, f"{lead}{what} buffer {buf.name} has shape {list(shape)}, not a multiple of the "
                    f"{TILE_ROWS}x{TILE_COLS} tile", stmt,
              supported="blocks whose both dimensions are positive multiples of 32, column vectors (32k, 1), row "
                        "vectors (1, 32k) and scalars (1, 1)",
-             fix="pad the tensor / choose block sizes that are multiples of 32")
+             fix="choose block sizes that are multiples of 32")
     if str(buf.dtype) not in dtypes:
         fail(name, f"{what} buffer {buf.name} has dtype {buf.dtype}",
              supported=f"{what} dtypes {', '.join(dtypes)}",
@@ -189,6 +206,14 @@ def _check_op(km, op: TileOp, loop_vars):
     name = km.name
     ops = classify(op)
     kind = op.kind
+    entry = info(op)
+    if km.padded and entry is not None and entry.kind not in PADDING_NEUTRAL_KINDS:
+        padded = ", ".join(f"{n} to {list(s)}" for n, s in km.padded.items())
+        fail(name, f"Tx.{kind} in a kernel over ragged tensors ({padded})", op.stmt,
+             supported=f"ops whose result does not depend on the padding ({', '.join(PADDING_NEUTRAL_KINDS)}) "
+                       "on tensors that are not whole tiles of whole blocks",
+             fix="make the tensors' dimensions multiples of the block sizes (pad them on the host with a value "
+                 f"neutral for Tx.{kind})")
     if kind == "copy":
         dst, src = ops[0], ops[1]
         if dst.kind == "shared" and src.kind == "global":
@@ -263,10 +288,18 @@ def _check_dst(km, op, dst):
 def _check_unary_src(km, op, dst, src, allow_other_local=True):
     ok = src.kind in ("shared", "local")
     _need(km, op, ok, f"Tx.{op.kind} reads {src.kind} buffer {src.name} into {dst.name}",
-          f"apply it in place (Tx.{op.kind}({dst.name})) or read a shared / local buffer",
+          f"cast a local buffer: Tx.cast({dst.name}, <local>)" if op.kind == "cast" else
+          f"apply it in place ({_in_place(op.kind, dst.name)}) or read a shared / local buffer",
           supported="unary ops from a shared or local buffer")
     _check_whole(km, op, src)
     _same_shape(km, op, dst, src)
+
+
+def _in_place(kind: str, name: str) -> str:
+    """The in-place call of a unary op as TVMScript parses it (the source is an argument too)."""
+    if kind == "maximum":
+        return f"Tx.maximum({name}, {name}, T.float32(0))"
+    return f"Tx.{kind}({name}, {name})"
 
 
 def _same_shape(km, op, a, b):

@@ -17,15 +17,14 @@ from .names import NameTable, c_string, comment_text, sanitize
 # tensor dtype -> host element type of the row-major files and the MeshBuffer vectors
 HOST_ELEMENT = {"bfloat16": "bfloat16", "float32": "float"}
 
-_HOST_RESERVED = {"main", "run", "read_tensor", "write_tensor", "pad_to_tiles", "crop_tiles", "make_dram_buffer", "noc_x_of", "noc_y_of",
+_HOST_RESERVED = {"main", "run", "read_tensor", "write_tensor", "pad_rows_cols", "crop_rows_cols", "make_dram_buffer", "noc_x_of", "noc_y_of",
                   "mesh_device", "cq", "program", "workload", "device_range", "kernel_dir",
                   "argc", "argv", "row", "e", "bfloat16"}
 
 
-def _padded(t) -> tuple[int, int]:
-    """(rows, cols) of a tensor padded to whole tiles (a vector's tiles, frontend/layout.py)."""
-    rows, cols = _rows_cols(t.shape)
-    return -(-rows // 32) * 32, -(-cols // 32) * 32
+def _padded(t) -> bool:
+    """The tensor is stored padded (ragged, or a vector taking whole tiles): the host pads and crops."""
+    return tuple(_rows_cols(t.device_shape)) != tuple(_rows_cols(t.shape))
 
 
 def _rows_cols(shape) -> tuple[int, int]:
@@ -114,8 +113,9 @@ class _HostPrinter:
         emit("// Tensor files hold row-major little-endian elements; inputs are read before the launch,")
         emit("// outputs are written after Finish.")
         emit("")
-        for inc in ("cstdint", "cstdio", "exception", "filesystem", "fstream", "iostream", "memory",
-                    "stdexcept", "string", "vector"):
+        padding = ("algorithm",) if any(_padded(t) for t in tensors) else ()   # std::copy
+        for inc in padding + ("cstdint", "cstdio", "exception", "filesystem", "fstream", "iostream", "memory",
+                              "stdexcept", "string", "vector"):
             emit(f"#include <{inc}>")
         emit("")
         for inc in ("host_api.hpp", "distributed.hpp", "mesh_buffer.hpp", "mesh_device.hpp",
@@ -147,25 +147,6 @@ class _HostPrinter:
         emit("    return data;")
         emit("}")
         emit("")
-        if any(_padded(t) != _rows_cols(t.shape) for t in p.tensors):
-            # vectors ((R, 1), (1, C), (1, 1)) live in DRAM as whole tiles, zero-padded (frontend/layout.py)
-            emit("template <typename T>")
-            emit("std::vector<T> pad_to_tiles(const std::vector<T>& in, size_t rows, size_t cols, size_t prows, "
-                 "size_t pcols) {")
-            emit("    std::vector<T> out(prows * pcols, T(0));")
-            emit("    for (size_t r = 0; r < rows; ++r)")
-            emit("        for (size_t c = 0; c < cols; ++c) out[r * pcols + c] = in[r * cols + c];")
-            emit("    return out;")
-            emit("}")
-            emit("")
-            emit("template <typename T>")
-            emit("std::vector<T> crop_tiles(const std::vector<T>& in, size_t rows, size_t cols, size_t pcols) {")
-            emit("    std::vector<T> out(rows * cols);")
-            emit("    for (size_t r = 0; r < rows; ++r)")
-            emit("        for (size_t c = 0; c < cols; ++c) out[r * cols + c] = in[r * pcols + c];")
-            emit("    return out;")
-            emit("}")
-            emit("")
         emit("template <typename T>")
         emit("void write_tensor(const std::string& path, const std::vector<T>& data) {")
         emit("    std::ofstream file(path, std::ios::binary | std::ios::trunc);")
@@ -184,6 +165,30 @@ class _HostPrinter:
         emit("    return " + H.CREATE_MESH_BUFFER.format(global_config="global", local_config="local",
                                                        device="device") + ";")
         emit("}")
+        if any(_padded(t) for t in tensors):
+            emit("")
+            emit("// Ragged tensors and vectors live in DRAM padded to whole tiles: inputs are padded with zeros")
+            emit("// (neutral for what the compiler accepts), outputs cropped back to the user's shape.")
+            emit("template <typename T>")
+            emit("std::vector<T> pad_rows_cols(const std::vector<T>& data, size_t rows, size_t cols, "
+                 "size_t padded_rows, size_t padded_cols) {")
+            emit("    std::vector<T> out(padded_rows * padded_cols);")
+            emit("    for (size_t r = 0; r < rows; ++r) {")
+            emit("        std::copy(data.begin() + r * cols, data.begin() + (r + 1) * cols, out.begin() + r * padded_cols);")
+            emit("    }")
+            emit("    return out;")
+            emit("}")
+            emit("")
+            emit("template <typename T>")
+            emit("std::vector<T> crop_rows_cols(const std::vector<T>& data, size_t padded_cols, size_t rows, "
+                 "size_t cols) {")
+            emit("    std::vector<T> out(rows * cols);")
+            emit("    for (size_t r = 0; r < rows; ++r) {")
+            emit("        std::copy(data.begin() + r * padded_cols, data.begin() + r * padded_cols + cols, "
+                 "out.begin() + r * cols);")
+            emit("    }")
+            emit("    return out;")
+            emit("}")
         if uses_noc:
             emit("")
             emit("// NOC coordinates of a logical core packed as (x << 16) | y in the runtime-arg tables.")
@@ -208,12 +213,12 @@ class _HostPrinter:
         for i, t in enumerate(tensors):
             v, elem = self.tvar[t.name], HOST_ELEMENT[t.dtype]
             rows, cols = _rows_cols(t.shape)
-            prows, pcols = _padded(t)
+            prows, pcols = _rows_cols(t.device_shape)
             emit(f"    auto {v['buf']} = make_dram_buffer(mesh_device.get(), {t.page_bytes}, {t.num_pages});")
             if t.access in ("read", "readwrite"):
                 data = f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols})"
-                if (prows, pcols) != (rows, cols):
-                    data = f"pad_to_tiles({data}, {rows}, {cols}, {prows}, {pcols})"
+                if _padded(t):
+                    data = f"pad_rows_cols({data}, {rows}, {cols}, {prows}, {pcols})"
                 emit(f"    std::vector<{elem}> {v['tiles']} = tilize_nfaces({data}, {prows}, {pcols});")
                 emit("    " + H.WRITE_BUFFER.format(cq="cq", buffer=v["buf"], host_vector=v["tiles"]) + ";")
         emit("")
@@ -237,12 +242,12 @@ class _HostPrinter:
                 continue
             v, elem = self.tvar[t.name], HOST_ELEMENT[t.dtype]
             rows, cols = _rows_cols(t.shape)
-            prows, pcols = _padded(t)
+            prows, pcols = _rows_cols(t.device_shape)
             emit(f"    std::vector<{elem}> {v['result']}({prows * pcols});")
             emit("    " + H.READ_BUFFER.format(cq="cq", host_vector=v["result"], buffer=v["buf"]) + ";")
             data = f"untilize_nfaces({v['result']}, {prows}, {pcols})"
-            if (prows, pcols) != (rows, cols):
-                data = f"crop_tiles({data}, {rows}, {cols}, {pcols})"
+            if _padded(t):
+                data = f"crop_rows_cols({data}, {pcols}, {rows}, {cols})"
             emit(f"    write_tensor(argv[{2 + i}], {data});")
         emit("")
         emit("    " + H.CLOSE_DEVICE.format(device="mesh_device") + ";")

@@ -8,7 +8,9 @@ that breaks it hangs or corrupts DST on a device:
   leaves DST as it found it;
 * every tile op runs under the init of its own op family and CBs (matmul, copy, binary <op>, dest-reuse
   <op>; SFPU <op> separately), also on the second iteration of a loop that switches families. The keys
-  and the inits that set them are analysis/compute_state.py's, the same the lowering places inits with.
+  and the inits that set them are analysis/compute_state.py's, the same the lowering places inits with;
+* every unpack and pack goes through a unit (SrcA, SrcB, packer) configured for its CB's data format
+  (analysis/format_table.py; the emulator enforces the same at run time).
 """
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ import tvm_ffi
 from tvm import tirx
 
 from .. import intrinsics as tt_intrinsics
-from ..analysis.compute_state import UNKNOWN, describe, init_effect, init_text, is_reduce, requirement
+from ..analysis.compute_state import (FORMAT_UNIT, UNKNOWN, describe, format_effects, format_needs, init_effect,
+                                      init_text, is_reduce, requirement)
+from ..analysis.format_table import INTRINSIC_SETS, RECONFIG_INTRINSIC
 from ..errors import TTResourceError
 from . import profiles as P
 from .cpp_printer import KernelPrinter, _short_script
@@ -142,6 +146,9 @@ class _ComputeState:
     fpu: object = None       # the FPU key of analysis/compute_state (op family and its CBs)
     sfpu: object = None      # the SFPU op (unary op name | fill)
     pack: object = 0         # the packer's L1 accumulation (0 after start-up)
+    srca: object = None      # data formats the unpacker's SrcA / SrcB and the packer are configured for
+    srcb: object = None
+    pack_fmt: object = None
 
 
 class ComputePrinter(KernelPrinter):
@@ -192,9 +199,8 @@ class ComputePrinter(KernelPrinter):
                 raise self.error(f"DST protocol: the branches of this conditional leave DST in different "
                                  f"states ({a.dst} vs {b.dst})", s)
             return _ComputeState(a.started or b.started, a.dst,
-                                 a.fpu if a.fpu == b.fpu else UNKNOWN,
-                                 a.sfpu if a.sfpu == b.sfpu else UNKNOWN,
-                                 a.pack if a.pack == b.pack else UNKNOWN)
+                                 *(getattr(a, f) if getattr(a, f) == getattr(b, f) else UNKNOWN
+                                   for f in ("fpu", "sfpu", "pack", "srca", "srcb", "pack_fmt")))
         if isinstance(s, tirx.AttrStmt):
             return self._sim(s.body, st, depth)
         if isinstance(s, tirx.Evaluate):
@@ -216,7 +222,10 @@ class ComputePrinter(KernelPrinter):
             if depth:
                 raise self.error("compute_kernel_hw_startup must run once at the top of the kernel, "
                                  "not inside a loop or conditional", call)
-            return replace(st, started=True)
+            rev = args["reverse_src_order"]
+            st = replace(st, started=True)
+            return self._formats(st, format_effects(intr, call, self._cb_formats(),
+                                                    isinstance(rev, tirx.IntImm) and int(rev.value) == 1))
         if not st.started:
             raise self.error(f"T.tt.{name} runs before compute_kernel_hw_startup, which must be the "
                              f"first compute call", call)
@@ -226,6 +235,15 @@ class ComputePrinter(KernelPrinter):
                 raise self.error(f"DST protocol: {name} needs DST {want}, but it is {st.dst} "
                                  f"(order: acquire, commit, wait, release)", call)
             return replace(st, dst=nxt)
+        if name in RECONFIG_INTRINSIC.values() or name in INTRINSIC_SETS:
+            return self._formats(st, format_effects(intr, call, self._cb_formats()))
+        for slot, fmt, cb in format_needs(intr, call, self._cb_formats()):
+            if getattr(st, slot) != fmt:
+                unit = FORMAT_UNIT[slot]
+                raise self.error(f"{name} {'packs into' if unit == 'pack' else 'unpacks'} c_{cb} ({fmt}) "
+                                 f"{'with the packer' if unit == 'pack' else 'through ' + {'srca': 'SrcA', 'srcb': 'SrcB'}[unit]}, which is "
+                                 f"configured for {describe(getattr(st, slot))}: a device would convert it with "
+                                 f"the wrong format; call T.tt.{RECONFIG_INTRINSIC[unit]}({cb}) first", call)
         effect = init_effect(intr, call)
         if effect is not None and name != "fill_tile":
             slot, value = effect
@@ -259,6 +277,15 @@ class ComputePrinter(KernelPrinter):
                 raise self.error(f"{name} runs while the {slot.upper()} is configured for "
                                  f"{describe(have)}; call {init_text(slot, want)} first (re-init whenever "
                                  f"the op family or its CBs change, also across loop iterations)", call)
+        return st
+
+    def _cb_formats(self) -> dict:
+        return {i: cb["data_format"] for i, cb in self.cb_plan.items() if "data_format" in cb}
+
+    @staticmethod
+    def _formats(st, effects):
+        for slot, fmt in effects:
+            st = replace(st, **{slot: fmt})
         return st
 
     def _max_value(self, e):

@@ -153,6 +153,10 @@ _E4_CALLS: dict[str, ApiCall] = {
     "pack_tile": ApiCall("pack_tile", ("dst", "cb"), _CP(PACK_H)),
     "pack_tile_to": ApiCall("pack_tile", ("dst", "cb", "tile"), _CP(PACK_H), "true"),   # out_of_order_output
     "pack_reconfig_l1_acc": ApiCall("pack_reconfig_l1_acc", ("enable",), _CP(PACK_H)),
+    "reconfig_data_format_srca": ApiCall("reconfig_data_format_srca", ("cb",), _CP(RECONFIG_H)),
+    "reconfig_data_format_srcb": ApiCall("reconfig_data_format_srcb", ("cb",), _CP(RECONFIG_H)),
+    # metalium-api.md A.7: pack.h declares it at HEAD (0.81.1 moved it: _M081_OVERRIDES)
+    "pack_reconfig_data_format": ApiCall("pack_reconfig_data_format", ("cb",), _CP(PACK_H)),
     # Ops beyond matmul (docs/ops.md), as the 0.81.1 release declares them; the E3 / E4 profiles print the
     # same names (not checked against those trees).
     "l1_store_u32": ApiCall("l1_store_u32", ("l1_addr", "value"), _DM(DATAFLOW_H)),   # printed as a store
@@ -177,6 +181,7 @@ FILL_INIT = ApiCall("fill_tile_init", (), _CP(FILL_H))
 # dest-reuse forms became per-op templates on the reuse direction; the old names are gone, no aliases.
 _REUSE = "EltwiseBinaryReuseDestType::DEST_TO_SRCA"
 _M081_OVERRIDES: dict[str, ApiCall] = {
+    "pack_reconfig_data_format": ApiCall("pack_reconfig_data_format", ("cb",), _CP(RECONFIG_H)),
     "binary_init": ApiCall("{op}_init", ("icb0", "icb1"), _CP(BINARY_H)),
     "binary_dest_reuse_init": ApiCall("{op}_reuse_dest_init", ("cb",), _CP(BINARY_H), _REUSE),
     "binary_dest_reuse_tiles": ApiCall("{op}_reuse_dest_tiles", ("cb", "tile", "dst"), _CP(BINARY_H), _REUSE),

@@ -5,7 +5,7 @@ allocations) and the per-block program: serial Loops over TileOps. Each TileOp's
 classified once into Operands by memory ("global" DRAM, "shared" CB, "local" DST, or "scalar").
 Everything downstream (verification, coverage, scheduling, lowering) reads this model and never walks
 the PrimFunc itself. Passes exchange PrimFuncs, so each pass that needs the model calls `read_program`
-(four times per compile; it is cheap). `read_program` is the only reader of the TVMScript tile dialect;
+(five times per compile; it is cheap). `read_program` is the only reader of the TVMScript tile dialect;
 a second frontend (TileLang) would produce the same TileProgram.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..errors import compile_error
 from ..target import TILE_COLS, TILE_ROWS
 
 TILE_OP_PREFIX = "tirx.tile."
+PADDED_ATTR = "tt.padded_shapes"     # written by tt.AnnotateLayouts
 GRID_TAGS = ("blockIdx.x", "blockIdx.y")
 
 
@@ -198,6 +199,15 @@ class TileProgram:
     params: list          # global buffer Vars in parameter order
     allocs: list          # shared/local buffer Vars in allocation order
     body: list            # TileOp / Loop, the per-block program
+    padded: dict = field(default_factory=dict)   # global tensor name -> (rows, cols) in DRAM (attr tt.padded_shapes)
+
+    def shape(self, buf) -> tuple[int, ...] | None:
+        """The shape the device works on: a global tensor's padded shape (whole tiles that the grid's last
+        blocks reach; the host pads and crops, passes/annotate_layouts.py), else the declared shape."""
+        return self.padded.get(str(buf.name)) or static_shape(buf)
+
+    def is_padded(self, buf) -> bool:
+        return str(buf.name) in self.padded
 
     @property
     def grid_x(self) -> int:
@@ -287,4 +297,7 @@ def read_program(func, strict: bool = True) -> TileProgram:
 
     body = read_seq(flatten(func.body), False)
     params = [p for p in func.params if is_buffer(p)]
-    return TileProgram(name, func, grid, launches, params, allocs, body)
+    padded = {}
+    if func.attrs is not None and PADDED_ATTR in func.attrs:
+        padded = {str(k): tuple(int(x) for x in v) for k, v in func.attrs[PADDED_ATTR].items()}
+    return TileProgram(name, func, grid, launches, params, allocs, body, padded)

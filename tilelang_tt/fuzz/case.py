@@ -6,7 +6,9 @@ message names the kernel, and for compile errors says what to change), and the f
 kernel that compiled failed to run: the compiler made a program the emulator refused), "untyped" (an
 exception outside tilelang_tt.errors), "bad_message" (a rejection that does not name the kernel or,
 for a compile error, has no "fix:"), "accepted" (an invalid option compiled silently),
-"crash", "hang" (past the time limit) and "policy" (the plan disagrees with the numerics policy).
+"crash", "hang" (past the time limit), "policy" (the plan disagrees with the numerics policy) and
+"false_rejection" (a partial schedule request rejected, or completed against its own fields, although
+the fully specified schedule it was taken from compiled).
 """
 from __future__ import annotations
 
@@ -22,7 +24,11 @@ from ..numerics import check_bounded
 from .inputs import draw
 from .kernels import FAMILIES
 
-FAILURES = ("wrong", "run_error", "untyped", "bad_message", "accepted", "crash", "hang", "policy")
+FAILURES = ("wrong", "run_error", "untyped", "bad_message", "accepted", "crash", "hang", "policy",
+            "false_rejection")
+# The matmul schedule options a partial request may drop (docs/schedules.md "Overriding").
+SCHEDULE_FIELDS = ("schedule", "partials", "grid", "per_core_m", "per_core_n", "in0_block_w", "subblock_h",
+                   "subblock_w")
 # Errors a kernel may be rejected with at compile time: the user's kernel or options are outside what
 # the compiler lowers (docs/errors.md).
 REJECTIONS = (errors.TTCompileError, errors.TTTargetError, errors.TTArgumentError)
@@ -36,6 +42,9 @@ class Case:
     name: str = "fuzz_kernel"
     inputs: list = field(default_factory=list)    # [{"scale": ..., "seed": ...}] one per run
     expect: str | None = None                     # "rejected": an invalid option that must not compile
+    partial: list | None = None                   # schedule fields kept of a fully specified schedule in
+                                                  # options: when that compiles, the request keeping only
+                                                  # these must compile too (and keep them)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -67,13 +76,34 @@ class Outcome:
         return f"{self.outcome} [{self.category}] ({times})\n{self.detail}".rstrip()
 
 
-def _compile(case: Case):
+def _compile(case: Case, options: dict | None = None):
     import tilelang_tt
 
-    opts = dict(case.options)
+    opts = dict(case.options if options is None else options)
     target = opts.pop("target", "tenstorrent")
-    inputs = FAMILIES[case.family].inputs(case.params)
-    return tilelang_tt.compile(case.build(), target=target, out_idx=len(inputs), **opts)
+    family = FAMILIES[case.family]
+    out = family.output(case.params) if family.output else len(family.inputs(case.params))
+    return tilelang_tt.compile(case.build(), target=target, out_idx=out, **opts)
+
+
+def _partial(case: Case, kernel, seconds):
+    """The kernel of the partial request when the full schedule compiled, or the failing Outcome."""
+    opts = {k: v for k, v in case.options.items() if k not in SCHEDULE_FIELDS or k in case.partial}
+    full = kernel.plan["schedule"]
+    try:
+        partial = _compile(case, opts)
+    except REJECTIONS as err:
+        return Outcome("false_rejection", f"{case.family}:false_rejection",
+                       f"the request {opts} was rejected although the fully specified schedule "
+                       f"{full.get('reason', '')!r} satisfies it:\n{err}", seconds)
+    params = {**partial.plan["schedule"].get("params", {}), "schedule": partial.plan["schedule"]["variant"]}
+    params["partials"] = params.get("accumulate")
+    for k in case.partial:
+        want = list(opts[k]) if k == "grid" else opts[k]
+        if k in params and params[k] != want:
+            return Outcome("false_rejection", f"{case.family}:false_rejection",
+                           f"the request {opts} was completed to {params}, which changes {k}", seconds)
+    return partial
 
 
 def run_case(case, timeout: float = 60.0) -> Outcome:
@@ -100,6 +130,10 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
     except Exception as err:  # noqa: BLE001  (the fuzzer classifies whatever escapes)
         return Outcome("untyped", f"{case.family}:compile:{type(err).__name__}", traceback.format_exc(), seconds)
     seconds["compile"] = time.perf_counter() - t0
+    if case.partial is not None and case.expect != "rejected":
+        kernel = _partial(case, kernel, seconds)
+        if isinstance(kernel, Outcome):
+            return kernel
     if case.expect == "rejected":
         return Outcome("accepted", f"{case.family}:accepted", f"options {case.options} were accepted silently; they "
                        "must be rejected with a TTTargetError naming the kernel and the option", seconds)
@@ -115,7 +149,9 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
                   for j, (name, shape, dtype) in enumerate(family.inputs(case.params))}
         t1 = time.perf_counter()
         try:
-            result = kernel(*arrays.values())
+            # copies: an output that is also an input (C = A @ B + C) is written back into its array,
+            # and the reference needs the input
+            result = kernel(*(a.copy() for a in arrays.values()))
         except errors.EmulatorTimeout as err:
             return Outcome("hang", f"{case.family}:hang", str(err), seconds)
         except errors.EmulatorCrash as err:
@@ -128,7 +164,7 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
         seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - t1
         if time.perf_counter() - t0 > timeout:
             return Outcome("hang", f"{case.family}:hang", f"the case ran past its time limit of {timeout:g} s", seconds)
-        ref = family.reference(case.params, arrays, fp32_dst).stored(out_dtype)
+        ref = family.reference(case.params, arrays, fp32_dst, kernel.program.compute.math_fidelity).stored(out_dtype)
         chk = check_bounded(np.asarray(result, dtype=np.float32), ref)
         total.checked += chk.checked
         total.loose += chk.loose

@@ -5,7 +5,9 @@ output must match within the bounds of `tilelang_tt.numerics`.
 A family is a `Family` with
   build(params, name)      -> T.prim_func named `name`
   inputs(params)           -> [(parameter name, shape, dtype)] of the inputs, in parameter order
-  reference(params, arrays, fp32_dst) -> numerics.Bounded of the output (before packing)
+  output(params)           -> the output's parameter index (optional; default: after the inputs; an
+                              output that is also read, C = A @ B + C, is among the inputs)
+  reference(params, arrays, fp32_dst, fidelity) -> numerics.Bounded of the output (before packing)
 Parameters are plain JSON values so a case can be written into a reproducer script. Later kernel
 families (the fast-matmul schedules, reductions) are added to FAMILIES.
 """
@@ -30,6 +32,7 @@ class Family:
     build: Callable
     inputs: Callable
     reference: Callable
+    output: Callable = None     # params -> parameter index of the output (default: after the inputs)
 
 
 def _unary_stmt(op):
@@ -45,38 +48,51 @@ def _dst(x: N.Bounded, fp32_dst: bool) -> N.Bounded:
 
 
 # ------------------------------------------------------------------------------------------- matmul
-# params: M, N, K, bm, bn, bk, dtype (A, B, bias), accum (local C_l), out (C), epilogue: steps applied
-# to C_l after the K loop, each "bias" (C_l += D, D an (M, N) input) or a unary op.
+# params: M, N, K, bm, bn, bk, dtype (A, B, D), accum (local C_l), out (C), epilogue: steps applied to
+# C_l after the K loop, each "bias" (C_l += X), "sub" (C_l -= X), "mul" (C_l *= X) or a unary op, where
+# X is the block of `operand` at C's position: "D" (an extra (M, N) input; the default), "C" (the output
+# itself: C = A @ B + C, read before it is overwritten), "A" (needs N == K) or "B" (needs M == K).
+
+BINARY_STEPS = {"bias": "add", "sub": "sub", "mul": "mul"}
+
+
+def _operand(p) -> str:
+    """The tensor the binary epilogue steps read (None when there is none)."""
+    if not any(s in BINARY_STEPS for s in p["epilogue"]):
+        return None
+    return p.get("operand", "D")
+
 
 def _matmul_build(p, name):
     M, Nn, K, bm, bn, bk = (int(p[k]) for k in ("M", "N", "K", "bm", "bn", "bk"))
     dtype, accum, out = p["dtype"], p["accum"], p["out"]
     epi = list(p["epilogue"])
     n_epi = len(epi)
-    has_bias = "bias" in epi
+    operand = _operand(p)
 
     def step(i):
         if i >= n_epi:
             return lambda c, d: None
-        if epi[i] == "bias":
-            return lambda c, d: Tx.add(c, c, d)
+        if epi[i] in BINARY_STEPS:
+            fn = getattr(Tx, BINARY_STEPS[epi[i]])
+            return lambda c, d: fn(c, c, d)
         u = _unary_stmt(epi[i])
         return lambda c, d: u(c)
 
     s0, s1, s2, s3 = (step(i) for i in range(MAX_STEPS))
 
-    if has_bias:
+    if operand == "D":
         @T.prim_func
         def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), D: T.Buffer((M, Nn), dtype),
                    C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
             B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
             D_s = T.alloc_buffer((bm, bn), dtype, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
-            for k in T.serial(K // bk):
+            for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
                 Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
                 Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
@@ -90,16 +106,44 @@ def _matmul_build(p, name):
             if n_epi > 3:
                 s3(C_l, D_s)
             Tx.copy(C[by * bm:by * bm + bm, bx * bn:bx * bn + bn], C_l)
+    elif operand is not None:
+        # the epilogue reads A, B or C itself (C's dtype is the output's)
+        pick = {"A": lambda a, b, c: a, "B": lambda a, b, c: b, "C": lambda a, b, c: c}[operand]
+        xd = out if operand == "C" else dtype
+
+        @T.prim_func
+        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), C: T.Buffer((M, Nn), out)):
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
+            A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
+            B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
+            X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
+            C_l = T.alloc_buffer((bm, bn), accum, scope="local")
+            Tx.fill(C_l, T.cast(0, accum))
+            for k in T.serial((K + bk - 1) // bk):
+                Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
+                Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
+                Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            Tx.copy(X_s, pick(A, B, C)[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
+            if n_epi > 0:
+                s0(C_l, X_s)
+            if n_epi > 1:
+                s1(C_l, X_s)
+            if n_epi > 2:
+                s2(C_l, X_s)
+            if n_epi > 3:
+                s3(C_l, X_s)
+            Tx.copy(C[by * bm:by * bm + bm, bx * bn:bx * bn + bn], C_l)
     else:
         @T.prim_func
         def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
             B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
-            for k in T.serial(K // bk):
+            for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
                 Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
                 Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
@@ -118,15 +162,25 @@ def _matmul_build(p, name):
 def _matmul_inputs(p):
     M, Nn, K, dtype = int(p["M"]), int(p["N"]), int(p["K"]), p["dtype"]
     ins = [("A", (M, K), dtype), ("B", (K, Nn), dtype)]
-    if "bias" in p["epilogue"]:
+    operand = _operand(p)
+    if operand == "D":
         ins.append(("D", (M, Nn), dtype))
+    elif operand == "C":
+        ins.append(("C", (M, Nn), p["out"]))    # read and overwritten: an input and the output
     return ins
 
 
-def _matmul_reference(p, arrays, fp32_dst):
-    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst)
+def _matmul_output(p) -> int:
+    """The parameter index of C: the last parameter."""
+    return 3 if _operand(p) == "D" else 2
+
+
+def _matmul_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst, fidelity=fidelity)
+    operand = _operand(p)
     for s in p["epilogue"]:
-        acc = N.binary("add", acc, N.Bounded.exact(arrays["D"])) if s == "bias" else N.unary(s, acc)
+        acc = N.binary(BINARY_STEPS[s], acc, N.Bounded.exact(arrays[operand])) if s in BINARY_STEPS else \
+            N.unary(s, acc)
         acc = _dst(acc, fp32_dst)
     return acc
 
@@ -173,8 +227,8 @@ def _eltwise_build(p, name):
     if yd is not None:
         @T.prim_func
         def kernel(X: T.Buffer((M, Nn), xd), Y: T.Buffer((M, Nn), yd), C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
             Y_s = T.alloc_buffer((bm, bn), yd, scope="shared")
             C_l = T.alloc_buffer((bm, bn), local, scope="local")
@@ -193,8 +247,8 @@ def _eltwise_build(p, name):
     else:
         @T.prim_func
         def kernel(X: T.Buffer((M, Nn), xd), C: T.Buffer((M, Nn), out)):
-            bx = T.launch_thread("blockIdx.x", Nn // bn)
-            by = T.launch_thread("blockIdx.y", M // bm)
+            bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
+            by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
             C_l = T.alloc_buffer((bm, bn), local, scope="local")
             Tx.copy(X_s, X[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
@@ -219,7 +273,9 @@ def _eltwise_inputs(p):
     return ins
 
 
-def _eltwise_reference(p, arrays, fp32_dst):
+def _eltwise_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    # The emulator's element-wise ops ignore the fidelity (docs/numerics.md: mul_tiles' phases are not
+    # modelled), so neither does the reference.
     x = N.Bounded.exact(arrays["X"])
     y = N.Bounded.exact(arrays["Y"]) if "Y" in arrays else None
     first = p["first"]
@@ -242,6 +298,6 @@ def _eltwise_reference(p, arrays, fp32_dst):
 
 
 FAMILIES = {
-    "matmul": Family("matmul", _matmul_build, _matmul_inputs, _matmul_reference),
+    "matmul": Family("matmul", _matmul_build, _matmul_inputs, _matmul_reference, _matmul_output),
     "eltwise": Family("eltwise", _eltwise_build, _eltwise_inputs, _eltwise_reference),
 }

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from .case import Case
 from .inputs import SCALES
-from .kernels import BINARY_OPS, MAX_STEPS, UNARY_OPS
+from .kernels import BINARY_OPS, BINARY_STEPS, MAX_STEPS, UNARY_OPS
 
 DTYPES = ("bfloat16", "float32")
 TARGETS = ("tenstorrent", "tenstorrent/blackhole")
@@ -56,18 +56,43 @@ def _divisor(draw, n):
     return draw(st.sampled_from([d for d in range(1, n + 1) if n % d == 0]))
 
 
+def _full_schedule(draw, params):
+    """A fully specified matmul schedule, mostly a legal one (blocks within the problem, a grid that
+    gives every core a block, subblocks within DST, l1_acc only with more than two K blocks)."""
+    mt, nt, kt = _tiles(params)
+    variant = draw(st.sampled_from(MATMUL_SCHEDULES[1:]))
+    pm, pn = _uniform(draw, 1, min(6, mt)), _uniform(draw, 1, min(6, nt))
+    grid = [_uniform(draw, 1, min(8, -(-nt // pn))), _uniform(draw, 1, min(8, -(-mt // pm)))]
+    w = _divisor(draw, kt)
+    cap = 4 if params["accum"] == "float32" else 8
+    sh, sw = 1, 1
+    if variant != "blocked":
+        sh = draw(st.sampled_from([d for d in range(1, pm + 1) if pm % d == 0 and d <= cap]))
+        sw = draw(st.sampled_from([d for d in range(1, pn + 1) if pn % d == 0 and sh * d <= cap]))
+    opts = {"schedule": variant, "grid": grid, "per_core_m": pm, "per_core_n": pn, "in0_block_w": w,
+            "subblock_h": sh, "subblock_w": sw}
+    if _one_in(draw, 2):
+        opts["partials"] = draw(st.sampled_from(("reload", "l1_acc") if kt // w > 2 else ("reload",)))
+    return opts
+
+
 @st.composite
 def schedule_options(draw, family, params):
-    """({options}, expect): for matmul kernels a schedule, a partial-sum strategy and overrides of the
-    chooser's grid, blocks, K block and subblocks, each sometimes (overrides the schedule cannot run
-    must be rejected naming the kernel); for other kernels, rarely, a matmul-only schedule, which must
-    be rejected."""
+    """({options}, expect, partial): for matmul kernels a schedule, a partial-sum strategy and overrides
+    of the chooser's grid, blocks, K block and subblocks, each sometimes (overrides the schedule cannot
+    run must be rejected naming the kernel); one in five a fully specified schedule with the fields a
+    partial request keeps of it (`partial`: that request must compile whenever the full one does); for
+    other kernels, rarely, a matmul-only schedule, which must be rejected."""
     opts = {}
     if family != "matmul":
         if _one_in(draw, 12):
             opts["schedule"] = draw(st.sampled_from(MATMUL_SCHEDULES[1:]))
-            return opts, "rejected"
-        return opts, None
+            return opts, "rejected", None
+        return opts, None, None
+    if _one_in(draw, 5):
+        opts = _full_schedule(draw, params)
+        keep = [k for k in opts if _one_in(draw, 2)]
+        return opts, None, keep
     if not _one_in(draw, 3):
         opts["schedule"] = draw(st.sampled_from(MATMUL_SCHEDULES))
     if _one_in(draw, 3):
@@ -75,7 +100,7 @@ def schedule_options(draw, family, params):
     if opts.get("schedule") != "naive" and _one_in(draw, 2):
         # mostly within the problem (blocks of at most its tiles, K blocks that divide K, grids of the
         # smaller chip); one in six anywhere
-        mt, nt, kt = params["M"] // 32, params["N"] // 32, params["K"] // 32
+        mt, nt, kt = _tiles(params)
         wild = _one_in(draw, 6)
         if _one_in(draw, 2):
             opts["per_core_m"] = _uniform(draw, 1, 6 if wild else min(6, mt))
@@ -92,7 +117,7 @@ def schedule_options(draw, family, params):
         if _one_in(draw, 3):
             opts["grid"] = [_uniform(draw, 1, 12), _uniform(draw, 1, 10)] if wild else \
                 [_uniform(draw, 1, min(8, nt)), _uniform(draw, 1, min(8, mt))]
-    return opts, None
+    return opts, None, None
 
 
 # Option values of the wrong type or range: the case must be rejected (TTTargetError naming the kernel).
@@ -106,6 +131,22 @@ BAD_OPTIONS = (("cb_depth", 1.5), ("cb_depth", 0), ("max_cores", "4"), ("max_cor
 def input_sets(draw, n_max=3):
     n = _uniform(draw, 1, n_max)
     return [{"scale": draw(st.sampled_from(SCALES)), "seed": draw(st.integers(0, 2 ** 16))} for _ in range(n)]
+
+
+def _tiles(params) -> tuple[int, int, int]:
+    """(M, N, K) in tiles as the device stores them: ragged dimensions padded to whole blocks."""
+    def padded(size, block):
+        return -(-size // block) * block // 32
+    return (padded(params["M"], params["bm"]), padded(params["N"], params["bn"]),
+            padded(params["K"], params["bk"]))
+
+
+def _ragged(draw, size: int) -> int:
+    """One in three: `size` cut short by 1..31 elements (a dimension that is not whole tiles, so the last
+    block runs past the end and the device pads it), never below one element."""
+    if size > 1 and _one_in(draw, 3):
+        return size - _uniform(draw, 1, min(31, size - 1))
+    return size
 
 
 def _block(draw, accum):
@@ -128,10 +169,25 @@ def matmul_params(draw):
     gy = min(gy, max(1, 768 // bm))
     kt = _uniform(draw, 1, 4)
     dtype = draw(st.sampled_from(DTYPES))
-    epi = draw(st.lists(st.sampled_from(("bias", "relu") + UNARY_OPS), max_size=3))
-    return {"M": bm * gy, "N": bn * gx, "K": bk * kt, "bm": bm, "bn": bn, "bk": bk, "dtype": dtype,
-            "accum": accum, "out": draw(st.sampled_from((dtype, "bfloat16", "float32"))),
-            "epilogue": epi}
+    # which tensor the binary steps read: an extra input D, or the residual forms reading C itself, A
+    # (then K = N) or B (then K = M); the K block stays a divisor of K
+    operand = draw(st.sampled_from(("D", "D", "D", "C", "C", "A", "B")))
+    K = bk * kt
+    if operand == "A":
+        K, bk = bn * gx, bn
+    elif operand == "B":
+        K, bk = bm * gy, bm
+    epi = draw(st.lists(st.sampled_from(("bias", "relu") + UNARY_OPS + (("sub", "mul") if operand != "D" else ())),
+                        max_size=3))
+    if operand != "D" and not any(s in BINARY_STEPS for s in epi):
+        epi.insert(_uniform(draw, 0, len(epi)), draw(st.sampled_from(tuple(BINARY_STEPS))))
+    p = {"M": bm * gy, "N": bn * gx, "K": K, "bm": bm, "bn": bn, "bk": bk, "dtype": dtype,
+         "accum": accum, "out": draw(st.sampled_from((dtype, "bfloat16", "float32"))), "epilogue": epi}
+    if operand in ("D", "C"):      # the A / B forms need K equal to N / M: kept whole
+        p["M"], p["N"], p["K"] = _ragged(draw, p["M"]), _ragged(draw, p["N"]), _ragged(draw, p["K"])
+    if operand != "D":
+        p["operand"] = operand
+    return p
 
 
 @st.composite
@@ -155,7 +211,7 @@ def eltwise_params(draw):
     steps = [list(s) for s in draw(st.lists(step, max_size=MAX_STEPS))]
     uses_y = "Y" in first[2:] or any(k != "unary" for k, _ in steps)
     x_dtype = draw(st.sampled_from(DTYPES))
-    return {"M": bm * gy, "N": bn * gx, "bm": bm, "bn": bn, "x_dtype": x_dtype,
+    return {"M": _ragged(draw, bm * gy), "N": _ragged(draw, bn * gx), "bm": bm, "bn": bn, "x_dtype": x_dtype,
             "y_dtype": draw(st.sampled_from(DTYPES)) if uses_y else None,
             "local": local, "out": draw(st.sampled_from(DTYPES)),
             "first": first, "steps": steps}
@@ -170,9 +226,9 @@ def cases(draw, families=tuple(PARAMS)):
     name = draw(st.sampled_from(NAMES)) if _one_in(draw, 6) else "fuzz_kernel"
     params = draw(PARAMS[family]())
     opts = draw(options())
-    sched, expect = draw(schedule_options(family, params))
+    sched, expect, partial = draw(schedule_options(family, params))
     opts.update(sched)
     if _one_in(draw, 25):
         key, value = draw(st.sampled_from(BAD_OPTIONS))
         opts[key], expect = value, "rejected"
-    return Case(family, params, opts, name, draw(input_sets()), expect)
+    return Case(family, params, opts, name, draw(input_sets()), expect, partial)

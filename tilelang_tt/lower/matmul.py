@@ -187,7 +187,9 @@ class MatmulLowering:
         n = self.w * self.pn
         dests = self.rows - 1
         ep = list(self.spec.epilogue_tensors)
-        tensors = ([b] if sender else []) + ep + [c]
+        # one accessor per tensor, whatever roles it plays here (B read by the epilogue, C = AB + C read
+        # before it is written): a kernel's accessors are a chain of compile-time args, one per tensor
+        tensors = list(dict.fromkeys(([b] if sender else []) + ep + [c]))
         names = [f"addr:{t}" for t in tensors] + ["core_x", "core_y"]
         if self.mcast and dests:
             names += ["mcast_start_x", "mcast_start_y", "mcast_end_x", "mcast_end_y"] if sender else \
@@ -307,8 +309,12 @@ class MatmulLowering:
                 blocks.append(for_(kb, self.nk - 2, self._k_block(True, False)))
             blocks += self._k_block(True, True)
         r = var("r")
-        loop, _ = place_inits(for_(r, self.rounds_x * self.rounds_y, blocks), CB_OUT)
-        return [ev("compute_kernel_hw_startup", CB_IN0, CB_IN1, CB_OUT, 1), loop]
+        # the formats of the CBs: where the packer or SrcA switch between the output / inputs and the
+        # partials (fp32 accumulation), place_inits inserts the reconfigs tt-metal's matmul kernel makes
+        formats = {c.index: c.data_format for c in self.s.cbs}
+        loop, startup = place_inits(for_(r, self.rounds_x * self.rounds_y, blocks), CB_OUT, formats,
+                                    lambda _: (CB_IN0, CB_IN1, CB_OUT, 1))
+        return [ev("compute_kernel_hw_startup", *startup), loop]
 
     # ------------------------------------------------------------------------------------ program
     def kernels(self):

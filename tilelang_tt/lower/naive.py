@@ -244,7 +244,7 @@ class NaiveLowering:
         rt, ct = tiles_of(local_buf)
         r0 = tile_start(glob.ranges[0][0], TILE_ROWS)
         c0 = tile_start(glob.ranges[1][0], TILE_COLS)
-        gcols = -(-static_shape(glob.buf)[1] // TILE_COLS)     # a vector (1 wide) is one tile wide
+        gcols = -(-self.program.shape(glob.buf)[1] // TILE_COLS)   # padded (tt.AnnotateLayouts); a vector is one tile wide
         page_bytes = next(c for c in self.schedule.cbs if c.index == cb).page_bytes
         name = str(glob.buf.name)
 
@@ -321,7 +321,7 @@ class NaiveLowering:
             if copies_out:
                 fail(km.name, "tile math after a copy to global", it.stmt,
                      supported="all copies to global at the end of the block (packed after the math)",
-                     fix="move the Tx.copy(global, local) statements after the last tile math")
+                     fix="move the copies of local buffers to global tensors after the last tile math")
             self._no_nested_copy_out(it)
 
         plan = self.plan
@@ -389,10 +389,12 @@ class NaiveLowering:
 
         bs, bc, b = var("block_start"), var("block_count"), var("b")
         out_cb = self.outs[0][4]
-        loop, first_key = place_inits(for_(b, bc, block), out_cb)
+        formats = {c.index: c.data_format for c in self.schedule.cbs}
+        loop, startup = place_inits(for_(b, bc, block), out_cb, formats,
+                                    lambda first: self._startup_cbs(first, out_cb))
         scalers = [c for c in self.schedule.cbs if c.role == "scaler"]
         stmts = [bind(bs, call("get_arg_val", 0)), bind(bc, call("get_arg_val", 1)),
-                 ev("compute_kernel_hw_startup", *self._startup_cbs(first_key, out_cb))]
+                 ev("compute_kernel_hw_startup", *startup)]
         stmts += [ev("cb_wait_front", c.index, 1) for c in scalers]     # the reader's constant tiles
         stmts.append(loop)
         stmts += [ev("cb_pop_front", c.index, 1) for c in scalers]

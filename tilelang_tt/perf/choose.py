@@ -6,6 +6,9 @@ subblocks within the DST capacity and the variants the lowering supports, keeps 
 fit L1 (perf.matmul.l1_bytes) and the CB limit, ranks them with a closed-form estimate of the busiest
 core, then runs the full model (perf.model) on the best few per variant and returns the fastest.
 `choose_matmul` returns the winner of every variant too (what each schedule element contributes).
+The enumeration is a shortlist of promising points (`_lanes`, `_block_sizes`, the two cheapest
+subblocks); when it finds nothing the constraints allow, perf/exact.py searches all of them, so an
+override is rejected only when no legal schedule satisfies it, naming the limit that rules it out.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from ..target import HARDWARE, TILE_BYTES
 from .costs import costs
 from .matmul import (MatmulParams, VARIANTS, _fmt, check_params, core_groups, l1_bytes, program_header,
                      unpacked_per_call)
+from .exact import Checker, any_legal, exact_candidates, least_demanding
 from .model import Estimate, estimate_groups
 
 MATMUL_CBS = 4            # in0, in1, output, intermediate
@@ -105,24 +109,27 @@ class _Space:
         self.cap = self.hw.dst_capacity(fp32_acc, cons.dst_full_sync)
         self.budget = cons.l1_bytes or self.hw.l1_bytes
         self.fp32_acc = fp32_acc
-        self.skipped: dict = {}       # why candidates were dropped -> an example ("" if none), for the error
         self.kdivs = sorted((d for d in range(1, self.Kt + 1) if self.Kt % d == 0), reverse=True)
         self._sub: dict = {}
 
+    def subblock_cost(self, h: int, w: int) -> float:
+        """Modeled cycles per tile product of an h x w subblock (math vs unpack per matmul_block call)."""
+        ct = self.ct
+        ua, ub = ct.unpack_srca_cycles["Float16_b"], ct.unpack_srcb_cycles["Float16_b"]
+        in0, in1 = unpacked_per_call(h, w)
+        return (max(h * w * self.f + ct.mm_call_cycles, in0 * ub + in1 * ua) + ct.dst_sync_cycles) / (h * w)
+
     def subblocks(self, bm: int, bn: int) -> list[tuple[int, int]]:
-        """The two cheapest subblocks per tile product (math vs unpack per matmul_block call)."""
+        """The two cheapest subblocks per tile product that agree with a requested subblock_h / _w."""
         key = (bm, bn)
         if "subblock" in self.cons.fixed:
             return [tuple(self.cons.fixed["subblock"])]
+        fh, fw = self.cons.fixed.get("subblock_h"), self.cons.fixed.get("subblock_w")
         if key not in self._sub:
-            ct = self.ct
-            ua, ub = ct.unpack_srca_cycles["Float16_b"], ct.unpack_srcb_cycles["Float16_b"]
             scored = []
-            for h in (d for d in range(1, min(bm, self.cap) + 1) if bm % d == 0):
-                for w in (d for d in range(1, min(bn, self.cap // h) + 1) if bn % d == 0):
-                    in0, in1 = unpacked_per_call(h, w)
-                    per = max(h * w * self.f + ct.mm_call_cycles, in0 * ub + in1 * ua) + ct.dst_sync_cycles
-                    scored.append((per / (h * w), -h * w, (h, w)))
+            for h in (d for d in range(1, min(bm, self.cap) + 1) if bm % d == 0 and fh in (None, d)):
+                for w in (d for d in range(1, min(bn, self.cap // h) + 1) if bn % d == 0 and fw in (None, d)):
+                    scored.append((self.subblock_cost(h, w), -h * w, (h, w)))
             scored.sort()
             self._sub[key] = [sc[2] for sc in scored[:2]]
         return self._sub[key]
@@ -144,17 +151,12 @@ class _Space:
                 room -= self.cons.cb_depth * bn * self.tb
             fits = [d for d in self.kdivs if d * per_k <= room]
         if "in0_block_w" in self.cons.fixed:
-            w = self.cons.fixed["in0_block_w"]
-            if w not in self.kdivs:
-                self.skipped[f"in0_block_w={w} does not divide K = {self.Kt} tiles"] = ""
-                return []
-            return [w]
-        if not fits:
-            self.skipped["the input CBs of one K block leave no room in L1"] = ""
+            return [w for w in fits if w == self.cons.fixed["in0_block_w"]]
         return fits
 
-    def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> float:
-        """Closed-form cycles of the busiest core (core (0, 0): most rounds, sender of A and B)."""
+    def quick(self, variant, acc, cols, rows, bm, bn, ibw, h, w) -> tuple[bool, float]:
+        """(loads the card's DRAM beyond the validated level, closed-form cycles of the busiest core (core
+        (0, 0): most rounds, sender of A and B)): candidates sort calm and fast first."""
         ct = self.ct
         Mt, Nt, Kt = self.Mt, self.Nt, self.Kt
         kb = Kt // ibw
@@ -193,40 +195,34 @@ class _Space:
 
 def _legal_pairs(space: _Space, variant, acc, grid, bm, bn, ibws, sbs) -> list:
     """(in0_block_w, subblock) pairs of the two largest K blocks with a legal subblock: larger K blocks
-    amortize more, smaller ones only matter when the larger are illegal (so the rest are never checked).
-    When none is legal, one rejected candidate and its reason go into space.skipped."""
+    amortize more, smaller ones only matter when the larger are illegal (so the rest are never checked)."""
     legal = space.cons.legal
-    pairs, widths, example = [], 0, ""
+    pairs, widths = [], 0
     for ibw in sorted(ibws, reverse=True):
-        ok = []
-        for sb in sbs:
-            why = legal(variant, acc, grid, bm, bn, ibw, sb) if legal is not None else None
-            if why:
-                example = (f"e.g. {variant} on {grid[0]}x{grid[1]} cores, block {bm}x{bn}, K block {ibw}, "
-                           f"subblock {sb[0]}x{sb[1]}: {why}")
-            else:
-                ok.append((ibw, sb))
+        ok = [(ibw, sb) for sb in sbs if legal is None or not legal(variant, acc, grid, bm, bn, ibw, sb)]
         pairs += ok
         widths += bool(ok)
         if widths == 2:
             break
-    if not pairs:
-        space.skipped.setdefault("no K block and subblock pass the checks", example)
     return pairs
 
 
-def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraints):
-    """{variant: [MatmulParams]}: per variant and partial-sum strategy the schedules with the best
-    closed-form estimate (fewest cycles among those within the validated DRAM load first)."""
-    gx, gy = cons.max_grid or space.hw.grid
-    best: dict = {}
-    count = 0
-    fixed = cons.fixed
-    base = MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1, dtype=dtype,
+def _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraints) -> MatmulParams:
+    """The problem and the fixed settings every candidate shares."""
+    return MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1, dtype=dtype,
                         out_dtype=out_dtype, fp32_acc=fp32_acc, fidelity=fidelity, model=model,
                         dst_full_sync=cons.dst_full_sync, cb_depth=cons.cb_depth, bias=cons.bias,
                         program=cons.program, epilogue_tensors=cons.epilogue_tensors,
                         epilogue_unary=tuple(cons.epilogue_unary))
+
+
+def _shortlist(space: _Space, cons: Constraints) -> tuple[dict, int]:
+    """{(variant, acc): [(closed-form cycles, (cols, rows, bm, bn, pairs))]} of the promising points
+    (module docstring) and how many were considered."""
+    gx, gy = cons.max_grid or space.hw.grid
+    best: dict = {}
+    count = 0
+    fixed = cons.fixed
     # a fixed per-core block bounds the core rows (columns) that get a block
     most_rows = min(gy, -(-space.Mt // fixed["per_core_M"])) if "per_core_M" in fixed else gy
     most_cols = min(gx, -(-space.Nt // fixed["per_core_N"])) if "per_core_N" in fixed else gx
@@ -255,8 +251,9 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                             continue
                         for variant in cons.variants:
                             sbs = [(1, 1)] if variant == "blocked" else subs
-                            if variant == "subblocked" and sbs[0] == (1, 1) and "subblock" not in fixed:
-                                space.skipped["subblocked needs a per-core block of more than one tile"] = ""
+                            # subblocked with 1x1 subblocks is blocked: the exact search takes it
+                            # only when nothing else is legal
+                            if not sbs or (variant == "subblocked" and sbs[0] == (1, 1) and "subblock" not in fixed):
                                 continue
                             pairs = _legal_pairs(space, variant, acc, (cols, rows), bm, bn, ibws, sbs)
                             if not pairs:
@@ -265,6 +262,12 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
                             count += 1
                             best.setdefault((variant, acc), []).append(
                                 (q, (cols, rows, bm, bn, tuple(pairs))))
+    return best, count
+
+
+def _expand(best: dict, base: MatmulParams, cons: Constraints) -> dict:
+    """{variant: [MatmulParams]} the full model evaluates: per variant and strategy the schedules with
+    the best closed-form estimate, each with its legal K blocks and subblocks."""
     out: dict = {}
     for (variant, acc), scored in best.items():
         scored.sort(key=lambda t: t[0])
@@ -276,7 +279,7 @@ def _shortlist(space: _Space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, mod
             for ibw, sb in pairs:
                 params.append(replace(base, grid=(cols, rows), per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
                                       subblock=sb, variant=variant, accumulate=acc))
-    return out, count
+    return out
 
 
 def _full(p: MatmulParams) -> Estimate:
@@ -328,9 +331,19 @@ def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = Fa
     if MATMUL_CBS > HARDWARE[model].max_cbs:
         raise TTCompileError(f"choose_matmul: {MATMUL_CBS} CBs exceed the {model} limit")
     space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)
-    shortlist, considered = _shortlist(space, M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)
+    base = _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)
+    best, considered = _shortlist(space, cons)
+    if not best:
+        # the shortlist's heuristics may hide every schedule the constraints allow: search them all
+        best, considered = exact_candidates(space, Checker(space, base), 4 * cons.shortlist)
+    if not best:
+        why = _none_legal(space, base)
+        err = TTCompileError(f"choose_matmul: no {'/'.join(cons.variants)} schedule of {M}x{K}x{N} "
+                             f"({space.budget} B of L1 per core): {why}")
+        err.reason = why               # schedule/matmul.py words its own message around it
+        raise err
     per_variant = {}
-    for variant, params in shortlist.items():
+    for variant, params in _expand(best, base, cons).items():
         evaluated = []
         for p in params:
             if l1_bytes(p) > space.budget:
@@ -338,14 +351,31 @@ def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = Fa
             evaluated.append((p, _full(p)))
         if evaluated:
             per_variant[variant] = _pick(evaluated, cons)
-    if not per_variant:
-        why = "; ".join(f"{k} ({v})" if v else k for k, v in space.skipped.items()) or \
-            "no grid and per-core block cover the output"
-        raise TTCompileError(f"choose_matmul: no {'/'.join(cons.variants)} schedule of {M}x{K}x{N} "
-                             f"({space.budget} B of L1 per core): {why}")
     p, e = _pick(list(per_variant.values()), cons)
     return Choice(best=p, estimate=e, why=_why(p, e, per_variant), per_variant=per_variant,
                   considered=considered, seconds=time.perf_counter() - t0)
+
+
+def _none_legal(space: _Space, base: MatmulParams) -> str:
+    """Why no schedule satisfies the constraints: the limit the least demanding one breaks, per variant
+    and strategy (perf/exact.py); that limit holds for every schedule the constraints allow."""
+    found = least_demanding(space, Checker(space, base))
+    if None in found:
+        raise TTInternalError(f"choose_matmul: the exact search missed the legal {found[None][0].describe()}")
+    every = len(space.cons.variants) * len(space.cons.accumulate)
+    return "; ".join(
+        f"{why} ({'every candidate' if len(ps) == every else ', '.join(f'{p.variant}/{p.accumulate}' for p in ps)}"
+        f", even the least demanding: {ps[0].describe()})" for why, ps in found.items())
+
+
+def feasible(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = False, fidelity: str = "HiFi4",
+             model: str = "wormhole_b0", constraints: Constraints | None = None) -> MatmulParams | None:
+    """A legal schedule under the constraints (the first the exact search meets, not the fastest), or
+    None: whether the constraints can be met at all (to name the override that rules a request out)."""
+    cons = constraints or Constraints()
+    dtype, out_dtype = _dtypes(dtypes)
+    space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)
+    return any_legal(space, Checker(space, _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)))
 
 
 def best_matmul_config(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = False,

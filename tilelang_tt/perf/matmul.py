@@ -429,6 +429,13 @@ def _ours(p: MatmulParams):
     else:
         per_block.copy_tiles = out * (nk - 1)
         inits = (1 + 2 * subs * (nk - 2) + (2 + E) * subs) if E else 2 * subs * (nk - 1)
+    # format reconfigs (analysis/compute_state places them): with partials in another format than the
+    # output, the packer switches to the partials at each block and back for the last K block; with
+    # partials in another format than in1, SrcA switches to them and back around every reload
+    if nk > 1:
+        part = intermediate_format(p)
+        reloads = 1 if acc == "l1_acc" else nk - 1
+        inits += 2 * (part != _fmt(p.out_dtype or p.dtype)) + 2 * subs * reloads * (part != _fmt(p.dtype))
     per_block.inits = inits + per_sub * subs
     c = per_block.scaled(rounds)
     c.inits += once + (0 if E else 1)

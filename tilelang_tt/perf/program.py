@@ -9,8 +9,10 @@ from ..errors import TTInternalError
 from .matmul import unpacked_per_call
 from .work import ComputeWork, CoreWork, DMWork, ProgramWork
 
+# op inits and unit reconfigurations: each reprograms configuration registers and stalls its thread
 INIT_CALLS = ("matmul_init", "matmul_block_init", "copy_init", "binary_init", "binary_dest_reuse_init",
-              "unary_init", "pack_reconfig_l1_acc")
+              "unary_init", "pack_reconfig_l1_acc", "reconfig_data_format_srca", "reconfig_data_format_srcb",
+              "pack_reconfig_data_format")
 
 
 def _dm(t) -> DMWork:

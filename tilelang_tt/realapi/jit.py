@@ -192,13 +192,18 @@ def _formats(spec: KernelSpec, max_cbs: int):
         cond = "Tf32"
     unpack_src = list(buf)
     unpack_dst = [cond if f == "Float32" else ("Bfp8_b" if _exp_b(f) else "Bfp8") if f in _BFP else f for f in buf]
+    # The packer's source format, as the release's tt::get_single_pack_src_format(format, Float16_b,
+    # fp32_dest_acc_en, bfp8_pack_precise=false, ...) in libtt_metal.so returns it (called through ctypes
+    # for Float16_b, Float32, Bfp8_b, Bfp4_b): a bf16 CB keeps Float16_b with either DST (the packer
+    # rounds fp32 DST to bf16), fp32 is Float32 with an fp32 DST and the conditional format without,
+    # block-float is Bfp8_b (each datum rounded to E8M6 first; docs/numerics.md "Block-float").
     pack_src = []
     for f in buf:
         if f == "Invalid":
             pack_src.append("Invalid")
         elif f in _BFP:
-            pack_src.append("Float16_b" if _exp_b(f) else "Float16")
-        elif spec.fp32_dest_acc_en or f == "Float32":
+            pack_src.append("Bfp8_b" if _exp_b(f) else "Bfp8")
+        elif f == "Float32":
             pack_src.append("Float32" if spec.fp32_dest_acc_en else cond)
         else:
             pack_src.append(f)

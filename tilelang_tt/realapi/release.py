@@ -53,6 +53,13 @@ PINNED = TTNN_0_81_1
 _KEEP = ("tt_metal/hw/", "tt_metal/tt-llk/", "tt_metal/hostdevcommon/", "tt_metal/api/",
          "tt_metal/soc_descriptors/", "tt_metal/core_descriptors/", "tt_metal/sfpi-version",
          "runtime/hw/", "build/lib/libtt_metal.so")
+# The shared libraries libtt_metal.so needs to be loaded (dlopen) rather than only read: its own
+# build/lib neighbours and the auditwheel-vendored ttnn.libs/. They go flat into HOST_LIB_DIR, so the
+# block-float tests can call the release's host conversion as their oracle (tests/unit/blockfloat/).
+_HOST_LIBS = {"ttnn/build/lib/libtt_metal.so", "ttnn/build/lib/libtt_stl.so", "ttnn/build/lib/libtracy.so.0.14.1",
+              "ttnn/build/lib/libtt-umd.so.0"}
+_VENDORED_LIBS = "ttnn.libs/"
+HOST_LIB_DIR = "host-lib"
 
 
 def cache_root() -> Path:
@@ -107,6 +114,45 @@ def _extract(wheel: Path, dest: Path) -> None:
                 shutil.copyfileobj(src, dst)
 
 
+def _extract_host_libs(wheel: Path, dest: Path) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as z:
+        for info in z.infolist():
+            if info.is_dir() or not (info.filename in _HOST_LIBS or info.filename.startswith(_VENDORED_LIBS)):
+                continue
+            with z.open(info) as src, open(dest / Path(info.filename).name, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+
+
+def ensure_host_libs(release: Release = PINNED) -> Path:
+    """A directory holding libtt_metal.so and every shared library it needs from the wheel, so that it
+    can be loaded with ctypes. Older trees (extracted before these were kept) get them added: the
+    wheel is downloaded again if it is not cached next to the tree."""
+    tree = ensure_tree(release)
+    final = tree / HOST_LIB_DIR
+    if (final / ".complete").exists():
+        return final
+    with open(tree.parent / f".ttnn-{release.version}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (final / ".complete").exists():
+            return final
+        tmp = Path(tempfile.mkdtemp(prefix="host-lib.tmp.", dir=tree))
+        try:
+            local = tree.parent / release.wheel
+            wheel = local if local.exists() else _download(release, tmp)
+            if _sha256(wheel) != release.sha256:
+                raise RealApiUnavailable(f"{wheel} is not the pinned ttnn {release.version} wheel (sha256 differs)")
+            libs = tmp / "libs"
+            _extract_host_libs(wheel, libs)
+            (libs / ".complete").write_text(f"ttnn {release.version} {release.sha256}\n")
+            if final.exists():
+                shutil.rmtree(final)
+            os.rename(libs, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
 def ensure_tree(release: Release = PINNED) -> Path:
     """The extracted release tree, downloading and extracting the wheel on first use."""
     final = tree_dir(release)
@@ -128,6 +174,8 @@ def ensure_tree(release: Release = PINNED) -> Path:
                     f"the file is damaged or not the pinned release; delete it and retry")
             tree = tmp / "tree"
             _extract(wheel, tree)
+            _extract_host_libs(wheel, tree / HOST_LIB_DIR)
+            (tree / HOST_LIB_DIR / ".complete").write_text(f"ttnn {release.version} {release.sha256}\n")
             (tree / ".complete").write_text(f"ttnn {release.version} {release.sha256}\n")
             if final.exists():                          # a stale, incomplete tree from a killed run
                 shutil.rmtree(final)

@@ -22,14 +22,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, EmulatorViolation, KernelBuildError,
-                      TTEnvironmentError, TTRuntimeError, TTTargetError)
+from ..errors import (EmulatorCrash, EmulatorDeadlock, EmulatorFormatError, EmulatorTimeout, EmulatorViolation,
+                      KernelBuildError, TTEnvironmentError, TTRuntimeError, TTTargetError)
 
 ERA = {"M081": 5, "E4": 4, "E3": 3}   # mirrors ApiProfile.era in codegen/profiles.py (not imported: keeps codegen lazy)
 DEFAULT_PROFILE = "M081"            # mirrors codegen/profiles.py DEFAULT_PROFILE
 # Exit codes of the emulator runtime (enum ExitCode in emulator/src/emu.hpp).
 EXIT_KIND = {70: "deadlock", 71: "l1_overflow", 72: "dst_violation", 73: "noc_violation", 74: "cb_violation",
-             75: "api_misuse", 76: "kernel_compile_error"}
+             75: "api_misuse", 76: "kernel_compile_error", 77: "format_mismatch"}
 
 
 @dataclass
@@ -284,6 +284,8 @@ def _error_from(rc: int, report: dict, stderr: str):
         return EmulatorDeadlock(f"emulator: deadlock{where}: {msg}", report, text)
     if rc in (71, 72, 73, 74, 75):
         return EmulatorViolation(f"emulator: {EXIT_KIND[rc]}{where}: {msg}", report, text)
+    if rc == 77:
+        return EmulatorFormatError(f"emulator: format_mismatch{where}: {msg}", report, text)
     if rc == 76:
         err = KernelBuildError(f"emulator: kernel compile error{where}: {msg}")
         err.report, err.text = report, text

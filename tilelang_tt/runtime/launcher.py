@@ -49,13 +49,32 @@ def last_error() -> BaseException | None:
     return getattr(_LOCAL, "error", None)
 
 
+BACKENDS = ("emulator", "metalium", "wolfpine")
+
+
+@contextlib.contextmanager
+def using_backend(name: str | None):
+    """Run the launches inside on `name` (a per-call choice, `kernel(..., backend=...)`); None = the
+    environment's choice."""
+    if name is not None and str(name).lower() not in BACKENDS + ("auto",):
+        raise TTArgumentError(
+            f"backend={name!r} is not a backend; fix: pass one of {', '.join(BACKENDS)} or 'auto'")
+    previous = getattr(_LOCAL, "backend", None)
+    _LOCAL.backend = None if name is None else str(name).lower()
+    try:
+        yield
+    finally:
+        _LOCAL.backend = previous
+
+
 def backend_name() -> str:
-    """`TILELANG_TT_BACKEND` = emulator | metalium | auto (default: a device if one is usable)."""
-    choice = os.environ.get("TILELANG_TT_BACKEND", "auto").lower()
-    if choice not in ("auto", "emulator", "metalium"):
+    """The per-call choice (using_backend), else `TILELANG_TT_BACKEND` = emulator | metalium | wolfpine |
+    auto (default: a device if one is usable; auto never picks the slow simulated `wolfpine`)."""
+    choice = getattr(_LOCAL, "backend", None) or os.environ.get("TILELANG_TT_BACKEND", "auto").lower()
+    if choice not in ("auto",) + BACKENDS:
         raise TTEnvironmentError(
-            f"TILELANG_TT_BACKEND={choice!r} is not a backend; fix: set it to emulator, metalium or auto "
-            f"(or unset it)")
+            f"TILELANG_TT_BACKEND={choice!r} is not a backend; fix: set it to emulator, metalium, wolfpine or "
+            f"auto (or unset it)")
     if choice == "auto":
         from . import metalium
         return "metalium" if metalium.available() else "emulator"
@@ -142,6 +161,9 @@ def _run_artifact(art: Artifact, specs, tensors, timeout) -> LaunchRecord:
             if art.program_dir is None or not (art.program_dir / "tt_program").exists():
                 art.program_dir = emulator.build_program(art.sources, api_profile=art.api_profile)
             result = emulator.run_program(art.program_dir, files, model=art.model, timeout=timeout)
+        elif backend == "wolfpine":
+            from . import wolfpine
+            result = wolfpine.run(art, files, timeout=timeout)
         else:
             from . import metalium
             result = metalium.run(art, files, timeout=timeout)

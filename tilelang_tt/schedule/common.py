@@ -25,8 +25,9 @@ def tensors_of(program: TileProgram) -> tuple[TensorSpec, ...]:
         if p not in program.params:
             continue
         acc = access.get(str(p.name), {"read"})
+        padded = program.shape(p) if program.is_padded(p) else ()
         out.append(TensorSpec(str(p.name), i, static_shape(p), str(p.dtype),
-                              "readwrite" if len(acc) == 2 else next(iter(acc))))
+                              "readwrite" if len(acc) == 2 else next(iter(acc)), padded))
     return tuple(out)
 
 

@@ -23,6 +23,7 @@ L1, CB count, core count), the one with the best modeled throughput (tilelang_tt
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, fields
 
 from ..analysis.matmul import MatmulSpec
@@ -262,37 +263,86 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
         est = estimate_groups(program_header(pp), core_groups(pp))
         reason = f"{best.describe()}: requested; modeled {est.utilization * 100:.1f}% of peak, bound by {est.bound}"
     else:
-        def legal(variant, acc, grid, pm, pn, w, sb) -> str | None:
-            """Why the candidate cannot run (None: it can)."""
-            p = MatmulParams(variant, grid, pm, pn, w, sb[0], sb[1], acc)
-            if fixed.get("subblock_h", p.subblock_h) != p.subblock_h or \
-                    fixed.get("subblock_w", p.subblock_w) != p.subblock_w:
-                return "not the requested subblock"
-            return legality(spec, p, hw, options, dst_tiles)
-        perf_fixed = {k: v for k, v in (("grid", fixed.get("grid")), ("per_core_M", fixed.get("per_core_m")),
-                                        ("per_core_N", fixed.get("per_core_n")),
-                                        ("in0_block_w", fixed.get("in0_block_w"))) if v is not None}
-        if "subblock_h" in fixed and "subblock_w" in fixed:
-            perf_fixed["subblock"] = (fixed["subblock_h"], fixed["subblock_w"])
-        cons = Constraints(variants=variants, accumulate=accs, dst_full_sync=options.dst_mode == "full",
-                           cb_depth=min(2, options.cb_depth), max_grid=hw.grid, program="ours",
-                           epilogue_tensors=len(spec.epilogue_tensors),
-                           epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
-                           max_cores=options.max_cores, fixed=perf_fixed, legal=legal)
+        def constraints(fixed, variants, accs, max_cores):
+            opts = replace(options, max_cores=max_cores)
+
+            def legal(variant, acc, grid, pm, pn, w, sb) -> str | None:
+                """Why the candidate cannot run (None: it can)."""
+                p = MatmulParams(variant, grid, pm, pn, w, sb[0], sb[1], acc)
+                if fixed.get("subblock_h", p.subblock_h) != p.subblock_h or \
+                        fixed.get("subblock_w", p.subblock_w) != p.subblock_w:
+                    return f"not the requested subblock {fixed.get('subblock_h', 'h')}x{fixed.get('subblock_w', 'w')}"
+                return legality(spec, p, hw, opts, dst_tiles)
+            return Constraints(variants=variants, accumulate=accs, dst_full_sync=options.dst_mode == "full",
+                               cb_depth=min(2, options.cb_depth), max_grid=hw.grid, program="ours",
+                               epilogue_tensors=len(spec.epilogue_tensors),
+                               epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
+                               max_cores=max_cores, fixed=_perf_fixed(fixed), legal=legal)
+        problem = (spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc, options.math_fidelity,
+                   hw.model)
         try:
-            choice = choose_matmul(spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc,
-                                   options.math_fidelity, hw.model, cons)
+            choice = choose_matmul(*problem, constraints(fixed, variants, accs, options.max_cores))
         except TTCompileError as e:
-            requested = {**fixed, **({"partials": options.partials} if options.partials != "auto" else {})}
+            requested = {**fixed, **({"partials": options.partials} if options.partials != "auto" else {}),
+                         **({"max_cores": options.max_cores} if options.max_cores is not None else {})}
             raise TTCompileError(
                 f"kernel '{program.name}': no {'/'.join(variants)} matmul schedule fits {hw.model} with the "
-                f"overrides {requested or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): {e}\n  fix: relax the "
-                f"overrides (grid, per_core_m/n, in0_block_w, subblock_h/w), max_cores or cb_depth") from None
+                f"overrides {requested or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): "
+                f"{getattr(e, 'reason', e)}\n  fix: "
+                f"{_relax(options, fixed, variants, accs, problem, constraints)}") from None
         best, reason = _from_perf(choice.best), choice.why
     tensors = tensors_of(program)
     cbs = plan_cbs(spec, best, options.cb_depth, {t.name: t.dtype for t in tensors})
     check_cb_resources(program.name, hw, list(cbs), fix="use a smaller per-core block or K block")
     return MatmulSchedule(spec, best, cbs, tensors, compute_config(spec, options, best), reason)
+
+
+def _perf_fixed(fixed: dict) -> dict:
+    """The user's overrides (options.matmul_overrides) in the chooser's terms (perf/choose.py)."""
+    out = {k: fixed[o] for k, o in (("grid", "grid"), ("per_core_M", "per_core_m"), ("per_core_N", "per_core_n"),
+                                     ("in0_block_w", "in0_block_w")) if o in fixed}
+    if "subblock_h" in fixed and "subblock_w" in fixed:
+        out["subblock"] = (fixed["subblock_h"], fixed["subblock_w"])
+    else:
+        out.update({k: fixed[k] for k in ("subblock_h", "subblock_w") if k in fixed})
+    return out
+
+
+def _relax(options, fixed, variants, accs, problem, constraints) -> str:
+    """The fix of a request no schedule satisfies: each single request whose removal leaves a legal
+    schedule (with an example), found by the chooser's exact search; else relax them together."""
+    from ..perf.choose import feasible
+
+    drops = {f"{k}={fixed[k]}": (lambda k=k: ({n: v for n, v in fixed.items() if n != k}, variants, accs,
+                                              options.max_cores)) for k in fixed}
+    if options.partials != "auto":
+        drops[f"partials={options.partials!r}"] = lambda: (fixed, variants, ACCUMULATE, options.max_cores)
+    if options.schedule != "auto":
+        drops[f"schedule={options.schedule!r}"] = lambda: (fixed, VARIANTS, accs, options.max_cores)
+    if options.max_cores is not None:
+        drops[f"max_cores={options.max_cores}"] = lambda: (fixed, variants, accs, None)
+    found = []
+    for name, cons_of in drops.items():
+        p = feasible(*problem, constraints(*cons_of()))
+        if p is not None:
+            found.append(f"{name} (without it, e.g. {_from_perf(p).describe()} runs)")
+    if found:
+        return "change or drop " + "; or ".join(found)
+    for (n1, c1), (n2, _) in itertools.combinations(drops.items(), 2):
+        # both dropped: the second's constraints applied to the first's
+        f1, v1, a1, m1 = c1()
+        key2 = n2.split("=")[0]
+        fixed2 = {k: v for k, v in f1.items() if k != key2}
+        v2 = VARIANTS if key2 == "schedule" else v1
+        a2 = ACCUMULATE if key2 == "partials" else a1
+        m2 = None if key2 == "max_cores" else m1
+        p = feasible(*problem, constraints(fixed2, v2, a2, m2))
+        if p is not None:
+            found.append(f"{n1} and {n2} (without both, e.g. {_from_perf(p).describe()} runs)")
+    if found:
+        return "no single request rules every schedule out; change or drop two together: " + "; or ".join(found)
+    return ("relax the overrides (grid, per_core_m/n, in0_block_w, subblock_h/w, partials, schedule), max_cores "
+            "or cb_depth")
 
 
 __all__ = ["MatmulParams", "MatmulSchedule", "matmul_schedule", "candidates", "legality", "plan_cbs", "VARIANTS"]

@@ -52,6 +52,10 @@ KERNEL_COMMON = {
     "tile_regs_release": ({0}, ("api/compute/reg_api.h",)),
     "pack_tile": ({2, 3}, ("api/compute/pack.h",)),          # + output_tile_index with <true>
     "pack_reconfig_l1_acc": ({1}, ("api/compute/pack.h",)),
+    # metalium-api.md A.7 (HEAD: pack.h declares pack_reconfig_data_format); 0.81.1: all three in
+    # reconfig_data_format.h (docs/metalium-api-0.81.md); (new_cb) and (old_cb, new_cb) forms
+    "reconfig_data_format_srca": ({1, 2}, ("api/compute/reconfig_data_format.h",)),
+    "reconfig_data_format_srcb": ({1, 2}, ("api/compute/reconfig_data_format.h",)),
     "matmul_tiles": ({5}, ("api/compute/matmul.h",)),        # 5 args since E2 (no transpose)
     "matmul_block": ({9}, ("api/compute/matmul.h",)),        # in0, in1, i0, i1, dst, transpose, ct, rt, kt
     "copy_tile": ({3}, ("api/compute/tile_move_copy.h",)),
@@ -102,16 +106,19 @@ KERNEL_FACTS = {
     "M081": {**KERNEL_COMMON, **BINARY_M081,
              "matmul_init": ({2}, ("api/compute/matmul.h",)),
              "matmul_block_init": ({6}, ("api/compute/matmul.h",)),   # in0, in1, transpose, ct, rt, kt
-             "copy_init": ({1}, ("api/compute/tile_move_copy.h",))},
+             "copy_init": ({1}, ("api/compute/tile_move_copy.h",)),
+             "pack_reconfig_data_format": ({1, 2}, ("api/compute/reconfig_data_format.h",))},
     "E4": {**KERNEL_COMMON, **BINARY_E4,
            "matmul_init": ({2}, ("api/compute/matmul.h",)),
            "matmul_block_init": ({6}, ("api/compute/matmul.h",)),   # in0, in1, transpose, ct, rt, kt
-           "copy_init": ({1}, ("api/compute/tile_move_copy.h",))},
+           "copy_init": ({1}, ("api/compute/tile_move_copy.h",)),
+           "pack_reconfig_data_format": ({1, 2}, ("api/compute/pack.h",))},
     "E3": {**KERNEL_COMMON, **BINARY_E4,
            "mm_init": ({3}, ("api/compute/matmul.h",)),
            "mm_block_init_short": ({6}, ("api/compute/matmul.h",)),
            "mm_init_short": ({2}, ("api/compute/matmul.h",)),
-           "copy_tile_to_dst_init_short": ({1}, ("api/compute/tile_move_copy.h",))},
+           "copy_tile_to_dst_init_short": ({1}, ("api/compute/tile_move_copy.h",)),
+           "pack_reconfig_data_format": ({1, 2}, ("api/compute/pack.h",))},
 }
 
 # Names that must never appear in a profile's kernels (removed, renamed, deprecated or other-era forms).

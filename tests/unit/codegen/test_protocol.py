@@ -327,3 +327,32 @@ def test_accessor_inside_loop():
             T.tt.tensor_accessor("A", 0, A_addr, 2048)
 
     assert "at the top of the kernel" in reader_error(f)
+
+
+def _fp32_partials_matmul():
+    from tilelang_tt import samples
+    from tilelang_tt.passes import lower_to_tt
+    return lower_to_tt(samples.matmul(128, 128, 256, 64, 64, 32), "tenstorrent", schedule="multicast", grid=(2, 2),
+                       per_core_m=2, per_core_n=2, in0_block_w=2, subblock_h=2, subblock_w=2, partials="reload")
+
+
+@pytest.mark.parametrize("line,want", [
+    ("T.tt.pack_reconfig_data_format(24)", "pack_tile packs into c_24 (Float32) with the packer, which is "
+                                           "configured for 'Float16_b'"),
+    ("T.tt.pack_reconfig_data_format(16)", "pack_tile packs into c_16 (Float16_b) with the packer"),
+    ("T.tt.reconfig_data_format_srca(24)", "copy_tile unpacks c_24 (Float32) through SrcA"),
+    ("T.tt.reconfig_data_format_srca(1)", "matmul_block unpacks c_1 (Float16_b) through SrcA"),
+])
+def test_a_missing_format_reconfig_is_a_compile_error(line, want):
+    """The printer checks the format units as the emulator does (analysis/format_table.py): a unit left on
+    another format than the CB it unpacks / packs is rejected before any C++ exists."""
+    mod = _fp32_partials_matmul()
+    generate(mod)                                            # as lowered: consistent
+    compute = next(f for f in mod.functions.values() if str(f.attrs["tt.kernel_role"]) == "compute")
+    text = compute.script()
+    assert line in text
+    lines = text.splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.strip() == line)
+    broken = tvm.script.from_source("\n".join(lines[:i] + lines[i + 1:]))
+    msg = compute_error(broken, mod)
+    assert want in msg and f"call {line} first" in msg

@@ -108,6 +108,16 @@ def test_emulator_violation(runner):
         _emu(runner, EW_BUG="oob_read")
 
 
+def test_emulator_format_error(runner):
+    # the packer is configured for c_0 (Float16_b) by compute_kernel_hw_startup, c_16 holds Float32
+    with pytest.raises(errors.EmulatorFormatError,
+                       match=r"format_mismatch on core \(0, 0\) in kernel 'compute': pack_tile packs into c_16 "
+                             r"\(Float32\), but the packer is configured for Float16_b \(by compute_kernel_hw_startup "
+                             r"for c_0 at line \d+\): on a device the data would be written as Float16_b; call "
+                             r"pack_reconfig_data_format\(c_16\) first \[.*compute.cpp:\d+\]"):
+        _emu(runner, EW_OP="copy", EW_BUG="pack_format", EW_OUT_FP32=1)
+
+
 def test_emulator_timeout(runner):
     with pytest.raises(errors.EmulatorTimeout, match=r"ran past its time limit of 2 s and was killed"):
         _emu(runner, EW_BUG="spin", TT_EMU_HANG_SECONDS=0, timeout=2.0)
@@ -129,6 +139,43 @@ def test_real_api_unavailable(monkeypatch):
             toolchain.find()
     finally:
         toolchain.find.cache_clear()
+
+
+def test_wolfpine_unavailable(matmul, monkeypatch):
+    from tilelang_tt.wolfpine import env
+    monkeypatch.setattr(env, "find_python310", lambda: None)
+    with pytest.raises(errors.WolfpineUnavailable, match=r"kernel 'matmul': the wolfpine backend .*CPython 3.10 "
+                                                         r"only.*fix: install one .*TILELANG_TT_PYTHON310"):
+        matmul(rand_bf16((64, 64), 1), rand_bf16((64, 64), 2), backend="wolfpine")
+
+
+def test_wolfpine_unsupported():
+    kernel = tilelang_tt.compile(samples.unary_chain(32, 64), out_idx=-1)
+    with pytest.raises(errors.WolfpineUnsupported, match=r"kernel 'unary_chain': compute kernel compute "
+                                                         r"\(compute.cpp\) uses the SFPU .*fix: run this kernel on "
+                                                         r"the emulator"):
+        kernel(rand_bf16((32, 64), 1), backend="wolfpine")
+
+
+def test_wolfpine_run_error(matmul, monkeypatch):
+    # the child's answer when tt-metal or the simulator fails (a real one: tests/unit/wolfpine)
+    from tilelang_tt.runtime import wolfpine
+
+    class FailingChild:
+        log_path = "wolfpine.log"
+
+        def request(self, req, timeout):
+            return {"ok": False, "error": "RuntimeError: trisc0 build failed"}
+
+        def tail(self):
+            return ""
+
+        def kill(self):
+            pass
+    monkeypatch.setattr(wolfpine, "_child", lambda arch, kernel: FailingChild())
+    with pytest.raises(errors.WolfpineRunError, match=r"kernel 'matmul' failed on the simulated wormhole device: "
+                                                      r"RuntimeError: trisc0 build failed; log wolfpine.log"):
+        matmul(rand_bf16((64, 64), 1), rand_bf16((64, 64), 2), backend="wolfpine")
 
 
 ABSTRACT = {errors.TTError, errors.EmulatorError}   # bases, never raised themselves

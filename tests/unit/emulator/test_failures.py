@@ -4,8 +4,8 @@ import time
 import numpy as np
 import pytest
 
-from tilelang_tt.errors import (EmulatorCrash, EmulatorDeadlock, EmulatorTimeout, EmulatorViolation,
-                                KernelBuildError, TTRuntimeError)
+from tilelang_tt.errors import (EmulatorCrash, EmulatorDeadlock, EmulatorFormatError, EmulatorTimeout,
+                                EmulatorViolation, KernelBuildError, TTRuntimeError)
 
 from emu_testlib import BF16, rand_bf16
 
@@ -185,6 +185,22 @@ def test_noc_addresses_outside_allocated_buffers(runner, bug, expect):
     assert rep["kind"] == "noc_violation" and rep["kernel"] == "reader", rep
     assert expect in rep["message"], rep["message"]
     assert rep["details"]["line"] > 0
+
+
+def test_pack_reconfig_old_new_reprograms_only_when_the_formats_differ(runner):
+    """The (old, new) forms compare the two CBs' formats, not the packer's state (the LLK's
+    should_reconfigure_cbs): with old = c_0 (bf16) the packer moves to c_16's Float32; with a wrong
+    old = c_16 nothing changes and the Float32 pack is a format error."""
+    a = rand_bf16((M, N), 1)
+    out = runner.run("eltwise", [a, a], np.float32, (M, N),
+                     env=dict(EW_M=M, EW_N=N, EW_OP="copy", EW_OUT_FP32=1, EW_BUG="pack_reconfig_old_new"))
+    np.testing.assert_array_equal(out, a.astype(np.float32))
+    with pytest.raises(EmulatorFormatError) as ei:
+        _run(runner, EW_OP="copy", EW_OUT_FP32=1, EW_BUG="pack_reconfig_wrong_old")
+    det = ei.value.report["details"]
+    assert (det["unit"], det["cb"], det["cb_format"], det["configured_format"]) == ("the packer", 16, "Float32",
+                                                                                    "Float16_b")
+    assert det["configured_by"] == "compute_kernel_hw_startup" and ei.value.report["kernel"] == "compute"
 
 
 def test_op_init_before_reduce_uninit(runner):

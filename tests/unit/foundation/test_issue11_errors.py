@@ -79,7 +79,7 @@ def test_non_numeric_or_non_positive_timeout(kernel, monkeypatch):
 def test_unknown_backend(kernel, monkeypatch):
     monkeypatch.setenv("TILELANG_TT_BACKEND", "gpu")
     with pytest.raises(errors.TTEnvironmentError, match=r"kernel 'matmul': TILELANG_TT_BACKEND='gpu' is not a "
-                                                        r"backend; fix: set it to emulator, metalium or auto"):
+                                                        r"backend; fix: set it to emulator, metalium, wolfpine or auto"):
         kernel(*_ab())
 
 

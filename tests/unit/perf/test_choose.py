@@ -1,5 +1,6 @@
 """The matmul schedule chooser: legal choices, the fastest of what it considered, typed errors."""
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -51,7 +52,8 @@ def test_a_wider_choice_is_never_worse():
 
 def test_impossible_requests_are_typed_errors():
     with pytest.raises(TTCompileError, match=r"no .* schedule of 2048x2048x2048 \(8192 B of L1 per core\): "
-                                             r"the input CBs of one K block leave no room in L1"):
+                                             r"CBs need 14336 B of L1, more than the 8192 B budget \(every candidate, even "
+                                             r"the least demanding: blocked 2048x2048x2048 grid 1x1 block 1x1 k1"):
         best_matmul_config(2048, 2048, 2048, constraints=Constraints(l1_bytes=8 * 1024))
     with pytest.raises(TTCompileError, match="cannot be chosen"):
         best_matmul_config(256, 256, 256, constraints=Constraints(variants=("naive",)))
@@ -69,3 +71,60 @@ def test_shortlisted_k_blocks_fit_l1_for_either_program(program):
         c = choose_matmul(4096, 4096, 4096, ("bfloat16", "bfloat16"), fp32_acc, "HiFi4", "wormhole_b0",
                           Constraints(accumulate=("reload", "l1_acc"), program=program))
         assert all(l1_bytes(p) <= HARDWARE["wormhole_b0"].l1_bytes for p, _ in c.per_variant.values())
+
+
+# ---------------------------------------------------------------------------------------------------
+# the exact search (perf/exact.py): complete, not just plausible
+
+def _space(M, N, K, cons, fp32_acc=False, model="wormhole_b0"):
+    from tilelang_tt.perf.choose import _Space, _base
+    from tilelang_tt.perf.exact import Checker
+    space = _Space(M, N, K, "bfloat16", "bfloat16", fp32_acc, "HiFi4", model, cons)
+    return space, Checker(space, _base(M, N, K, "bfloat16", "bfloat16", fp32_acc, "HiFi4", model, cons))
+
+
+@pytest.mark.parametrize("program", ["ours", "tt-metal"])
+def test_l1_arithmetic_equals_the_model(program):
+    cons = Constraints(program=program, epilogue_tensors=1 if program == "ours" else 0)
+    for fp32_acc in (False, True):
+        space, check = _space(320, 224, 256, cons, fp32_acc)
+        for acc in ("reload", "l1_acc"):
+            for bm, bn, ibw, sb in [(1, 1, 1, (1, 1)), (3, 2, 4, (3, 1)), (4, 4, 8, (2, 2)), (10, 7, 2, (1, 7))]:
+                p = check.params("multicast", acc, (2, 2), bm, bn, ibw, sb)
+                assert check.l1(acc, bm, bn, ibw, sb) == l1_bytes(p)
+
+
+FIXED = [{}, {"per_core_M": 2}, {"per_core_N": 3, "subblock_w": 3}, {"subblock_h": 2, "subblock_w": 2},
+         {"grid": (3, 2)}, {"grid": (3, 3), "per_core_M": 2}, {"in0_block_w": 2, "subblock_h": 3},
+         {"per_core_M": 5, "per_core_N": 5, "subblock": (5, 1)}, {"subblock_h": 4}, {"grid": (1, 3), "per_core_N": 4}]
+
+
+@pytest.mark.parametrize("fixed", FIXED)
+@pytest.mark.parametrize("l1", [None, 40 * 1024])
+def test_exact_search_finds_a_schedule_whenever_brute_force_does(fixed, l1):
+    # brute force over every grid, block (past the edges too), K block, subblock, variant and strategy
+    # of a small space
+    from tilelang_tt.perf.exact import any_legal, least_demanding
+    M, N, K = 160, 128, 128                             # 5 x 4 tiles, K 4 tiles
+    cons = Constraints(variants=("blocked", "subblocked", "multicast"), accumulate=("reload", "l1_acc"),
+                       max_grid=(3, 3), fixed=fixed, l1_bytes=l1)
+    space, check = _space(M, N, K, cons)
+    fx = dict(fixed)
+    if "subblock" in fx:
+        fx["subblock_h"], fx["subblock_w"] = fx.pop("subblock")
+    legal = []
+    for v, acc, c, r, bm, bn, w, h, sw in itertools.product(
+            cons.variants, cons.accumulate, range(1, 4), range(1, 4), range(1, 7), range(1, 7), (1, 2, 4),
+            range(1, 7), range(1, 7)):
+        want = {"grid": (c, r), "per_core_M": bm, "per_core_N": bn, "in0_block_w": w, "subblock_h": h,
+                "subblock_w": sw}
+        if all(want[k] == val for k, val in fx.items()) and check(v, acc, (c, r), bm, bn, w, (h, sw)) is None:
+            legal.append((v, acc))
+    found = any_legal(space, check)
+    assert (found is not None) == bool(legal), (fixed, l1, legal[:3], found)
+    if found is not None:
+        assert check(found.variant, found.accumulate, found.grid, found.per_core_M, found.per_core_N,
+                     found.in0_block_w, found.subblock) is None
+    # per variant and strategy: the least demanding schedule is legal exactly when one is
+    ld = least_demanding(space, check)
+    assert {(p.variant, p.accumulate) for p in ld.get(None, [])} == set(legal)

@@ -49,6 +49,12 @@ SAMPLES = {
                                    dict(schedule="multicast", grid=(2, 2), partials="l1_acc")),
     "matmul_bias_relu_multicast_reload": (lambda: samples.matmul_bias_relu(256, 256, 256),
                                           dict(schedule="multicast", grid=(2, 2), partials="reload")),
+    # residual epilogues: C read before it is overwritten, B read as matmul input and epilogue operand
+    # (one accessor each)
+    "matmul_residual_multicast": (lambda: samples.matmul_residual(256, 256, 256, ("add", "relu"), "C"),
+                                  dict(schedule="multicast", grid=(2, 2), partials="l1_acc")),
+    "matmul_residual_b_blocked": (lambda: samples.matmul_residual(256, 128, 256, ("mul",), "B"),
+                                  dict(schedule="blocked", grid=(2, 2))),
 }
 
 

@@ -24,8 +24,20 @@ struct ComputeState {
   int pack_mask = -1;  // ReduceDim whose packer mask reduce_init set, -1 after reduce_uninit
   int bcast_op = -1, bcast_dim = -1;
   bool fp32_acc = false, full_sync = false, approx = false;
+  int phases = 4;                  // math fidelity phases of a matmul (LoFi 1 .. HiFi4 4)
+  bool bfp8_pack_precise = false;
   int capacity = 8;
   bool fresh[DST_TILES];
+  // Format state of the unpacker's two source registers and of the packer, as programmed by
+  // compute_kernel_hw_startup and the reconfig calls (-1: never programmed). `by` names the CB and the
+  // call / line that programmed it, for reports.
+  struct FormatReg {
+    int fmt = -1;
+    int cb = -1;
+    const char* call = "";
+    uint32_t line = 0;
+  };
+  FormatReg srca, srcb, pack;
   // Unpacked source tiles, keyed by CB and the absolute sequence number of the page (pages are
   // immutable between push and pop), so a matmul block unpacks each input tile once. Replacement is
   // least-recently-used and never evicts the slot a caller still holds (`keep`): with round-robin
@@ -41,6 +53,8 @@ ComputeState* new_compute_state(const KernelDef& k) {
   cs->fp32_acc = k.cc.fp32_dest_acc_en;
   cs->full_sync = k.cc.dst_full_sync_en;
   cs->approx = k.cc.math_approx_mode;
+  cs->phases = fidelity_phases(int(k.cc.math_fidelity));
+  cs->bfp8_pack_precise = k.cc.bfp8_pack_precise;
   // DST: 16 tiles bf16 / 8 fp32; half-sync hands out half per acquire.
   cs->capacity = (cs->full_sync ? 16 : 8) / (cs->fp32_acc ? 2 : 1);
   std::memset(cs->dst, 0, sizeof cs->dst);
@@ -98,7 +112,7 @@ static const uint8_t* front_tile(Fiber* f, uint32_t id, uint32_t idx, tt::DataFo
          "{\"cb_state\":" + cb_state_json(cb, int(id)) + "}");
   if (!fmt_supported(cb.fmt))
     fail(EX_API, "api_misuse", f, std::string(f->call) + ": data format " + fmt_name(cb.fmt) + " of c_" + std::to_string(id) +
-                                      " is not emulated (Float16_b and Float32 are)");
+                                      " is not emulated (Float16_b, Float32, Bfp8_b and Bfp4_b are)");
   if (tt::tile_size(cb.fmt) > cb.page_size)
     fail(EX_CB, "cb_violation", f, std::string(f->call) + ": a " + fmt_name(cb.fmt) + " tile (" +
                                        std::to_string(tt::tile_size(cb.fmt)) + " B) does not fit the " +
@@ -106,6 +120,48 @@ static const uint8_t* front_tile(Fiber* f, uint32_t id, uint32_t idx, tt::DataFo
   *fmt = cb.fmt;
   uint32_t page = (cb.rd_page + idx) % cb.num_pages;
   return f->core->l1 + cb.base + page * cb.page_size;
+}
+
+// ------------------------------------------------------------------------------- format state
+static const char* unit_name(int which) { return which == TT_EMU_SRCA ? "SrcA" : which == TT_EMU_SRCB ? "SrcB" : "the packer"; }
+static ComputeState::FormatReg& unit(ComputeState* cs, int which) {
+  return which == TT_EMU_SRCA ? cs->srca : which == TT_EMU_SRCB ? cs->srcb : cs->pack;
+}
+static CB& configured_cb(Fiber* f, uint32_t id) {
+  if (id >= uint32_t(model().max_cbs)) fail(EX_CB, "cb_violation", f, std::string(f->call) + ": CB id " + std::to_string(id) + " out of range");
+  CB& cb = f->core->cbs[id];
+  if (!cb.configured)
+    fail(EX_CB, "cb_violation", f, std::string(f->call) + ": CB c_" + std::to_string(id) + " is not configured on this core");
+  return cb;
+}
+static void program_unit(Fiber* f, int which, uint32_t id) {
+  auto& r = unit(f->cs, which);
+  r.fmt = int(configured_cb(f, id).fmt);
+  r.cb = int(id);
+  r.call = f->call;
+  r.line = f->line;
+}
+// The engine reads (SrcA / SrcB: unpacks) or writes (packer: packs) CB `id` in the format it was last
+// programmed for; on a card a different CB format gives wrong numbers silently, here it is an error.
+static void need_format(Fiber* f, int which, uint32_t id) {
+  auto& r = unit(f->cs, which);
+  tt::DataFormat have = configured_cb(f, id).fmt;
+  if (r.fmt == int(have)) return;
+  std::string cbn = "c_" + std::to_string(id);
+  std::string want = fmt_name(have);
+  std::string conf = r.fmt < 0 ? std::string("nothing") : std::string(fmt_name(tt::DataFormat(r.fmt)));
+  std::string by = r.fmt < 0 ? "" : std::string(" (by ") + r.call + " for c_" + std::to_string(r.cb) + " at line " + std::to_string(r.line) + ")";
+  std::string fix = which == TT_EMU_PACK ? "pack_reconfig_data_format(" + cbn + ")"
+                    : which == TT_EMU_SRCA ? "reconfig_data_format_srca(" + cbn + ")" : "reconfig_data_format_srcb(" + cbn + ")";
+  std::string verb = which == TT_EMU_PACK ? "packs into" : "unpacks";
+  std::string through = which == TT_EMU_PACK ? "" : std::string(" through ") + unit_name(which);
+  fail(EX_FORMAT, "format_mismatch", f,
+       std::string(f->call) + " " + verb + " " + cbn + " (" + want + ")" + through + ", but " + unit_name(which) +
+           " is configured for " + conf + by + ": on a device the data would be " +
+           (which == TT_EMU_PACK ? "written" : "read") + " as " + conf + "; call " + fix + " first",
+       "{\"unit\":" + json_str(unit_name(which)) + ",\"cb\":" + std::to_string(id) + ",\"cb_format\":" + json_str(want) +
+           ",\"configured_format\":" + json_str(conf) + ",\"configured_cb\":" + std::to_string(r.cb) +
+           ",\"configured_by\":" + json_str(r.call) + ",\"configured_line\":" + std::to_string(r.line) + "}");
 }
 static void load(Fiber* f, uint32_t cb, uint32_t idx, float* out) {
   tt::DataFormat fmt;
@@ -132,6 +188,7 @@ static const float* load_cached(Fiber* f, uint32_t cb, uint32_t idx, const float
   victim->l1 = p;
   victim->used = ++cs->clock;
   unpack_tile(p, fmt, victim->data);
+  to_src_registers(victim->data, 1024, fmt, cs->fp32_acc);  // the cache holds what the matrix engine reads
   return victim->data;
 }
 
@@ -198,6 +255,20 @@ void tt_emu_hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb, int src_order
                                     "first, never mid-kernel (use the op's *_init to switch op families)");
   }
   f->cs->started = true;
+  // SrcOrder::Reverse (matmul) programs in0 into SrcB and in1 into SrcA
+  bool reverse = src_order == 1 || src_order == TT_EMU_CONFIGURE_REVERSE;
+  program_unit(f, TT_EMU_SRCA, reverse ? icb1 : icb0);
+  program_unit(f, TT_EMU_SRCB, reverse ? icb0 : icb1);
+  program_unit(f, TT_EMU_PACK, ocb);
+}
+void tt_emu_reconfig_df(int which, uint32_t old_cb, uint32_t new_cb, uint32_t line) {
+  static const char* names[] = {"", "reconfig_data_format_srca", "reconfig_data_format_srcb", "", "pack_reconfig_data_format"};
+  Fiber* f = ccur(names[which & 7], line);
+  need_started(f);
+  CB& nw = configured_cb(f, new_cb);
+  // (old, new): the LLK compares the two CBs' formats, not the engine's state
+  if (old_cb != TT_EMU_NO_CB && configured_cb(f, old_cb).fmt == nw.fmt) return;
+  program_unit(f, which, new_cb);
 }
 void tt_emu_fpu_init(int family, uint32_t icb0, uint32_t icb1, uint32_t line) {
   Fiber* f = ccur("init", line);
@@ -212,13 +283,15 @@ void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, u
   Fiber* f = ccur(ct * rt == 1 ? "matmul_tiles" : "matmul_block", line);
   need_family(f, TT_EMU_FAM_MATMUL, api_era() >= 4 ? "matmul_init" : "mm_init / mm_init_short");
   ComputeState* cs = f->cs;
+  need_format(f, TT_EMU_SRCB, in0);  // the matmul unpacks in0 into SrcB and in1 into SrcA
+  need_format(f, TT_EMU_SRCA, in1);
   // matmul_block: for r < rt, c < ct: DST[idst + r*ct + c] += A[i0 + r*kt] @ B[i1 + c]
   for (uint32_t r = 0; r < rt; ++r) {
     const float* a = load_cached(f, in0, i0 + r * kt);
     for (uint32_t c = 0; c < ct; ++c) {
       float* d = dst_tile(f, idst + r * ct + c);
       const float* b = load_cached(f, in1, i1 + c, a);  // A stays in use for the whole row
-      matmul_acc(d, a, b, transpose != 0);
+      matmul_fidelity(d, a, b, transpose != 0, cs->phases, cs->fp32_acc);
       finish_dst(f, d);
     }
   }
@@ -226,6 +299,7 @@ void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, u
 void tt_emu_copy_tile(uint32_t cb, uint32_t tile, uint32_t idst, uint32_t ntiles, uint32_t line) {
   Fiber* f = ccur(ntiles == 1 ? "copy_tile" : "copy_block", line);
   need_family(f, TT_EMU_FAM_COPY, api_era() >= 4 ? "copy_init" : "copy_tile_to_dst_init_short");
+  need_format(f, TT_EMU_SRCA, cb);  // unpacker A, also when it unpacks to DST (UnpackToDestFp32)
   for (uint32_t i = 0; i < ntiles; ++i) {
     float* d = dst_tile(f, idst + i);
     load(f, cb, tile + i, d);
@@ -239,6 +313,8 @@ void tt_emu_binary_tiles(int op, uint32_t in0, uint32_t in1, uint32_t i0, uint32
   Fiber* f = ccur(names[op & 3], line);
   need_family(f, TT_EMU_FAM_BINARY, (api_era() >= 5 ? inits5 : inits)[op & 3]);
   ComputeState* cs = f->cs;
+  need_format(f, TT_EMU_SRCA, in0);
+  need_format(f, TT_EMU_SRCB, in1);
   load(f, in0, i0, cs->a);
   load(f, in1, i1, cs->b);
   float* d = dst_tile(f, idst);
@@ -258,6 +334,9 @@ void tt_emu_dest_reuse(int op, int reuse, uint32_t cb, uint32_t tile, uint32_t i
   need_family(f, TT_EMU_FAM_DEST_REUSE, m081 ? inits5[op & 3] : "binary_dest_reuse_tiles_init");
   if (reuse == 0) fail(EX_API, "api_misuse", f, "dest-reuse tiles with EltwiseBinaryReuseDestType::NONE");
   ComputeState* cs = f->cs;
+  // DEST_TO_SRCA moves DST into SrcA and unpacks the CB tile with unpacker B (SrcB); DEST_TO_SRCB the
+  // other way round (tt-llk llk_unpack_A.h, _llk_unpack_A_address_on_unpacker_A_)
+  need_format(f, reuse == 1 ? TT_EMU_SRCB : TT_EMU_SRCA, cb);
   load(f, cb, tile, cs->b);
   float* d = dst_tile(f, idst);
   for (int i = 0; i < 1024; ++i) {
@@ -323,6 +402,10 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
                                         fmt_name(sfmt) + "; the reduce reads its scaler as Float16_b or Float32");
   }
   bool fresh = cs->fresh[idst < DST_TILES ? idst : 0];
+  // REDUCE_ROW SUM / AVG runs as a matmul with the scaler in SrcA and the data in SrcB (reduce.h)
+  bool swap = dim == 0 && type != 2;
+  need_format(f, swap ? TT_EMU_SRCB : TT_EMU_SRCA, icb);
+  need_format(f, swap ? TT_EMU_SRCA : TT_EMU_SRCB, scb);
   load(f, icb, itile, cs->a);
   load(f, scb, stile, cs->b);
   const float* w = cs->b;  // row 0 of the scaler tile (row-major), one weight per position
@@ -447,6 +530,7 @@ void tt_emu_pack_tile(uint32_t idst, uint32_t id, uint32_t idx, int out_of_order
   if (!cb.configured) fail(EX_CB, "cb_violation", f, "pack_tile: CB c_" + std::to_string(id) + " is not configured on this core");
   if (!fmt_supported(cb.fmt))
     fail(EX_API, "api_misuse", f, std::string("pack_tile: data format ") + fmt_name(cb.fmt) + " is not emulated");
+  need_format(f, TT_EMU_PACK, id);
   for (uint32_t t = 0; t < ntiles; ++t) {
     uint32_t src = idst + t;
     if (src >= uint32_t(cs->capacity))
@@ -461,6 +545,9 @@ void tt_emu_pack_tile(uint32_t idst, uint32_t id, uint32_t idx, int out_of_order
       fail(EX_CB, "cb_violation", f, "pack_tile: a tile does not fit the page size of c_" + std::to_string(id));
     uint32_t page = (cb.wr_page + uint32_t(pos)) % cb.num_pages;
     uint8_t* l1 = f->core->l1 + cb.base + page * cb.page_size;
+    if (cs->l1_acc && is_bfp(cb.fmt))
+      fail(EX_API, "api_misuse", f, std::string("pack_tile with L1 accumulation into the ") + fmt_name(cb.fmt) +
+                                        " CB c_" + std::to_string(id) + " is not emulated: accumulate in a Float16_b or Float32 CB");
     const float* data = cs->dst[src];
     alignas(64) float masked[1024];
     if (cs->pack_mask >= 0) {  // reduce mask: keep column 0 (ROW), row 0 (COL) or [0,0] (SCALAR)
@@ -475,9 +562,9 @@ void tt_emu_pack_tile(uint32_t idst, uint32_t id, uint32_t idx, int out_of_order
       alignas(64) float sum[1024];
       unpack_tile(l1, cb.fmt, sum);
       for (int i = 0; i < 1024; ++i) sum[i] += data[i];
-      pack_tile_data(sum, cb.fmt, l1);
+      pack_tile_data(sum, cb.fmt, l1, cs->fp32_acc, cs->bfp8_pack_precise);
     } else {
-      pack_tile_data(data, cb.fmt, l1);
+      pack_tile_data(data, cb.fmt, l1, cs->fp32_acc, cs->bfp8_pack_precise);
     }
     if (!out_of_order) ++cb.packed;
   }

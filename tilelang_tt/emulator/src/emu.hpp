@@ -166,7 +166,8 @@ inline void api_tick(int thread) {
 }
 
 // failure reporting (prints to stderr, writes $TT_EMU_REPORT, exits with the code)
-enum ExitCode { EX_DEADLOCK = 70, EX_L1 = 71, EX_DST = 72, EX_NOC = 73, EX_CB = 74, EX_API = 75, EX_COMPILE = 76 };
+enum ExitCode { EX_DEADLOCK = 70, EX_L1 = 71, EX_DST = 72, EX_NOC = 73, EX_CB = 74, EX_API = 75, EX_COMPILE = 76,
+               EX_FORMAT = 77 };
 [[noreturn]] void fail(int code, const char* kind, Fiber* f, const std::string& msg, const std::string& details = "");
 [[noreturn]] void fail_core(int code, const char* kind, int cx, int cy, const std::string& kernel,
                             const std::string& msg, const std::string& details = "");
@@ -183,8 +184,23 @@ void run_program(tt::tt_metal::ProgramImpl& p);
 
 // tile math (tile_math.cpp)
 void unpack_tile(const uint8_t* src, tt::DataFormat fmt, float* out);   // face layout -> row-major fp32
-void pack_tile_data(const float* in, tt::DataFormat fmt, uint8_t* dst); // row-major fp32 -> face layout
-void matmul_acc(float* c, const float* a, const float* b, bool transpose_b);
+// row-major fp32 (Dst) -> face layout, converted as the packer does (fp32_dst: Dst holds fp32;
+// bfp8_pack_precise: ComputeConfig's choice for block-float outputs)
+void pack_tile_data(const float* in, tt::DataFormat fmt, uint8_t* dst, bool fp32_dst = true,
+                    bool bfp8_pack_precise = false);
+// matrix engine (matrix_engine.cpp)
+int fidelity_phases(int math_fidelity);                                  // LoFi 1 .. HiFi4 4
+float src_register(float x, tt::DataFormat cb_fmt, bool fp32_dst);       // what the unpacker writes to SrcA/B
+void to_src_registers(float* t, int n, tt::DataFormat cb_fmt, bool fp32_dst);
+// Dst tile c += a (in0, SrcB) @ b (in1, SrcA) over `phases` fidelity phases, operands already in
+// source-register form; with a bf16 Dst every MVMUL's partial sum is rounded into c.
+void matmul_fidelity(float* c, const float* a, const float* b, bool transpose_b, int phases, bool fp32_dst);
+// block-float tiles on the device (blockfloat.cpp)
+bool is_bfp(tt::DataFormat f);
+uint16_t bfp8_to_bf16(uint8_t datum, uint8_t exp);
+void unpack_bfp_tile(const uint8_t* src, tt::DataFormat fmt, float* out);               // -> row-major
+void pack_bfp_tile(const float* in, tt::DataFormat fmt, bool fp32_dst, bool precise, uint8_t* dst);
+uint16_t packer_bf16(float v);                                           // packer rounding to bf16
 void round_bf16(float* t, int n);
 float bf16_round(float v);
 const char* fmt_name(tt::DataFormat f);

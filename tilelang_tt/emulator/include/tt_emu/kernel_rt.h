@@ -106,7 +106,16 @@ void tt_emu_sfpu_binary(int op, uint32_t d0, uint32_t d1, uint32_t odst, uint32_
 void tt_emu_tile_regs(int which, uint32_t line);
 void tt_emu_pack_tile(uint32_t dst, uint32_t cb, uint32_t idx, int out_of_order, uint32_t ntiles, uint32_t line);
 void tt_emu_pack_l1_acc(uint32_t enable, uint32_t line);
+// Format state: which = TT_EMU_SRCA / TT_EMU_SRCB / TT_EMU_PACK; old_cb = TT_EMU_NO_CB reprograms
+// unconditionally, else only when the formats of old_cb and new_cb differ (the LLK's (old, new) forms).
+void tt_emu_reconfig_df(int which, uint32_t old_cb, uint32_t new_cb, uint32_t line);
 }
+enum tt_emu_format_unit : int { TT_EMU_SRCA = 1, TT_EMU_SRCB = 2, TT_EMU_PACK = 4 };
+constexpr uint32_t TT_EMU_NO_CB = 0xFFFFFFFFu;
+// tt_emu_hw_startup's src_order: SrcOrder's value for the explicit call; an init that configures the
+// hardware itself (E3 mm_init, binary_op_init_common, unary_op_init_common) passes
+// TT_EMU_CONFIGURE_REGULAR / TT_EMU_CONFIGURE_REVERSE.
+constexpr int TT_EMU_CONFIGURE_REGULAR = -1, TT_EMU_CONFIGURE_REVERSE = -2;
 
 // Families of FPU/SFPU configuration the runtime tracks (an op must follow its init).
 enum tt_emu_family : int {

@@ -34,6 +34,17 @@ void kernel_main() {
 #elif defined(OP_REDUCE)
   compute_kernel_hw_startup(cb_a, cb_b, cb_out);
   reduce_init<PoolType::REDUCE_POOL, ReduceDim::REDUCE_AXIS>(cb_a, cb_b, cb_out);
+#elif defined(BUG_pack_format)
+  compute_kernel_hw_startup(cb_a, cb_b, cb_a);  // the packer left on c_0's format (run with EW_OUT_FP32=1)
+  copy_init(cb_a);
+#elif defined(BUG_pack_reconfig_old_new) || defined(BUG_pack_reconfig_wrong_old)
+  compute_kernel_hw_startup(cb_a, cb_b, cb_a);  // packer on c_0 (bf16); c_16 is Float32 (EW_OUT_FP32=1)
+#ifdef BUG_pack_reconfig_old_new
+  pack_reconfig_data_format(cb_a, cb_out);      // the formats differ: reprogrammed
+#else
+  pack_reconfig_data_format(cb_out, cb_out);    // a wrong `old` of c_16's own format: nothing changes
+#endif
+  copy_init(cb_a);
 #else
   compute_kernel_hw_startup(cb_a, cb_b, cb_out);
   copy_init(cb_a);

@@ -2,7 +2,8 @@
 // C = op(A, B) on M x N bf16 matrices, tiles split over cores with split_work_to_cores.
 // Environment: EW_M, EW_N, EW_CORES, EW_OP (add|sub|mul|copy|exp|sqrt|recip|relu|relu_max|relu_min|gelu|silu|sigmoid|fill|
 // reuse_add|reuse_sub|reuse_mul), EW_OUT_FP32, EW_FP32_ACC, EW_RAW (write C still tilized),
-// EW_BUG (deadlock|dst_overflow|oob_read|push_no_reserve|pop_no_wait), EW_CB_PAGES (input CB pages),
+// EW_BUG (deadlock|dst_overflow|oob_read|push_no_reserve|pop_no_wait|pack_format|
+// pack_reconfig_old_new|pack_reconfig_wrong_old), EW_CB_PAGES (input CB pages),
 // EW_LOCAL_HEADER (fill with LOCAL_FILL_VALUE from local_params.h next to compute.cpp).
 // Usage: tt_program <kernel_dir> <A file> <B file> <C file>
 #include <cstdio>

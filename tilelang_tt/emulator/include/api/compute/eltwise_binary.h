@@ -60,7 +60,7 @@ TT_EMU_REUSE_DEST(mul, ELWMUL)
 #undef TT_EMU_REUSE_DEST
 #else
 ALWI void binary_op_init_common(uint32_t icb0, uint32_t icb1, uint32_t ocb, uint32_t call_line = __builtin_LINE()) {
-  tt_emu_hw_startup(icb0, icb1, ocb, -1, call_line);
+  tt_emu_hw_startup(icb0, icb1, ocb, TT_EMU_CONFIGURE_REGULAR, call_line);
   tt_emu_fpu_init(TT_EMU_FAM_BINARY, icb0, icb1, call_line);
 }
 ALWI void add_tiles_init(uint32_t icb0, uint32_t icb1, bool acc_to_dest = false, uint32_t call_line = __builtin_LINE()) {

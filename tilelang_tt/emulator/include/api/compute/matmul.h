@@ -31,7 +31,7 @@ ALWI void mm_uninit(std::uint32_t in0_cb_id, std::uint32_t in1_cb_id) {
 #else
 ALWI void mm_init(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t out_cb_id, const uint32_t transpose = 0,
                   uint32_t call_line = __builtin_LINE()) {
-  tt_emu_hw_startup(in0_cb_id, in1_cb_id, out_cb_id, -1, call_line);  // mm_init also configures the hardware
+  tt_emu_hw_startup(in0_cb_id, in1_cb_id, out_cb_id, TT_EMU_CONFIGURE_REVERSE, call_line);  // mm_init also configures the hardware
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
 }
 ALWI void mm_init_short(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t transpose = 0,
@@ -41,7 +41,7 @@ ALWI void mm_init_short(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t t
 ALWI void mm_block_init(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t out_cb_id, const uint32_t transpose = 0,
                         uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1,
                         uint32_t call_line = __builtin_LINE()) {
-  tt_emu_hw_startup(in0_cb_id, in1_cb_id, out_cb_id, -1, call_line);
+  tt_emu_hw_startup(in0_cb_id, in1_cb_id, out_cb_id, TT_EMU_CONFIGURE_REVERSE, call_line);
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
 }
 ALWI void mm_block_init_short(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t transpose = 0,
