@@ -333,12 +333,21 @@ def test_dst_capacity_fp32_and_bf16():
     lower_to_tt(matmul(64, 128, 64, bm=64, bn=128, acc="bfloat16"), schedule="naive")   # 8 tiles fit
 
 
-def test_dst_overflow_of_an_eltwise_kernel_suggests_no_matmul():
+def test_an_eltwise_block_larger_than_dst_runs_in_chunks():
+    """32 tiles of a tile-wise region: a loop of 4 acquires of 8 tiles each (docs/ops.md)."""
+    mod = lower_to_tt(samples.eltwise("add", 128, 256, block_m=128, block_n=256))
+    c = mod["K_compute"] if "K_compute" in mod.get_global_vars() else \
+        next(f for g, f in mod.functions.items() if "compute" in g.name_hint)
+    assert len(calls(c.body, "tile_regs_acquire")) == 1            # inside the chunk loop
+    assert "c < 4" in c.script() or "range(4)" in c.script()
+
+
+def test_dst_overflow_of_a_reduce_suggests_no_matmul():
     with pytest.raises(TTResourceError) as e:
-        lower_to_tt(samples.eltwise("add", 128, 256, block_m=128, block_n=256))
+        lower_to_tt(samples.reduce("sum", "row", 256, 64, block_m=256))
     msg = str(e.value)
-    assert "32 DST tiles" in msg and "DST holds 8 tiles with bfloat16" in msg and "launch more blocks" in msg
-    assert "matmul" not in msg
+    assert "8 DST tiles" in msg and "DST holds 4 tiles with float32" in msg and "launch more blocks" in msg
+    assert "dst_mode='full'" in msg and "matmul" not in msg
 
 
 def test_math_after_copy_out():
