@@ -20,25 +20,17 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WolfpineRunError
 from ..wolfpine import env as _env
 from ..wolfpine import support, toolchain
 from ..wolfpine.harness import ANSWER
+from .metalium import DeviceRunResult     # the same result as a card run gives
 from .module import write_sources
 
 HARNESS = Path(__file__).resolve().parent.parent / "wolfpine" / "harness.py"
 OPEN_TIMEOUT = 600.0     # a cold first open builds the firmware of five cores and starts the simulator
-
-
-@dataclass
-class DeviceRunResult:
-    returncode: int
-    stdout: str
-    stderr: str
-    wall_seconds: float
 
 
 def available() -> bool:
