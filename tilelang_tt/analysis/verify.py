@@ -256,7 +256,8 @@ def _check_op(km, op: TileOp, loop_vars):
         for o in (x, y):
             _need(km, op, o.kind in ("shared", "local"),
                   f"Tx.{kind}({dst.name}, {x.name}, {y.name}) with a {o.kind} operand {o.name}",
-                  "compare two shared / local buffers of the destination's shape (relu is Tx.maximum(x, x, 0))",
+                  f"compare two shared / local buffers of the destination's shape, or for relu write "
+                  f"{_in_place('maximum', dst.name)}",
                   supported="Tx.maximum / Tx.minimum of two tensors (binary_max_tile / binary_min_tile), relu")
             _check_whole(km, op, o)
             _same_shape(km, op, dst, o)

@@ -28,6 +28,17 @@ static void golden_matmul(const std::vector<bfloat16>& a, const std::vector<bflo
         }
 }
 
+// sum_k |a[i,k] b[k,j]|: the scale of every rounding error of the matmul
+static void magnitude_matmul(const std::vector<bfloat16>& a, const std::vector<bfloat16>& b, std::vector<float>& c,
+                             uint32_t M, uint32_t N, uint32_t K) {
+    for (uint32_t i = 0; i < M; i++)
+        for (uint32_t j = 0; j < N; j++) {
+            float acc = 0;
+            for (uint32_t k = 0; k < K; k++) acc += std::abs(a[i * K + k].to_float() * b[k * N + j].to_float());
+            c[i * N + j] = acc;
+        }
+}
+
 int main() {
     constexpr uint32_t M = 256, N = 256, K = 256, B = 1;
     const uint32_t Mt = M / TILE_HEIGHT, Kt = K / TILE_WIDTH, Nt = N / TILE_WIDTH;
@@ -138,10 +149,21 @@ int main() {
     distributed::EnqueueReadMeshBuffer(cq, result_vec, dst_dram_buffer, true);
     result_vec = untilize_nfaces(result_vec, M, N);
 
-    double worst = 0;
-    for (uint32_t i = 0; i < M * N; ++i) worst = std::max(worst, double(std::abs(golden[i] - result_vec[i].to_float())));
-    fmt::print("Metalium vs Golden -- max abs error = {:.4f}\n", worst);
-    TT_FATAL(worst < 0.25, "max abs error {} too large", worst);
+    // A bf16 DST at HiFi4 rounds the running sum after every 16-deep MVMUL of each of the 4 fidelity phases
+    // (docs/numerics.md, "Matrix engine"), and each of the Kt / in0_block_w partial / output packs rounds
+    // once more: each rounding is at most half a bf16 ulp (2^-8 relative) of a value no larger than
+    // sum_k |a b| (docs/tolerance.md's bf16-DST matmul bound).
+    std::vector<float> magnitude(M * N);
+    magnitude_matmul(src0_vec, src1_vec, magnitude, M, N, K);
+    const double roundings = 4.0 * (K / 16) + Kt / in0_block_w;
+    double worst = 0, ratio = 0;
+    for (uint32_t i = 0; i < M * N; ++i) {
+        const double err = std::abs(golden[i] - result_vec[i].to_float());
+        worst = std::max(worst, err);
+        ratio = std::max(ratio, err / (roundings * magnitude[i] / 256.0 + 1e-30));
+    }
+    fmt::print("Metalium vs Golden -- max abs error = {:.4f}, worst error / bound {:.3f}\n", worst, ratio);
+    TT_FATAL(ratio <= 1.0, "max abs error {} exceeds the bf16-DST rounding bound (ratio {})", worst, ratio);
     mesh_device->close();
     fmt::print("Test Passed\n");
     return 0;

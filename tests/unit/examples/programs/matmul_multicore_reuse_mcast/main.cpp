@@ -30,6 +30,17 @@ static void golden_matmul(const std::vector<bfloat16>& a, const std::vector<bflo
         }
 }
 
+// sum_k |a[i,k] b[k,j]|: the scale of every rounding error of the matmul
+static void magnitude_matmul(const std::vector<bfloat16>& a, const std::vector<bfloat16>& b, std::vector<float>& c,
+                             uint32_t M, uint32_t N, uint32_t K) {
+    for (uint32_t i = 0; i < M; i++)
+        for (uint32_t j = 0; j < N; j++) {
+            float acc = 0;
+            for (uint32_t k = 0; k < K; k++) acc += std::abs(a[i * K + k].to_float() * b[k * N + j].to_float());
+            c[i * N + j] = acc;
+        }
+}
+
 int main() {
     // M, N differ so that a row / column mix-up in the grid or the multicast rectangles shows.
     constexpr uint32_t M = 384, N = 512, K = 256, B = 1;
@@ -189,18 +200,21 @@ int main() {
     distributed::EnqueueReadMeshBuffer(cq, result_vec, dst_dram_buffer, true);
     result_vec = untilize_nfaces(result_vec, M, N);
 
-    double worst = 0, largest = 0;
+    // A bf16 DST at HiFi4 rounds the running sum after every 16-deep MVMUL of each of the 4 fidelity phases
+    // (docs/numerics.md, "Matrix engine"); C and each of the num_blocks - 1 partial sums in c_24 are rounded
+    // to bf16 once more: each rounding is at most half a bf16 ulp (2^-8 relative) of a value no larger than
+    // sum_k |a b| (docs/tolerance.md's bf16-DST matmul bound).
+    std::vector<float> magnitude(M * N);
+    magnitude_matmul(src0_vec, src1_vec, magnitude, M, N, K);
+    const double roundings = 4.0 * (K / 16) + num_blocks;
+    double worst = 0, ratio = 0;
     for (uint32_t i = 0; i < M * N; ++i) {
-        worst = std::max(worst, double(std::abs(golden[i] - result_vec[i].to_float())));
-        largest = std::max(largest, double(std::abs(golden[i])));
+        const double err = std::abs(golden[i] - result_vec[i].to_float());
+        worst = std::max(worst, err);
+        ratio = std::max(ratio, err / (roundings * magnitude[i] / 256.0 + 1e-30));
     }
-    // C and each of the num_blocks - 1 partial sums in c_24 are rounded to bf16 (half an ulp: 2^-8 of the
-    // value at most), so the error stays under num_blocks * 2^-8 * max|C| (~0.4 here, with partial sums
-    // no larger than C); one wrong or missing tile of a block is off by several units.
-    const double bound = num_blocks * largest / 256.0;
-    fmt::print("Metalium vs Golden -- max abs error = {:.4f} (bound {:.4f}, max |C| = {:.2f})\n", worst, bound,
-               largest);
-    TT_FATAL(worst < bound, "max abs error {} exceeds the bf16 rounding bound {}", worst, bound);
+    fmt::print("Metalium vs Golden -- max abs error = {:.4f}, worst error / bound {:.3f}\n", worst, ratio);
+    TT_FATAL(ratio <= 1.0, "max abs error {} exceeds the bf16-DST rounding bound (ratio {})", worst, ratio);
     mesh_device->close();
     fmt::print("Test Passed\n");
     return 0;
