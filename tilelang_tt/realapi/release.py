@@ -62,12 +62,18 @@ _VENDORED_LIBS = "ttnn.libs/"
 HOST_LIB_DIR = "host-lib"
 
 
-def cache_root() -> Path:
-    d = os.environ.get("TILELANG_TT_REALAPI_DIR")
+def user_cache(override_env: str, name: str) -> Path:
+    """`$<override_env>`, else `$XDG_CACHE_HOME/tilelang_tt/<name>`, else `~/.cache/tilelang_tt/<name>`:
+    where the downloaded release and the wolfpine environment live, outside the repository."""
+    d = os.environ.get(override_env)
     if d:
         return Path(d)
     xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "tilelang_tt" / "realapi"
+    return Path(xdg) / "tilelang_tt" / name
+
+
+def cache_root() -> Path:
+    return user_cache("TILELANG_TT_REALAPI_DIR", "realapi")
 
 
 def tree_dir(release: Release = PINNED) -> Path:

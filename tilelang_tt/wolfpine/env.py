@@ -86,11 +86,8 @@ class ChildEnv:
 
 
 def cache_root() -> Path:
-    d = os.environ.get("TILELANG_TT_WOLFPINE_DIR")
-    if d:
-        return Path(d)
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "tilelang_tt" / "wolfpine"
+    from ..realapi.release import user_cache
+    return user_cache("TILELANG_TT_WOLFPINE_DIR", "wolfpine")
 
 
 def _probe(candidate: str) -> str | None:
