@@ -425,7 +425,7 @@ def _check_dataflow(km):
     loaded, copied_out = set(), False
     for op, _ in km.walk_ops():
         ops = classify(op)
-        if op.kind == "copy" and ops[0].kind == "shared":
+        if op.kind == "copy" and ops[0].kind == "shared" and ops[1].kind == "global":
             loaded.add(ops[0].name)
         if op.kind == "copy" and ops[0].kind == "global":
             copied_out = True

@@ -83,6 +83,18 @@ def test_matmul_bias_row(target, dtype):
     assert any(cb.name == "C_l_spill" for cb in kernel.program.cbs)
 
 
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_attention(target, dtype):
+    S, D = 128, 64
+    q, k, v = _data((S, D), dtype, 12, 1.0), _data((S, D), dtype, 13, 1.0), _data((S, D), dtype, 14, 1.0)
+    kt = np.ascontiguousarray(k.T)
+    kernel = _three_ways(samples.attention(S, D, dtype=dtype), {"Q": q, "KT": kt, "V": v}, "O", (S, D),
+                         R.attention(q, kt, v, dtype), target)
+    # the scores go DST -> L1 straight from the gemm's slots (Tx.copy(shared, local) is a pack, no copy)
+    assert any(cb.name == "S_s" for cb in kernel.program.cbs)
+
+
 @pytest.mark.parametrize("op,dtype", [("sum", "bfloat16"), ("sum", "float32"), ("max", "bfloat16"),
                                       ("max", "float32")])
 @pytest.mark.parametrize("axis", ["row", "col", "all"])
