@@ -39,11 +39,11 @@ def _softmax_rows(x: N.Bounded, src, out_dtype: str, scale: float | None = None)
     return N.fpu_binary("mul", e, rs, F32).stored(out_dtype)
 
 
-def attention(q, kt, v, out_dtype: str, scale: float | None = None) -> N.Bounded:
+def attention(q, k, v, out_dtype: str, scale: float | None = None) -> N.Bounded:
     """samples.attention: scores Q @ K^T in an fp32 DST packed to an fp32 CB, the softmax chain with the
     scale after the max, probabilities stored in the kernel's dtype, then P @ V in an fp32 DST."""
     scale = 1.0 / float(np.asarray(q).shape[1]) ** 0.5 if scale is None else scale
-    s = N.matmul(q, kt, fp32_acc=True).stored(F32)
+    s = N.matmul(q, np.asarray(k).T, fp32_acc=True).stored(F32)
     p = _softmax_rows(s, F32, out_dtype, scale)
     return N.matmul_of(p, out_dtype, v, fp32_acc=True).stored(out_dtype)
 

@@ -278,8 +278,8 @@ def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64
 
 
 def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale: float | None = None):
-    """O = softmax(scale * Q @ K^T) @ V for one head, K given transposed (KT, (D, S)): Tx.gemm takes no
-    transposed operands. Each grid point owns block_m query rows and keeps their whole score row in L1:
+    """O = softmax(scale * Q @ K^T) @ V for one head (Q, K, V of shape (S, D)); Q @ K^T is a Tx.gemm with
+    transpose_B=True (the unpacker transposes each K tile). Each grid point owns block_m query rows and keeps their whole score row in L1:
     the scores land in DST (float32), are packed to L1, go through the softmax of `softmax` (the scale is
     applied after the max is subtracted, which is the same for scale > 0), and the bf16 / fp32
     probabilities feed the second matmul. block_m x S scores must fit DST (S <= 128 at block_m = 32 with
@@ -287,11 +287,11 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
     scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
 
     @T.prim_func
-    def attention(Q: T.Buffer((S, D), dtype), KT: T.Buffer((D, S), dtype), V: T.Buffer((S, D), dtype),
+    def attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
                   O: T.Buffer((S, D), dtype)):
         by = T.launch_thread("blockIdx.x", S // block_m)
         Q_s = T.alloc_buffer((block_m, D), dtype, scope="shared")
-        K_s = T.alloc_buffer((D, S), dtype, scope="shared")
+        K_s = T.alloc_buffer((S, D), dtype, scope="shared")
         V_s = T.alloc_buffer((S, D), dtype, scope="shared")
         S_l = T.alloc_buffer((block_m, S), "float32", scope="local")
         S_s = T.alloc_buffer((block_m, S), "float32", scope="shared")
@@ -301,9 +301,9 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
         P = T.alloc_buffer((block_m, S), dtype, scope="shared")
         O_l = T.alloc_buffer((block_m, D), "float32", scope="local")
         Tx.copy(Q_s, Q[by * block_m:by * block_m + block_m, 0:D])
-        Tx.copy(K_s, KT[0:D, 0:S])
+        Tx.copy(K_s, K[0:S, 0:D])
         Tx.fill(S_l, T.float32(0))
-        Tx.gemm(S_l, Q_s, K_s, S_l, beta=1.0)
+        Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
         Tx.copy(S_s, S_l)
         Tx.max(mx, S_s, axes=-1)
         Tx.sub(E, S_s, mx)
