@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import TTCompileError, TTInternalError
 from ..target import HARDWARE, TILE_BYTES
 from .costs import costs
-from .formats import unpack_cycles
+from .formats import BLOCK_FLOAT, unpack_cycles
 from .matmul import (MatmulParams, VARIANTS, _fmt, check_params, core_groups, l1_bytes, program_header,
                      tt_partials_format, unpacked_per_call)
 from .exact import Checker, any_legal, exact_candidates, least_demanding
@@ -107,8 +107,11 @@ class _Space:
         b = _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons, formats)
         self.formats = b.formats
         self.ta, self.tb, self.to = b.tile_bytes
-        self.ua = unpack_cycles(self.ct.unpack_srca_cycles, self.formats[1], "SrcA unpack")   # in1
-        self.ub = unpack_cycles(self.ct.unpack_srcb_cycles, self.formats[0], "SrcB unpack")   # in0
+        # the closed form ranks block-float operands at their own unpack cost and every other format at
+        # the Float16_b cost, as it always has (the full model prices each format)
+        ranked = [f if f in BLOCK_FLOAT else "Float16_b" for f in self.formats[:2]]
+        self.ua = unpack_cycles(self.ct.unpack_srca_cycles, ranked[1], "SrcA unpack")          # in1
+        self.ub = unpack_cycles(self.ct.unpack_srcb_cycles, ranked[0], "SrcB unpack")          # in0
         self.te = TILE_BYTES[_fmt(dtype)]                   # epilogue and bias tensors keep the dtype's format
         # ours' partials: Float32 with fp32 accumulation, else the output dtype's (a block-float output
         # still has Float16_b partials), and the reload's SrcA cost (the closed form only ranks)
