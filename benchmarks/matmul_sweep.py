@@ -9,8 +9,8 @@ For every point (chip, M x K x N, dtype, fidelity, schedule) it compiles `sample
 built (variant, grid, blocks, subblocks) and its reason; the modeled time, TFLOP/s, utilization and
 bounding resource of that program (`kernel.estimate()`, docs/perf-model.md); tt-metal's published
 measurement of the same work where one exists (`perf/published.py`: BF16 inputs with bf16 accumulation,
-HiFi2 / HiFi4, and the block-float rows of reference D.5); the CPU emulator's result checked against numpy (`numerics.matmul_bound`) and its wall
-time, for problems up to --emulate-max cubed; and, when TT_METAL_HOME and a card are present, the run on
+HiFi2 / HiFi4, and the block-float rows of reference D.5); the CPU emulator's result checked against
+numpy (`numerics.matmul_bound`) and its wall time, for problems up to --emulate-max cubed; and, when TT_METAL_HOME and a card are present, the run on
 the device (`runtime.launcher.last_launch()`), else "no device". Nothing is estimated where it was not
 measured: a point that does not compile or times out says so.
 

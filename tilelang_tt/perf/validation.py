@@ -40,8 +40,9 @@ class Row:
     def calibration(self) -> bool:
         m = self.measurement
         # the cost table was fitted to BF16 rows only; a block-float row of a calibration shape validates
-        return m.dtype == "BFLOAT16" and any(card == m.card and (M, K, N) == (m.M, m.K, m.N) and fid in (None, m.fidelity)
-                   for card, M, K, N, fid in CALIBRATION_ROWS[m.model])
+        return m.dtype == "BFLOAT16" and any(
+            card == m.card and (M, K, N) == (m.M, m.K, m.N) and fid in (None, m.fidelity)
+            for card, M, K, N, fid in CALIBRATION_ROWS[m.model])
 
 
 def validate(headline_only: bool = False) -> list[Row]:

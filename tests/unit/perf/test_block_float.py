@@ -122,7 +122,8 @@ def test_l1_arithmetic_of_the_exact_search_equals_the_model_with_formats(program
         check = Checker(space, _base(320, 224, 256, "bfloat16", "bfloat16", False, "HiFi4", "wormhole_b0", cons, fmts))
         for acc in ("reload", "l1_acc"):
             for bm, bn, ibw, sb in [(1, 1, 1, (1, 1)), (3, 2, 4, (3, 1)), (4, 4, 2, (2, 2)), (10, 7, 8, (1, 7))]:
-                assert check.l1(acc, bm, bn, ibw, sb) == l1_bytes(check.params("multicast", acc, (2, 2), bm, bn, ibw, sb))
+                p = check.params("multicast", acc, (2, 2), bm, bn, ibw, sb)
+                assert check.l1(acc, bm, bn, ibw, sb) == l1_bytes(p)
 
 
 def test_tt_metal_keeps_float16_partials_of_a_block_float_output_in_their_own_cb():
