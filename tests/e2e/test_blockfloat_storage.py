@@ -1,0 +1,68 @@
+"""Block-float storage end to end: matmuls whose weights B (and in some cases A) are declared
+storage={"B": "bfp8_b"} / "bfp4_b" keep their logical dtype bf16, are packed on the host into Bfp8_b /
+Bfp4_b tiles (tilelang_tt.blockfloat, bit-exact with the release), read from DRAM as 1088 / 576-byte
+pages, unpacked by the device into bf16 source registers, and produce bf16 C. Every matmul schedule, both
+chips, LoFi / HiFi2 / HiFi4: each result within the derived matmul bound of the values the device holds
+(numpy on blockfloat.quantize(x), docs/tolerance.md "Block-float inputs"), with the emulator's format
+checking on (a missing reconfig to or from a Bfp CB is an EmulatorFormatError)."""
+import ml_dtypes
+import numpy as np
+import pytest
+
+import tilelang_tt
+from tilelang_tt import blockfloat, samples
+from tilelang_tt.numerics import check, matmul_bound
+from tilelang_tt.target import TILE_BYTES
+
+BF16 = ml_dtypes.bfloat16
+PAGE = {"bfp8_b": TILE_BYTES["Bfp8_b"], "bfp4_b": TILE_BYTES["Bfp4_b"]}
+
+# (schedule, overrides, chip, storage, fidelity): every schedule on both chips, every format as B and
+# as A, every fidelity; both partial-sum strategies
+CASES = [
+    ("naive", {}, "wormhole_b0", {"B": "bfp8_b"}, "HiFi4"),
+    ("naive", {}, "blackhole", {"A": "bfp8_b", "B": "bfp4_b"}, "LoFi"),
+    ("blocked", dict(grid=(2, 2)), "wormhole_b0", {"B": "bfp4_b"}, "HiFi2"),
+    ("blocked", dict(grid=(2, 2)), "blackhole", {"A": "bfp4_b", "B": "bfp8_b"}, "HiFi4"),
+    ("subblocked", dict(grid=(2, 2), partials="l1_acc"), "wormhole_b0", {"A": "bfp8_b", "B": "bfp8_b"}, "LoFi"),
+    ("subblocked", dict(grid=(2, 2), partials="reload"), "blackhole", {"B": "bfp4_b"}, "HiFi2"),
+    ("multicast", dict(grid=(2, 2), partials="reload"), "wormhole_b0", {"B": "bfp8_b"}, "HiFi2"),
+    ("multicast", dict(grid=(2, 2), partials="l1_acc"), "blackhole", {"A": "bfp4_b", "B": "bfp4_b"}, "HiFi4"),
+    ("multicast", dict(grid=(2, 2)), "blackhole", {"B": "bfp8_b"}, "LoFi"),
+]
+M, N, K = 128, 128, 256
+
+
+@pytest.mark.parametrize("schedule,over,chip,storage,fidelity", CASES,
+                         ids=[f"{c[0]}-{c[2]}-{'-'.join(f'{k}{v}' for k, v in c[3].items())}-{c[4]}" for c in CASES])
+def test_block_float_matmul_matches_numpy_on_the_quantised_inputs(schedule, over, chip, storage, fidelity):
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K), target=f"tenstorrent/{chip}", out_idx=2,
+                                 schedule=schedule, math_fidelity=fidelity, storage=storage, **over)
+    assert kernel.program.schedule["variant"] == schedule
+    rng = np.random.default_rng(16)
+    a = rng.standard_normal((M, K)).astype(BF16)
+    b = rng.standard_normal((K, N)).astype(BF16)
+    c = np.asarray(kernel(a, b)).astype(np.float32)
+    held = {"A": a, "B": b}
+    for name, fmt in storage.items():
+        held[name] = blockfloat.quantize(held[name], fmt).astype(BF16)      # exact in bf16
+    exact, bound = matmul_bound(held["A"], held["B"], "bfloat16", fp32_acc=True, fidelity=fidelity)
+    ok, err, ratio = check(c, exact, bound)
+    assert ok, f"{schedule} on {chip} with {storage} at {fidelity}: max error {err} = {ratio:.2f} x bound"
+    # the device computed with the stored values, not the bf16 ones: where the quantisation error is larger
+    # than the fidelity's (Bfp4_b above LoFi, Bfp8_b at HiFi4), the unquantised inputs' bound fails
+    if fidelity == "HiFi4" or (fidelity == "HiFi2" and "bfp4_b" in storage.values()):
+        raw_exact, raw_bound = matmul_bound(a, b, "bfloat16", fp32_acc=True, fidelity=fidelity)
+        assert not check(c, raw_exact, raw_bound)[0]
+    # the plan: tensors and their input CBs in the declared format, pages of the format's tile size
+    plan = kernel.plan
+    tensors = {t["name"]: t for t in plan["tensors"]}
+    for name in "ABC":
+        fmt = storage.get(name)
+        want = ("Bfp8_b" if fmt == "bfp8_b" else "Bfp4_b") if fmt else "Float16_b"
+        assert tensors[name]["data_format"] == want
+        assert tensors[name]["page_bytes"] == (PAGE[fmt] if fmt else 2048)
+    # the DRAM bytes the performance model reads (plan "work"): every page read, at its format's size
+    reads = sum(d["dram_read_bytes"] for core in plan["work"]["cores"] for d in core["dm"].values())
+    pages = sum(d["dram_read_pages"] for core in plan["work"]["cores"] for d in core["dm"].values())
+    assert reads < pages * 2048 if storage else reads == pages * 2048
