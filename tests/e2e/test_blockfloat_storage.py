@@ -66,3 +66,21 @@ def test_block_float_matmul_matches_numpy_on_the_quantised_inputs(schedule, over
     reads = sum(d["dram_read_bytes"] for core in plan["work"]["cores"] for d in core["dm"].values())
     pages = sum(d["dram_read_pages"] for core in plan["work"]["cores"] for d in core["dm"].values())
     assert reads < pages * 2048 if storage else reads == pages * 2048
+
+
+@pytest.mark.parametrize("op,chip,fmt", [("add", "wormhole_b0", "bfp8_b"), ("mul", "blackhole", "bfp4_b")])
+def test_block_float_input_of_an_element_wise_kernel(op, chip, fmt):
+    # the naive schedule's input CB takes the format of the tensor it is loaded from; the compute
+    # kernel's unpack reconfiguration follows the CB formats (analysis/compute_state.py)
+    from tilelang_tt.numerics import elementwise_bound
+    kernel = tilelang_tt.compile(samples.eltwise(op, 64, 128), target=f"tenstorrent/{chip}", out_idx=2,
+                                 storage={"B": fmt})
+    assert {c["name"]: c["data_format"] for c in kernel.plan["cbs"]}["B_s"] == ("Bfp8_b" if fmt == "bfp8_b" else "Bfp4_b")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((64, 128)).astype(BF16)
+    b = rng.standard_normal((64, 128)).astype(BF16)
+    c = np.asarray(kernel(a, b)).astype(np.float32)
+    bq = blockfloat.quantize(b, fmt).astype(np.float64)
+    exact = a.astype(np.float64) + bq if op == "add" else a.astype(np.float64) * bq
+    ok, err, ratio = check(c, exact, elementwise_bound(exact, "bfloat16", roundings=2))
+    assert ok, f"{op} with B in {fmt}: max error {err} = {ratio:.2f} x bound"

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..errors import TTCompileError, fail
 from ..frontend.program import TileProgram, num_tiles, scope_of
 from ..specs import CBSpec, ComputeConfig, TensorSpec
+from ..target import storage_name
 from .common import INPUT_BASE, INTERMEDIATE_BASE, OUTPUT_BASE, check_cb_resources, tensors_of
 
 
@@ -158,7 +159,7 @@ def input_storage(program: TileProgram, storage) -> dict[str, str]:
         if len(fmts) > 1:
             op = next(op for f, op in srcs.values() if f)
             fail(program.name, f"shared buffer {shared} is loaded from tensors stored in different formats "
-                 f"({', '.join(n + ': ' + (f or 'its dtype') for n, (f, _) in sorted(srcs.items()))}); its circular "
+                 f"({', '.join(n + ': ' + (storage_name(f) if f else 'its dtype') for n, (f, _) in sorted(srcs.items()))}); its circular "
                  f"buffer has one data format", op.stmt,
                  fix="load each shared buffer from tensors of one storage format (a separate shared buffer "
                      "per format), or declare the same storage for all of them")
