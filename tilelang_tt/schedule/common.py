@@ -51,7 +51,7 @@ def check_storage(program: TileProgram, tensors, storage) -> None:
             raise TTCompileError(
                 f"kernel '{program.name}': option storage declares {name!r} as {spelled}, but {name} is {t.dtype}; "
                 f"a block-float tensor keeps the logical dtype {BLOCK_FLOAT_DTYPE} (its tiles unpack to bf16)\n"
-                f"  fix: declare {name} as T.Buffer(..., \"{BLOCK_FLOAT_DTYPE}\"), or drop it from storage")
+                f"  fix: give {name} the dtype \"{BLOCK_FLOAT_DTYPE}\", or drop it from storage")
         if t.access != "read":
             raise TTCompileError(
                 f"kernel '{program.name}': option storage declares {name!r} as {spelled}, but the kernel writes "
