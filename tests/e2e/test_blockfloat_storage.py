@@ -84,3 +84,21 @@ def test_block_float_input_of_an_element_wise_kernel(op, chip, fmt):
     exact = a.astype(np.float64) + bq if op == "add" else a.astype(np.float64) * bq
     ok, err, ratio = check(c, exact, elementwise_bound(exact, "bfloat16", roundings=2))
     assert ok, f"{op} with B in {fmt}: max error {err} = {ratio:.2f} x bound"
+
+
+def test_ragged_block_float_inputs_are_padded_before_packing():
+    # M, N, K not multiples of 32: the host pads A and B to whole tiles with zeros, then packs (a zero never
+    # raises a group's shared exponent, so the padding leaves the real values' quantisation unchanged)
+    m, n, k = 100, 72, 80
+    kernel = tilelang_tt.compile(samples.matmul(m, n, k), target="tenstorrent/blackhole", out_idx=2,
+                                 schedule="naive", storage={"A": "bfp8_b", "B": "bfp4_b"})
+    tensors = {t["name"]: t for t in kernel.plan["tensors"]}
+    assert tensors["B"]["padded_shape"] == [96, 128] and tensors["B"]["num_pages"] == 12
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((m, k)).astype(BF16)
+    b = rng.standard_normal((k, n)).astype(BF16)
+    c = np.asarray(kernel(a, b)).astype(np.float32)
+    aq = blockfloat.quantize(a, "bfp8_b").astype(BF16)
+    bq = blockfloat.quantize(b, "bfp4_b").astype(BF16)
+    ok, err, ratio = check(c, *matmul_bound(aq, bq, "bfloat16"))
+    assert ok, f"max error {err} = {ratio:.2f} x bound"
