@@ -102,3 +102,32 @@ def test_ragged_block_float_inputs_are_padded_before_packing():
     bq = blockfloat.quantize(b, "bfp4_b").astype(BF16)
     ok, err, ratio = check(c, *matmul_bound(aq, bq, "bfloat16"))
     assert ok, f"max error {err} = {ratio:.2f} x bound"
+
+
+def test_a_missing_reconfig_back_to_the_block_float_cb_is_a_format_error(tmp_path):
+    # negative control: with fp32 partials reloaded through SrcA, the compute kernel reconfigures SrcA back
+    # to in1 (Bfp8_b) before the next matmul; without that call the emulator stops the kernel
+    import json
+
+    from tilelang_tt.errors import EmulatorFormatError
+    from tilelang_tt.runtime import emulator as emu
+    from tilelang_tt.runtime.launcher import _host_bytes
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K), target="tenstorrent", out_idx=2, schedule="multicast",
+                                 grid=(2, 2), partials="reload", in0_block_w=2, storage={"B": "bfp8_b"})
+    sources = dict(kernel.sources)
+    call = "reconfig_data_format_srca(cb_in1);"
+    assert call in sources["compute.cpp"]
+    plan = json.loads(sources["plan.json"])
+    rng = np.random.default_rng(1)
+    files = []
+    for t in sorted(plan["tensors"], key=lambda t: t["param_index"]):
+        path = tmp_path / f"tensor{t['param_index']}.bin"
+        path.write_bytes(_host_bytes(t, rng.standard_normal(t["shape"]).astype(BF16)))
+        files.append(str(path))
+    emu.run_program(emu.build_program(sources, api_profile="M081"), files, model=plan["model"])   # passes
+    sources["compute.cpp"] = sources["compute.cpp"].replace(call, "", 1)
+    with pytest.raises(EmulatorFormatError) as e:
+        emu.run_program(emu.build_program(sources, api_profile="M081"), files, model=plan["model"])
+    det = e.value.report["details"]
+    assert det["unit"] == "SrcA" and det["cb"] == 1
+    assert {det["cb_format"], det["configured_format"]} == {"Bfp8_b", "Float32"}
