@@ -171,3 +171,22 @@ def test_tvm_build_takes_the_option_as_an_attribute():
     from tilelang_tt import sources
     plan = json.loads(sources(mod)["plan.json"])
     assert {t["name"]: t["page_bytes"] for t in plan["tensors"]} == {"A": 2048, "B": 576, "C": 2048}
+
+
+def test_the_interpreter_reads_the_quantised_values():
+    # the numpy interpreter of TT-level TIR (a second execution besides the emulator) computes with what a
+    # Bfp4_b B holds, not with the bf16 values passed in
+    import ml_dtypes
+    import numpy as np
+
+    from tilelang_tt import blockfloat
+    from tilelang_tt.numerics import check, matmul_bound
+    from tilelang_tt.ttir import interp
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((64, 64)).astype(ml_dtypes.bfloat16)
+    b = rng.standard_normal((64, 64)).astype(ml_dtypes.bfloat16)
+    mod = lower_to_tt(samples.matmul(64, 64, 64, 32, 32, 32), schedule="naive", storage={"B": "bfp4_b"})
+    c = interp.run(mod, {"A": a.astype(np.float32), "B": b.astype(np.float32), "C": np.zeros((64, 64), np.float32)})[0]["C"]
+    bq = blockfloat.quantize(b, "bfp4_b").astype(ml_dtypes.bfloat16)
+    assert check(c, *matmul_bound(a, bq, "bfloat16"))[0]
+    assert not check(c, *matmul_bound(a, b, "bfloat16"))[0]
