@@ -131,3 +131,20 @@ def test_a_missing_reconfig_back_to_the_block_float_cb_is_a_format_error(tmp_pat
     det = e.value.report["details"]
     assert det["unit"] == "SrcA" and det["cb"] == 1
     assert {det["cb_format"], det["configured_format"]} == {"Bfp8_b", "Float32"}
+
+
+def test_block_float_epilogue_tensor():
+    # C = relu(A @ B + D) with B in Bfp8_b and the bias D in Bfp4_b: D's epilogue CB takes its format
+    from tilelang_tt.numerics import elementwise_bound
+    m = n = k = 128
+    kernel = tilelang_tt.compile(samples.matmul_bias_relu(m, n, k), target="tenstorrent", out_idx=3,
+                                 schedule="subblocked", grid=(2, 2), partials="reload",
+                                 storage={"B": "bfp8_b", "D": "bfp4_b"})
+    assert {c["name"]: c["data_format"] for c in kernel.plan["cbs"]}["epilogue_D"] == "Bfp4_b"
+    rng = np.random.default_rng(7)
+    a, b, d = (rng.standard_normal(s).astype(BF16) for s in ((m, k), (k, n), (m, n)))
+    c = np.asarray(kernel(a, b, d)).astype(np.float32)
+    exact, bound = matmul_bound(a, blockfloat.quantize(b, "bfp8_b").astype(BF16), "bfloat16", fp32_acc=True)
+    exact = np.maximum(exact + blockfloat.quantize(d, "bfp4_b").astype(np.float64), 0)
+    ok, err, ratio = check(c, exact, bound + elementwise_bound(exact, "bfloat16", roundings=1))
+    assert ok, f"max error {err} = {ratio:.2f} x bound"
