@@ -94,10 +94,6 @@ class CompileOptions:
     def profile(self) -> str:
         return self.api_profile or _default_profile()
 
-    def storage_of(self, tensor: str) -> str | None:
-        """The DataFormat a parameter is declared to be stored in (None: its dtype's format)."""
-        return dict(self.storage).get(tensor)
-
     @property
     def matmul_overrides(self) -> dict:
         """The matmul schedule parameters the user fixed (name -> value)."""

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import tvm_ffi
 
-from ..errors import EmulatorError, TTArgumentError, TTEnvironmentError, TTError, TTRuntimeError
 from ..blockfloat import MAGNITUDE_BITS, pack_matrix
+from ..errors import EmulatorError, TTArgumentError, TTEnvironmentError, TTError, TTRuntimeError
+from ..specs import TensorSpec
 from ..target import NUMPY_DTYPE
 from .module import Artifact, lookup
 
@@ -148,7 +149,6 @@ def _host_bytes(spec: dict, host: np.ndarray) -> bytes:
     data_format Bfp8_b / Bfp4_b) its DRAM pages, padded to whole tiles and packed here, bit-exact with
     the release's host conversion (tilelang_tt.blockfloat)."""
     if spec["data_format"] in MAGNITUDE_BITS:
-        from ..specs import TensorSpec
         packed = pack_matrix(host.astype(np.float32), spec["data_format"], TensorSpec.from_dict(spec).device_shape)
         expected = int(spec["num_pages"]) * int(spec["page_bytes"])
         if packed.size != expected:
