@@ -148,3 +148,18 @@ def test_block_float_epilogue_tensor():
     exact = np.maximum(exact + blockfloat.quantize(d, "bfp4_b").astype(np.float64), 0)
     ok, err, ratio = check(c, exact, bound + elementwise_bound(exact, "bfloat16", roundings=1))
     assert ok, f"max error {err} = {ratio:.2f} x bound"
+
+
+@pytest.mark.parametrize("sample,fmt", [("softmax", "bfp8_b"), ("reduce", "bfp4_b")])
+def test_block_float_input_of_kernels_beyond_matmul(sample, fmt):
+    # the naive schedule's regions (reduce with its Float16_b scaler, softmax's intermediates) reconfigure
+    # the unpacker around a Bfp input CB as around any other format; references on the quantised input
+    from tilelang_tt import numerics, sample_bounds
+    func = samples.softmax(64, 128) if sample == "softmax" else samples.reduce("sum", "row", 64, 128)
+    kernel = tilelang_tt.compile(func, target="tenstorrent/blackhole", out_idx=-1, storage={"A": fmt})
+    a = np.random.default_rng(9).standard_normal((64, 128)).astype(BF16)
+    out = np.asarray(kernel(a), np.float32)
+    held = blockfloat.quantize(a, fmt).astype(BF16)
+    ref = sample_bounds.softmax(held, "bfloat16") if sample == "softmax" else sample_bounds.reduce("sum", "row", held)
+    chk = numerics.check_bounded(out, ref)
+    assert chk.ok, chk.describe()
