@@ -62,10 +62,11 @@ def test_block_float_matmul_matches_numpy_on_the_quantised_inputs(schedule, over
         want = ("Bfp8_b" if fmt == "bfp8_b" else "Bfp4_b") if fmt else "Float16_b"
         assert tensors[name]["data_format"] == want
         assert tensors[name]["page_bytes"] == (PAGE[fmt] if fmt else 2048)
-    # the DRAM bytes the performance model reads (plan "work"): every page read, at its format's size
+    # the DRAM bytes the performance model reads (plan "work"): fewer than bf16 pages would take (exactly
+    # per tensor: tests/unit/passes/test_block_float_storage.py)
     reads = sum(d["dram_read_bytes"] for core in plan["work"]["cores"] for d in core["dm"].values())
     pages = sum(d["dram_read_pages"] for core in plan["work"]["cores"] for d in core["dm"].values())
-    assert reads < pages * 2048 if storage else reads == pages * 2048
+    assert reads < pages * 2048
 
 
 @pytest.mark.parametrize("op,chip,fmt", [("add", "wormhole_b0", "bfp8_b"), ("mul", "blackhole", "bfp4_b")])
