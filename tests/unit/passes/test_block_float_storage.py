@@ -60,20 +60,24 @@ def test_storage_reaches_tensors_cbs_plan_and_host(schedule, over, storage):
 
 @pytest.mark.parametrize("schedule,over", SCHEDULES, ids=[s for s, _ in SCHEDULES])
 def test_dram_read_bytes_follow_the_page_format(schedule, over):
-    # the same program with B in bf16 and in Bfp4_b reads the same pages; the bytes differ by exactly
-    # B's pages x (2048 - 576)
+    # every page a core reads is a tile of A or of B, at its format's size: A alone in Bfp4_b saves
+    # 2048 - 576 bytes per A read, B alone the same per B read, the two together account for every read,
+    # and A in Bfp8_b with B in Bfp4_b reads exactly A_reads * 1088 + B_reads * 576 bytes
     def read(storage):
         plan = json.loads(generate(_lower(schedule=schedule, storage=storage, **over))["plan.json"])
         dm = [d for core in plan["work"]["cores"] for d in core["dm"].values()]
         return sum(d["dram_read_pages"] for d in dm), sum(d["dram_read_bytes"] for d in dm)
     pages, bf16_bytes = read({})
-    pages_q, bfp_bytes = read({"B": "bfp4_b"})
-    assert pages == pages_q
     assert bf16_bytes == pages * 2048
-    b_reads = (bf16_bytes - bfp_bytes) // (2048 - 576)
-    assert b_reads * (2048 - 576) == bf16_bytes - bfp_bytes and b_reads > 0
-    a_reads = pages - b_reads
-    assert bfp_bytes == a_reads * 2048 + b_reads * 576
+    saved = 2048 - PAGE["Bfp4_b"]
+    a_pages, a_bytes = read({"A": "bfp4_b"})
+    b_pages, b_bytes = read({"B": "bfp4_b"})
+    assert a_pages == b_pages == pages
+    a_reads, rem_a = divmod(bf16_bytes - a_bytes, saved)
+    b_reads, rem_b = divmod(bf16_bytes - b_bytes, saved)
+    assert rem_a == rem_b == 0 and a_reads > 0 and b_reads > 0 and a_reads + b_reads == pages
+    _, both = read({"A": "bfp8_b", "B": "bfp4_b"})
+    assert both == a_reads * PAGE["Bfp8_b"] + b_reads * PAGE["Bfp4_b"]
 
 
 def test_data_movers_step_l1_by_the_block_float_page():
