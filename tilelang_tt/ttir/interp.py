@@ -75,6 +75,12 @@ class Sim:
         self.shapes = {k: np.shape(v) for k, v in tensors.items()}
         self.tensors = {k: self._pad(np.array(v, dtype=np.float32)) for k, v in tensors.items()}
         self.tensor_dtype = {t.name: t.dtype for t in self.program.tensors}
+        # a block-float tensor holds what the host packed (option storage): its values quantised once;
+        # the unpacker reads them back into bf16 source registers exactly
+        for t in self.program.tensors:
+            if t.block_float and t.name in self.tensors:
+                from tilelang_tt.blockfloat import quantize
+                self.tensors[t.name] = quantize(self.tensors[t.name], t.data_format)
         self.trace = []          # (core index, role, event, details)
 
     # ------------------------------------------------------------------------------------------

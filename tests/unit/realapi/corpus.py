@@ -56,6 +56,15 @@ SAMPLES = {
                                   dict(schedule="multicast", grid=(2, 2), partials="l1_acc")),
     "matmul_residual_b_blocked": (lambda: samples.matmul_residual(256, 128, 256, ("mul",), "B"),
                                   dict(schedule="blocked", grid=(2, 2))),
+    # block-float storage (option storage): Bfp8_b / Bfp4_b input CBs, their unpack formats in the JIT's
+    # descriptor headers, the reconfig calls around them, 1088 / 576-byte pages
+    "matmul_bfp8_b_multicast": (lambda: samples.matmul(256, 256, 256),
+                                dict(schedule="multicast", grid=(2, 2), partials="reload", storage={"B": "bfp8_b"})),
+    "matmul_bfp4_b_ab_naive": (lambda: samples.matmul(128, 128, 128),
+                               dict(schedule="naive", storage={"A": "bfp4_b", "B": "bfp4_b"})),
+    "matmul_bias_relu_bfp8_b_subblocked": (lambda: samples.matmul_bias_relu(256, 256, 256),
+                                           dict(schedule="subblocked", grid=(2, 2), partials="l1_acc",
+                                                storage={"B": "bfp8_b", "D": "bfp8_b"})),
 }
 
 
