@@ -229,13 +229,22 @@ def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int, storage: dict | No
 def perf_params(spec: MatmulSpec, p: MatmulParams, options):
     """The performance model's description (perf/matmul.py) of schedule `p` of this matmul."""
     from ..perf.matmul import MatmulParams as PerfParams
+    storage = dict(options.storage)
     return PerfParams(M=spec.m, N=spec.n, K=spec.k, grid=tuple(p.grid), per_core_M=p.per_core_m,
                       per_core_N=p.per_core_n, in0_block_w=p.in0_block_w, subblock=(p.subblock_h, p.subblock_w),
                       variant=p.variant, dtype=spec.in_dtype, out_dtype=spec.out_dtype, fp32_acc=spec.fp32_acc,
                       fidelity=options.math_fidelity, accumulate=p.accumulate,
                       dst_full_sync=options.dst_mode == "full", cb_depth=min(2, options.cb_depth),
                       epilogue_tensors=len(spec.epilogue_tensors),
-                      epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"))
+                      epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
+                      in0_format=storage.get(spec.a), in1_format=storage.get(spec.b))
+
+
+def operand_formats(spec: MatmulSpec, options) -> tuple:
+    """(in0, in1, output) storage formats for the model: block-float DataFormat names of A / B
+    (options.storage), None for the dtypes' own (outputs are never block-float)."""
+    storage = dict(options.storage)
+    return storage.get(spec.a), storage.get(spec.b), None
 
 
 def _from_perf(pp) -> MatmulParams:
@@ -289,7 +298,8 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
         problem = (spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc, options.math_fidelity,
                    hw.model)
         try:
-            choice = choose_matmul(*problem, constraints(fixed, variants, accs, options.max_cores))
+            choice = choose_matmul(*problem, constraints(fixed, variants, accs, options.max_cores),
+                                   formats=operand_formats(spec, options))
         except TTCompileError as e:
             requested = {**fixed, **({"partials": options.partials} if options.partials != "auto" else {}),
                          **({"max_cores": options.max_cores} if options.max_cores is not None else {})}
@@ -330,7 +340,7 @@ def _relax(options, fixed, variants, accs, problem, constraints) -> str:
         drops[f"max_cores={options.max_cores}"] = lambda: (fixed, variants, accs, None)
     found = []
     for name, cons_of in drops.items():
-        p = feasible(*problem, constraints(*cons_of()))
+        p = feasible(*problem, constraints(*cons_of()), formats=operand_formats(spec, options))
         if p is not None:
             found.append(f"{name} (without it, e.g. {_from_perf(p).describe()} runs)")
     if found:
@@ -343,7 +353,7 @@ def _relax(options, fixed, variants, accs, problem, constraints) -> str:
         v2 = VARIANTS if key2 == "schedule" else v1
         a2 = ACCUMULATE if key2 == "partials" else a1
         m2 = None if key2 == "max_cores" else m1
-        p = feasible(*problem, constraints(fixed2, v2, a2, m2))
+        p = feasible(*problem, constraints(fixed2, v2, a2, m2), formats=operand_formats(spec, options))
         if p is not None:
             found.append(f"{n1} and {n2} (without both, e.g. {_from_perf(p).describe()} runs)")
     if found:
