@@ -19,7 +19,7 @@ from ..errors import TTCompileError, TTInternalError
 from ..target import HARDWARE, TILE_BYTES
 from .costs import costs
 from .matmul import (MatmulParams, VARIANTS, _fmt, check_params, core_groups, l1_bytes, program_header,
-                     unpacked_per_call)
+                     reused_per_call, unpacked_per_call)
 from .exact import Checker, any_legal, exact_candidates, least_demanding
 from .model import Estimate, estimate_groups
 
@@ -117,7 +117,8 @@ class _Space:
         ct = self.ct
         ua, ub = ct.unpack_srca_cycles["Float16_b"], ct.unpack_srcb_cycles["Float16_b"]
         in0, in1 = unpacked_per_call(h, w)
-        return (max(h * w * self.f + ct.mm_call_cycles, in0 * ub + in1 * ua) + ct.dst_sync_cycles) / (h * w)
+        unpack = in0 * ub + in1 * ua + reused_per_call(h, w) * ct.unpack_reuse_cycles
+        return (max(h * w * self.f + ct.mm_call_cycles, unpack) + ct.dst_sync_cycles) / (h * w)
 
     def subblocks(self, bm: int, bn: int) -> list[tuple[int, int]]:
         """The two cheapest subblocks per tile product that agree with a requested subblock_h / _w."""
@@ -168,7 +169,8 @@ class _Space:
         in0, in1 = unpacked_per_call(h, w)
         subs = bm * bn // (h * w)
         math = products * self.f + calls * ct.mm_call_cycles + subs * kb * ct.dst_sync_cycles
-        unpack = calls * (in0 * ct.unpack_srcb_cycles["Float16_b"] + in1 * ct.unpack_srca_cycles["Float16_b"])
+        unpack = calls * (in0 * ct.unpack_srcb_cycles["Float16_b"] + in1 * ct.unpack_srca_cycles["Float16_b"]
+                          + reused_per_call(h, w) * ct.unpack_reuse_cycles)
         if acc == "reload" and kb > 1:
             reload = bm * bn * (kb - 1)
             inits = 2 * subs * (kb - 1) * ct.init_cycles
