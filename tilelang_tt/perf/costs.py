@@ -57,6 +57,34 @@ class CostTable:
 
 _PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}           # [D.4] 16/32/48/64 cycles per tile
 
+# [ISA] UNPACR "Performance": two cycles computing the input address, then L1 fetched at x4 speed (64 B
+# per cycle; the LLK's unpack configuration sets Throttle_mode 2 for both unpackers, cunpack_common.h).
+UNPACR_ADDRESS_CYCLES = 2
+UNPACK_X4_BYTES_PER_CYCLE = 64
+_BF16_TILE_UNPACK = UNPACR_ADDRESS_CYCLES + 32 * 32 * 2 / UNPACK_X4_BYTES_PER_CYCLE      # 34 cycles
+
+# [WP] one p150 card (wolfpine 2.2 wheel, framework/perf/datasets/, 2026-08 sessions): cycles per
+# matmul_tiles call, least-squares slope over 64..256 calls, mean of the unpack and math threads, of
+# the primary run (tensixbench-blackhole.csv) and of its repeat (tensixbench-blackhole-2026-08-09.csv);
+# aggregate DRAM read bandwidth with 120 readers over 8 banks, 4 KiB reads (dramratebench fanchan, 3
+# repeats). tests/unit/perf/test_calibration.py recomputes them from the files when the wheel is present.
+WP_MEASURED = {
+    "matmul_tiles_cycles": {"tensixbench-blackhole.csv": {"LoFi": 34.69, "HiFi2": 52.24, "HiFi4": 85.83},
+                            "tensixbench-blackhole-2026-08-09.csv": {"LoFi": 34.97, "HiFi2": 52.27,
+                                                                     "HiFi4": 85.82}},
+    "dram_read_gbs_120_readers": (306.7, 315.9, 322.8),
+}
+
+
+def matmul_tiles_fit(per_fidelity: dict) -> tuple[float, float]:
+    """(cycles per fidelity phase, cycles per call): least squares of cycles per matmul_tiles call over
+    the fidelity phases."""
+    xs = [_PHASES[f] for f in per_fidelity]
+    ys = list(per_fidelity.values())
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return slope, my - slope * mx
+
 # Rows the [CAL] parameters were fitted to (least squares on the relative error of the device-based
 # utilization, parameters bounded to physical ranges, see docs/perf-model.md); every other published
 # row, including all of reference D.5 and the whole p150 11x10 table, is validation only.
@@ -75,8 +103,8 @@ WORMHOLE_B0 = CostTable(
     mm_call_cycles=38.0,                                             # [CAL]
     # [ISA] bf16: an UNPACR's 2-cycle address phase + 2048 B at x4 (64 B/cycle, the LLK's Throttle_mode 2),
     # the same for both unpackers; Float32 [ASSUMED] twice the bytes, twice the cycles
-    unpack_srca_cycles={"Float16_b": 34.0, "Float32": 68.0},
-    unpack_srcb_cycles={"Float16_b": 34.0, "Float32": 68.0},
+    unpack_srca_cycles={"Float16_b": _BF16_TILE_UNPACK, "Float32": 2 * _BF16_TILE_UNPACK},
+    unpack_srcb_cycles={"Float16_b": _BF16_TILE_UNPACK, "Float32": 2 * _BF16_TILE_UNPACK},
     unpack_reuse_cycles=74.0,                                        # [CAL] ((1,w) vs (4,2) subblock rows)
     pack_tile_cycles={"Float16_b": 40.0, "Float32": 80.0},           # [ASSUMED] 64 B/cycle, never binding in the rows
     pack_l1_acc_extra_cycles=32.0,                                   # [ASSUMED] read of the accumulated tile
