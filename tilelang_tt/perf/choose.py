@@ -276,8 +276,12 @@ def _expand(best: dict, base: MatmulParams, cons: Constraints) -> dict:
         params = out.setdefault(variant, [])
         # the closed form misranks programs dominated by fill and latency, which are small: there are few
         # candidates then, and the full model takes them all
-        take = len(scored) if len(scored) <= 4 * cons.shortlist else cons.shortlist
-        for _, (cols, rows, bm, bn, pairs) in scored[:take]:
+        # the best of both sides of the DRAM-load rule, so that _pick can apply it (sorting the calm
+        # first, a shortlist of the calm only would drop a much faster busy schedule unseen)
+        if len(scored) > 4 * cons.shortlist:
+            scored = ([t for t in scored if not t[0][0]][:cons.shortlist]
+                      + [t for t in scored if t[0][0]][:cons.shortlist])
+        for _, (cols, rows, bm, bn, pairs) in scored:
             for ibw, sb in pairs:
                 params.append(replace(base, grid=(cols, rows), per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
                                       subblock=sb, variant=variant, accumulate=acc))
