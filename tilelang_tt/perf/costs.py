@@ -7,9 +7,9 @@ Every number says where it comes from:
   [LLK]    the tt-llk sources shipped in the ttnn 0.81.1 wheel (llk_unpack_AB_matmul.h, llk_math_matmul.h);
   [ISA]    tenstorrent/tt-isa-documentation WormholeB0 UNPACR_Regular.md "Performance";
   [WP]     silicon measurements of one p150 card in the wolfpine 2.2 wheel, framework/perf/datasets/
-           (tensixbench-blackhole*.csv phase B: matmul_tiles per call 34.9 / 52.5 / 86.1 cycles at LoFi /
-           HiFi2 / HiFi4 = 17.0 per fidelity phase + 18.1 per call, least squares; the two runs agree
-           within 0.6%); WP_MEASURED below, checked against the files by tests/unit/perf/test_calibration.py;
+           (tensixbench-blackhole*.csv phase B: matmul_tiles per call 34.7 / 52.2 / 85.8 cycles at LoFi /
+           HiFi2 / HiFi4 = 17.0 per fidelity phase + 17.9 per call, least squares; the repeat run gives
+           16.9 + 18.2); WP_MEASURED below, checked against the files by tests/unit/perf/test_calibration.py;
   [CAL:r]  calibrated against the tt-metal GEMM_FLOPS measurement rows r (perf/published.py), one value per
            chip for every row; the rows used for calibration are listed in CALIBRATION_ROWS, every other row
            is validation only (docs/perf-model.md);
