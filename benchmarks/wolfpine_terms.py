@@ -53,7 +53,7 @@ def model_terms(h: int, w: int, fidelity: str, chip: str) -> dict:
     phases = ct.fidelity_phases[fidelity]
     in1 = c["matmul_unpacked_tiles"] - c["matmul_unpacked_in0_tiles"]
     unpack = (in1 * ct.unpack_srca_cycles["Float16_b"] + c["matmul_unpacked_in0_tiles"]
-              * ct.unpack_srcb_cycles["Float16_b"] + c["matmul_reused_tiles"] * ct.unpack_reuse_cycles)
+              * ct.unpack_srcb_cycles["Float16_b"] + c["matmul_reused_tiles"] * ct.unpack_reuse_cycles["Float16_b"])
     return {"products": c["matmul_tiles"], "mvmul": c["matmul_tiles"] * 16 * phases,
             "unpacked_tiles": c["matmul_unpacked_tiles"], "reused_tiles": c["matmul_reused_tiles"],
             "matrix_cycles": c["matmul_tiles"] * ct.mm_phase_cycles * phases + c["matmul_calls"] * ct.mm_call_cycles,

@@ -254,7 +254,7 @@ class MatmulLowering:
         a_tile = sh_i * self.sh * self.w + inner
         b_tile = sw_j * self.sw + inner * self.pn
         if self.sub == 1:
-            mm = ev("matmul_tiles", CB_IN0, CB_IN1, a_tile, b_tile, 0)
+            mm = ev("matmul_tiles", CB_IN0, CB_IN1, a_tile, b_tile, 0, 0)
         else:
             mm = ev("matmul_block", CB_IN0, CB_IN1, a_tile, b_tile, 0, self.sw, self.sh, self.w)
         body.append(for_(inner, self.w, [mm]))

@@ -31,7 +31,7 @@ class CostTable:
     # --- unpacker (TRISC0): cycles per tile moved from L1 into the source registers, per data format -----
     unpack_srca_cycles: dict      # in1 operand (and copy_tile / eltwise operands) -> SrcA
     unpack_srcb_cycles: dict      # in0 operand -> SrcB
-    unpack_reuse_cycles: float    # extra per tile of the reused matmul operand (unpacked outside the MOP)
+    unpack_reuse_cycles: dict     # extra per tile of the reused matmul operand (unpacked outside the MOP)
     # --- packer (TRISC2) --------------------------------------------------------------------------------
     pack_tile_cycles: dict        # per tile packed from DST to L1, per data format
     pack_l1_acc_extra_cycles: float   # extra per tile packed with L1 accumulation (read-modify-write)
@@ -105,7 +105,8 @@ WORMHOLE_B0 = CostTable(
     # the same for both unpackers; Float32 [ASSUMED] twice the bytes, twice the cycles
     unpack_srca_cycles={"Float16_b": _BF16_TILE_UNPACK, "Float32": 2 * _BF16_TILE_UNPACK},
     unpack_srcb_cycles={"Float16_b": _BF16_TILE_UNPACK, "Float32": 2 * _BF16_TILE_UNPACK},
-    unpack_reuse_cycles=74.0,                                        # [CAL] ((1,w) vs (4,2) subblock rows)
+    # [CAL] bf16 ((1,w) vs (4,2) subblock rows); an exposed load of the tile: per format like the unpack
+    unpack_reuse_cycles={"Float16_b": 74.0, "Float32": 148.0},
     pack_tile_cycles={"Float16_b": 40.0, "Float32": 80.0},           # [ASSUMED] 64 B/cycle, never binding in the rows
     pack_l1_acc_extra_cycles=32.0,                                   # [ASSUMED] read of the accumulated tile
     copy_math_cycles=16.0,                                           # [ASSUMED] datacopy, 4 faces x 4 rows of 8
@@ -135,7 +136,7 @@ BLACKHOLE = CostTable(
     # Float32 [ASSUMED] x2
     unpack_srca_cycles={"Float16_b": 30.0, "Float32": 60.0},
     unpack_srcb_cycles={"Float16_b": 30.0, "Float32": 60.0},
-    unpack_reuse_cycles=7.0,                                         # [CAL]
+    unpack_reuse_cycles={"Float16_b": 7.0, "Float32": 14.0},         # [CAL] bf16; per format as above
     pack_tile_cycles={"Float16_b": 40.0, "Float32": 80.0},           # [ASSUMED]
     pack_l1_acc_extra_cycles=32.0,                                   # [ASSUMED]
     copy_math_cycles=16.0,                                           # [ASSUMED]

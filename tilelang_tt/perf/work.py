@@ -28,7 +28,8 @@ Counting conventions (shared by every producer; a producer that deviates must sa
     SrcA/SrcB banks, tt-llk llk_unpack_AB_matmul.h / llk_math_matmul.h). `matmul_unpacked_in0_tiles`:
     those of them that are in0 tiles (unpacked to SrcB; in1 goes to SrcA): h per call when w >= h,
     else h * ceil(w / 2); 1 per `matmul_tiles` call. `matmul_reused_tiles`: those of them that belong
-    to the reused operand (in0 when w >= h, else in1): min(h, w) per call, 1 per `matmul_tiles` call.
+    to the reused operand (in0 when w >= h, else in1): min(h, w) per call, 1 per `matmul_tiles` call;
+    `matmul_reused_in0_tiles` those of them that are in0 tiles.
     The LLK unpacks them outside its MOP, each after waiting for a free unpack context, so their cost
     is not the streamed tiles' (docs/perf-model.md, "The HiFi2 question").
   - `copy_tiles`: `copy_tile` into DST (e.g. reloading partial sums). `eltwise_tiles`: FPU binary tile
@@ -96,6 +97,7 @@ class ComputeWork:
     matmul_unpacked_tiles: int = 0
     matmul_unpacked_in0_tiles: int = 0
     matmul_reused_tiles: int = 0
+    matmul_reused_in0_tiles: int = 0
     copy_tiles: int = 0
     eltwise_tiles: int = 0
     sfpu_tiles: int = 0

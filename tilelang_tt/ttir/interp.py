@@ -245,8 +245,9 @@ class Sim:
     def _dst(self, d):
         return self.dst.get(d, np.zeros((TILE, TILE), np.float32))
 
-    def _matmul_tiles(self, a, b, ta, tb, d):
-        self.dst[d] = self._dst(d) + self._front(a, ta) @ self._front(b, tb)
+    def _matmul_tiles(self, a, b, ta, tb, d, transpose):
+        tile_b = self._front(b, tb)
+        self.dst[d] = self._dst(d) + self._front(a, ta) @ (tile_b.T if transpose else tile_b)
 
     def _copy_tile(self, cb, t, d):
         self.dst[d] = self._front(cb, t).copy()

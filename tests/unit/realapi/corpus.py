@@ -35,6 +35,7 @@ SAMPLES = {
     "reduce_max_cols": lambda: samples.reduce("max", "col", 64, 128),
     "reduce_max_all_fp32": lambda: samples.reduce("max", "all", 64, 128, dtype="float32"),
     "softmax_long_rows": lambda: samples.softmax(64, 1024),       # DST-sized chunks
+    "attention_bf16": lambda: samples.attention(128, 64),        # gemm -> L1 -> softmax -> gemm
     "eltwise_breadth": lambda: samples.eltwise_breadth(64, 64),   # scalar ops, fdiv, max / min, exp2, spills
     # the matmul schedules (docs/schedules.md): every kernel role, matmul_block, semaphores, multicast,
     # both partial-sum strategies, the fused epilogue
