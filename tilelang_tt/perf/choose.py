@@ -20,7 +20,7 @@ from ..target import HARDWARE, TILE_BYTES
 from .costs import costs
 from .formats import BLOCK_FLOAT, unpack_cycles
 from .matmul import (MatmulParams, VARIANTS, _fmt, check_params, core_groups, l1_bytes, program_header,
-                     tt_partials_format, unpacked_per_call)
+                     reused_per_call, tt_partials_format, unpacked_per_call)
 from .exact import Checker, any_legal, exact_candidates, least_demanding
 from .model import Estimate, estimate_groups
 
@@ -112,6 +112,8 @@ class _Space:
         ranked = [f if f in BLOCK_FLOAT else "Float16_b" for f in self.formats[:2]]
         self.ua = unpack_cycles(self.ct.unpack_srca_cycles, ranked[1], "SrcA unpack")          # in1
         self.ub = unpack_cycles(self.ct.unpack_srcb_cycles, ranked[0], "SrcB unpack")          # in0
+        self.reuse = (unpack_cycles(self.ct.unpack_reuse_cycles, ranked[0], "reused in0 unpack"),
+                      unpack_cycles(self.ct.unpack_reuse_cycles, ranked[1], "reused in1 unpack"))
         self.te = TILE_BYTES[_fmt(dtype)]                   # epilogue and bias tensors keep the dtype's format
         # ours' partials: Float32 with fp32 accumulation, else the output dtype's (a block-float output
         # still has Float16_b partials), and the reload's SrcA cost (the closed form only ranks)
@@ -125,12 +127,18 @@ class _Space:
         self.kdivs = sorted((d for d in range(1, self.Kt + 1) if self.Kt % d == 0), reverse=True)
         self._sub: dict = {}
 
+    def _reuse(self, h: int, w: int) -> float:
+        """Extra cycles of the reused operand's tiles in one matmul_block(w, h) call."""
+        r0, r1 = reused_per_call(h, w)
+        return r0 * self.reuse[0] + r1 * self.reuse[1]
+
     def subblock_cost(self, h: int, w: int) -> float:
         """Modeled cycles per tile product of an h x w subblock (math vs unpack per matmul_block call)."""
         ct = self.ct
         ua, ub = self.ua, self.ub
         in0, in1 = unpacked_per_call(h, w)
-        return (max(h * w * self.f + ct.mm_call_cycles, in0 * ub + in1 * ua) + ct.dst_sync_cycles) / (h * w)
+        unpack = in0 * ub + in1 * ua + self._reuse(h, w)
+        return (max(h * w * self.f + ct.mm_call_cycles, unpack) + ct.dst_sync_cycles) / (h * w)
 
     def subblocks(self, bm: int, bn: int) -> list[tuple[int, int]]:
         """The two cheapest subblocks per tile product that agree with a requested subblock_h / _w."""
@@ -186,7 +194,7 @@ class _Space:
         in0, in1 = unpacked_per_call(h, w)
         subs = bm * bn // (h * w)
         math = products * self.f + calls * ct.mm_call_cycles + subs * kb * ct.dst_sync_cycles
-        unpack = calls * (in0 * self.ub + in1 * self.ua)
+        unpack = calls * (in0 * self.ub + in1 * self.ua + self._reuse(h, w))
         if acc == "reload" and kb > 1:
             reload = bm * bn * (kb - 1)
             inits = 2 * subs * (kb - 1) * ct.init_cycles
@@ -294,8 +302,12 @@ def _expand(best: dict, base: MatmulParams, cons: Constraints) -> dict:
         params = out.setdefault(variant, [])
         # the closed form misranks programs dominated by fill and latency, which are small: there are few
         # candidates then, and the full model takes them all
-        take = len(scored) if len(scored) <= 4 * cons.shortlist else cons.shortlist
-        for _, (cols, rows, bm, bn, pairs) in scored[:take]:
+        # the best of both sides of the DRAM-load rule, so that _pick can apply it (sorting the calm
+        # first, a shortlist of the calm only would drop a much faster busy schedule unseen)
+        if len(scored) > 4 * cons.shortlist:
+            scored = ([t for t in scored if not t[0][0]][:cons.shortlist]
+                      + [t for t in scored if t[0][0]][:cons.shortlist])
+        for _, (cols, rows, bm, bn, pairs) in scored:
             for ibw, sb in pairs:
                 params.append(replace(base, grid=(cols, rows), per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
                                       subblock=sb, variant=variant, accumulate=acc))

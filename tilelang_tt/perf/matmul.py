@@ -262,6 +262,13 @@ def unpacked_per_call(h: int, w: int) -> tuple[int, int]:
     return h * (-(-w // 2)), w                  # reuse in1 (SrcA)
 
 
+def reused_per_call(h: int, w: int) -> tuple[int, int]:
+    """(in0 tiles, in1 tiles) of the reused operand (in0 when w >= h, else in1) per
+    matmul_block(ct_dim=w, rt_dim=h) call: the LLK unpacks them one context at a time outside its MOP
+    (llk_unpack_AB_matmul.h)."""
+    return (h, 0) if w >= h else (0, w)
+
+
 def _naive(p: MatmulParams) -> list[CoreWork]:
     from ..schedule.naive import contiguous
 
@@ -278,6 +285,7 @@ def _naive(p: MatmulParams) -> list[CoreWork]:
         products = n * ks * bm * bn * bk
         c.compute = ComputeWork(matmul_tiles=products, matmul_calls=products,
                                 matmul_unpacked_tiles=2 * products, matmul_unpacked_in0_tiles=products,
+                                matmul_reused_tiles=products, matmul_reused_in0_tiles=products,
                                 pack_tiles=n * bm * bn,
                                 dst_acquires=n, inits=1)
         pages = n * ks * (bm * bk + bk * bn)
@@ -296,7 +304,8 @@ def _block_compute(p: MatmulParams, kb: int) -> ComputeWork:
     calls = subs * p.in0_block_w * kb
     in0, in1 = unpacked_per_call(h, w)
     c = ComputeWork(matmul_tiles=calls * h * w, matmul_calls=calls, matmul_unpacked_tiles=calls * (in0 + in1),
-                    matmul_unpacked_in0_tiles=calls * in0,
+                    matmul_unpacked_in0_tiles=calls * in0, matmul_reused_tiles=calls * sum(reused_per_call(h, w)),
+                    matmul_reused_in0_tiles=calls * reused_per_call(h, w)[0],
                     pack_tiles=out * kb, dst_acquires=subs * kb)
     if p.accumulate == "reload":
         c.copy_tiles = out * (kb - 1)
@@ -459,7 +468,10 @@ def _ours(p: MatmulParams):
     in0, in1 = unpacked_per_call(sh, sw)
     calls = subs * w * nk
     per_block = ComputeWork(matmul_tiles=out * Kt, matmul_calls=calls, matmul_unpacked_tiles=calls * (in0 + in1),
-                            matmul_unpacked_in0_tiles=calls * in0, pack_tiles=out * nk, dst_acquires=subs * nk,
+                            matmul_unpacked_in0_tiles=calls * in0,
+                            matmul_reused_tiles=calls * sum(reused_per_call(sh, sw)),
+                            matmul_reused_in0_tiles=calls * reused_per_call(sh, sw)[0],
+                            pack_tiles=out * nk, dst_acquires=subs * nk,
                             eltwise_tiles=out * E, sfpu_tiles=out * len(U))
     once, per_sub = _sfpu_inits(tuple(U))
     # FPU / packer inits as analysis/compute_state places them: without an FPU epilogue the matmul init

@@ -6,8 +6,8 @@ Per core, in cycles of the chip's clock (parameters: perf/costs.py, one table pe
   double-banked source registers and half-sync DST, so the compute time is the busiest of the three:
     math   = tile products x 16 x fidelity phases + calls x per-call overhead + copy / eltwise / SFPU
              tiles + DST rounds + inits
-    unpack = in1 tiles x SrcA cost + in0 tiles x SrcB cost (per data format) + copy / eltwise operands
-             + inits
+    unpack = in1 tiles x SrcA cost + in0 tiles x SrcB cost (per data format) + reused-operand tiles x
+             their extra (each waits for a free unpack context) + copy / eltwise operands + inits
     pack   = packed tiles x pack cost (+ L1-accumulation extra) + DST rounds
 * Data movement, per processor (RISCV_0 / RISCV_1), in program order: DRAM bytes / per-core DRAM
   bandwidth (or the page-issue rate if slower), multicast bytes / multicast bandwidth, one NOC round trip
@@ -148,6 +148,9 @@ def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) ->
     # per operand format: a block-float operand costs its datum bytes (perf/formats.py)
     unpack = (in1_tiles * unpack_cycles(srca, fin1, "SrcA unpack")
               + w.matmul_unpacked_in0_tiles * unpack_cycles(srcb, fin0, "SrcB unpack")
+              + w.matmul_reused_in0_tiles * unpack_cycles(ct.unpack_reuse_cycles, fin0, "reused in0 unpack")
+              + (w.matmul_reused_tiles - w.matmul_reused_in0_tiles)
+              * unpack_cycles(ct.unpack_reuse_cycles, fin1, "reused in1 unpack")
               + (w.copy_tiles * unpack_cycles(srca, finter, "SrcA unpack") if w.copy_tiles else 0.0)
               + (w.eltwise_tiles * (unpack_cycles(srca, fin0, "SrcA unpack")
                                     + unpack_cycles(srcb, fin1, "SrcB unpack")) if w.eltwise_tiles else 0.0)

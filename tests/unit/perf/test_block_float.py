@@ -36,7 +36,7 @@ def test_tile_bytes_are_datums_plus_one_exponent_per_16():
 @pytest.mark.parametrize("model", sorted(COSTS))
 def test_unpack_cost_scales_with_the_datum_bytes_fetched(model):
     ct = COSTS[model]
-    for table in (ct.unpack_srca_cycles, ct.unpack_srcb_cycles):
+    for table in (ct.unpack_srca_cycles, ct.unpack_srcb_cycles, ct.unpack_reuse_cycles):
         bf16 = table["Float16_b"]
         assert unpack_cycles(table, "Bfp8_b", "x") == pytest.approx(bf16 / 2)
         assert unpack_cycles(table, "Bfp4_b", "x") == pytest.approx(bf16 / 4)
@@ -60,8 +60,12 @@ def test_an_unpack_bound_matmul_speeds_up_by_its_operand_bytes():
             tiles1 = cw.matmul_unpacked_tiles - cw.matmul_unpacked_in0_tiles
             want = (cw.matmul_unpacked_in0_tiles * unpack_cycles(ct.unpack_srcb_cycles, f0, in0)
                     + tiles1 * unpack_cycles(ct.unpack_srca_cycles, f1, in1) + cw.inits * ct.init_cycles
+                    # the reused operand's extra, per its format (4x2: in1 is reused)
+                    + cw.matmul_reused_in0_tiles * unpack_cycles(ct.unpack_reuse_cycles, f0, in0)
+                    + (cw.matmul_reused_tiles - cw.matmul_reused_in0_tiles)
+                    * unpack_cycles(ct.unpack_reuse_cycles, f1, in1)
                     + cw.copy_tiles * ct.unpack_srca_cycles["Float16_b"])        # reloaded bf16 partials
-            assert cw.copy_tiles
+            assert cw.copy_tiles and cw.matmul_reused_tiles > cw.matmul_reused_in0_tiles == 0
             assert perf_model._core_time(c, w, ct, ct.dram_write_bytes_per_cycle).unpack == pytest.approx(want)
     slow, fast = estimate(matmul_work(p)), estimate(matmul_work(replace(p, in0_format="Bfp8_b", in1_format="Bfp8_b")))
     # (the reloaded Float16_b partials and the inits keep their cost: less than half comes off)
