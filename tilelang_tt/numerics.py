@@ -268,6 +268,20 @@ def scalar(op: str, a: Bounded, s: float) -> Bounded:
     return binary(op, a, sv)
 
 
+def fma(x, scale, bias, dst_dtype: str, src_dtype=None) -> Bounded:
+    """Tx.fma as lowered (docs/ops.md): the product as Tx.mul (FPU of two tensors, or the SFPU's scalar
+    multiply), rounded to the DST format, then the bias added: an FPU add with the product moved from DST
+    into SrcA (dest reuse: the source-register rounding of fp32 data), or the SFPU's scalar add. Two roundings,
+    not one: the release has no single-rounding FMA of tiles at arbitrary DST indices."""
+    if not isinstance(x, Bounded):
+        x, scale = scale, x
+    prod = scalar("mul", x, scale) if not isinstance(scale, Bounded) else fpu_binary("mul", x, scale, src_dtype)
+    prod = prod.stored(dst_dtype)
+    if not isinstance(bias, Bounded):
+        return scalar("add", prod, bias)
+    return fpu_binary("add", prod, bias, src_dtype)
+
+
 def extremum(op: str, a: Bounded, b: Bounded) -> Bounded:
     """maximum / minimum of two tensors (binary_max_tile): 1-Lipschitz in each operand, no rounding."""
     with np.errstate(all="ignore"):

@@ -247,6 +247,8 @@ def _check_op(km, op: TileOp, loop_vars):
         _check_gemm(km, op, ops)
     elif kind in BINARY_TILE_OPS:
         _check_binary(km, op, ops)
+    elif kind == "fma":
+        _check_fma(km, op, ops)
     elif kind in REDUCE_OPS:
         _check_reduce(km, op, ops)
     elif kind in ("maximum", "minimum") and not (len(ops) == 3 and ops[2].kind == "scalar"
@@ -358,6 +360,29 @@ def _check_binary(km, op, ops):
     _need(km, op, kind != "fdiv", f"{construct}: Tx.fdiv by a broadcast vector ({names})",
           f"Tx.reciprocal(r, {vec.name}) into a shared vector r, then Tx.mul({dst.name}, {full.name}, r)",
           supported="Tx.fdiv of equal-shaped tensors or by an immediate scalar")
+
+
+def _check_fma(km, op, ops):
+    """Tx.fma(dst, src, scale, bias): tensors of dst's shape or immediate scalars (at most one of src and
+    scale a scalar); the product lowers as Tx.mul, the bias is added in place on DST."""
+    dst, src, scale, bias = ops[0], ops[1], ops[2], ops[3]
+    _check_dst(km, op, dst)
+    names = f"Tx.fma({dst.name}, {src.name}, {scale.name}, {bias.name})"
+    for o in (src, scale, bias):
+        _need(km, op, o.kind in ("shared", "local", "scalar"), f"{names}: operand {o.name} is a {o.kind}",
+              "use shared or local buffers of the destination's shape, or immediate scalars such as T.float32(2)",
+              supported="Tx.fma of shared / local buffers and immediate scalars")
+        if o.kind == "scalar":
+            continue
+        _check_whole(km, op, o)
+        _need(km, op, C.static_shape(o.buf) == C.static_shape(dst.buf),
+              f"broadcast in {names}: {o.name} {list(C.static_shape(o.buf))} and {dst.name} "
+              f"{list(C.static_shape(dst.buf))} differ in shape",
+              f"broadcast with the binary ops: Tx.mul({dst.name}, {src.name}, {scale.name}) then "
+              f"Tx.add({dst.name}, {dst.name}, {bias.name})",
+              supported="Tx.fma of equal-shaped tensors and immediate scalars")
+    _need(km, op, not (src.kind == "scalar" and scale.kind == "scalar"), f"{names}: a product of two scalars",
+          f"compute the product in Python and write Tx.fill / Tx.add({dst.name}, ..., {bias.name})")
 
 
 def _check_reduce(km, op, ops):

@@ -14,7 +14,7 @@ from ..intrinsics import BINARY_OPS, UNARY_OPS
 @dataclass(frozen=True)
 class OpInfo:
     frontend: str           # Tx.<frontend> (tirx.tile.<frontend>)
-    kind: str               # copy | fill | matmul | binary | unary | cast | reduce | minmax
+    kind: str               # copy | fill | matmul | binary | fma | unary | cast | reduce | minmax
     engine: str             # DM (NOC), FPU (matrix/eltwise engine), SFPU (vector unit), PACK, none
     tt_op: str | None       # the `op` argument of binary_* / unary_* intrinsics
     intrinsics: tuple       # T.tt.* calls its lowering emits (inits are placed by analysis/compute_state)
@@ -30,6 +30,9 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
     OpInfo("mul", "binary", "FPU", "mul", ("binary_tiles", "binary_dest_reuse_tiles")),
     # a / b: reciprocal of b (SFPU) times a (FPU dest reuse); a / s: the SFPU's div by a scalar
     OpInfo("fdiv", "binary", "FPU", "mul", ("copy_tile", "unary_tile", "binary_dest_reuse_tiles", "scalar_tile")),
+    # dst = src * scale + bias: the product (binary_tiles, dest reuse or a scalar multiply, as Tx.mul), then
+    # bias added in place on DST (add_tiles dest reuse, or the scalar add); docs/ops.md "Tx.fma"
+    OpInfo("fma", "fma", "FPU", "mul", ("binary_tiles", "binary_dest_reuse_tiles", "scalar_tile")),
     # the binary family also lowers broadcasts (a vector / (1, 1) operand) and immediate scalars:
     # bcast_tiles (FPU) and scalar_tile (SFPU binop_with_scalar)
     OpInfo("sum", "reduce", "FPU", None, ("reduce_tile",)),
@@ -54,7 +57,7 @@ assert {o.tt_op for o in OPS.values() if o.kind == "unary"} <= set(UNARY_OPS)
 # their own position (padded positions are cropped), a matmul's zero-padded K adds nothing. A kernel over
 # ragged tensors (tt.AnnotateLayouts) may use only these; a reduction over a padded axis would need a
 # partial scaler or a mask on the device.
-PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "minmax", "unary", "cast")
+PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "fma", "minmax", "unary", "cast")
 
 UNARY_TILE_OPS = {o.frontend: o.tt_op for o in OPS.values() if o.kind == "unary" and o.frontend != "maximum"}
 BINARY_TILE_OPS = tuple(o.frontend for o in OPS.values() if o.kind == "binary")
@@ -62,7 +65,7 @@ REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> Poo
 
 # What verification accepts, for error messages.
 SUPPORTED_OPS_TEXT = ("Tx.copy (global<->shared, local->global, shared->local, local->shared), Tx.fill, "
-                      "Tx.gemm, Tx.add/sub/mul/fdiv (tensors, broadcast vectors, immediate scalars), "
+                      "Tx.gemm, Tx.add/sub/mul/fdiv (tensors, broadcast vectors, immediate scalars), Tx.fma, "
                       "Tx.exp/exp2/sqrt/reciprocal/silu, Tx.maximum/minimum (two tensors; maximum(x, y, 0) is "
                       "relu), Tx.sum/max (axes=-1, 0 or both), Tx.cast (docs/ops.md)")
 

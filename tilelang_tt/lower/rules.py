@@ -19,7 +19,7 @@ from ..frontend.layout import layout_of
 from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, info
 from ..frontend.program import num_tiles, scalar_value, tiles_of
 from .common import ev, grid
-from .regions import binary_form, is_relu
+from .regions import binary_form, fma_product, is_relu
 
 RULES: dict = {}
 
@@ -127,6 +127,19 @@ def _binary(ctx, op):
     shared = b if form == "reuse" else a
     cb = ctx.cb(shared, op.stmt)
     return [ctx.tiles(dst.buf, lambda t, d: ev("binary_dest_reuse_tiles", tt_op, cb, t, d))]
+
+
+@rule("fma")
+def _fma(ctx, op):
+    """dst = src * scale + bias: the product lowers as Tx.mul (into dst's DST tiles), then the bias is added
+    in place: add_tiles dest reuse from its CB, or the SFPU's scalar add for an immediate."""
+    out = _binary(ctx, fma_product(op))
+    dst, bias = op.dst, op.operands[3]
+    if bias.kind == "scalar":
+        bits = fp32_bits(bias.value)
+        return out + [ctx.tiles(dst.buf, lambda _, d: ev("scalar_tile", "add", d, bits))]
+    cb = ctx.cb(bias, op.stmt)
+    return out + [ctx.tiles(dst.buf, lambda t, d: ev("binary_dest_reuse_tiles", "add", cb, t, d))]
 
 
 @rule("minmax")
