@@ -368,3 +368,30 @@ def fma(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
         Tx.copy(D[by * block_m:by * block_m + block_m, 0:N], y)
 
     return fma
+
+
+def cast(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
+    """Tx.cast between bf16 and fp32 CBs (docs/ops.md): the input into a shared buffer of the other format
+    (copy_tile, packed in that format), an FPU multiply reading the two formats through SrcA / SrcB, the
+    fp32 product packed to a bf16 shared buffer, an add of bf16 pages, and the result cast to fp32 by the
+    packer: O = other(X); y = O * X (fp32); H = bf16(y); out = fp32(H + X)."""
+    other = "float32" if dtype == "bfloat16" else "bfloat16"
+
+    @T.prim_func
+    def cast(X: T.Buffer((M, N), dtype), D: T.Buffer((M, N), "float32")):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        X_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        O = T.alloc_buffer((block_m, N), other, scope="shared")
+        H = T.alloc_buffer((block_m, N), "bfloat16", scope="shared")
+        y = T.alloc_buffer((block_m, N), "float32", scope="local")
+        z = T.alloc_buffer((block_m, N), dtype, scope="local")
+        zf = T.alloc_buffer((block_m, N), "float32", scope="local")
+        Tx.copy(X_s, X[by * block_m:by * block_m + block_m, 0:N])
+        Tx.cast(O, X_s)
+        Tx.mul(y, O, X_s)
+        Tx.cast(H, y)
+        Tx.add(z, H, X_s)
+        Tx.cast(zf, z)
+        Tx.copy(D[by * block_m:by * block_m + block_m, 0:N], zf)
+
+    return cast

@@ -55,3 +55,47 @@ def test_fma_broadcast_names_the_construct_and_the_rewrite():
     msg = str(e.value)
     assert "broadcast in Tx.fma(y, A_s, V_s, A_s): V_s [32, 1] and y [32, 64] differ in shape" in msg
     assert "Tx.mul(y, A_s, V_s) then Tx.add(y, y, A_s)" in msg
+
+
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_cast_between_bf16_and_fp32_cbs(target, dtype):
+    """O = other format of X (shared -> shared), y = O * X (fp32 DST), H = bf16(y) (local -> shared),
+    out = fp32(H + X) (local -> local): each hand-off to a CB of another format gets its reconfiguration."""
+    M, N_ = 64, 64
+    x = _data((M, N_), dtype, 33)
+    other = "float32" if dtype == "bfloat16" else "bfloat16"
+    X = N.Bounded.exact(x)
+    o = X.stored(other)                         # bf16 -> fp32 is exact; fp32 -> bf16 rounds once
+    src = "float32" if "float32" in (dtype, other) else None
+    y = N.fpu_binary("mul", o, X, src).stored("float32")
+    h = y.stored("bfloat16")
+    ref = N.fpu_binary("add", h, X, "float32" if dtype == "float32" else None).stored("float32")
+    kernel = _three_ways(samples.cast(M, N_, dtype=dtype), {"X": x}, "D", (M, N_), ref, target)
+    cpp = kernel.sources["compute.cpp"]
+    # the packer and SrcA follow the formats: fp32 X packs to a bf16 O, whose format H shares; bf16 X packs
+    # to an fp32 O (the packer's startup format), then H needs bf16 for both units
+    frags = (["pack_reconfig_data_format(cb_O);", "reconfig_data_format_srca(cb_O);"] if dtype == "float32" else
+             ["reconfig_data_format_srca(cb_O);", "pack_reconfig_data_format(cb_H);", "reconfig_data_format_srca(cb_H);"])
+    for frag in frags + ["mul_tiles(cb_O, cb_X_s", "add_tiles(cb_H, cb_X_s", "pack_reconfig_data_format(cb_zf);"]:
+        assert frag in cpp, frag
+
+
+@pytest.mark.parametrize("call,unit", [("pack_reconfig_data_format(cb_H)", "the packer"),
+                                       ("reconfig_data_format_srca(cb_H)", "SrcA")])
+def test_cast_without_its_reconfig_fails_with_the_format_error(call, unit, tmp_path):
+    """The hand-off into the bf16 CB H after fp32 CBs: without the reconfiguration the compiler places, the
+    emulator stops the kernel at the pack / unpack of H (a card would write or read wrong bytes)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "e2e"))
+    from test_format_state import _run_sources, _without
+    from tilelang_tt.errors import EmulatorFormatError
+    kernel = tilelang_tt.compile(samples.cast(64, 64), out_idx=1)
+    sources = dict(kernel.sources)
+    _run_sources(kernel, sources, tmp_path)
+    sources["compute.cpp"] = _without(sources["compute.cpp"], call)
+    with pytest.raises(EmulatorFormatError) as e:
+        _run_sources(kernel, sources, tmp_path)
+    det = e.value.report["details"]
+    assert det["unit"] == unit and {det["cb_format"], det["configured_format"]} == {"Float16_b", "Float32"}

@@ -38,6 +38,8 @@ SAMPLES = {
     "eltwise_breadth": lambda: samples.eltwise_breadth(64, 64),   # scalar ops, fdiv, max / min, exp2, spills
     "fma_bf16": lambda: samples.fma(64, 64),                      # mul_tiles + add dest reuse, scalar forms
     "fma_fp32": lambda: samples.fma(64, 64, dtype="float32"),
+    "cast_bf16": lambda: samples.cast(64, 64),                    # format hand-offs: pack / SrcA reconfigs
+    "cast_fp32": lambda: samples.cast(64, 64, dtype="float32"),
     # the matmul schedules (docs/schedules.md): every kernel role, matmul_block, semaphores, multicast,
     # both partial-sum strategies, the fused epilogue
     "matmul_naive": (lambda: samples.matmul(128, 128, 128), dict(schedule="naive")),
