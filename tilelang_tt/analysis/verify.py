@@ -395,11 +395,6 @@ def _check_reduce(km, op, ops):
     construct = f"{what or 'reduction'} Tx.{op.kind}({dst.name}, {src.name}, axes={axes})"
     _need(km, op, what is not None, f"{construct}: axes {axes} of a 2-D buffer",
           "reduce over axes=-1 (rows), axes=0 (columns) or axes=(0, 1)")
-    _need(km, op, op.kind != "min", f"{construct}: the FPU reduce has no MIN (the release's LLK provides max "
-                                    f"and sum / average pools only)",
-          f"negate, take the max, negate: Tx.mul(n, {src.name}, T.float32(-1)); Tx.max({dst.name}, n, "
-          f"axes={axes}); Tx.mul({dst.name}, {dst.name}, T.float32(-1)) with n a shared buffer of {src.name}'s "
-          f"shape", supported="Tx.sum and Tx.max over rows, columns or both")
     _need(km, op, len(op.args) < 4 or not bool(op.args[3]), f"{construct} with accum=True",
           f"reduce into a fresh buffer, then Tx.add it to the accumulator (or Tx.maximum for max)",
           supported="accum=False")

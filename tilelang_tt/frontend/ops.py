@@ -37,8 +37,8 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
     # bcast_tiles (FPU) and scalar_tile (SFPU binop_with_scalar)
     OpInfo("sum", "reduce", "FPU", None, ("reduce_tile",)),
     OpInfo("max", "reduce", "FPU", None, ("reduce_tile",)),
-    # Tx.min: the FPU reduce has no MIN (llk_unpack_AB_reduce.h static_asserts); verification names the
-    # rewrite (negate, max, negate)
+    # Tx.min: the FPU reduce has no MIN (llk_unpack_AB_reduce.h static_asserts); tt.LowerMinReduce rewrites
+    # it as -max(-x) before scheduling (passes/lower_min_reduce.py)
     OpInfo("minimum", "minmax", "SFPU", None, ("copy_tile", "sfpu_binary_tile")),
     OpInfo("exp2", "unary", "SFPU", "exp2", ("copy_tile", "unary_tile")),
     OpInfo("exp", "unary", "SFPU", "exp", ("copy_tile", "unary_tile")),
@@ -61,13 +61,13 @@ PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "fma", "minmax", "u
 
 UNARY_TILE_OPS = {o.frontend: o.tt_op for o in OPS.values() if o.kind == "unary" and o.frontend != "maximum"}
 BINARY_TILE_OPS = tuple(o.frontend for o in OPS.values() if o.kind == "binary")
-REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> PoolType (min: rejected)
+REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> PoolType (min: rewritten)
 
 # What verification accepts, for error messages.
 SUPPORTED_OPS_TEXT = ("Tx.copy (global<->shared, local->global, shared->local, local->shared), Tx.fill, "
                       "Tx.gemm, Tx.add/sub/mul/fdiv (tensors, broadcast vectors, immediate scalars), Tx.fma, "
                       "Tx.exp/exp2/sqrt/reciprocal/silu, Tx.maximum/minimum (two tensors; maximum(x, y, 0) is "
-                      "relu), Tx.sum/max (axes=-1, 0 or both), Tx.cast (docs/ops.md)")
+                      "relu), Tx.sum/max/min (axes=-1, 0 or both), Tx.cast (docs/ops.md)")
 
 
 def info(op) -> OpInfo | None:

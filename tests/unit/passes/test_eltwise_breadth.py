@@ -99,3 +99,44 @@ def test_cast_without_its_reconfig_fails_with_the_format_error(call, unit, tmp_p
         _run_sources(kernel, sources, tmp_path)
     det = e.value.report["details"]
     assert det["unit"] == unit and {det["cb_format"], det["configured_format"]} == {"Float16_b", "Float32"}
+
+
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+@pytest.mark.parametrize("axis", ["row", "col", "all"])
+def test_min_reductions(target, dtype, axis):
+    """Tx.min over rows, columns or both, lowered as -max(-x) (negation is exact, so the bound is the max's)."""
+    from tilelang_tt import sample_bounds as R
+    M, N_ = 64, 128
+    a = _data((M, N_), dtype, 34)
+    shape = {"row": (M, 1), "col": (1, N_), "all": (1, 1)}[axis]
+    _three_ways(samples.reduce("min", axis, M, N_, dtype=dtype), {"A": a}, "C", shape, R.reduce("min", axis, a),
+                target)
+
+
+def test_min_of_all_positive_rows_is_not_zero():
+    """The negated rows are all negative: the max of the FPU reduce must not return the 0 of a pad or a
+    cleared tile (one row block of 32x64)."""
+    from tilelang_tt import sample_bounds as R
+    a = (np.abs(_data((32, 64), "float32", 35)) + 1).astype(np.float32)
+    _three_ways(samples.reduce("min", "row", 32, 64, dtype="float32"), {"A": a}, "C", (32, 1), R.reduce("min", "row", a))
+
+
+def test_min_reduce_inside_a_loop_names_the_construct():
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+
+    @T.prim_func
+    def loop_min(A: T.Buffer((32, 128), "float32"), C: T.Buffer((32, 1), "float32")):
+        bx = T.launch_thread("blockIdx.x", 1)
+        A_s = T.alloc_buffer((32, 64), "float32", scope="shared")
+        r = T.alloc_buffer((32, 1), "float32", scope="local")
+        for k in T.serial(2):
+            Tx.copy(A_s, A[0:32, k * 64:k * 64 + 64])
+            Tx.min(r, A_s, axes=-1)
+        Tx.copy(C[0:32, 0:1], r)
+
+    with pytest.raises(TTCompileError) as e:
+        tilelang_tt.compile(loop_min, out_idx=1)
+    msg = str(e.value)
+    assert "Tx.min(r, A_s) inside the serial loop k" in msg and "move the reduction after the loop" in msg
