@@ -51,7 +51,7 @@ def eltwise(op: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype
     return eltwise.with_attr("global_symbol", f"eltwise_{op}")
 
 
-_UNARY = ("exp", "sqrt", "reciprocal", "silu", "relu")
+_UNARY = ("exp", "sqrt", "reciprocal", "silu", "relu", "log2", "exp2")
 
 
 def _unary(op):
@@ -64,7 +64,7 @@ def _unary(op):
 
 def unary_chain(M: int, N: int, ops=("exp", "sqrt", "reciprocal"), block_m: int = 32,
                 block_n: int = 64, dtype: str = "bfloat16"):
-    """C = ops[2](ops[1](ops[0](A))) element-wise; three ops from exp, sqrt, reciprocal, silu, relu."""
+    """C = ops[2](ops[1](ops[0](A))) element-wise; three ops from exp, sqrt, reciprocal, silu, relu, log2, exp2."""
     if len(ops) != 3:
         raise ValueError("unary_chain takes exactly three ops")
     op0, op1, op2 = (_unary(op) for op in ops)

@@ -6,6 +6,7 @@ prints (codegen/profiles.py asserts it covers every one).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ..intrinsics import BINARY_OPS, UNARY_OPS
@@ -42,6 +43,8 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
     OpInfo("minimum", "minmax", "SFPU", None, ("copy_tile", "sfpu_binary_tile")),
     OpInfo("exp2", "unary", "SFPU", "exp2", ("copy_tile", "unary_tile")),
     OpInfo("exp", "unary", "SFPU", "exp", ("copy_tile", "unary_tile")),
+    # log2(x) = ln(x) / ln(2): log_tile, then the SFPU's scalar multiply (UNARY_POST_SCALE)
+    OpInfo("log2", "unary", "SFPU", "log", ("copy_tile", "unary_tile", "scalar_tile")),
     OpInfo("sqrt", "unary", "SFPU", "sqrt", ("copy_tile", "unary_tile")),
     OpInfo("reciprocal", "unary", "SFPU", "recip", ("copy_tile", "unary_tile")),
     OpInfo("silu", "unary", "SFPU", "silu", ("copy_tile", "unary_tile")),
@@ -59,6 +62,9 @@ assert {o.tt_op for o in OPS.values() if o.kind == "unary"} <= set(UNARY_OPS)
 # partial scaler or a mask on the device.
 PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "fma", "minmax", "unary", "cast")
 
+# Unary ops lowered as an SFPU op followed by a multiply by a constant (binop_with_scalar)
+UNARY_POST_SCALE = {"log2": 1.0 / math.log(2.0)}
+
 UNARY_TILE_OPS = {o.frontend: o.tt_op for o in OPS.values() if o.kind == "unary" and o.frontend != "maximum"}
 BINARY_TILE_OPS = tuple(o.frontend for o in OPS.values() if o.kind == "binary")
 REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> PoolType (min: rewritten)
@@ -66,7 +72,7 @@ REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> Poo
 # What verification accepts, for error messages.
 SUPPORTED_OPS_TEXT = ("Tx.copy (global<->shared, local->global, shared->local, local->shared), Tx.fill, "
                       "Tx.gemm, Tx.add/sub/mul/fdiv (tensors, broadcast vectors, immediate scalars), Tx.fma, "
-                      "Tx.exp/exp2/sqrt/reciprocal/silu, Tx.maximum/minimum (two tensors; maximum(x, y, 0) is "
+                      "Tx.exp/exp2/log2/sqrt/reciprocal/silu, Tx.maximum/minimum (two tensors; maximum(x, y, 0) is "
                       "relu), Tx.sum/max/min (axes=-1, 0 or both), Tx.cast (docs/ops.md)")
 
 

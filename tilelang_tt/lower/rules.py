@@ -16,7 +16,7 @@ import struct
 
 from ..errors import fail
 from ..frontend.layout import layout_of
-from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, info
+from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, UNARY_POST_SCALE, info
 from ..frontend.program import num_tiles, scalar_value, tiles_of
 from .common import ev, grid
 from .regions import binary_form, fma_product, is_relu
@@ -197,7 +197,11 @@ def _load_shared(ctx, op) -> list:
 @rule("unary")
 def _unary(ctx, op):
     tt_op = info(op).tt_op
-    return _load_shared(ctx, op) + [ctx.tiles(op.dst.buf, lambda t, d: ev("unary_tile", tt_op, d))]
+    out = _load_shared(ctx, op) + [ctx.tiles(op.dst.buf, lambda t, d: ev("unary_tile", tt_op, d))]
+    if op.kind in UNARY_POST_SCALE:
+        bits = fp32_bits(UNARY_POST_SCALE[op.kind])
+        out.append(ctx.tiles(op.dst.buf, lambda _, d: ev("scalar_tile", "mul", d, bits)))
+    return out
 
 
 @rule("cast")

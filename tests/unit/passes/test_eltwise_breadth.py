@@ -140,3 +140,38 @@ def test_min_reduce_inside_a_loop_names_the_construct():
         tilelang_tt.compile(loop_min, out_idx=1)
     msg = str(e.value)
     assert "Tx.min(r, A_s) inside the serial loop k" in msg and "move the reduction after the loop" in msg
+
+
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_log2_in_a_unary_chain(target, dtype):
+    """Tx.log2 = log_tile then a multiply by 1/ln 2 (binop_with_scalar): exp2(log2(exp(x)))."""
+    import math
+    M, N_ = 64, 128
+    a = _data((M, N_), dtype, 36, 1.0)
+    x = N.unary("exp", N.Bounded.exact(a)).stored(dtype)
+    x = N.scalar("mul", N.unary("log", x).stored(dtype), 1.0 / math.log(2.0)).stored(dtype)
+    ref = N.unary("exp2", x).stored(dtype).stored(dtype)     # two roundings per op, as for unary chains
+    kernel = _three_ways(samples.unary_chain(M, N_, ("exp", "log2", "exp2"), dtype=dtype), {"A": a}, "C", (M, N_),
+                         ref, target)
+    cpp = kernel.sources["compute.cpp"]
+    assert "log_tile_init();" in cpp and "log_tile(" in cpp
+    assert f"mul_unary_tile(t, static_cast<uint32_t>({0x3fb8aa3b}))" in cpp      # 1 / ln 2 in fp32
+
+
+def test_log2_with_scale_names_the_construct():
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+
+    @T.prim_func
+    def scaled_log(A: T.Buffer((32, 64), "float32"), C: T.Buffer((32, 64), "float32")):
+        bx = T.launch_thread("blockIdx.x", 1)
+        A_s = T.alloc_buffer((32, 64), "float32", scope="shared")
+        y = T.alloc_buffer((32, 64), "float32", scope="local")
+        Tx.copy(A_s, A[0:32, 0:64])
+        Tx.log2(y, A_s, T.float32(1), T.float32(2))
+        Tx.copy(C[0:32, 0:64], y)
+
+    with pytest.raises(TTCompileError) as e:
+        tilelang_tt.compile(scaled_log, out_idx=1)
+    assert "Tx.log2 with bias/scale arguments" in str(e.value)
