@@ -175,3 +175,38 @@ def test_log2_with_scale_names_the_construct():
     with pytest.raises(TTCompileError) as e:
         tilelang_tt.compile(scaled_log, out_idx=1)
     assert "Tx.log2 with bias/scale arguments" in str(e.value)
+
+
+def test_matmul_with_an_fdiv_epilogue_divides():
+    """Regression: the matmul schedules' epilogue applies one tile op per tile, and Tx.fdiv's table row names
+    `mul` (its reciprocal is a second op), so C = A @ B / D was computed as A @ B * D. Tx.fdiv (and Tx.log2,
+    also two ops) keep such kernels on the naive schedule, which lowers them whole."""
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+    M = N_ = K = 64
+
+    @T.prim_func
+    def mm_div(A: T.Buffer((M, K), "bfloat16"), B: T.Buffer((K, N_), "bfloat16"), D: T.Buffer((M, N_), "bfloat16"),
+               C: T.Buffer((M, N_), "float32")):
+        bx = T.launch_thread("blockIdx.x", N_ // 32)
+        by = T.launch_thread("blockIdx.y", M // 32)
+        A_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        B_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        D_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 32), "float32", scope="local")
+        Tx.fill(C_l, T.float32(0))
+        for k in T.serial(K // 32):
+            Tx.copy(A_s, A[by * 32:by * 32 + 32, k * 32:k * 32 + 32])
+            Tx.copy(B_s, B[k * 32:k * 32 + 32, bx * 32:bx * 32 + 32])
+            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+        Tx.copy(D_s, D[by * 32:by * 32 + 32, bx * 32:bx * 32 + 32])
+        Tx.fdiv(C_l, C_l, D_s)
+        Tx.copy(C[by * 32:by * 32 + 32, bx * 32:bx * 32 + 32], C_l)
+
+    a, b = _data((M, K), "bfloat16", 37, 1.0), _data((K, N_), "bfloat16", 38, 1.0)
+    d = (np.abs(_data((M, N_), "float32", 39, 1.0)) + 1).astype(np.float32).astype(__import__("ml_dtypes").bfloat16)
+    acc = N.matmul(a, b).stored("float32")                      # the accumulator, spilled to an fp32 CB
+    recip = N.unary("reciprocal", N.Bounded.exact(d)).stored("float32")
+    ref = N.fpu_binary("mul", recip, acc, "float32").stored("float32")
+    kernel = _three_ways(mm_div, {"A": a, "B": b, "D": d}, "C", (M, N_), ref)
+    assert kernel.program.schedule_description.startswith("naive")
