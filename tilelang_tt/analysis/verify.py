@@ -275,6 +275,8 @@ def _check_op(km, op: TileOp, loop_vars):
         dst, src = ops[0], ops[1]
         _check_dst(km, op, dst)
         _check_unary_src(km, op, dst, src, allow_other_local=True)
+    elif kind == "select":
+        _check_select(km, op, ops)
     else:
         fail(name, f"tile primitive Tx.{kind} is not supported on Tenstorrent", op.stmt,
              supported=SUPPORTED_OPS_TEXT,
@@ -383,6 +385,20 @@ def _check_fma(km, op, ops):
               supported="Tx.fma of equal-shaped tensors and immediate scalars")
     _need(km, op, not (src.kind == "scalar" and scale.kind == "scalar"), f"{names}: a product of two scalars",
           f"compute the product in Python and write Tx.fill / Tx.add({dst.name}, ..., {bias.name})")
+
+
+def _check_select(km, op, ops):
+    """Tx.select(dst, t, f, pred) with a predicate on tile coordinates (a mask): not lowered yet (docs/ops.md
+    "Masks" has the designed forms). The form that works today: the mask and the fill as input tensors and one
+    Tx.fma, exact for finite data (x * 1 + 0 = x, x * 0 + f = f)."""
+    dst, t, f = ops[0], ops[1], ops[2]
+    pred = op.args[3]
+    fail(km.name, f"mask Tx.select({dst.name}, {t.name}, {f.name}, {pred}): a predicate on tile coordinates is not "
+                  f"lowered (the device has no tile index registers; the mask must be built in L1)", op.stmt,
+         supported="element-wise ops whose operands are tensors or immediates",
+         fix=f"build the mask on the host: a 0/1 tensor M (1 where the predicate holds) and a fill tensor "
+             f"F = {f.name} * (1 - M), loaded like the data into shared buffers M_s and F_s, then "
+             f"Tx.fma({dst.name}, {t.name}, M_s, F_s)")
 
 
 def _check_reduce(km, op, ops):

@@ -210,3 +210,53 @@ def test_matmul_with_an_fdiv_epilogue_divides():
     ref = N.fpu_binary("mul", recip, acc, "float32").stored("float32")
     kernel = _three_ways(mm_div, {"A": a, "B": b, "D": d}, "C", (M, N_), ref)
     assert kernel.program.schedule_description.startswith("naive")
+
+
+def _causal(fill_as_select: bool, M=64, N_=64):
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+    if fill_as_select:
+        @T.prim_func
+        def causal(A: T.Buffer((M, N_), "bfloat16"), C: T.Buffer((M, N_), "bfloat16")):
+            by = T.launch_thread("blockIdx.x", M // 32)
+            A_s = T.alloc_buffer((32, N_), "bfloat16", scope="shared")
+            y = T.alloc_buffer((32, N_), "bfloat16", scope="local")
+            Tx.copy(A_s, A[by * 32:by * 32 + 32, 0:N_])
+            Tx.select(y, A_s, T.float32(float("-inf")), lambda i, j: j <= i + by * 32)
+            Tx.copy(C[by * 32:by * 32 + 32, 0:N_], y)
+        return causal
+
+    @T.prim_func
+    def causal_fma(A: T.Buffer((M, N_), "bfloat16"), Mk: T.Buffer((M, N_), "bfloat16"),
+                   F: T.Buffer((M, N_), "bfloat16"), C: T.Buffer((M, N_), "bfloat16")):
+        by = T.launch_thread("blockIdx.x", M // 32)
+        A_s = T.alloc_buffer((32, N_), "bfloat16", scope="shared")
+        M_s = T.alloc_buffer((32, N_), "bfloat16", scope="shared")
+        F_s = T.alloc_buffer((32, N_), "bfloat16", scope="shared")
+        y = T.alloc_buffer((32, N_), "bfloat16", scope="local")
+        Tx.copy(A_s, A[by * 32:by * 32 + 32, 0:N_])
+        Tx.copy(M_s, Mk[by * 32:by * 32 + 32, 0:N_])
+        Tx.copy(F_s, F[by * 32:by * 32 + 32, 0:N_])
+        Tx.fma(y, A_s, M_s, F_s)
+        Tx.copy(C[by * 32:by * 32 + 32, 0:N_], y)
+    return causal_fma
+
+
+def test_mask_select_names_the_construct_and_the_fix_works():
+    """Tx.select with a predicate on tile coordinates is refused, naming the mask first; the fix it gives
+    (host-built 0/1 mask and fill, one Tx.fma) computes the causal mask exactly on the emulator and in the
+    interpreter."""
+    import ml_dtypes
+    with pytest.raises(TTCompileError) as e:
+        tilelang_tt.compile(_causal(True), out_idx=1)
+    msg = str(e.value)
+    assert msg.startswith("kernel 'causal': mask Tx.select(y, A_s, ")
+    assert "Tx.fma(y, A_s, M_s, F_s)" in msg
+    M = N_ = 64
+    a = _data((M, N_), "bfloat16", 40)
+    rows, cols = np.indices((M, N_))
+    mask = (cols <= rows).astype(ml_dtypes.bfloat16)
+    fill = np.where(cols <= rows, 0.0, -np.inf).astype(ml_dtypes.bfloat16)
+    want = np.where(cols <= rows, a.astype(np.float64), -np.inf)
+    ref = N.Bounded(want)                                # exact: x * 1 + 0 = x, x * 0 + (-inf) = -inf
+    _three_ways(_causal(False), {"A": a, "Mk": mask, "F": fill}, "C", (M, N_), ref)
