@@ -344,14 +344,29 @@ def eltwise_breadth(M: int, N: int, block_m: int = 32):
     return eltwise_breadth
 
 
-def fma(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
+def fma(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", scalars: bool = True):
     """Tx.fma in its forms (docs/ops.md): three tensors, in place with immediate scale and bias, a shared
     destination with a local bias (read back through its spill CB), and a local that is both bias and
-    destination: y = A * B + C; y = y * 0.5 + 1; S = A * -2 + y; out = S * B + y."""
+    destination: y = A * B + C; y = y * 0.5 + 1; S = A * -2 + y; out = S * B + y. With scalars=False only the
+    first (FPU only: mul_tiles and the dest-reuse add, a program the wolfpine device runs): out = A * B + C."""
 
     @T.prim_func
     def fma(A: T.Buffer((M, N), dtype), B: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype),
             D: T.Buffer((M, N), dtype)):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        A_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        B_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        C_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        y = T.alloc_buffer((block_m, N), dtype, scope="local")
+        Tx.copy(A_s, A[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(B_s, B[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(C_s, C[by * block_m:by * block_m + block_m, 0:N])
+        Tx.fma(y, A_s, B_s, C_s)
+        Tx.copy(D[by * block_m:by * block_m + block_m, 0:N], y)
+
+    @T.prim_func
+    def fma_forms(A: T.Buffer((M, N), dtype), B: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype),
+                  D: T.Buffer((M, N), dtype)):
         by = T.launch_thread("blockIdx.x", M // block_m)
         A_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
         B_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
@@ -367,7 +382,7 @@ def fma(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
         Tx.fma(y, S, B_s, y)
         Tx.copy(D[by * block_m:by * block_m + block_m, 0:N], y)
 
-    return fma
+    return fma_forms if scalars else fma
 
 
 def cast(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
