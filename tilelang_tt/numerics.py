@@ -116,7 +116,7 @@ def check(result, exact, bound) -> tuple[bool, float, float]:
 # Roundoff of each op as the emulator computes it in fp32, in units of u_fp32 (half an ulp): correctly
 # rounded ops 1, glibc expf < 1 ulp, silu = x * e / (1 + e) a handful of roundings.
 OP_ROUNDOFF = {"copy": 0, "relu": 0, "add": 1, "sub": 1, "mul": 1, "sqrt": 1, "reciprocal": 1, "exp": 2,
-               "silu": 10, "div": 1, "exp2": 2, "maximum": 0, "minimum": 0}
+               "silu": 10, "div": 1, "exp2": 2, "log": 2, "maximum": 0, "minimum": 0}
 # Smallest magnitude that rounds to infinity in each format (round to nearest even).
 OVERFLOW = {"float32": (2.0 - 2.0 ** -24) * 2.0 ** 127, "bfloat16": (2.0 - 2.0 ** -8) * 2.0 ** 127}
 # Absolute error allowed per rounding below the smallest normal fp32: gradual underflow (the emulator)
@@ -182,7 +182,7 @@ def _relu(x):
 
 
 UNARY_REFERENCE = {"exp": np.exp, "sqrt": np.sqrt, "reciprocal": lambda x: 1.0 / x, "silu": _silu,
-                   "relu": _relu, "exp2": np.exp2}
+                   "relu": _relu, "exp2": np.exp2, "log": np.log}
 BINARY_REFERENCE = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
 
 
@@ -209,6 +209,9 @@ def unary(op: str, x: Bounded) -> Bounded:
         elif op == "exp2":       # |2^(v + d) - 2^v| <= 2^v * expm1(|d| ln 2)
             prop = np.exp2(v) * np.expm1(e * np.log(2.0))
             loose |= np.isinf(value) & np.isfinite(v)
+        elif op == "log":        # |d| / (v - |d|); NaN / -inf or not is open when v - e <= 0 < v + e
+            loose |= (v - e <= 0) & (v + e > 0) & (e > 0)
+            prop = np.where(v - e > 0, e / np.maximum(v - e, np.finfo(np.float64).tiny), 0.0)
         elif op == "silu":       # |silu'| <= 1.0998
             prop = 1.1 * e
         elif op == "relu":       # 1-Lipschitz; a NaN with the sign bit set (the sign an invalid
@@ -266,6 +269,20 @@ def scalar(op: str, a: Bounded, s: float) -> Bounded:
     if op == "rsub":
         return binary("sub", sv, a)
     return binary(op, a, sv)
+
+
+def fma(x, scale, bias, dst_dtype: str, src_dtype=None) -> Bounded:
+    """Tx.fma as lowered (docs/ops.md): the product as Tx.mul (FPU of two tensors, or the SFPU's scalar
+    multiply), rounded to the DST format, then the bias added: an FPU add with the product moved from DST
+    into SrcA (dest reuse: the source-register rounding of fp32 data), or the SFPU's scalar add. Two roundings,
+    not one: the release has no single-rounding FMA of tiles at arbitrary DST indices."""
+    if not isinstance(x, Bounded):
+        x, scale = scale, x
+    prod = scalar("mul", x, scale) if not isinstance(scale, Bounded) else fpu_binary("mul", x, scale, src_dtype)
+    prod = prod.stored(dst_dtype)
+    if not isinstance(bias, Bounded):
+        return scalar("add", prod, bias)
+    return fpu_binary("add", prod, bias, src_dtype)
 
 
 def extremum(op: str, a: Bounded, b: Bounded) -> Bounded:

@@ -51,7 +51,7 @@ def eltwise(op: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype
     return eltwise.with_attr("global_symbol", f"eltwise_{op}")
 
 
-_UNARY = ("exp", "sqrt", "reciprocal", "silu", "relu")
+_UNARY = ("exp", "sqrt", "reciprocal", "silu", "relu", "log2", "exp2")
 
 
 def _unary(op):
@@ -64,7 +64,7 @@ def _unary(op):
 
 def unary_chain(M: int, N: int, ops=("exp", "sqrt", "reciprocal"), block_m: int = 32,
                 block_n: int = 64, dtype: str = "bfloat16"):
-    """C = ops[2](ops[1](ops[0](A))) element-wise; three ops from exp, sqrt, reciprocal, silu, relu."""
+    """C = ops[2](ops[1](ops[0](A))) element-wise; three ops from exp, sqrt, reciprocal, silu, relu, log2, exp2."""
     if len(ops) != 3:
         raise ValueError("unary_chain takes exactly three ops")
     op0, op1, op2 = (_unary(op) for op in ops)
@@ -385,3 +385,58 @@ def eltwise_breadth(M: int, N: int, block_m: int = 32):
         Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], z)
 
     return eltwise_breadth
+
+
+def fma(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", scalars: bool = True):
+    """Tx.fma in its forms (docs/ops.md): three tensors, in place with immediate scale and bias, a shared
+    destination with a local bias (read back through its spill CB), and a local that is both bias and
+    destination: y = A * B + C; y = y * 0.5 + 1; S = A * -2 + y; out = S * B + y. With scalars=False only the
+    first (FPU only: mul_tiles and the dest-reuse add, a program the wolfpine device runs): out = A * B + C."""
+
+    @T.prim_func
+    def fma(A: T.Buffer((M, N), dtype), B: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype),
+            D: T.Buffer((M, N), dtype)):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        A_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        B_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        C_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        y = T.alloc_buffer((block_m, N), dtype, scope="local")
+        Tx.copy(A_s, A[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(B_s, B[by * block_m:by * block_m + block_m, 0:N])
+        Tx.copy(C_s, C[by * block_m:by * block_m + block_m, 0:N])
+        Tx.fma(y, A_s, B_s, C_s)
+        if scalars:             # a Python constant: TVMScript keeps the branch taken
+            S = T.alloc_buffer((block_m, N), dtype, scope="shared")
+            Tx.fma(y, y, T.float32(0.5), T.float32(1))
+            Tx.fma(S, A_s, T.float32(-2), y)
+            Tx.fma(y, S, B_s, y)
+        Tx.copy(D[by * block_m:by * block_m + block_m, 0:N], y)
+
+    return fma
+
+
+def cast(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
+    """Tx.cast between bf16 and fp32 CBs (docs/ops.md): the input into a shared buffer of the other format
+    (copy_tile, packed in that format), an FPU multiply reading the two formats through SrcA / SrcB, the
+    fp32 product packed to a bf16 shared buffer, an add of bf16 pages, and the result cast to fp32 by the
+    packer: O = other(X); y = O * X (fp32); H = bf16(y); out = fp32(H + X)."""
+    other = "float32" if dtype == "bfloat16" else "bfloat16"
+
+    @T.prim_func
+    def cast(X: T.Buffer((M, N), dtype), D: T.Buffer((M, N), "float32")):
+        by = T.launch_thread("blockIdx.x", M // block_m)
+        X_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        O = T.alloc_buffer((block_m, N), other, scope="shared")
+        H = T.alloc_buffer((block_m, N), "bfloat16", scope="shared")
+        y = T.alloc_buffer((block_m, N), "float32", scope="local")
+        z = T.alloc_buffer((block_m, N), dtype, scope="local")
+        zf = T.alloc_buffer((block_m, N), "float32", scope="local")
+        Tx.copy(X_s, X[by * block_m:by * block_m + block_m, 0:N])
+        Tx.cast(O, X_s)
+        Tx.mul(y, O, X_s)
+        Tx.cast(H, y)
+        Tx.add(z, H, X_s)
+        Tx.cast(zf, z)
+        Tx.copy(D[by * block_m:by * block_m + block_m, 0:N], zf)
+
+    return cast

@@ -17,7 +17,7 @@ from functools import cached_property
 
 from tvm import tirx
 
-from ..frontend.ops import info
+from ..frontend.ops import UNARY_POST_SCALE, info
 from tvm.sym.analyzer import Analyzer
 
 from ..frontend.program import Loop, TileOp, scalar_value, static_shape
@@ -156,6 +156,10 @@ def _recognize(p) -> MatmulSpec:
             loaded[ops[0].name] = ops[1]
             continue
         entry = info(it)
+        # the matmul epilogue applies one tt op per tile (binary_dest_reuse / unary_tile): Tx.fdiv (reciprocal
+        # and multiply) and ops with a post-scale (Tx.log2) have no such form; the naive schedule lowers them
+        _need(it.kind != "fdiv" and it.kind not in UNARY_POST_SCALE,
+              f"Tx.{it.kind} in the epilogue is not one tile op")
         if entry is not None and entry.kind == "binary":
             _need(ops[0].is_(cur) and (ops[1].is_(cur) or ops[2].is_(cur)),
                   f"Tx.{it.kind} in the epilogue does not update the accumulator in place")

@@ -247,6 +247,8 @@ def _check_op(km, op: TileOp, loop_vars):
         _check_gemm(km, op, ops)
     elif kind in BINARY_TILE_OPS:
         _check_binary(km, op, ops)
+    elif kind == "fma":
+        _check_fma(km, op, ops)
     elif kind in REDUCE_OPS:
         _check_reduce(km, op, ops)
     elif kind in ("maximum", "minimum") and not (len(ops) == 3 and ops[2].kind == "scalar"
@@ -273,6 +275,8 @@ def _check_op(km, op: TileOp, loop_vars):
         dst, src = ops[0], ops[1]
         _check_dst(km, op, dst)
         _check_unary_src(km, op, dst, src, allow_other_local=True)
+    elif kind == "select":
+        _check_select(km, op, ops)
     else:
         fail(name, f"tile primitive Tx.{kind} is not supported on Tenstorrent", op.stmt,
              supported=SUPPORTED_OPS_TEXT,
@@ -360,6 +364,43 @@ def _check_binary(km, op, ops):
           supported="Tx.fdiv of equal-shaped tensors or by an immediate scalar")
 
 
+def _check_fma(km, op, ops):
+    """Tx.fma(dst, src, scale, bias): tensors of dst's shape or immediate scalars (at most one of src and
+    scale a scalar); the product lowers as Tx.mul, the bias is added in place on DST."""
+    dst, src, scale, bias = ops[0], ops[1], ops[2], ops[3]
+    _check_dst(km, op, dst)
+    names = f"Tx.fma({dst.name}, {src.name}, {scale.name}, {bias.name})"
+    for o in (src, scale, bias):
+        _need(km, op, o.kind in ("shared", "local", "scalar"), f"{names}: operand {o.name} is a {o.kind}",
+              "use shared or local buffers of the destination's shape, or immediate scalars such as T.float32(2)",
+              supported="Tx.fma of shared / local buffers and immediate scalars")
+        if o.kind == "scalar":
+            continue
+        _check_whole(km, op, o)
+        _need(km, op, C.static_shape(o.buf) == C.static_shape(dst.buf),
+              f"broadcast in {names}: {o.name} {list(C.static_shape(o.buf))} and {dst.name} "
+              f"{list(C.static_shape(dst.buf))} differ in shape",
+              f"broadcast with the binary ops: Tx.mul({dst.name}, {src.name}, {scale.name}) then "
+              f"Tx.add({dst.name}, {dst.name}, {bias.name})",
+              supported="Tx.fma of equal-shaped tensors and immediate scalars")
+    _need(km, op, not (src.kind == "scalar" and scale.kind == "scalar"), f"{names}: a product of two scalars",
+          f"compute the product in Python and write Tx.fill / Tx.add({dst.name}, ..., {bias.name})")
+
+
+def _check_select(km, op, ops):
+    """Tx.select(dst, t, f, pred) with a predicate on tile coordinates (a mask): not lowered yet (docs/ops.md
+    "Masks" has the designed forms). The form that works today: the mask and the fill as input tensors and one
+    Tx.fma, exact for finite data (x * 1 + 0 = x, x * 0 + f = f)."""
+    dst, t, f = ops[0], ops[1], ops[2]
+    pred = op.args[3]
+    fail(km.name, f"mask Tx.select({dst.name}, {t.name}, {f.name}, {pred}): a predicate on tile coordinates is not "
+                  f"lowered (the device has no tile index registers; the mask must be built in L1)", op.stmt,
+         supported="element-wise ops whose operands are tensors or immediates",
+         fix=f"build the mask on the host: a 0/1 tensor M (1 where the predicate holds) and a fill tensor "
+             f"F = {f.name} * (1 - M), loaded like the data into shared buffers M_s and F_s, then "
+             f"Tx.fma({dst.name}, {t.name}, M_s, F_s)")
+
+
 def _check_reduce(km, op, ops):
     dst, src = ops[0], ops[1]
     axes = tuple(int(a) for a in op.args[2]) if len(op.args) > 2 else (-1,)
@@ -370,11 +411,6 @@ def _check_reduce(km, op, ops):
     construct = f"{what or 'reduction'} Tx.{op.kind}({dst.name}, {src.name}, axes={axes})"
     _need(km, op, what is not None, f"{construct}: axes {axes} of a 2-D buffer",
           "reduce over axes=-1 (rows), axes=0 (columns) or axes=(0, 1)")
-    _need(km, op, op.kind != "min", f"{construct}: the FPU reduce has no MIN (the release's LLK provides max "
-                                    f"and sum / average pools only)",
-          f"negate, take the max, negate: Tx.mul(n, {src.name}, T.float32(-1)); Tx.max({dst.name}, n, "
-          f"axes={axes}); Tx.mul({dst.name}, {dst.name}, T.float32(-1)) with n a shared buffer of {src.name}'s "
-          f"shape", supported="Tx.sum and Tx.max over rows, columns or both")
     _need(km, op, len(op.args) < 4 or not bool(op.args[3]), f"{construct} with accum=True",
           f"reduce into a fresh buffer, then Tx.add it to the accumulator (or Tx.maximum for max)",
           supported="accum=False")

@@ -35,6 +35,16 @@ class Tally(dict):
         return self.get(("call", name), 0)
 
 
+# The SFPU routine each SFPU tile call runs (the performance model prices them per routine): the `op` of
+# unary_tile, one binop_with_scalar for every scalar mode, binary_max / binary_min, fill.
+SFPU_ROUTINE = {
+    "unary_tile": lambda a: str(a["op"][0].value),
+    "scalar_tile": lambda a: "binop_with_scalar",
+    "sfpu_binary_tile": lambda a: "binary_" + str(a["op"][0].value),
+    "fill_tile": lambda a: "fill",
+}
+
+
 class _Unbound(Exception):
     def __init__(self, var):
         super().__init__(var.name)
@@ -342,6 +352,8 @@ class KernelCounter:
             rt = self._int(a["rt_dim"], env, "rt_dim")
             t.bump(("matmul_tiles",), ct * rt)
             t.bump(("matmul_block_dims", rt, ct), 1)
+        elif name in SFPU_ROUTINE:
+            t.bump(("sfpu_op", SFPU_ROUTINE[name](a)), 1)
         elif name == "pack_tile_to":
             if self._int(a["l1_acc"], env, "pack_tile_to's l1_acc"):
                 t.bump(("pack_l1_acc_tiles",), 1)

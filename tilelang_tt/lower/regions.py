@@ -50,8 +50,25 @@ class Access:
     packed_in_place: set = field(default_factory=set)  # shared buffers packed straight from a local's slots
 
 
+def fma_product(op: TileOp) -> TileOp:
+    """The multiply of Tx.fma(dst, src, scale, bias) as the Tx.mul it lowers like (the bias is then added in
+    place on dst's DST tiles); a scalar src is moved to the right, as Tx.mul(dst, t, s) needs."""
+    dst, src, scale = op.operands[:3]
+    if src.kind == "scalar":
+        src, scale = scale, src
+    return TileOp(op.stmt, "mul", [dst, src, scale])
+
+
 def op_access(op: TileOp) -> Access:
     """The access of one tile op (verification has accepted its form)."""
+    if op.kind == "fma":
+        a = op_access(fma_product(op))
+        bias = op.operands[3]
+        if bias.kind == "shared":
+            a.shared_reads.add(bias.name)
+        elif _local(bias):
+            a.cb_reads.add(bias.name)      # add_tiles dest reuse unpacks it (a local is read from its spill)
+        return a
     a = Access()
     ops = op.operands
     k = op.kind
@@ -362,7 +379,7 @@ def local_names(km) -> list[str]:
     return [str(b.name) for b in km.allocs if scope_of(b) == "local"]
 
 
-__all__ = ["plan_regions", "Plan", "Region", "Version", "binary_form", "is_relu", "scaler_dtypes", "scaler_name",
+__all__ = ["plan_regions", "Plan", "Region", "Version", "binary_form", "fma_product", "is_relu", "scaler_dtypes", "scaler_name",
            "SPILL_SUFFIX", "op_access", "Loop"]
 
 

@@ -16,10 +16,10 @@ import struct
 
 from ..errors import fail
 from ..frontend.layout import layout_of
-from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, info
+from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, UNARY_POST_SCALE, info
 from ..frontend.program import num_tiles, scalar_value, tiles_of
 from .common import ev, grid
-from .regions import binary_form, is_relu
+from .regions import binary_form, fma_product, is_relu
 
 RULES: dict = {}
 
@@ -133,6 +133,19 @@ def _binary(ctx, op):
     return [ctx.tiles(dst.buf, lambda t, d: ev("binary_dest_reuse_tiles", tt_op, cb, t, d))]
 
 
+@rule("fma")
+def _fma(ctx, op):
+    """dst = src * scale + bias: the product lowers as Tx.mul (into dst's DST tiles), then the bias is added
+    in place: add_tiles dest reuse from its CB, or the SFPU's scalar add for an immediate."""
+    out = _binary(ctx, fma_product(op))
+    dst, bias = op.dst, op.operands[3]
+    if bias.kind == "scalar":
+        bits = fp32_bits(bias.value)
+        return out + [ctx.tiles(dst.buf, lambda _, d: ev("scalar_tile", "add", d, bits))]
+    cb = ctx.cb(bias, op.stmt)
+    return out + [ctx.tiles(dst.buf, lambda t, d: ev("binary_dest_reuse_tiles", "add", cb, t, d))]
+
+
 @rule("minmax")
 def _minmax(ctx, op):
     """Tx.maximum / Tx.minimum of two tensors: x into the destination's slots, y into scratch slots,
@@ -188,7 +201,11 @@ def _load_shared(ctx, op) -> list:
 @rule("unary")
 def _unary(ctx, op):
     tt_op = info(op).tt_op
-    return _load_shared(ctx, op) + [ctx.tiles(op.dst.buf, lambda t, d: ev("unary_tile", tt_op, d))]
+    out = _load_shared(ctx, op) + [ctx.tiles(op.dst.buf, lambda t, d: ev("unary_tile", tt_op, d))]
+    if op.kind in UNARY_POST_SCALE:
+        bits = fp32_bits(UNARY_POST_SCALE[op.kind])
+        out.append(ctx.tiles(op.dst.buf, lambda _, d: ev("scalar_tile", "mul", d, bits)))
+    return out
 
 
 @rule("cast")

@@ -1,7 +1,7 @@
 """The tt.* passes: frontend tile kernel -> TT-level TIR of a device program.
 
 Order (each pass in its own module, pre- and post-conditions in its docstring):
-  tt.AnnotateLayouts -> tt.VerifyInput -> tt.AnnotateGrid -> tt.ChooseSchedule -> tt.LowerToDevice
+  tt.AnnotateLayouts -> tt.VerifyInput -> tt.LowerMinReduce -> tt.AnnotateGrid -> tt.ChooseSchedule -> tt.LowerToDevice
 The passes are thin: verification lives in analysis/, schedules in schedule/, lowering rules in lower/.
 `lower_to_tt(func, target, **options)` runs them all on one kernel and returns the IRModule of
 docs/contracts.md section 1.
@@ -17,9 +17,10 @@ from ..options import CompileOptions
 from .annotate_grid import AnnotateGrid, annotate_grid
 from .annotate_layouts import AnnotateLayouts, annotate_layouts
 from .choose_schedule import ChooseSchedule, choose_schedule
+from .lower_min_reduce import LowerMinReduce, lower_min_reduce
 from .lower_to_device import LowerToDevice, lower_kernel
 
-__all__ = ["AnnotateLayouts", "annotate_layouts", "VerifyInput", "AnnotateGrid", "ChooseSchedule", "LowerToDevice", "lower_to_tt", "tt_passes",
+__all__ = ["AnnotateLayouts", "annotate_layouts", "VerifyInput", "LowerMinReduce", "lower_min_reduce", "AnnotateGrid", "ChooseSchedule", "LowerToDevice", "lower_to_tt", "tt_passes",
            "verify_kernel", "annotate_grid", "choose_schedule", "lower_kernel"]
 
 
@@ -28,6 +29,7 @@ def tt_passes(target=None, options: CompileOptions | None = None) -> tvm.transfo
     return tvm.transform.Sequential([
         AnnotateLayouts(),
         VerifyInput(),
+        LowerMinReduce(),
         AnnotateGrid(),
         ChooseSchedule(target, options),
         LowerToDevice(),

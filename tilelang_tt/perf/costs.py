@@ -159,6 +159,29 @@ BLACKHOLE = CostTable(
 
 COSTS = {"wormhole_b0": WORMHOLE_B0, "blackhole": BLACKHOLE}
 
+# SFPU cycles per 32x32 tile (32 SFPU vector ops of 32 lanes) of each routine a kernel can run, bf16 DST, both
+# chips (the published per-op figures of the two agree within a few percent); a routine not listed costs the
+# table's sfpu_tile_cycles. Sources:
+#   [SFPU:48925] tenstorrent/tt-metal PR #48925, tt-llk perf suite MATH_ISOLATE cycles/tile, Wormhole, main;
+#   [SFPU:43569] tenstorrent/tt-metal issue #43569 (the accurate bf16 exp, ~1150 cycles/tile);
+#   [SFPU:44393] tenstorrent/tt-metal issue #44393 (log: 45 cycles per 32 elements in bf16, x 32 per tile);
+#   [SFPU:57292] tenstorrent/tt-metal PR #57292 (abs, one SFPU instruction per element: 146 cycles/tile on
+#                main, Blackhole), the cost of every one-instruction routine here: [ASSUMED] by analogy.
+SFPU_ROUTINE_CYCLES = {
+    "exp": 1150.0,                 # [SFPU:43569]
+    "exp2": 920.0,                 # [SFPU:48925]
+    "silu": 1432.0,                # [SFPU:48925]
+    "log": 1440.0,                 # [SFPU:44393]
+    "relu": 146.0,                 # [SFPU:57292] [ASSUMED] one instruction per element, like abs
+    "binop_with_scalar": 146.0,    # [SFPU:57292] [ASSUMED] one multiply-add per element
+    "fill": 146.0,                 # [SFPU:57292] [ASSUMED]
+    "binary_max": 292.0,           # [ASSUMED] two tiles loaded per element: twice a one-instruction routine
+    "binary_min": 292.0,           # [ASSUMED]
+}
+# FPU reduce: the unpacker's SrcA / SrcB pair as an element-wise op, the math one GAPOOL / GMPOOL pass per
+# face plus, for a row reduce, the transposes of the LLK (llk_math_reduce.h): [ASSUMED] twice an ELW op.
+REDUCE_MATH_FACTOR = 2.0
+
 
 def costs(model: str) -> CostTable:
     try:

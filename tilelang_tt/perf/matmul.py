@@ -472,7 +472,8 @@ def _ours(p: MatmulParams):
                             matmul_reused_tiles=calls * sum(reused_per_call(sh, sw)),
                             matmul_reused_in0_tiles=calls * reused_per_call(sh, sw)[0],
                             pack_tiles=out * nk, dst_acquires=subs * nk,
-                            eltwise_tiles=out * E, sfpu_tiles=out * len(U))
+                            eltwise_tiles=out * E, sfpu_tiles=out * len(U),
+                            sfpu_op_tiles={op: out * U.count(op) for op in sorted(set(U))})
     once, per_sub = _sfpu_inits(tuple(U))
     # FPU / packer inits as analysis/compute_state places them: without an FPU epilogue the matmul init
     # is hoisted in front of everything; with one, every block re-inits (per subblock where it must)

@@ -40,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..target import HARDWARE
-from .costs import CostTable, costs
+from .costs import REDUCE_MATH_FACTOR, SFPU_ROUTINE_CYCLES, CostTable, costs
 from .formats import pack_cycles, unpack_cycles
 from .work import CoreWork, ProgramWork
 
@@ -130,6 +130,13 @@ class _CoreTime:
         return self.dm_max / self.steps if self.steps and self.overlap >= 2 else 0.0
 
 
+def sfpu_cycles(w, ct: CostTable) -> float:
+    """SFPU cycles of a core's compute work: each routine at its own cost (SFPU_ROUTINE_CYCLES), tiles not
+    broken down by routine at the table's sfpu_tile_cycles."""
+    priced = sum(n * SFPU_ROUTINE_CYCLES.get(op, ct.sfpu_tile_cycles) for op, n in w.sfpu_op_tiles.items())
+    return priced + (w.sfpu_tiles - sum(w.sfpu_op_tiles.values())) * ct.sfpu_tile_cycles
+
+
 def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) -> _CoreTime:
     """Cycles of one core; `write_bpc`: the per-core DRAM write rate while every writer writes at once."""
     w = c.compute
@@ -140,10 +147,13 @@ def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) ->
     in1_tiles = w.matmul_unpacked_tiles - w.matmul_unpacked_in0_tiles
     engines = {"matrix engine": w.matmul_tiles * ct.mm_phase_cycles * phases + w.matmul_calls * ct.mm_call_cycles,
                "FPU element-wise": w.eltwise_tiles * ct.eltwise_math_cycles * phases,
+               "FPU broadcast": w.bcast_tiles * ct.eltwise_math_cycles * phases,
+               "FPU reduce": w.reduce_tiles * ct.eltwise_math_cycles * phases * REDUCE_MATH_FACTOR,
                "FPU copy": w.copy_tiles * ct.copy_math_cycles,
-               "SFPU": w.sfpu_tiles * ct.sfpu_tile_cycles,
+               "SFPU": sfpu_cycles(w, ct),
                "math overhead": w.dst_acquires * ct.dst_sync_cycles + w.inits * ct.init_cycles}
     math = sum(engines.values())
+    fpu_pairs = w.eltwise_tiles + w.bcast_tiles + w.reduce_tiles    # two source tiles unpacked per call
     srca, srcb = ct.unpack_srca_cycles, ct.unpack_srcb_cycles
     # per operand format: a block-float operand costs its datum bytes (perf/formats.py)
     unpack = (in1_tiles * unpack_cycles(srca, fin1, "SrcA unpack")
@@ -152,8 +162,8 @@ def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) ->
               + (w.matmul_reused_tiles - w.matmul_reused_in0_tiles)
               * unpack_cycles(ct.unpack_reuse_cycles, fin1, "reused in1 unpack")
               + (w.copy_tiles * unpack_cycles(srca, finter, "SrcA unpack") if w.copy_tiles else 0.0)
-              + (w.eltwise_tiles * (unpack_cycles(srca, fin0, "SrcA unpack")
-                                    + unpack_cycles(srcb, fin1, "SrcB unpack")) if w.eltwise_tiles else 0.0)
+              + (fpu_pairs * (unpack_cycles(srca, fin0, "SrcA unpack")
+                              + unpack_cycles(srcb, fin1, "SrcB unpack")) if fpu_pairs else 0.0)
               + w.inits * ct.init_cycles)
     # Partials (all but the last K block) pack in the intermediate format; count every pack at its cost
     # when partial sums exist, which errs high by the last block's difference.
@@ -235,7 +245,8 @@ def estimate_groups(pw: ProgramWork, groups, ct: CostTable | None = None) -> Est
         flops = float(pw.useful_flops)
     else:
         tot = pw.total_compute()
-        flops = 2.0 * 32 ** 3 * tot.matmul_tiles + 32 * 32 * (tot.eltwise_tiles + tot.sfpu_tiles)
+        flops = 2.0 * 32 ** 3 * tot.matmul_tiles + 32 * 32 * (tot.eltwise_tiles + tot.bcast_tiles + tot.reduce_tiles
+                                                                 + tot.sfpu_tiles)
     peak_cores = max(hw.num_cores, ncores)
     peak = hw.flops_per_cycle[pw.math_fidelity] * hz * peak_cores
     return Estimate(model=pw.model, cores=ncores, flops=flops, dram_bytes=dram_bytes, seconds=seconds,
@@ -251,12 +262,16 @@ def _rates(groups, flops: float, dram_bytes: float, seconds: float) -> dict:
     def total(get):
         return sum(n * get(c) for n, c in groups)
     tiles = {"FPU element-wise": total(lambda c: c.compute.eltwise_tiles),
+             "FPU broadcast": total(lambda c: c.compute.bcast_tiles),
+             "FPU reduce": total(lambda c: c.compute.reduce_tiles),
              "FPU copy": total(lambda c: c.compute.copy_tiles),
              "SFPU": total(lambda c: c.compute.sfpu_tiles),
              "unpack": total(lambda c: c.compute.matmul_unpacked_tiles + c.compute.copy_tiles
-                             + 2 * c.compute.eltwise_tiles),
+                             + 2 * (c.compute.eltwise_tiles + c.compute.bcast_tiles + c.compute.reduce_tiles)),
              "pack": total(lambda c: c.compute.pack_tiles)}
     mcast = total(lambda c: sum(d.mcast_bytes for d in c.dm.values()))
+    for op in sorted({op for _, c in groups for op in c.compute.sfpu_op_tiles}):   # each SFPU routine
+        tiles[f"SFPU {op}"] = total(lambda c: c.compute.sfpu_op_tiles.get(op, 0))
     rates = {k: (n / seconds, "tiles/s") for k, n in tiles.items() if n}
     if total(lambda c: c.compute.matmul_tiles):
         rates["matrix engine"] = (flops / seconds / 1e12, "TFLOP/s")

@@ -33,7 +33,12 @@ Counting conventions (shared by every producer; a producer that deviates must sa
     The LLK unpacks them outside its MOP, each after waiting for a free unpack context, so their cost
     is not the streamed tiles' (docs/perf-model.md, "The HiFi2 question").
   - `copy_tiles`: `copy_tile` into DST (e.g. reloading partial sums). `eltwise_tiles`: FPU binary tile
-    ops (add/sub/mul, including dest-reuse). `sfpu_tiles`: SFPU unary tile ops, including `fill_tile`.
+    ops (add/sub/mul, including dest-reuse). `bcast_tiles`: FPU broadcast ops (`*_tiles_bcast_*`).
+    `reduce_tiles`: `reduce_tile` calls (FPU GAPOOL / GMPOOL). `sfpu_tiles`: SFPU tile ops (unary,
+    scalar, max / min of two tiles, `fill_tile`); `sfpu_op_tiles`: the same per SFPU routine (`exp`,
+    `log`, `binop_with_scalar`, `binary_max`, `fill`, ...), priced per routine (perf/costs.py
+    SFPU_ROUTINE_CYCLES); tiles not broken down there (the matmul chooser's closed form) cost
+    `sfpu_tile_cycles`.
   - `pack_tiles`: `pack_tile` calls (one tile each); `pack_l1_acc_tiles`: those of them that accumulate
     into L1 (packer L1 accumulation) instead of overwriting.
   - `dst_acquires`: `tile_regs_acquire` calls (one acquire/commit/wait/release round each).
@@ -100,7 +105,10 @@ class ComputeWork:
     matmul_reused_in0_tiles: int = 0
     copy_tiles: int = 0
     eltwise_tiles: int = 0
+    bcast_tiles: int = 0
+    reduce_tiles: int = 0
     sfpu_tiles: int = 0
+    sfpu_op_tiles: dict = field(default_factory=dict)
     pack_tiles: int = 0
     pack_l1_acc_tiles: int = 0
     dst_acquires: int = 0
@@ -108,12 +116,18 @@ class ComputeWork:
 
     def add(self, other: "ComputeWork") -> "ComputeWork":
         for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, dict):
+                setattr(self, f.name, {k: mine.get(k, 0) + theirs.get(k, 0) for k in sorted({*mine, *theirs})})
+            else:
+                setattr(self, f.name, mine + theirs)
         return self
 
     def scaled(self, n: int) -> "ComputeWork":
         """This work repeated n times."""
-        return ComputeWork(**{f.name: getattr(self, f.name) * n for f in fields(self)})
+        return ComputeWork(**{f.name: ({k: v * n for k, v in getattr(self, f.name).items()}
+                                       if isinstance(getattr(self, f.name), dict) else getattr(self, f.name) * n)
+                              for f in fields(self)})
 
     def to_dict(self) -> dict:
         return asdict(self)

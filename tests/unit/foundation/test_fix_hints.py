@@ -165,6 +165,7 @@ COVERED = {
     "np.empty_like(...)": "read_only_output",
     "tvm.build(..., target='tenstorrent')": "parse_only",
     "Tx.cast(_x, <local>)": "parse_only",
+    "Tx.fma(_x, _x, M_s, F_s)": "parse_only",   # applied and run in tests/unit/passes/test_eltwise_breadth.py
     "_x[by * bm:by * bm + bm, bx * bn:bx * bn + bn]": "parse_only",
     "(e.g. by * 64, k * 32)": "parse_only",
     "T.launch_thread('blockIdx.x', (cols + bn - 1) // bn)": "parse_only",

@@ -131,15 +131,13 @@ def test_generated_reduce_and_bcast_sequence():
     assert roles["E"][0] == roles["mx"][0] == "intermediate"
 
 
-def test_min_reduce_names_the_rewrite():
-    """The release's FPU reduce has no MIN (a static_assert in its LLK): the error names the construct and
-    a rewrite that compiles."""
-    from tilelang_tt.errors import TTCompileError
-    with pytest.raises(TTCompileError) as e:
-        tilelang_tt.compile(samples.reduce("min", "row", 64, 128), out_idx=1)
-    msg = str(e.value)
-    assert "row reduction Tx.min(r, A_s, axes=(-1,)): the FPU reduce has no MIN" in msg
-    assert "Tx.max(r, n, axes=(-1,))" in msg
+def test_min_reduce_lowers_as_negated_max():
+    """The release's FPU reduce has no MIN (a static_assert in its LLK): tt.LowerMinReduce rewrites Tx.min as
+    -max(-x), the negation packed to an intermediate CB <src>_neg (numbers: test_eltwise_breadth.py)."""
+    k = tilelang_tt.compile(samples.reduce("min", "row", 64, 128), out_idx=1)
+    cpp = k.sources["compute.cpp"]
+    assert "PoolType::MIN" not in cpp and "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>(cb_A_s_neg" in cpp
+    assert cpp.count("mul_unary_tile(") == 2 and any(cb.name == "A_s_neg" for cb in k.program.cbs)
 
 
 def test_min_by_negated_max():

@@ -33,11 +33,11 @@ def test_error_has_kernel_statement_supported_and_fix():
         A_s = T.alloc_buffer((64, 64), "bfloat16", scope="shared")
         C_l = T.alloc_buffer((64, 64), "float32", scope="local")
         T.tile.copy(A_s, A[0:64, bx * 64:bx * 64 + 64])
-        T.tile.log2(C_l, A_s)
+        T.tile.zero(C_l, A_s)
         T.tile.copy(C[0:64, bx * 64:bx * 64 + 64], C_l)
     ''', name="my_kernel")
-    msg = _reject(f, "kernel 'my_kernel'", "Tx.log2 is not supported", "offending statement:",
-                  "T.tile.log2(C_l[0:64, 0:64], A_s[0:64, 0:64])", "supported: Tx.copy", "fix:")
+    msg = _reject(f, "kernel 'my_kernel'", "Tx.zero is not supported", "offending statement:",
+                  "T.tile.zero(C_l[0:64, 0:64], A_s[0:64, 0:64])", "supported: Tx.copy", "fix:")
     assert "T.Buffer(" not in msg  # the free-var declarations of the printer are dropped
 
 

@@ -37,6 +37,13 @@ SAMPLES = {
     "softmax_long_rows": lambda: samples.softmax(64, 1024),       # DST-sized chunks
     "attention_bf16": lambda: samples.attention(128, 64),        # gemm -> L1 -> softmax -> gemm
     "eltwise_breadth": lambda: samples.eltwise_breadth(64, 64),   # scalar ops, fdiv, max / min, exp2, spills
+    "fma_bf16": lambda: samples.fma(64, 64),                      # mul_tiles + add dest reuse, scalar forms
+    "fma_fp32": lambda: samples.fma(64, 64, dtype="float32"),
+    "cast_bf16": lambda: samples.cast(64, 64),                    # format hand-offs: pack / SrcA reconfigs
+    "cast_fp32": lambda: samples.cast(64, 64, dtype="float32"),
+    "reduce_min_rows": lambda: samples.reduce("min", "row", 64, 128),     # -max(-x): negation CB, MAX, negate
+    "reduce_min_all_fp32": lambda: samples.reduce("min", "all", 64, 128, dtype="float32"),
+    "unary_exp_log2_exp2": lambda: samples.unary_chain(64, 128, ops=("exp", "log2", "exp2")),  # log_tile + scalar mul
     # the matmul schedules (docs/schedules.md): every kernel role, matmul_block, semaphores, multicast,
     # both partial-sum strategies, the fused epilogue
     "matmul_naive": (lambda: samples.matmul(128, 128, 128), dict(schedule="naive")),
