@@ -628,7 +628,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     import sweep_report
-    mode = "quick" if args.quick else "full"
+    # "selected": a subset of the full sweep's points (what the README table needs, say); outputs say so
+    selected = any(getattr(args, a) for a in ("shapes", "chips", "dtypes", "fidelities", "schedules"))
+    mode = "quick" if args.quick else "selected" if selected else "full"
     out = Path(args.out) if args.out else HERE / "results" / ("quick" if args.quick else "")
     json_path, csv_path = out / "matmul_sweep.json", out / "matmul_sweep.csv"
     if args.readme or args.render:
