@@ -297,9 +297,9 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
                                max_cores=max_cores, fixed=_perf_fixed(fixed), legal=legal)
         problem = (spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc, options.math_fidelity,
                    hw.model)
+        formats = operand_formats(spec, options)
         try:
-            choice = choose_matmul(*problem, constraints(fixed, variants, accs, options.max_cores),
-                                   formats=operand_formats(spec, options))
+            choice = choose_matmul(*problem, constraints(fixed, variants, accs, options.max_cores), formats=formats)
         except TTCompileError as e:
             requested = {**fixed, **({"partials": options.partials} if options.partials != "auto" else {}),
                          **({"max_cores": options.max_cores} if options.max_cores is not None else {})}
@@ -307,7 +307,7 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
                 f"kernel '{program.name}': no {'/'.join(variants)} matmul schedule fits {hw.model} with the "
                 f"overrides {requested or 'none'} (M={spec.m}, N={spec.n}, K={spec.k}): "
                 f"{getattr(e, 'reason', e)}\n  fix: "
-                f"{_relax(options, fixed, variants, accs, problem, constraints)}") from None
+                f"{_relax(options, fixed, variants, accs, problem, constraints, formats)}") from None
         best, reason = _from_perf(choice.best), choice.why
     cbs = plan_cbs(spec, best, options.cb_depth, {t.name: t for t in tensors})
     check_cb_resources(program.name, hw, list(cbs), fix="use a smaller per-core block or K block")
@@ -325,7 +325,7 @@ def _perf_fixed(fixed: dict) -> dict:
     return out
 
 
-def _relax(options, fixed, variants, accs, problem, constraints) -> str:
+def _relax(options, fixed, variants, accs, problem, constraints, formats) -> str:
     """The fix of a request no schedule satisfies: each single request whose removal leaves a legal
     schedule (with an example), found by the chooser's exact search; else relax them together."""
     from ..perf.choose import feasible
@@ -340,7 +340,7 @@ def _relax(options, fixed, variants, accs, problem, constraints) -> str:
         drops[f"max_cores={options.max_cores}"] = lambda: (fixed, variants, accs, None)
     found = []
     for name, cons_of in drops.items():
-        p = feasible(*problem, constraints(*cons_of()), formats=operand_formats(spec, options))
+        p = feasible(*problem, constraints(*cons_of()), formats=formats)
         if p is not None:
             found.append(f"{name} (without it, e.g. {_from_perf(p).describe()} runs)")
     if found:
@@ -353,7 +353,7 @@ def _relax(options, fixed, variants, accs, problem, constraints) -> str:
         v2 = VARIANTS if key2 == "schedule" else v1
         a2 = ACCUMULATE if key2 == "partials" else a1
         m2 = None if key2 == "max_cores" else m1
-        p = feasible(*problem, constraints(fixed2, v2, a2, m2), formats=operand_formats(spec, options))
+        p = feasible(*problem, constraints(fixed2, v2, a2, m2), formats=formats)
         if p is not None:
             found.append(f"{n1} and {n2} (without both, e.g. {_from_perf(p).describe()} runs)")
     if found:
