@@ -362,4 +362,4 @@ def _relax(options, fixed, variants, accs, problem, constraints, formats) -> str
             "or cb_depth")
 
 
-__all__ = ["MatmulParams", "MatmulSchedule", "matmul_schedule", "candidates", "legality", "plan_cbs", "VARIANTS"]
+__all__ = ["MatmulParams", "MatmulSchedule", "matmul_schedule", "legality", "plan_cbs", "VARIANTS"]
