@@ -50,11 +50,10 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
 assert {o.tt_op for o in OPS.values() if o.kind == "binary"} <= set(BINARY_OPS)
 assert {o.tt_op for o in OPS.values() if o.kind == "unary"} <= set(UNARY_OPS)
 
-# Op kinds whose results on real data do not depend on what padding holds: element-wise ops read only
-# their own position (padded positions are cropped), a matmul's zero-padded K adds nothing. A kernel over
-# ragged tensors (tt.AnnotateLayouts) may use only these; a reduction over a padded axis would need a
-# partial scaler or a mask on the device.
-PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "minmax", "unary", "cast")
+# Op kinds a kernel over ragged tensors (tt.AnnotateLayouts) may use: element-wise ops read only their own
+# position (padded positions are cropped), a matmul's zero-padded K adds nothing; a reduction over a padded
+# axis gets a partial scaler or a -inf mask on the device, or a typed error (analysis/padding.py).
+PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "minmax", "unary", "cast", "reduce")
 
 UNARY_TILE_OPS = {o.frontend: o.tt_op for o in OPS.values() if o.kind == "unary" and o.frontend != "maximum"}
 BINARY_TILE_OPS = tuple(o.frontend for o in OPS.values() if o.kind == "binary")

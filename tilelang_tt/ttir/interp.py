@@ -57,6 +57,14 @@ def _faces_to_tile(raw: bytes, dtype: str) -> np.ndarray:
     return faces.transpose(0, 2, 1, 3).reshape(32, 32).astype(np.float32)
 
 
+def _tile_to_faces(tile: np.ndarray, dtype: str) -> bytes:
+    """The inverse of _faces_to_tile: a 32x32 array as a tile page's bytes in face order."""
+    faces = np.asarray(tile, np.float32).reshape(2, 16, 2, 16).transpose(0, 2, 1, 3).reshape(-1)
+    if dtype == "bfloat16":
+        return (faces.view(np.uint32) >> 16).astype("<u2").tobytes()
+    return faces.astype("<f4").tobytes()
+
+
 class _RawPage:
     """A reserved page a reader fills word by word (l1_store_u32)."""
 
@@ -188,17 +196,29 @@ class Sim:
         self.pending[cb] = [None] * n
 
     def _l1_store_u32(self, l1, value):
+        self._l1_store(l1, struct.pack("<I", value & 0xFFFFFFFF), "l1_store_u32")
+
+    def _l1_store_u16(self, l1, value):
+        self._l1_store(l1, struct.pack("<H", value & 0xFFFF), "l1_store_u16")
+
+    def _l1_store(self, l1, data: bytes, what: str):
+        """A store into a reserved page: a constant tile built word by word (the scaler), or a page the NOC
+        has filled (the -inf mask over a loaded block's padding), edited in its face layout."""
         cb, off = divmod(l1, _CB_STRIDE)
         page = int(self.cb_plan[cb]["page_bytes"])
         slot, byte = divmod(off, page)
-        if byte % 4:
-            raise SimError(f"l1_store_u32 at an unaligned address in CB c_{cb}")
+        if byte % len(data):
+            raise SimError(f"{what} at an unaligned address in CB c_{cb}")
         pend = self.pending[cb]
         if slot >= len(pend):
-            raise SimError(f"l1_store_u32 into page {slot} of c_{cb}, which is not reserved")
-        if not isinstance(pend[slot], _RawPage):
+            raise SimError(f"{what} into page {slot} of c_{cb}, which is not reserved")
+        if isinstance(pend[slot], np.ndarray):
+            raw = _RawPage(page)
+            raw.data[:] = _tile_to_faces(pend[slot], str(self.cb_plan[cb]["dtype"]))
+            pend[slot] = raw
+        elif not isinstance(pend[slot], _RawPage):
             pend[slot] = _RawPage(page)
-        pend[slot].data[byte:byte + 4] = struct.pack("<I", value & 0xFFFFFFFF)
+        pend[slot].data[byte:byte + len(data)] = data
 
     def _cb_push_back(self, cb, n):
         pend = self.pending[cb]
