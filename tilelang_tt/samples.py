@@ -189,7 +189,7 @@ def softmax(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
         Tx.sum(rs, E, axes=-1)
         Tx.reciprocal(rs, rs)
         Tx.mul(Y, E, rs)
-        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
 
     return softmax
 
@@ -229,7 +229,7 @@ def layernorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: f
         Tx.mul(Nrm, D, var)
         Tx.mul(Sc, Nrm, G_s)
         Tx.add(Y, Sc, B_s)
-        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
 
     return layernorm
 
@@ -258,7 +258,7 @@ def rmsnorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: flo
         Tx.reciprocal(ms, ms)
         Tx.mul(Nrm, X, ms)
         Tx.mul(Y, Nrm, G_s)
-        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
 
     return rmsnorm
 

@@ -164,8 +164,9 @@ def _scalar(kind, x, s: float, scalar_first: bool):
 
 # -------------------------------------------------------------------------- the walk
 class _Walk:
-    def __init__(self, km, masks: dict):
+    def __init__(self, km, masks: dict, strict: bool):
         self.km = km
+        self.strict = strict             # raise on a reduction the device cannot handle (the final walk)
         self.masks = masks
         self.state: dict = {}
         self.tails: dict = {}
@@ -262,6 +263,10 @@ class _Walk:
             v = s.valid[d]
             if v is None:
                 continue
+            if not self.strict and (v == "dyn" or s.pad[d] not in (ZERO, FINITE)):
+                if op.kind != "sum":
+                    self.want_masks.setdefault(op.stmt, []).append((d, s))
+                continue
             if v == "dyn":
                 fail(name, construct.format(AXIS_NAME[d]) + ": the block's start along that axis depends on the "
                      "grid, so which tile holds the tail is not known at compile time", op.stmt,
@@ -311,21 +316,22 @@ def plan_padding(km) -> PaddingPlan:
     if not km.padded:
         return PaddingPlan()
     masks: dict = {}
-    for _ in range(3):                   # masks found by one walk change the classes the next one sees
-        w = _Walk(km, masks)
+    for _ in range(3):                   # a mask found by one walk changes the classes the next one sees
+        w = _Walk(km, masks, strict=False)
         w.run(km.body)
-        if not w.want_masks:
-            break
+        new = False
         for stmt, wants in w.want_masks.items():
             for d, s in wants:
                 if not s.origins:
                     _unmaskable(km, stmt, d)
                 for origin in s.origins:
                     m = masks.setdefault(origin, [None, None])
+                    new |= m[d] is None
                     m[d] = True
-    else:
-        w = _Walk(km, masks)
-        w.run(km.body)
+        if not new:
+            break
+    w = _Walk(km, masks, strict=True)
+    w.run(km.body)
     for stmt, wants in w.want_masks.items():      # masked, but the -inf did not survive the chain
         _unmaskable(km, stmt, wants[0][0])
     plan = PaddingPlan(tails=w.tails)
