@@ -271,8 +271,9 @@ class _Walk:
                 fail(name, construct.format(AXIS_NAME[d]) + ": the block's start along that axis depends on the "
                      "grid, so which tile holds the tail is not known at compile time", op.stmt,
                      supported="a reduction over a ragged axis whose block spans the whole (padded) axis",
-                     fix=f"copy the whole axis into one block, e.g. Tx.copy({src.name}, X[..., 0:N_padded]) with "
-                         "N_padded = (N + 31) // 32 * 32, and launch the grid over the other axis only")
+                     fix=f"start the block at 0 along that axis: copy the whole axis, in whole tiles, into "
+                         f"{src.name} (e.g. A[0:32, 0:NP] with NP = (N + 31) // 32 * 32) and launch the grid "
+                         f"over the other axis only")
             extent = static_shape(src.buf)[d]
             counts = tile_counts(v, extent, TILE[d])
             masked = op.kind != "sum"
@@ -285,8 +286,8 @@ class _Walk:
                          "scaler can drop them", op.stmt,
                          supported="a Tx.sum over both axes of a ragged block whose padding is still the host's "
                                    "zeros (a loaded block, products of it)",
-                         fix=f"sum over one axis (Tx.sum(r, {src.name}, axes=-1) into a (rows, 1) buffer gets a "
-                             "partial scaler), or sum the loaded block itself")
+                         fix="sum over one axis at a time (a row sum into a (rows, 1) buffer gets a partial "
+                             "scaler), or sum the loaded block itself")
                 tails.append(ReduceTail(d, counts, partial_scaler=False))
                 continue
             if masked:
@@ -299,8 +300,8 @@ class _Walk:
                         "value or 1/0") + "), which the partial scaler's 0 weight cannot drop (0 * inf = NaN)",
                      op.stmt, supported="a Tx.sum over a ragged axis of values computed from its tensors "
                                         "by ops that keep the padding finite",
-                     fix=f"copy the tensor into a second shared buffer for the sum's chain, or apply the "
-                         f"exp / reciprocal after the sum")
+                     fix="load the tensor into a second shared buffer for the sum's chain (the mask goes only "
+                         "to blocks a max reads), or apply the exp / reciprocal after the sum")
             tails.append(ReduceTail(d, counts, partial_scaler=not masked))
         if tails:
             self.tails[op.stmt] = tails

@@ -114,7 +114,8 @@ def _binary(ctx, op):
         ct = ld.tiles[1]
 
         def vtile(t):      # the vector tile of block tile t = i * ct + j: i (column vector), j (row vector)
-            return (t if ct == 1 else t // ct) if lv.kind == "col" else (t if ct == 1 else t % ct) \
+            # (a one-tile-wide block: a column vector has a tile per block row, a row vector only tile 0)
+            return (t if ct == 1 else t // ct) if lv.kind == "col" else (0 if ct == 1 else t % ct) \
                 if lv.kind == "row" else 0
         return [ctx.tiles(dst.buf, lambda t, d: ev("bcast_tiles", tt_op, dim, cx, cv, t, vtile(t), d))]
     if form == "div":     # a / b = a * (1 / b): b into DST, reciprocal (SFPU), times a (dest reuse)
