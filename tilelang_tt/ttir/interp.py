@@ -81,7 +81,9 @@ class Sim:
         self.cb_plan = {cb.index: cb.to_dict() for cb in self.program.cbs}
         # vectors ((R, 1), (1, C), (1, 1)) are padded with zeros to whole tiles, as the host does
         self.shapes = {k: np.shape(v) for k, v in tensors.items()}
-        self.tensors = {k: self._pad(np.array(v, dtype=np.float32)) for k, v in tensors.items()}
+        # padded as the device stores them: whole tiles, as far as the last block reaches (tt.AnnotateLayouts)
+        device = {t.name: tuple(t.device_shape) for t in self.program.tensors}
+        self.tensors = {k: self._pad(np.array(v, dtype=np.float32), device.get(k)) for k, v in tensors.items()}
         self.tensor_dtype = {t.name: t.dtype for t in self.program.tensors}
         self.trace = []          # (core index, role, event, details)
 
@@ -107,9 +109,9 @@ class Sim:
         return {k: v[:self.shapes[k][0], :self.shapes[k][1]] for k, v in self.tensors.items()}
 
     @staticmethod
-    def _pad(a):
+    def _pad(a, device_shape=None):
         r, c = a.shape
-        out = np.zeros((-(-r // TILE) * TILE, -(-c // TILE) * TILE), np.float32)
+        out = np.zeros(device_shape or (-(-r // TILE) * TILE, -(-c // TILE) * TILE), np.float32)
         out[:r, :c] = a
         return out
 
