@@ -235,8 +235,10 @@ def reduce_params(draw):
     kept = _ragged(draw, b * _uniform(draw, 1, 4)) if axis != "all" else _uniform(draw, 1, 96)
     M, Nn = (kept, reduced) if axis == "row" else (reduced, kept)
     pre = [list(s) for s in draw(st.lists(st.sampled_from(PRE_STEPS), max_size=2))]
-    op = draw(st.sampled_from(("sum", "max")))
     post = draw(st.sampled_from(POSTS))
+    # a softmax-like chain subtracts the max four times in five (x - sum then exp then sum has padding
+    # exp(0 - sum) that may overflow: mostly a rejection, analysis/padding.py)
+    op = "max" if post == "softmax" and not _one_in(draw, 5) else draw(st.sampled_from(("sum", "max")))
     return {"M": M, "N": Nn, "b": b, "axis": axis, "x_dtype": draw(st.sampled_from(DTYPES)), "pre": pre,
             "op": op, "post": post, "out": "float32" if post == "stat" else draw(st.sampled_from(DTYPES)),
             "local": "float32"}
