@@ -62,21 +62,31 @@ class PaddingPlan:
     tails: dict = field(default_factory=dict)      # reduce stmt -> [ReduceTail]
     masks: dict = field(default_factory=dict)      # copy-in stmt -> [valid rows or None, valid cols or None]
 
-    def partial_counts(self, reduces) -> list:
-        """The distinct partial counts (1..31) the scaler of these reduce ops needs, in order."""
+    def partial_tiles(self, reduces) -> list:
+        """The distinct partial scaler tiles (count 1..31, reduced axis) these reduce ops need, in order."""
         out = []
         for op in reduces:
             for tail in self.tails.get(op.stmt, []):
                 if tail.partial_scaler:
-                    out += [k for k in tail.counts if 0 < k < 32 and k not in out]
+                    out += [(k, tail.axis) for k in tail.counts if 0 < k < 32 and (k, tail.axis) not in out]
         return out
 
 
-def scaler_counts(km, plan: PaddingPlan, dtype: str) -> list:
-    """The tiles of the reduce scaler CB of one data format: [32] (1.0 in every position of row 0), then one
-    partial tile per distinct tail count of that format's SUMs (lower/naive.py fills them)."""
+def scaler_tiles(km, plan: PaddingPlan, dtype: str) -> list:
+    """The tiles of the reduce scaler CB of one data format, as (count, reduced axis): (32, 1), the full
+    scaler, then one partial tile per distinct tail of that format's SUMs (lower/naive.py fills them)."""
     reduces = [op for op, _ in km.walk_ops() if op.kind in REDUCE_KINDS and str(op.operands[1].buf.dtype) == dtype]
-    return [32] + plan.partial_counts(reduces)
+    return [(32, 1)] + plan.partial_tiles(reduces)
+
+
+def scaler_face_positions(count: int, axis: int, face: int) -> int:
+    """How many leading positions of row 0 of scaler face `face` weigh 1.0 for a tail of `count` elements.
+    The reduce pairs data face f with scaler face f and weighs the element at position p of the face along
+    the reduced axis by position p of that face's row 0 (emulator/src/compute.cpp): faces 0 / 2 hold
+    columns 0..15 and faces 1 / 3 columns 16..31 (a row reduce, axis 1), faces 0 / 1 rows 0..15 and
+    faces 2 / 3 rows 16..31 (a column reduce, axis 0)."""
+    first = 16 * (face % 2) if axis == 1 else 16 * (face // 2)
+    return max(0, min(16, count - first))
 
 
 def tile_counts(valid: int, extent: int, tile: int) -> tuple:
@@ -354,4 +364,4 @@ def _unmaskable(km, stmt, d):
          fix=f"reduce the loaded block itself, or make the tensor's {AXIS_NAME[d]} a multiple of 32")
 
 
-__all__ = ["plan_padding", "scaler_counts", "PaddingPlan", "ReduceTail", "tile_counts", "ZERO", "FINITE", "NEGINF", "ANY"]
+__all__ = ["plan_padding", "scaler_tiles", "scaler_face_positions", "PaddingPlan", "ReduceTail", "tile_counts", "ZERO", "FINITE", "NEGINF", "ANY"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from tvm import tirx
 
 from ..analysis.compute_state import place_inits
-from ..analysis.padding import plan_padding, scaler_counts
+from ..analysis.padding import plan_padding, scaler_face_positions, scaler_tiles
 from ..errors import TTResourceError, fail
 from ..frontend.ops import SUPPORTED_OPS_TEXT
 from ..frontend.program import Loop, TileOp, num_tiles, scope_of, static_shape, tile_start, tiles_of
@@ -265,20 +265,20 @@ class NaiveLowering:
     def _scaler_fill(self) -> list:
         """Each reduce scaler CB gets its tiles once per kernel: zeros, then 1.0 in row 0 of every 16x16 face
         (the reduce weights each element along the reduced dimension by it; 1.0 for SUM / MAX / MIN); a
-        partial scaler tile for a ragged SUM's tail holds 1.0 only at the first k positions of tile row 0
-        (faces 0 / 2 weight positions 0..15, faces 1 / 3 positions 16..31), as tt-metal's layernorm reader
-        does for W % 32 != 0 (analysis/padding.py)."""
+        partial scaler tile for a ragged SUM's tail holds 1.0 only where its faces weigh the first k
+        elements along the reduced axis (analysis/padding.scaler_face_positions), as tt-metal's layernorm
+        reader does for W % 32 != 0."""
         out = []
         for cbspec in (c for c in self.schedule.cbs if c.role == "scaler"):
             cb, page = cbspec.index, cbspec.page_bytes
             esize = page // 1024
-            counts = scaler_counts(self.km, self.padding, cbspec.dtype)
+            counts = scaler_tiles(self.km, self.padding, cbspec.dtype)
             addr, w = var("scaler_addr"), var("w")
             out += [ev("cb_reserve_back", cb, len(counts)), bind(addr, call("get_write_ptr", cb)),
                     for_(w, page * len(counts) // 4, [ev("l1_store_u32", addr + w * 4, 0)])]
-            for t, k in enumerate(counts):
+            for t, (k, axis) in enumerate(counts):
                 for f in range(4):
-                    n = max(0, min(16, k - (f % 2) * 16))     # positions of this face's row 0 that weigh 1
+                    n = scaler_face_positions(k, axis, f)
                     if n:
                         out.append(self._store_ones(addr + t * page, f, n, esize))
             out.append(ev("cb_push_back", cb, len(counts)))

@@ -14,7 +14,7 @@ from tvm import tirx
 
 import struct
 
-from ..analysis.padding import scaler_counts
+from ..analysis.padding import scaler_tiles
 from ..errors import fail
 from ..frontend.layout import layout_of
 from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, info
@@ -177,13 +177,13 @@ def _reduce(ctx, op):
             "reduce_tile", pool, dim, icb, scb, i * ct + j, 0, out(i, j)))]
     # a reduction over a ragged axis (analysis/padding.py): a tile of padding only is skipped, a SUM's tail
     # tile is weighted by its partial scaler tile; a MAX's padding is -inf already (the reader's mask)
-    counts = scaler_counts(ctx.km, ctx.padding, str(src.buf.dtype))
+    tiles = scaler_tiles(ctx.km, ctx.padding, str(src.buf.dtype))
     valid = [[32] * rt, [32] * ct]
     scaler = [[0] * rt, [0] * ct]
     for tail in tails:
         valid[tail.axis] = list(tail.counts)
         if tail.partial_scaler:
-            scaler[tail.axis] = [0 if k in (0, 32) else counts.index(k) for k in tail.counts]
+            scaler[tail.axis] = [0 if k in (0, 32) else tiles.index((k, tail.axis)) for k in tail.counts]
     return pre + [ev("reduce_tile", pool, dim, icb, scb, i * ct + j, scaler[0][i] or scaler[1][j], out(i, j))
                   for i in range(rt) for j in range(ct) if valid[0][i] and valid[1][j]]
 

@@ -142,7 +142,7 @@ def loaded_shared(program: TileProgram) -> set[str]:
 
 
 def plan_cbs(program: TileProgram, hw, depth: int) -> tuple[CBSpec, ...]:
-    from ..analysis.padding import plan_padding, scaler_counts
+    from ..analysis.padding import plan_padding, scaler_tiles
     from ..lower.regions import cast_aliases, double_buffered, group_of, plan_regions, scaler_dtypes, scaler_name
 
     loaded = loaded_shared(program)
@@ -155,8 +155,8 @@ def plan_cbs(program: TileProgram, hw, depth: int) -> tuple[CBSpec, ...]:
     # the reduce scaler: constant tiles per format, filled once by the reader (lower/naive.py): the full
     # scaler, then one partial scaler per tail count of a ragged SUM (analysis/padding.py)
     padding = plan_padding(program)
-    scaler_tiles = {d: len(scaler_counts(program, padding, d)) for d in scaler_dtypes(program)}
-    cbs += [CBSpec(INPUT_BASE + len(inputs) + i, scaler_name(d), d, scaler_tiles[d], scaler_tiles[d], "scaler")
+    n_scaler = {d: len(scaler_tiles(program, padding, d)) for d in scaler_dtypes(program)}
+    cbs += [CBSpec(INPUT_BASE + len(inputs) + i, scaler_name(d), d, n_scaler[d], n_scaler[d], "scaler")
             for i, d in enumerate(scaler_dtypes(program))]
     cbs += [CBSpec(OUTPUT_BASE + i, name, str(glob.dtype), num_tiles(local) * depth, num_tiles(local), "output")
             for i, (_, name, local, glob) in enumerate(output_copies(program))]

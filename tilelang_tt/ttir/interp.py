@@ -294,14 +294,19 @@ class Sim:
 
     def _reduce_tile(self, pool, dim, icb, scb, t, st, d):
         x = self._front(icb, t).astype(np.float64)
-        w = self._front(scb, st)[0].astype(np.float64)     # row 0 of the scaler tile
+        s = self._front(scb, st).astype(np.float64)
+        # data face f is weighted by row 0 of scaler face f, at the element's position in the face along
+        # the reduced dimension (the emulator's tt_emu_reduce_tile, as tt-metal's LLKs do)
+        w_cols = s[[0] * 16 + [16] * 16]                 # (r, c): row 0 of r's face row, at column c
+        w_rows = np.stack([np.concatenate([s[(r // 16) * 16, r % 16] * np.ones(16),
+                                           s[(r // 16) * 16, 16 + r % 16] * np.ones(16)]) for r in range(32)])
         f = {"SUM": np.sum, "MAX": np.max, "MIN": np.min}[pool]
         if dim == "REDUCE_ROW":
-            part, at = f(x * w[None, :], axis=1), np.s_[:, 0]
+            part, at = f(x * w_cols, axis=1), np.s_[:, 0]
         elif dim == "REDUCE_COL":
-            part, at = f(x * w[:, None], axis=0), np.s_[0, :]
+            part, at = f(x * w_rows, axis=0), np.s_[0, :]
         else:                                            # rows, then the column of row results
-            part, at = f(f(x * w[None, :], axis=1) * w), np.s_[0, 0]
+            part, at = f(f(x * w_cols, axis=1) * w_rows[:, 0]), np.s_[0, 0]
         old = self.dst.get(d)
         new = np.zeros((TILE, TILE), np.float32) if old is None else old.copy()
         if old is None or pool == "SUM":
