@@ -104,49 +104,44 @@ def test_partial_scaler_counts_are_exact_for_odd_tails():
         _three_ways(samples.reduce(op, "row", 32, 37), {"A": a}, "C", (32, 1), R.reduce(op, "row", a))
 
 
-def _kernel_max_of_exp(M, N_):
-    from tvm.script import tirx as T
-    from tvm.tirx.script import tile as Tx
+_BODIES = {
+    # the max of exp(x): exp turns the -inf mask into 0, which may win the max
+    "max_of_exp": ["E = shared", "Tx.exp(E, X)", "Tx.max(r, E, axes=-1)"],
+    # the max and the sum of one loaded block: the mask the max needs reaches the sum
+    "max_and_sum": ["m = vec", "s = vec", "Tx.max(m, X, axes=-1)", "Tx.sum(s, X, axes=-1)", "Tx.add(r, m, s)"],
+    # the fix that error gives: the tensor loaded twice, one block for each reduction
+    "two_loads": ["X2 = shared", "m = vec", "s = vec", "Tx.copy(X2, A[0:32, 0:NP])", "Tx.max(m, X, axes=-1)",
+                  "Tx.sum(s, X2, axes=-1)", "Tx.add(r, m, s)"],
+}
+
+
+def _kernel(name, N_):
+    """A one-block row kernel over 32 x N_ float32 data into r (32, 1), written as TVMScript text."""
+    import tvm
     NP = -(-N_ // 32) * 32
-
-    @T.prim_func
-    def max_of_exp(A: T.Buffer((M, N_), "float32"), C: T.Buffer((M, 1), "float32")):
-        by = T.launch_thread("blockIdx.x", 1)
-        X = T.alloc_buffer((32, NP), "float32", scope="shared")
-        E = T.alloc_buffer((32, NP), "float32", scope="shared")
-        r = T.alloc_buffer((32, 1), "float32", scope="local")
-        Tx.copy(X, A[0:32, 0:NP])
-        Tx.exp(E, X)
-        Tx.max(r, E, axes=-1)
-        Tx.copy(C[0:32, 0:1], r)
-    return max_of_exp
-
-
-def _kernel_max_and_sum(M, N_):
-    from tvm.script import tirx as T
-    from tvm.tirx.script import tile as Tx
-    NP = -(-N_ // 32) * 32
-
-    @T.prim_func
-    def max_and_sum(A: T.Buffer((M, N_), "float32"), C: T.Buffer((M, 1), "float32")):
-        by = T.launch_thread("blockIdx.x", 1)
-        X = T.alloc_buffer((32, NP), "float32", scope="shared")
-        m = T.alloc_buffer((32, 1), "float32", scope="shared")
-        s = T.alloc_buffer((32, 1), "float32", scope="shared")
-        r = T.alloc_buffer((32, 1), "float32", scope="local")
-        Tx.copy(X, A[0:32, 0:NP])
-        Tx.max(m, X, axes=-1)
-        Tx.sum(s, X, axes=-1)
-        Tx.add(r, m, s)
-        Tx.copy(C[0:32, 0:1], r)
-    return max_and_sum
+    decl = {"shared": f'T.alloc_buffer((32, {NP}), "float32", scope="shared")',
+            "vec": 'T.alloc_buffer((32, 1), "float32", scope="shared")'}
+    body = ['by = T.launch_thread("blockIdx.x", 1)', f"X = {decl['shared']}",
+            'r = T.alloc_buffer((32, 1), "float32", scope="local")']
+    lines = [ln.split(" = ")[0] + " = " + decl[ln.split(" = ")[1]] if ln.endswith(("shared", "vec")) else ln
+             for ln in _BODIES[name]]
+    body += [ln for ln in lines if "alloc" in ln] + ["Tx.copy(X, A[0:32, 0:NP])"]
+    body += [ln for ln in lines if "alloc" not in ln] + ["Tx.copy(C[0:32, 0:1], r)"]
+    text = ("# from tvm.script import tirx as T\n@T.prim_func\n"
+            f'def {name}(A: T.Buffer((32, {N_}), "float32"), C: T.Buffer((32, 1), "float32")):\n'
+            + "".join("    " + ln.replace("NP", str(NP)) + "\n" for ln in body))
+    return tvm.script.from_source(text.replace("Tx.", "T.tile."))
 
 
 def test_tails_the_device_cannot_handle_are_typed_errors():
     with pytest.raises(TTCompileError, match=r"kernel 'max_of_exp': Tx.max\(r, E\) over the ragged columns of E: "
                                              r"the -inf mask"):
-        tilelang_tt.compile(_kernel_max_of_exp(32, 50))
+        tilelang_tt.compile(_kernel("max_of_exp", 50))
     with pytest.raises(TTCompileError, match=r"row reduction Tx.sum\(s, X\) over the ragged columns of X: its "
                                              r"padding holds -inf values"):
-        tilelang_tt.compile(_kernel_max_and_sum(32, 50))
-    tilelang_tt.compile(_kernel_max_and_sum(32, 64))        # whole tiles: nothing to mask
+        tilelang_tt.compile(_kernel("max_and_sum", 50))
+    tilelang_tt.compile(_kernel("max_and_sum", 64))        # whole tiles: nothing to mask
+    k = tilelang_tt.compile(_kernel("two_loads", 50), out_idx=1)   # the fix: the mask goes to X only
+    a = (np.random.default_rng(3).standard_normal((32, 50)) - 4).astype(np.float32)
+    want = a.astype(np.float64).max(1) + a.astype(np.float64).sum(1)
+    assert np.allclose(np.asarray(k(a))[:, 0], want, rtol=1e-3, atol=1e-3)
