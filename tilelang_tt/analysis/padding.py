@@ -9,7 +9,7 @@ ops do not care (their padded results are cropped); a reduction over the padded 
     holds 1.0 only at the first k positions (k = valid elements in that tile); padding is multiplied by 0.
     That is exact for any finite padding, so the padding must be finite (checked below). The logical N of a
     mean is the user's constant (`Tx.mul(s, s, T.float32(1 / N))`), untouched by padding.
-  * MAX (and MIN): a **-inf mask**. The
+  * MAX: a **-inf mask**. The
     reader stores -inf (bf16 0xFF80 / fp32 0xFF800000) over the padding of every block the reduction's
     source is computed from, after the block's NOC reads and before cb_push_back. A partial scaler cannot do
     it: the reduce multiplies by the scaler, so a weight 0 turns padding into 0 and a row of negative values
@@ -117,9 +117,7 @@ def _mul(a, b):
 
 
 def _div(a, b):
-    if b != FINITE or a in (ANY, NEGINF):
-        return ANY                  # x / 0 = inf; the class says nothing about the divisor being nonzero
-    return ANY
+    return ANY                      # x / 0 = inf, and no class says a divisor's padding is nonzero
 
 
 def _max(a, b):
@@ -180,7 +178,7 @@ class _Walk:
         self.masks = masks
         self.state: dict = {}
         self.tails: dict = {}
-        self.want_masks: dict = {}      # copy-in stmt -> axes a MAX (or a scalar SUM) needs masked
+        self.want_masks: dict = {}      # reduce stmt -> [(axis, source state)] of a MAX that needs a mask
 
     def get(self, operand) -> BufState:
         name = operand.name
@@ -284,6 +282,13 @@ class _Walk:
                      fix=f"start the block at 0 along that axis: copy the whole axis, in whole tiles, into "
                          f"{src.name} (e.g. A[0:32, 0:NP] with NP = (N + 31) // 32 * 32) and launch the grid "
                          f"over the other axis only")
+            if op.kind == "min":
+                # a MIN would need +inf over the padding; the reader stores only the max's -inf
+                fail(name, construct.format(AXIS_NAME[d]) + ": the device masks a ragged tail with -inf, "
+                     "which a minimum would return", op.stmt,
+                     supported="Tx.sum and Tx.max over a ragged axis",
+                     fix="negate the data into a float32 shared buffer (multiply by -1), reduce it with Tx.max "
+                         "and negate the result")
             extent = static_shape(src.buf)[d]
             counts = tile_counts(v, extent, TILE[d])
             masked = op.kind != "sum"
@@ -359,8 +364,8 @@ def _unmaskable(km, stmt, d):
     fail(km.name, f"Tx.{op.kind}({dst.name}, {src.name}) over the ragged {AXIS_NAME[d]} of {src.name}: the -inf "
          f"mask the reader stores over the padding of the loaded blocks does not survive the ops that compute "
          f"{src.name} (only adding finite values, a positive scale and Tx.maximum keep -inf)", stmt,
-         supported="a max (or a sum over both axes) over a ragged axis of a loaded block, or of values computed "
-                   "from it by adds, subtractions of finite values and positive scales",
+         supported="a max over a ragged axis of a loaded block, or of values computed from it by adds, "
+                   "subtractions of finite values and positive scales",
          fix=f"reduce the loaded block itself, or make the tensor's {AXIS_NAME[d]} a multiple of 32")
 
 
