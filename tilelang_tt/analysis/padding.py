@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ..errors import fail
 from ..frontend.layout import layout_of
-from ..frontend.program import Loop, region_of, static_shape
+from ..frontend.program import Loop, static_shape
 from ..target import TILE_COLS, TILE_ROWS
 
 ZERO, FINITE, NEGINF, ANY = "zero", "finite", "-inf", "any"
