@@ -1,7 +1,7 @@
 """The matmul schedule chooser (tilelang_tt.perf.choose): its pick, modeled utilization, bound and run
 time for square shapes 32..16384 and the tech report's rectangles, per chip.
 
-    .venv/bin/python benchmarks/matmul_choice.py [--l1-acc] [--quick]
+    .venv/bin/python benchmarks/matmul_choice.py [--l1-acc] [--quick] [--fidelity HiFi2] [--model wormhole_b0]
 
 --l1-acc lets the chooser use packer L1 accumulation (tt-metal's partial sums) besides reloading
 partials into DST (what the compiler lowers today). Times are wall-clock on this machine.
@@ -22,16 +22,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--l1-acc", action="store_true", help="allow packer L1 accumulation of partial sums")
     ap.add_argument("--quick", action="store_true", help="squares up to 4096 only")
+    ap.add_argument("--fidelity", default="HiFi4", choices=("LoFi", "HiFi2", "HiFi3", "HiFi4"))
+    ap.add_argument("--model", choices=("wormhole_b0", "blackhole"), help="one chip only")
     args = ap.parse_args()
     cons = Constraints(accumulate=("reload", "l1_acc") if args.l1_acc else ("reload",))
     print(f"machine: {machine()}, Python {platform.python_version()}; accumulate {cons.accumulate}")
     print(f"{'model':12} {'M x K x N':>20} {'ms':>6} {'util':>6} {'TFLOPS':>7}  choice / why")
     worst = 0.0
-    for model in ("wormhole_b0", "blackhole"):
+    for model in [args.model] if args.model else ("wormhole_b0", "blackhole"):
         shapes = [(s, s, s) for s in SQUARES if not args.quick or s <= 4096] + REPORT[model]
         for M, K, N in shapes:
             t0 = time.perf_counter()
-            c = choose_matmul(M, N, K, model=model, constraints=cons)
+            c = choose_matmul(M, N, K, model=model, fidelity=args.fidelity, constraints=cons)
             ms = (time.perf_counter() - t0) * 1e3
             worst = max(worst, ms)
             print(f"{model:12} {f'{M}x{K}x{N}':>20} {ms:6.0f} {c.estimate.utilization * 100:5.1f}% "

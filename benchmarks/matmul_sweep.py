@@ -9,10 +9,17 @@ For every point (chip, M x K x N, dtype, fidelity, schedule) it compiles `sample
 built (variant, grid, blocks, subblocks) and its reason; the modeled time, TFLOP/s, utilization and
 bounding resource of that program (`kernel.estimate()`, docs/perf-model.md); tt-metal's published
 measurement of the same work where one exists (`perf/published.py`: BF16 inputs with bf16 accumulation,
-HiFi2 / HiFi4); the CPU emulator's result checked against numpy (`numerics.matmul_bound`) and its wall
-time, for problems up to --emulate-max cubed; and, when TT_METAL_HOME and a card are present, the run on
+HiFi2 / HiFi4, and the block-float rows of reference D.5); the CPU emulator's result checked against
+numpy (`numerics.matmul_bound`) and its wall time, for problems up to --emulate-max cubed; and, when TT_METAL_HOME and a card are present, the run on
 the device (`runtime.launcher.last_launch()`), else "no device". Nothing is estimated where it was not
 measured: a point that does not compile or times out says so.
+
+Block-float dtypes (`bfp8_b`, `bfp4_b`: every operand and C in that storage format, as tt-metal measured;
+`bf16-bfp8w`: bfp8_b weights B, bf16 A and C) are modeled only, status "modeled": the compiler does not
+accept a block-float storage format yet, so the point is the performance model's chooser
+(`perf.choose_matmul(..., formats=...)`, our program, both partial-sum strategies, without the
+compiler's legality checks) or, for naive, the user's blocks through `perf.matmul_work`; nothing is
+compiled or emulated.
 
 Outputs (benchmarks/results/ by default; --quick writes to benchmarks/results/quick/): matmul_sweep.csv
 and .json (every row, with the machine, date, git commit and a hash of the compiler sources), PNG plots
@@ -47,7 +54,15 @@ CHIPS = {"n150": "tenstorrent", "p150": "tenstorrent/blackhole"}            # ca
 CHIP_MODEL = {"n150": "wormhole_b0", "p150": "blackhole"}
 DTYPES = {"bf16": ("bfloat16", "bfloat16"),           # (inputs and output, accumulation): what tt-metal measures
           "bf16-fp32acc": ("bfloat16", "float32"),
-          "fp32": ("float32", "float32")}
+          "fp32": ("float32", "float32"),
+          "bfp8_b": ("bfloat16", "bfloat16"),        # block-float storage (BLOCK_FLOAT): modeled only
+          "bfp4_b": ("bfloat16", "bfloat16"),
+          "bf16-bfp8w": ("bfloat16", "bfloat16")}
+# (in0, in1, C) storage formats of the block-float dtypes; the logical dtype stays bfloat16
+BLOCK_FLOAT = {"bfp8_b": ("Bfp8_b", "Bfp8_b", "Bfp8_b"), "bfp4_b": ("Bfp4_b", "Bfp4_b", "Bfp4_b"),
+               "bf16-bfp8w": ("Float16_b", "Bfp8_b", "Float16_b")}
+# tt-metal DataType of the block-float rows it published (perf/published.py BLOCK_FLOAT_D5)
+PUBLISHED_DTYPE = {"bf16": "BFLOAT16", "bfp8_b": "BFLOAT8_B", "bfp4_b": "BFLOAT4_B"}
 FIDELITIES = ("HiFi4", "HiFi2", "LoFi")
 SCHEDULES = ("naive", "blocked", "subblocked", "multicast", "auto")
 # (M, K, N), the order of tt-metal's tech report
@@ -55,13 +70,15 @@ SQUARES = [(s, s, s) for s in (256, 512, 1024, 2048, 4096, 8192, 16384)]
 REPORT = [(2560, 4992, 4992), (3840, 6656, 6656), (20480, 26624, 26624), (3840, 4992, 6656)]   # P150 rows of D.5
 SKINNY = [(32, 4096, 4096),     # one tile row of activations (decode): B streams, nothing to reuse
           (8192, 128, 8192)]    # a short K: writing C dominates
+# shapes of the block-float D.5 rows not among the above, swept for the block-float dtypes only
+BLOCK_FLOAT_SHAPES = [(3072, 3072, 4096), (5120, 6656, 6656), (10240, 13312, 13312)]
 KEY_SHAPES = [(2048, 2048, 2048), (4096, 4096, 4096), (16384, 16384, 16384)] + REPORT
 QUICK_SHAPES = SQUARES[:4]
 NAIVE_BLOCK = (64, 64, 32)      # (block_m, block_n, block_k) the naive schedule uses as written
 
 COLUMNS = [
     # the point
-    "chip", "model", "target", "M", "K", "N", "dtype", "in_dtype", "acc_dtype", "fidelity", "schedule",
+    "chip", "model", "target", "M", "K", "N", "dtype", "in_dtype", "acc_dtype", "formats", "fidelity", "schedule",
     "status", "error",
     # what the compiler built
     "variant", "reason", "grid", "cores", "per_core_m", "per_core_n", "in0_block_w", "subblock_h",
@@ -95,10 +112,24 @@ class Point:
         return f"{self.chip} {self.M}x{self.K}x{self.N} {self.dtype} {self.fidelity} {self.schedule}"
 
 
-def points(shapes, chips=tuple(CHIPS), dtypes=tuple(DTYPES), fidelities=FIDELITIES, schedules=SCHEDULES):
-    """Every combination, grouped so consecutive points share inputs (shape, dtype) and a compile cache."""
-    return [Point(c, M, K, N, d, f, s) for c in chips for (M, K, N) in shapes for d in dtypes
-            for f in fidelities for s in schedules]
+def points(shapes, chips=tuple(CHIPS), dtypes=tuple(DTYPES), fidelities=FIDELITIES, schedules=SCHEDULES,
+           block_float_shapes=()):
+    """Every combination, grouped so consecutive points share inputs (shape, dtype) and a compile cache;
+    `block_float_shapes` are added for the (modeled-only) block-float dtypes."""
+    pts = [Point(c, M, K, N, d, f, s) for c in chips for (M, K, N) in shapes for d in dtypes
+           for f in fidelities for s in schedules]
+    extra = [sh for sh in block_float_shapes if sh not in shapes]
+    return pts + [Point(c, M, K, N, d, f, s) for c in chips for (M, K, N) in extra for d in dtypes
+                  if d in BLOCK_FLOAT for f in fidelities for s in schedules]
+
+
+def formats_of(dtype: str) -> str:
+    """The (in0/in1/C) storage formats of a sweep dtype, as the CSV shows them."""
+    from tilelang_tt.target import DATA_FORMAT
+    if dtype in BLOCK_FLOAT:
+        return "/".join(BLOCK_FLOAT[dtype])
+    in_dtype = DATA_FORMAT[DTYPES[dtype][0]]
+    return f"{in_dtype}/{in_dtype}/{in_dtype}"
 
 
 def naive_block(M: int, N: int, K: int) -> tuple[int, int, int]:
@@ -159,16 +190,17 @@ def describe(meta: dict) -> str:
 
 # ------------------------------------------------------------------------------------------ published
 def published_for(chip: str, M: int, K: int, N: int, dtype: str, fidelity: str) -> dict:
-    """tt-metal's device-based utilization for the same work: BF16 inputs, bf16 accumulation
-    (fp32_dest_acc_en=False), same fidelity. On a p150 the 11x10 row (our grid) wins over the 13x10 one."""
+    """tt-metal's device-based utilization for the same work: BF16 (or, for bfp8_b / bfp4_b, block-float
+    operands and output) with bf16 accumulation (fp32_dest_acc_en=False), same fidelity. On a p150 the
+    11x10 row (our grid) wins over the 13x10 one."""
     from tilelang_tt.perf.published import measurements
     from tilelang_tt.target import HARDWARE
-    if dtype != "bf16":
+    if dtype not in PUBLISHED_DTYPE:
         return {}
     model = CHIP_MODEL[chip]
     hw = HARDWARE[model]
     found = [m for m in measurements() if m.model == model and (m.M, m.K, m.N) == (M, K, N)
-             and m.fidelity == fidelity]
+             and m.fidelity == fidelity and m.dtype == PUBLISHED_DTYPE[dtype]]
     if not found:
         return {}
     m = min(found, key=lambda m: m.grid != hw.grid)
@@ -269,6 +301,41 @@ def _run(kernel, p: Point, backend: str, repeat: int, checked: bool) -> dict:
     return {"ok": ok, "max_err": err, "ratio": ratio, "first": first, "wall": walls[best], "record": records[best]}
 
 
+def model_point(p: Point, row: dict) -> dict:
+    """A block-float point, modeled only (module docstring): the chooser's schedule of the variant (or
+    auto's pick), or the naive schedule of the user's blocks, and its estimate."""
+    from tilelang_tt.errors import TTError
+    from tilelang_tt.perf import Constraints, choose_matmul, estimate, matmul_work
+    from tilelang_tt.perf.matmul import MatmulParams
+    from tilelang_tt.target import HARDWARE
+    model, (f0, f1, fo) = CHIP_MODEL[p.chip], BLOCK_FLOAT[p.dtype]
+    grid = HARDWARE[model].grid
+    fmts = dict(in0_format=f0, in1_format=f1, out_format=fo)
+    try:
+        if p.schedule == "naive":
+            bm, bn, bk = naive_block(p.M, p.N, p.K)
+            mp = MatmulParams(M=p.M, N=p.N, K=p.K, grid=grid, per_core_M=bm // 32, per_core_N=bn // 32,
+                              in0_block_w=bk // 32, variant="naive", fidelity=p.fidelity, model=model, **fmts)
+            est, why = estimate(matmul_work(mp)), "the user's blocks (naive), modeled"
+            row["naive_block"] = f"{bm}x{bn}x{bk}"
+        else:
+            variants = ("blocked", "subblocked", "multicast") if p.schedule == "auto" else (p.schedule,)
+            c = choose_matmul(p.M, p.N, p.K, "bfloat16", False, p.fidelity, model,
+                              Constraints(variants=variants, accumulate=("reload", "l1_acc"), max_grid=grid),
+                              formats=(f0, f1, fo))
+            mp, est, why = c.best, c.estimate, c.why
+    except TTError as e:
+        row.update(status="compile error", error=f"{type(e).__name__}: {str(e).splitlines()[0]}")
+        return row
+    row.update(status="modeled", variant=mp.variant, reason=why,
+               grid=f"{mp.grid[0]}x{mp.grid[1]}")
+    if mp.variant != "naive":
+        row.update(per_core_m=mp.per_core_M, per_core_n=mp.per_core_N, in0_block_w=mp.in0_block_w,
+                   subblock_h=mp.subblock[0], subblock_w=mp.subblock[1])
+    row.update(estimate_fields(est, model, p.fidelity))
+    return row
+
+
 def measure_point(p: Point, emulate_max: int = 1024, device_max: int = 16384, repeat: int = 1) -> dict:
     """One row of the sweep (COLUMNS). Compile errors of the point are recorded, not raised."""
     from tilelang_tt.errors import TTError
@@ -276,8 +343,13 @@ def measure_point(p: Point, emulate_max: int = 1024, device_max: int = 16384, re
     in_dtype, acc = DTYPES[p.dtype]
     row = dict.fromkeys(COLUMNS)
     row.update(chip=p.chip, model=CHIP_MODEL[p.chip], target=CHIPS[p.chip], M=p.M, K=p.K, N=p.N, dtype=p.dtype,
-               in_dtype=in_dtype, acc_dtype=acc, fidelity=p.fidelity, schedule=p.schedule)
+               in_dtype=in_dtype, acc_dtype=acc, formats=formats_of(p.dtype), fidelity=p.fidelity,
+               schedule=p.schedule)
     row.update(published_for(p.chip, p.M, p.K, p.N, p.dtype, p.fidelity))
+    if p.dtype in BLOCK_FLOAT:
+        why = "not compiled: the compiler does not accept a block-float storage format yet (model only)"
+        row.update(emu_status=why, device_status=why)
+        return model_point(p, row)
     try:
         kernel, row["compile_s"], blk = compile_point(p)
     except TTError as e:       # e.g. no schedule of this variant fits: the message says why
@@ -375,7 +447,8 @@ def point_line(row: dict) -> str:
 def _timeout_row(p: Point, timeout: float) -> dict:
     row = dict.fromkeys(COLUMNS)
     row.update(chip=p.chip, model=CHIP_MODEL[p.chip], target=CHIPS[p.chip], M=p.M, K=p.K, N=p.N, dtype=p.dtype,
-               in_dtype=DTYPES[p.dtype][0], acc_dtype=DTYPES[p.dtype][1], fidelity=p.fidelity, schedule=p.schedule,
+               in_dtype=DTYPES[p.dtype][0], acc_dtype=DTYPES[p.dtype][1], formats=formats_of(p.dtype),
+               fidelity=p.fidelity, schedule=p.schedule,
                status="timeout", error=f"not finished within {timeout:.0f} s (compile or emulator run)",
                emu_status="not run", device_status="not run")
     row.update(published_for(p.chip, p.M, p.K, p.N, p.dtype, p.fidelity))
@@ -388,7 +461,7 @@ def row_key(r: dict) -> tuple:
 
 def ordered(rows) -> list[dict]:
     """Rows in sweep order: chip, shape (squares, report, skinny, others by size), dtype, fidelity, schedule."""
-    shapes = SQUARES + REPORT + SKINNY
+    shapes = SQUARES + REPORT + SKINNY + BLOCK_FLOAT_SHAPES
     rank = {"chip": list(CHIPS), "dtype": list(DTYPES), "fidelity": list(FIDELITIES), "schedule": list(SCHEDULES)}
 
     def key(r):
@@ -578,7 +651,8 @@ def main(argv=None) -> int:
             ap.error(f"unknown {name} {', '.join(bad)}; known: {', '.join(known)}")
     emulate_max = args.emulate_max if args.emulate_max is not None else (512 if args.quick else 1024)
     timeout = args.timeout if args.timeout is not None else (300.0 if args.quick else 1800.0)
-    pts = points(shapes, chips, dtypes, fids, scheds)
+    pts = points(shapes, chips, dtypes, fids, scheds,
+                 block_float_shapes=() if (args.shapes or args.quick) else BLOCK_FLOAT_SHAPES)
 
     meta = run_meta(mode, emulate_max)
     done, kept = {}, []
@@ -620,6 +694,9 @@ def report(rows, meta: dict, out: Path, args) -> int:
         written += sweep_report.plots(rows, meta, out)
     print()
     print(sweep_report.readme_table(rows, meta))
+    bfp = sweep_report.block_float_table(rows)
+    if bfp:
+        print("\nBlock-float storage (modeled only: the compiler does not accept it yet):\n" + bfp)
     print()
     print(sweep_report.summary(rows))
     if args.update_readme:

@@ -14,7 +14,12 @@ README_END = "<!-- matmul-sweep:end -->"
 COLORS = {"naive": "tab:gray", "blocked": "tab:blue", "subblocked": "tab:orange", "multicast": "tab:green",
           "auto": "tab:red"}
 MARKERS = {"HiFi4": "o", "HiFi2": "s", "LoFi": "^"}
-DTYPE_TITLE = {"bf16": "bf16, bf16 accumulation", "bf16-fp32acc": "bf16, fp32 accumulation", "fp32": "fp32"}
+DTYPE_TITLE = {"bf16": "bf16, bf16 accumulation", "bf16-fp32acc": "bf16, fp32 accumulation", "fp32": "fp32",
+               "bfp8_b": "bfp8_b operands and C (modeled only)", "bfp4_b": "bfp4_b operands and C (modeled only)",
+               "bf16-bfp8w": "bfp8_b B, bf16 A and C (modeled only)"}
+# statuses whose model columns are filled: compiled points, and the block-float points the model alone
+# covers (matmul_sweep.BLOCK_FLOAT)
+MODELED = ("ok", "modeled")
 
 
 def _f(v):
@@ -30,13 +35,13 @@ def _index(rows) -> dict:
 def _cell(r) -> str:
     if r is None:
         return "not run"
-    if r["status"] == "ok":
+    if r["status"] in MODELED:
         return f"{_f(r['model_util']) * 100:.1f}%"
     return {"compile error": "no fit", "timeout": "timeout"}.get(r["status"], r["status"])
 
 
 def _pick(r) -> str:
-    if r is None or r["status"] != "ok":
+    if r is None or r["status"] not in MODELED:
         return "-"
     if not r.get("per_core_m"):
         return f"{r['variant']} {r['grid']}"
@@ -82,6 +87,28 @@ def readme_table(rows, meta: dict, dtype: str = "bf16", fidelity: str = "HiFi4")
     return "\n".join(lines)
 
 
+def block_float_table(rows) -> str:
+    """The block-float points (modeled only) beside tt-metal's published block-float figures: auto's
+    modeled utilization over device and math-thread time per shape, dtype and fidelity ("" when none
+    was swept)."""
+    from matmul_sweep import BLOCK_FLOAT, BLOCK_FLOAT_SHAPES
+    idx = _index(rows)
+    lines = ["| chip | M x K x N | dtype (in0/in1/C) | fidelity | auto's schedule | bound | auto | auto, math "
+             "| tt-metal measured |", "|---|---|---|---|---|---|---|---|---|"]
+    for chip in CHIPS:
+        for (M, K, N) in KEY_SHAPES + BLOCK_FLOAT_SHAPES:
+            for d in BLOCK_FLOAT:
+                for fid in FIDELITIES:
+                    r = idx.get((chip, M, K, N, d, fid, "auto"))
+                    if r is None or r["status"] not in MODELED:
+                        continue
+                    pub = (f"{_f(r['published_util']) * 100:.1f}% ({r['published_grid']})"
+                           if r.get("published_util") not in (None, "") else "-")
+                    lines.append(f"| {chip} | {M}x{K}x{N} | {d} ({r['formats']}) | {fid} | {_pick(r)} | {r['bound']} "
+                                 f"| {_cell(r)} | {_f(r['model_math_util']) * 100:.1f}% | {pub} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def update_readme(path: Path, table: str) -> None:
     text = path.read_text()
     if README_BEGIN not in text or README_END not in text:
@@ -118,7 +145,7 @@ def summary(rows) -> str:
                 meds = []
                 for s in SCHEDULES:
                     us = [_f(r["model_util"]) for r in rows if r["chip"] == chip and r["dtype"] == d
-                          and r["fidelity"] == fid and r["schedule"] == s and r["status"] == "ok"
+                          and r["fidelity"] == fid and r["schedule"] == s and r["status"] in MODELED
                           and int(r["M"]) * int(r["N"]) * int(r["K"]) >= 2048 ** 3]
                     meds.append(f"{s} {statistics.median(us) * 100:5.1f}%" if us else f"{s}   -  ")
                 if any("%" in m for m in meds):
@@ -148,7 +175,7 @@ def plots(rows, meta: dict, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for chip in CHIPS:
-        mine = [r for r in rows if r["chip"] == chip and r["status"] == "ok"]
+        mine = [r for r in rows if r["chip"] == chip and r["status"] in MODELED]
         if not mine:
             continue
         written.append(_util_figure(chip, mine, meta, out / f"matmul_sweep_util_{chip}.png"))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .target import FACE_COLS, FACE_ROWS, TILE_BYTES, TILE_COLS, TILE_ROWS
+from .target import FACE_COLS, FACE_ROWS, TILE_BYTES, TILE_COLS, TILE_ROWS, storage_format
 
 # Magnitude bits per datum (the leading one included) of each block-float format.
 MAGNITUDE_BITS = {"Bfp8_b": 7, "Bfp4_b": 3}
@@ -32,10 +32,7 @@ GROUPS_PER_TILE = TILE_VALUES // FACE_COLS          # one shared exponent per fa
 
 
 def _format(fmt: str) -> str:
-    names = {"bfp8_b": "Bfp8_b", "bfp4_b": "Bfp4_b", "Bfp8_b": "Bfp8_b", "Bfp4_b": "Bfp4_b"}
-    if fmt not in names:
-        raise ValueError(f"block-float format {fmt!r}: expected one of bfp8_b, bfp4_b")
-    return names[fmt]
+    return storage_format(fmt)           # ValueError naming bfp8_b, bfp4_b
 
 
 def tile_bytes(fmt: str) -> int:
@@ -118,3 +115,48 @@ def unpack_bfp_tiles(data, fmt: str = "bfp8_b", row_major_output: bool = True) -
     bits = np.where(mag == 0, sign << np.uint32(31), bits).astype(np.uint32)
     out = bits.view(np.float32)
     return (_row_major(out) if row_major_output else out).reshape(-1)
+
+
+def _tiles(x: np.ndarray) -> np.ndarray:
+    """(rows, cols), whole tiles -> its 32x32 tiles in row-major tile order, each tile row-major (the
+    page order of a DRAM-interleaved tensor, one tile per page)."""
+    rows, cols = x.shape
+    return x.reshape(rows // TILE_ROWS, TILE_ROWS, cols // TILE_COLS, TILE_COLS).transpose(0, 2, 1, 3).reshape(-1)
+
+
+def _untiles(t: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    return t.reshape(rows // TILE_ROWS, cols // TILE_COLS, TILE_ROWS, TILE_COLS).transpose(0, 2, 1, 3) \
+        .reshape(rows, cols)
+
+
+def _whole_tiles(x) -> np.ndarray:
+    """x as a float32 (rows, cols) matrix padded with zeros to whole tiles (a zero never raises a shared
+    exponent, so the padding leaves the stored values of the real elements unchanged)."""
+    x = np.asarray(x, dtype=np.float32)
+    x = x.reshape(1, -1) if x.ndim == 1 else x.reshape(-1, x.shape[-1])
+    rows, cols = x.shape
+    out = np.zeros((-(-rows // TILE_ROWS) * TILE_ROWS, -(-cols // TILE_COLS) * TILE_COLS), np.float32)
+    out[:rows, :cols] = x
+    return out
+
+
+def pack_matrix(x, fmt: str, device_shape=None) -> np.ndarray:
+    """A row-major matrix -> the bytes of its DRAM pages in `fmt` (one block-float tile per page, tiles in
+    row-major order): what the host writes into a block-float tensor's buffer. device_shape: the padded
+    (rows, cols) the device stores (default: x rounded up to whole tiles)."""
+    m = _whole_tiles(x)
+    if device_shape is not None and tuple(device_shape) != m.shape:
+        full = np.zeros(tuple(int(v) for v in device_shape), np.float32)
+        full[:m.shape[0], :m.shape[1]] = m
+        m = full
+    return pack_bfp_tiles(_tiles(m), fmt)
+
+
+def quantize(x, fmt: str) -> np.ndarray:
+    """The values a tensor holds after the host stores it in `fmt` (pack, then unpack), as float32 of x's
+    shape: the inputs a numpy reference of a block-float kernel computes with (docs/tolerance.md)."""
+    x = np.asarray(x)
+    m = _whole_tiles(x)
+    held = _untiles(unpack_bfp_tiles(pack_bfp_tiles(_tiles(m), fmt), fmt), *m.shape)
+    rows, cols = (1, x.shape[0]) if x.ndim == 1 else (int(np.prod(x.shape[:-1])), x.shape[-1])
+    return held[:rows, :cols].reshape(x.shape)

@@ -30,6 +30,14 @@ class Intrinsic:
     roles: tuple[str, ...]     # kernel roles that may call it: "dm" (reader/writer) and/or "compute"
     returns: str = "void"      # "void", "int32" or "uint64" (a value used in expressions)
     doc: str = ""
+    defaults: tuple = ()       # values of the trailing arguments a call may leave out
+
+    def full_args(self, args: tuple) -> tuple:
+        """`args` with left-out trailing arguments filled from `defaults`; TypeError on a wrong count."""
+        missing = len(self.args) - len(args)
+        if not 0 <= missing <= len(self.defaults):
+            raise TypeError(f"T.tt.{self.name} takes ({', '.join(self.args)}), got {len(args)} arguments")
+        return tuple(args) + tuple(self.defaults[len(self.defaults) - missing:])
 
 
 _DM = ("dm",)
@@ -80,7 +88,9 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     # --- compute: init ------------------------------------------------------------------------------
     Intrinsic("compute_kernel_hw_startup", ("icb0", "icb1", "ocb", "reverse_src_order"), _CP,
               doc="once, first; reverse_src_order=1 for matmul (E4 SrcOrder::Reverse)"),
-    Intrinsic("matmul_init", ("in0_cb", "in1_cb", "out_cb"), _CP),
+    Intrinsic("matmul_init", ("in0_cb", "in1_cb", "out_cb", "transpose"), _CP,
+              doc="matmul mode; transpose=1 makes the unpacker transpose every in1 tile (A @ B^T per tile)",
+              defaults=(0,)),
     Intrinsic("matmul_block_init", ("in0_cb", "in1_cb", "ct_dim", "rt_dim", "kt_dim"), _CP),
     Intrinsic("copy_init", ("cb",), _CP),
     Intrinsic("binary_init", ("op", "icb0", "icb1"), _CP),
@@ -109,8 +119,9 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("tile_regs_wait", (), _CP),
     Intrinsic("tile_regs_release", (), _CP),
     # --- compute: tile math ---------------------------------------------------------------------------
-    Intrinsic("matmul_tiles", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst"), _CP,
-              doc="DST[dst] += in0 @ in1"),
+    Intrinsic("matmul_tiles", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst", "transpose"), _CP,
+              doc="DST[dst] += in0 @ in1 (in1 transposed when 1; not printed: the init's transpose decides)",
+              defaults=(0,)),
     Intrinsic("matmul_block", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst", "ct_dim", "rt_dim", "kt_dim"),
               _CP, doc="DST[dst + r*ct + c] += in0[in0_tile + r*kt] @ in1[in1_tile + c], r < rt, c < ct"),
     Intrinsic("copy_tile", ("cb", "tile", "dst"), _CP),
@@ -175,9 +186,6 @@ def _make_builder(intr: Intrinsic):
     dtype = intr.returns
 
     def build(*args):
-        if len(args) != len(intr.args):
-            raise TypeError(f"T.tt.{intr.name} takes {len(intr.args)} arguments "
-                            f"({', '.join(intr.args)}), got {len(args)}")
         return call(intr.name, *args, dtype=dtype)
 
     build.__name__ = intr.name
@@ -200,8 +208,7 @@ def _as_expr(a):
 def call(name: str, *args, dtype: str | None = None):
     """Build a T.tt.<name>(...) call expression."""
     intr = INTRINSICS[name]
-    if len(args) != len(intr.args):
-        raise TypeError(f"T.tt.{name} takes ({', '.join(intr.args)}), got {len(args)} arguments")
+    args = intr.full_args(args)
     if dtype is None:
         dtype = intr.returns
     return tirx.op.call_intrin(dtype, op_name(name), *[_as_expr(a) for a in args])

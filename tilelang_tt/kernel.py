@@ -207,8 +207,9 @@ def compile(func, target="tenstorrent", out_idx=None, api_profile=None, **option
     TT-Metalium 0.81.1, default), "E4" or "E3" (older eras).
     Other keyword options are CompileOptions fields (options.py): core_policy, max_cores, cb_depth,
     math_fidelity, dst_mode, schedule ("auto" | "naive" | "blocked" | "subblocked" | "multicast") and
-    the matmul overrides grid, per_core_m, per_core_n, in0_block_w, subblock_h, subblock_w. They are
-    validated here and travel to the passes as function attributes.
+    the matmul overrides grid, per_core_m, per_core_n, in0_block_w, subblock_h, subblock_w, partials, and
+    storage (block-float storage of bf16 inputs, e.g. storage={"B": "bfp8_b"}). They are validated here
+    and travel to the passes as function attributes.
     """
     from tvm.target import Target
 

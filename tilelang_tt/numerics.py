@@ -323,6 +323,21 @@ def matmul(a, b, fp32_acc: bool = True, fidelity: str = "HiFi4") -> Bounded:
     return Bounded(exact, err, loose)
 
 
+def matmul_of(a: Bounded, a_dtype: str, b, fp32_acc: bool = True, fidelity: str = "HiFi4") -> Bounded:
+    """A @ B where A is a computed operand (a CB of `a_dtype` the kernel wrote) and B an input: the
+    engine's error on the stored A' (|A'| <= |A| + err, used for the magnitude) plus the propagated
+    |A' - A| |B|. Finite inputs only: a row of A with a loose element makes its output row loose."""
+    b64 = np.asarray(b, dtype=np.float32).astype(np.float64)
+    ab = np.abs(b64)
+    value = np.where(a.loose, 0.0, a.value) @ b64
+    magnitude = (np.abs(np.where(a.loose, 0.0, a.value)) + a.err) @ ab
+    K = b64.shape[0]
+    err = _matmul_error(K, magnitude, a_dtype, fp32_acc, fidelity) + a.err @ ab
+    err = err + FIDELITY_PHASES[fidelity] * (K / TILE_K_STEP) * UNDERFLOW
+    loose = np.repeat(np.any(a.loose, axis=1, keepdims=True), b64.shape[1], axis=1)
+    return Bounded(value, err, loose)
+
+
 @dataclass
 class ChainCheck:
     ok: bool

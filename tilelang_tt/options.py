@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from .errors import TTTargetError
-from .target import MATH_FIDELITIES
+from .target import MATH_FIDELITIES, STORAGE_FORMATS, storage_format, storage_name
 
 CORE_POLICIES = ("contiguous", "2d_blocked")
 SCHEDULES = ("auto", "naive", "blocked", "subblocked", "multicast")
@@ -45,6 +45,10 @@ class CompileOptions:
     partials:      how matmul schedules carry partial sums across K blocks: "reload" (packed to an
                    intermediate CB and copied back into DST every K block), "l1_acc" (the packer
                    accumulates them in L1; copied back once, for the last K block) or "auto".
+    storage:       storage formats of kernel parameters, separate from their dtype: {"B": "bfp8_b"}
+                   keeps B's logical dtype bfloat16 and stores it in DRAM (and its CBs) as Bfp8_b tiles
+                   (bfp8_b | bfp4_b). Kept as sorted (name, DataFormat) pairs; checked against the
+                   kernel's parameters by the schedule (schedule/common.py tensors_of).
     """
     api_profile: str | None = None
     core_policy: str = "contiguous"
@@ -60,6 +64,7 @@ class CompileOptions:
     subblock_h: int | None = None
     subblock_w: int | None = None
     partials: str = "auto"
+    storage: tuple = ()
 
     def __post_init__(self):
         self.validate()
@@ -80,6 +85,7 @@ class CompileOptions:
             if len(g) != 2:
                 raise TTTargetError(f"option grid must be (cols, rows), got {self.grid!r}")
             object.__setattr__(self, "grid", tuple(_positive_int("grid", v) for v in g))
+        object.__setattr__(self, "storage", _storage(self.storage))
         if self.api_profile is not None:
             from .codegen.profiles import get_profile
             get_profile(self.api_profile)   # TTTargetError naming the known profiles
@@ -101,6 +107,8 @@ class CompileOptions:
         for f in fields(self):
             value = getattr(self, f.name)
             if value != f.default:
+                if f.name == "storage":       # a map {tensor: "bfp8_b"}, as the user writes it
+                    value = {name: storage_name(fmt) for name, fmt in value}
                 out[ATTR_PREFIX + f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
@@ -146,6 +154,8 @@ def _plain(value):
         return int(value.value)
     if isinstance(value, tirx.FloatImm):
         return float(value.value)
+    if hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
     if hasattr(value, "__len__") and not hasattr(value, "items") and not isinstance(value, str):
         try:
             return tuple(_plain(v) for v in value)
@@ -153,6 +163,29 @@ def _plain(value):
             pass
     text = str(value)
     return text
+
+
+def _storage(value) -> tuple:
+    """The storage option as sorted (tensor name, DataFormat) pairs, from a dict {name: format} or pairs."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, (tuple, list)) and all(isinstance(p, (tuple, list)) and len(p) == 2 for p in value):
+        pairs = [tuple(p) for p in value]
+    else:
+        raise TTTargetError(f"option storage={value!r} must map parameter names to storage formats, "
+                            f"e.g. storage={{\"B\": \"bfp8_b\"}}")
+    out = {}
+    for name, fmt in pairs:
+        if not isinstance(name, str) or not isinstance(fmt, str):
+            raise TTTargetError(f"option storage={value!r} must map parameter names (str) to storage formats "
+                                f"(str), e.g. storage={{\"B\": \"bfp8_b\"}}")
+        try:
+            out[name] = storage_format(fmt)
+        except ValueError:
+            raise TTTargetError(f"option storage: parameter {name!r} is declared {fmt!r}, which is not a storage "
+                                f"format; choose one of: {', '.join(STORAGE_FORMATS)} (e.g. "
+                                f"storage={{\"{name}\": \"bfp8_b\"}})") from None
+    return tuple(sorted(out.items()))
 
 
 def _choice(name, value, allowed):

@@ -22,14 +22,30 @@ def _src(dtype: str):
 
 
 def softmax(a, out_dtype: str) -> N.Bounded:
-    x = N.Bounded.exact(a)
-    src = _src(str(np.asarray(a).dtype) if np.asarray(a).dtype == np.float32 else "bfloat16")
+    src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
+    return _softmax_rows(N.Bounded.exact(a), src, out_dtype)
+
+
+def _softmax_rows(x: N.Bounded, src, out_dtype: str, scale: float | None = None) -> N.Bounded:
+    """The samples' softmax chain over rows of x (read from a CB whose source rounding is `src`):
+    max, subtract, (scale,) exp, sum, reciprocal, multiply."""
     mx = N.reduce("max", x, 1, src).stored(F32)
     e = N.fpu_binary("sub", x, mx, src or F32).stored(F32)
+    if scale is not None:
+        e = N.scalar("mul", e, scale).stored(F32)
     e = N.unary("exp", e).stored(F32)
     rs = N.reduce("sum", e, 1, F32).stored(F32)
     rs = N.unary("reciprocal", rs).stored(F32)
     return N.fpu_binary("mul", e, rs, F32).stored(out_dtype)
+
+
+def attention(q, k, v, out_dtype: str, scale: float | None = None) -> N.Bounded:
+    """samples.attention: scores Q @ K^T in an fp32 DST packed to an fp32 CB, the softmax chain with the
+    scale after the max, probabilities stored in the kernel's dtype, then P @ V in an fp32 DST."""
+    scale = 1.0 / float(np.asarray(q).shape[1]) ** 0.5 if scale is None else scale
+    s = N.matmul(q, np.asarray(k).T, fp32_acc=True).stored(F32)
+    p = _softmax_rows(s, F32, out_dtype, scale)
+    return N.matmul_of(p, out_dtype, v, fp32_acc=True).stored(out_dtype)
 
 
 def layernorm(a, gamma, beta, out_dtype: str, eps: float = 1e-5) -> N.Bounded:

@@ -288,6 +288,49 @@ def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64
     return matmul_bias_row
 
 
+def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale: float | None = None):
+    """O = softmax(scale * Q @ K^T) @ V for one head (Q, K, V of shape (S, D)); Q @ K^T is a Tx.gemm with
+    transpose_B=True (the unpacker transposes each K tile). Each grid point owns block_m query rows and keeps their whole score row in L1:
+    the scores land in DST (float32), are packed to L1, go through the softmax of `softmax` (the scale is
+    applied after the max is subtracted, which is the same for scale > 0), and the bf16 / fp32
+    probabilities feed the second matmul. block_m x S scores must fit DST (S <= 128 at block_m = 32 with
+    a float32 DST in half-sync mode)."""
+    scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
+
+    @T.prim_func
+    def attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
+                  O: T.Buffer((S, D), dtype)):
+        by = T.launch_thread("blockIdx.x", S // block_m)
+        Q_s = T.alloc_buffer((block_m, D), dtype, scope="shared")
+        K_s = T.alloc_buffer((S, D), dtype, scope="shared")
+        V_s = T.alloc_buffer((S, D), dtype, scope="shared")
+        S_l = T.alloc_buffer((block_m, S), "float32", scope="local")
+        S_s = T.alloc_buffer((block_m, S), "float32", scope="shared")
+        mx = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        E = T.alloc_buffer((block_m, S), "float32", scope="shared")
+        rs = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        P = T.alloc_buffer((block_m, S), dtype, scope="shared")
+        O_l = T.alloc_buffer((block_m, D), "float32", scope="local")
+        Tx.copy(Q_s, Q[by * block_m:by * block_m + block_m, 0:D])
+        Tx.copy(K_s, K[0:S, 0:D])
+        Tx.fill(S_l, T.float32(0))
+        Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
+        Tx.copy(S_s, S_l)
+        Tx.max(mx, S_s, axes=-1)
+        Tx.sub(E, S_s, mx)
+        Tx.mul(E, E, T.float32(scale))
+        Tx.exp(E, E)
+        Tx.sum(rs, E, axes=-1)
+        Tx.reciprocal(rs, rs)
+        Tx.mul(P, E, rs)
+        Tx.copy(V_s, V[0:S, 0:D])
+        Tx.fill(O_l, T.float32(0))
+        Tx.gemm(O_l, P, V_s, O_l, beta=1.0)
+        Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
+
+    return attention
+
+
 def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):
     """C = op(A) over rows (axis="row": C is (M, 1), per block (block_m, 1)), columns (axis="col": (1, N),
     grid over column blocks of the full height) or both ("all": (1, 1), one block); op in sum / max / min.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .target import data_format, tile_bytes
+from .target import TILE_BYTES, data_format
 
 
 @dataclass(frozen=True, order=True)
@@ -66,13 +66,18 @@ def cores_of(ranges) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class TensorSpec:
-    """A kernel parameter in DRAM: interleaved over the banks, one tile per page."""
+    """A kernel parameter in DRAM: interleaved over the banks, one tile per page.
+
+    `data_format` is the format of its pages: the dtype's (Float16_b, Float32), or the block-float
+    storage format the user declared (option storage={"B": "bfp8_b"}: Bfp8_b / Bfp4_b, logical dtype
+    still bfloat16). `page_bytes` follows it (target.TILE_BYTES: 1088 per Bfp8_b tile, 576 per Bfp4_b)."""
     name: str
     param_index: int
     shape: tuple                # the tensor as the user passes it (host files hold this many elements)
     dtype: str
     access: str                 # read | write | readwrite
     padded_shape: tuple = ()    # in DRAM, whole tiles, when larger than `shape` (tt.AnnotateLayouts)
+    storage: str = ""           # a block-float DataFormat the tensor is stored in ("" = its dtype's format)
 
     @property
     def device_shape(self) -> tuple:
@@ -85,11 +90,15 @@ class TensorSpec:
 
     @property
     def data_format(self) -> str:
-        return data_format(self.dtype)
+        return self.storage or data_format(self.dtype)
 
     @property
     def page_bytes(self) -> int:
-        return tile_bytes(self.dtype)
+        return TILE_BYTES[self.data_format]
+
+    @property
+    def block_float(self) -> bool:
+        return bool(self.storage)
 
     @property
     def num_pages(self) -> int:
@@ -108,7 +117,8 @@ class TensorSpec:
     @classmethod
     def from_dict(cls, d) -> "TensorSpec":
         return cls(str(d["name"]), int(d["param_index"]), tuple(int(x) for x in d["shape"]),
-                   str(d["dtype"]), str(d["access"]), tuple(int(x) for x in d.get("padded_shape", ())))
+                   str(d["dtype"]), str(d["access"]), tuple(int(x) for x in d.get("padded_shape", ())),
+                   _storage_of(d))
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,9 @@ class CBSpec:
     """A circular buffer: `num_pages` tile pages of `dtype` at CB index `index` on `cores`.
 
     role: input (filled by a reader), output (packed by compute, drained by a writer), intermediate
-    (written and read by compute). block_pages: pages one producer step pushes."""
+    (written and read by compute). block_pages: pages one producer step pushes. storage: the block-float
+    DataFormat of an input CB filled from a block-float tensor ("" = the dtype's format); the unpacker
+    turns its tiles into bf16 source registers."""
     index: int
     name: str
     dtype: str
@@ -124,14 +136,15 @@ class CBSpec:
     block_pages: int
     role: str
     cores: tuple = ()           # CoreRange tuple; () = every core of the program
+    storage: str = ""
 
     @property
     def data_format(self) -> str:
-        return data_format(self.dtype)
+        return self.storage or data_format(self.dtype)
 
     @property
     def page_bytes(self) -> int:
-        return tile_bytes(self.dtype)
+        return TILE_BYTES[self.data_format]
 
     @property
     def total_bytes(self) -> int:
@@ -146,7 +159,14 @@ class CBSpec:
     def from_dict(cls, d) -> "CBSpec":
         return cls(int(d["index"]), str(d["name"]), str(d["dtype"]), int(d["num_pages"]),
                    int(d["block_pages"]), str(d["role"]),
-                   tuple(CoreRange.from_list(r) for r in d.get("cores", [])))
+                   tuple(CoreRange.from_list(r) for r in d.get("cores", [])), _storage_of(d))
+
+
+def _storage_of(d) -> str:
+    """The storage field of a tensor / CB dict: its data_format where that differs from its dtype's (the
+    dicts carry data_format, as plan.json does, not a separate storage key)."""
+    fmt = str(d.get("data_format", ""))
+    return fmt if fmt and fmt != data_format(str(d["dtype"])) else ""
 
 
 @dataclass(frozen=True)

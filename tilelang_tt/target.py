@@ -36,6 +36,12 @@ TILE_BYTES = {
 DATA_FORMAT = {"bfloat16": "Float16_b", "float32": "Float32"}
 NUMPY_DTYPE = {"bfloat16": np.dtype(ml_dtypes.bfloat16), "float32": np.dtype(np.float32)}
 
+# Storage formats a bf16 kernel parameter may be declared with (compile option `storage`), separate from
+# its dtype: user spelling -> TT-Metalium DataFormat. ttnn's names (bfloat8_b) are accepted as aliases.
+STORAGE_FORMATS = {"bfp8_b": "Bfp8_b", "bfp4_b": "Bfp4_b"}
+STORAGE_ALIASES = {"bfloat8_b": "bfp8_b", "bfloat4_b": "bfp4_b"}
+BLOCK_FLOAT_DTYPE = "bfloat16"       # the logical dtype a block-float parameter keeps (the unpacker's output)
+
 
 @dataclass(frozen=True)
 class Hardware:
@@ -191,6 +197,21 @@ def hardware(target=None) -> Hardware:
 @functools.lru_cache(maxsize=None)
 def tile_bytes(dtype: str) -> int:
     return TILE_BYTES[data_format(dtype)]
+
+
+def storage_format(name: str) -> str:
+    """The DataFormat of a storage-format spelling (bfp8_b, bfp4_b, ttnn's bfloat8_b / bfloat4_b, or the
+    DataFormat name itself); ValueError naming the choices otherwise."""
+    key = str(name).strip().lower()
+    key = STORAGE_ALIASES.get(key, key)
+    if key in STORAGE_FORMATS:
+        return STORAGE_FORMATS[key]
+    raise ValueError(f"storage format {name!r} is not one of {', '.join(STORAGE_FORMATS)}")
+
+
+def storage_name(fmt: str) -> str:
+    """The user spelling (bfp8_b) of a block-float DataFormat (Bfp8_b)."""
+    return next(k for k, v in STORAGE_FORMATS.items() if v == fmt)
 
 
 def data_format(dtype: str) -> str:

@@ -56,7 +56,7 @@ def _args(intr, call) -> dict:
 
 # intrinsic -> (slot, key function over its named args) for math calls and inits
 _NEEDS = {
-    "matmul_tiles": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]))),
+    "matmul_tiles": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["transpose"]))),
     "matmul_block": ("fpu", lambda a: ("matmul_block", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["ct_dim"]),
                                        _v(a["rt_dim"]), _v(a["kt_dim"]))),
     "copy_tile": ("fpu", lambda a: ("copy", _v(a["cb"]))),
@@ -72,7 +72,7 @@ _NEEDS = {
     "pack_tile_to": ("pack", lambda a: _v(a["l1_acc"])),
 }
 _SETS = {
-    "matmul_init": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]))),
+    "matmul_init": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["transpose"]))),
     "matmul_block_init": ("fpu", lambda a: ("matmul_block", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["ct_dim"]),
                                             _v(a["rt_dim"]), _v(a["kt_dim"]))),
     "copy_init": ("fpu", lambda a: ("copy", _v(a["cb"]))),
@@ -128,7 +128,9 @@ def init_text(slot: str, key) -> str:
     call = init_stmt(slot, key, 0).value
     args = [repr(_v(a)) if isinstance(a, tvm.ir.StringImm) else str(_v(a)) for a in call.args]
     if call.op.name.endswith("matmul_init"):
-        args[-1] = "<out cb>"
+        args[2] = "<out cb>"
+        if args[3] == "0":
+            args.pop()                  # the default transpose
     return f"T.tt.{call.op.name[len('tirx.tt.'):]}({', '.join(args)})"
 
 
@@ -178,7 +180,7 @@ def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
         return I.evaluate("pack_reconfig_l1_acc", key)
     kind = key[0]
     if kind == "matmul":
-        return I.evaluate("matmul_init", key[1], key[2], out_cb)
+        return I.evaluate("matmul_init", key[1], key[2], out_cb, key[3])
     if kind == "matmul_block":
         return I.evaluate("matmul_block_init", key[1], key[2], key[3], key[4], key[5])
     if kind == "copy":

@@ -11,7 +11,8 @@ size). This module proves, by enumeration, that for one frontend kernel:
     whole tensor (rows/cols never written keep whatever was in DRAM). A tensor the kernel also reads is
     exempt: it is uploaded before the launch (access readwrite), so a partial write is an in-place
     update of a well-defined tensor;
-  * every gemm result copied out was reduced over the full K extent of its A (columns) and B (rows):
+  * every gemm result copied out was reduced over the full K extent of its A (columns) and B (rows; columns
+    with transpose_B):
     the union of the K ranges loaded into the gemm's operands, over the accumulation (beta=1 gemms since
     the last reset of the accumulator) covers 0..K. The union is taken over the blocks that load the
     same A rows (B cols), so a split-K kernel whose blocks each reduce a slice of K and write partial
@@ -286,7 +287,8 @@ class _Run:
         if state == UNKNOWN or a.name not in self.loads or b.name not in self.loads:
             self.acc[d.name] = UNKNOWN
             return
-        for load, axis in ((self.loads[a.name], 1), (self.loads[b.name], 0)):
+        b_k_axis = 1 if bool(op.args[5]) else 0       # transpose_B: B is (n, k)
+        for load, axis in ((self.loads[a.name], 1), (self.loads[b.name], b_k_axis)):
             key = (load.name, axis)
             shape = self.km.shape(load.tensor)
             nt = shape[axis] // TILE[axis]

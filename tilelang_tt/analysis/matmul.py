@@ -130,6 +130,7 @@ def _recognize(p) -> MatmulSpec:
     _need(len(gemms) == 1 and len(loads) == 2 and len(core) == 3 and core[-1].kind == "gemm",
           "the K step is not exactly two loads followed by one gemm")
     g = gemms[0]
+    _need(not bool(g.args[5]), "the gemm transposes B (the fast schedules read B as (k, n) blocks)")
     acc, a_s, b_s = g.operands[0], g.operands[1], g.operands[2]
     beta = scalar_value(g.args[7])
     _need(beta == 1.0 or (beta == 0.0 and k_ext == 1 and fill is None),

@@ -403,9 +403,12 @@ def _check_gemm(km, op, ops):
           supported="Tx.gemm(D local, A shared, B shared, C local)")
     for o in (d, a, b):
         _check_whole(km, op, o)
-    _need(km, op, not trans_a and not trans_b, "Tx.gemm with transposed operands",
-          "store A as (m, k) and B as (k, n)", supported="transpose_A=False, transpose_B=False")
+    _need(km, op, not trans_a, "Tx.gemm with transpose_A=True",
+          "store A as (m, k), or swap the operands: (B^T A^T)^T with transpose_B", supported="transpose_A=False; "
+          "transpose_B=True (the unpacker transposes each B tile)")
     (m, k1), (k2, n) = C.static_shape(a.buf), C.static_shape(b.buf)
+    if trans_b:
+        k2, n = n, k2
     _need(km, op, k1 == k2 and C.static_shape(d.buf) == (m, n),
           f"Tx.gemm shapes do not match: D {list(C.static_shape(d.buf))}, A {[m, k1]}, B {[k2, n]}",
           "use D (m, n), A (m, k), B (k, n)")
@@ -427,7 +430,7 @@ def _check_dataflow(km):
     loaded, copied_out = set(), False
     for op, _ in km.walk_ops():
         ops = classify(op)
-        if op.kind == "copy" and ops[0].kind == "shared":
+        if op.kind == "copy" and ops[0].kind == "shared" and ops[1].kind == "global":
             loaded.add(ops[0].name)
         if op.kind == "copy" and ops[0].kind == "global":
             copied_out = True

@@ -379,6 +379,10 @@ class KernelPrinter:
             if a.startswith("#"):
                 printed.append(a[1:])
                 continue
+            if a.endswith("?"):                # a defaulted trailing parameter: printed only when set
+                a = a[:-1]
+                if isinstance(args[a], tirx.IntImm) and args[a].value == 0:
+                    continue
             value = self.arg(intr, a, args[a], call)
             printed.append(api.casts[a].format(value) if a in api.casts else value)
         return text + "(" + ", ".join(printed) + ")"

@@ -112,6 +112,10 @@ class _HostPrinter:
         emit(f"// Usage: {comment_text(usage)}")
         emit("// Tensor files hold row-major little-endian elements; inputs are read before the launch,")
         emit("// outputs are written after Finish.")
+        for t in tensors:
+            if t.block_float:
+                emit(f"// {comment_text(t.name)} is stored as {t.data_format}: its file holds its {t.num_pages} DRAM pages "
+                     f"({t.page_bytes} B tiles in row-major tile order), packed by the caller.")
         emit("")
         padding = ("algorithm",) if any(_padded(t) for t in tensors) else ()   # std::copy
         for inc in padding + ("cstdint", "cstdio", "exception", "filesystem", "fstream", "iostream", "memory",
@@ -215,7 +219,14 @@ class _HostPrinter:
             rows, cols = _rows_cols(t.shape)
             prows, pcols = _rows_cols(t.device_shape)
             emit(f"    auto {v['buf']} = make_dram_buffer(mesh_device.get(), {t.page_bytes}, {t.num_pages});")
-            if t.access in ("read", "readwrite"):
+            if t.access in ("read", "readwrite") and t.block_float:
+                # the file holds the DRAM pages themselves: tiles already padded and packed by the caller
+                # (tilelang_tt.blockfloat.pack_matrix, bit-exact with the release's pack_as_bfp8_tiles)
+                emit(f"    // {comment_text(t.name)}: {t.num_pages} {t.data_format} tiles, packed on the host")
+                emit(f"    std::vector<uint32_t> {v['tiles']} = "
+                     f"read_tensor<uint32_t>(argv[{2 + i}], {t.num_pages * t.page_bytes // 4});")
+                emit("    " + H.WRITE_BUFFER.format(cq="cq", buffer=v["buf"], host_vector=v["tiles"]) + ";")
+            elif t.access in ("read", "readwrite"):
                 data = f"read_tensor<{elem}>(argv[{2 + i}], {rows * cols})"
                 if _padded(t):
                     data = f"pad_rows_cols({data}, {rows}, {cols}, {prows}, {pcols})"

@@ -126,7 +126,7 @@ _E4_CALLS: dict[str, ApiCall] = {
     "noc_async_atomic_barrier": ApiCall("noc_async_atomic_barrier", (), _DM(DATAFLOW_H)),
     "compute_kernel_hw_startup": ApiCall("compute_kernel_hw_startup", ("icb0", "icb1", "ocb"),
                                          _CP(HW_STARTUP_H), "{src_order}"),
-    "matmul_init": ApiCall("matmul_init", ("in0_cb", "in1_cb"), _CP(MATMUL_H)),
+    "matmul_init": ApiCall("matmul_init", ("in0_cb", "in1_cb", "transpose?"), _CP(MATMUL_H)),
     "matmul_block_init": ApiCall("matmul_block_init", ("in0_cb", "in1_cb", "#0", "ct_dim", "rt_dim", "kt_dim"),
                                  _CP(MATMUL_H)),
     "copy_init": ApiCall("copy_init", ("cb",), _CP(COPY_H)),
@@ -192,7 +192,7 @@ _M081_OVERRIDES: dict[str, ApiCall] = {
 # SrcOrder template on compute_kernel_hw_startup.
 _E3_OVERRIDES: dict[str, ApiCall] = {
     "compute_kernel_hw_startup": replace(_E4_CALLS["compute_kernel_hw_startup"], template=""),
-    "matmul_init": ApiCall("mm_init", ("in0_cb", "in1_cb", "out_cb"), _CP(MATMUL_H)),
+    "matmul_init": ApiCall("mm_init", ("in0_cb", "in1_cb", "out_cb", "transpose?"), _CP(MATMUL_H)),
     "copy_init": ApiCall("copy_tile_to_dst_init_short", ("cb",), _CP(COPY_H)),
     # the full mm_block_init also reconfigures the packer: after compute_kernel_hw_startup, re-inits
     # are the short form
@@ -202,7 +202,7 @@ _E3_OVERRIDES: dict[str, ApiCall] = {
 # E3's mm_init is a full hardware (re)configure, its own header says; a re-init after another op family
 # (the epilogue of matmul_bias_relu) is mm_init_short.
 _E3_REINITS: dict[str, ApiCall] = {
-    "matmul_init": ApiCall("mm_init_short", ("in0_cb", "in1_cb"), _CP(MATMUL_H)),
+    "matmul_init": ApiCall("mm_init_short", ("in0_cb", "in1_cb", "transpose?"), _CP(MATMUL_H)),
 }
 
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .. import errors
+from ..blockfloat import quantize
 from ..numerics import check_bounded
 from .inputs import draw
 from .kernels import FAMILIES
@@ -143,6 +144,7 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
         return Outcome("policy", f"{case.family}:policy", f"fp32_dest_acc_en={fp32_dst} with a {local} local buffer "
                        "(docs/numerics.md: DST accumulates in fp32 exactly when the local buffer is float32)", seconds)
     out_dtype = case.params["out"]
+    storage = dict(case.options.get("storage") or {})
     total = Outcome("ok", f"{case.family}:ok", "", seconds)
     for i, spec in enumerate(case.inputs):
         arrays = {name: draw(shape, dtype, spec["scale"], int(spec["seed"]) * 7919 + j)
@@ -164,7 +166,10 @@ def run_case(case, timeout: float = 60.0) -> Outcome:
         seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - t1
         if time.perf_counter() - t0 > timeout:
             return Outcome("hang", f"{case.family}:hang", f"the case ran past its time limit of {timeout:g} s", seconds)
-        ref = family.reference(case.params, arrays, fp32_dst, kernel.program.compute.math_fidelity).stored(out_dtype)
+        # block-float inputs (option storage): the device computes with the values the host stored
+        held = {n: quantize(a, fmt).astype(a.dtype) if n in storage else a for n, a in arrays.items()
+                for fmt in [storage.get(n)]}
+        ref = family.reference(case.params, held, fp32_dst, kernel.program.compute.math_fidelity).stored(out_dtype)
         chk = check_bounded(np.asarray(result, dtype=np.float32), ref)
         total.checked += chk.checked
         total.loose += chk.loose

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from .case import Case
 from .inputs import SCALES
-from .kernels import BINARY_OPS, BINARY_STEPS, MAX_STEPS, UNARY_OPS
+from .kernels import BINARY_OPS, BINARY_STEPS, FAMILIES, MAX_STEPS, UNARY_OPS
 
 DTYPES = ("bfloat16", "float32")
 TARGETS = ("tenstorrent", "tenstorrent/blackhole")
@@ -248,6 +248,20 @@ PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params, "reduce": reduce_p
 
 
 @st.composite
+def storage_options(draw, family, params):
+    """({"storage": ...}, expect): one in five kernels stores some of its bf16 inputs as block-float
+    (docs/schedules.md "Block-float storage"; the reference computes with the quantised values); one in
+    thirty declares the output C (written: must be rejected naming the kernel)."""
+    if _one_in(draw, 30):
+        return {"storage": {"C": draw(st.sampled_from(("bfp8_b", "bfp4_b")))}}, "rejected"
+    inputs = [n for n, _, dtype in FAMILIES[family].inputs(params) if dtype == "bfloat16" and n != "C"]
+    if not inputs or not _one_in(draw, 5):
+        return {}, None
+    names = [n for n in inputs if _one_in(draw, 2)] or [inputs[-1]]
+    return {"storage": {n: draw(st.sampled_from(("bfp8_b", "bfp4_b"))) for n in names}}, None
+
+
+@st.composite
 def cases(draw, families=tuple(PARAMS)):
     family = draw(st.sampled_from(families))
     name = draw(st.sampled_from(NAMES)) if _one_in(draw, 6) else "fuzz_kernel"
@@ -255,6 +269,9 @@ def cases(draw, families=tuple(PARAMS)):
     opts = draw(options())
     sched, expect, partial = draw(schedule_options(family, params))
     opts.update(sched)
+    if expect is None:
+        storage, expect = draw(storage_options(family, params))
+        opts.update(storage)
     if _one_in(draw, 25):
         key, value = draw(st.sampled_from(BAD_OPTIONS))
         opts[key], expect = value, "rejected"

@@ -28,7 +28,6 @@ from tvm import tirx
 from ..analysis.compute_state import place_inits
 from ..schedule.matmul import CB_EPILOGUE, CB_IN0, CB_IN1, CB_OUT, CB_PARTIAL
 from ..specs import SemaphoreSpec, rect
-from ..target import tile_bytes
 from .assemble import KernelBuild
 from .common import bind, call, ev, for_, seq, var
 
@@ -72,7 +71,8 @@ class MatmulLowering:
         self.pad_n = self.rounds_x * self.cols * self.pn > self.nt
 
     def page(self, tensor: str) -> int:
-        return tile_bytes(self.tensors[tensor].dtype)
+        """Bytes of one DRAM page (= CB page) of a tensor: its storage format's tile (1088 for Bfp8_b)."""
+        return self.tensors[tensor].page_bytes
 
     # ---------------------------------------------------------------------------------- helpers
     def _args(self, names):
@@ -254,7 +254,7 @@ class MatmulLowering:
         a_tile = sh_i * self.sh * self.w + inner
         b_tile = sw_j * self.sw + inner * self.pn
         if self.sub == 1:
-            mm = ev("matmul_tiles", CB_IN0, CB_IN1, a_tile, b_tile, 0)
+            mm = ev("matmul_tiles", CB_IN0, CB_IN1, a_tile, b_tile, 0, 0)
         else:
             mm = ev("matmul_block", CB_IN0, CB_IN1, a_tile, b_tile, 0, self.sw, self.sh, self.w)
         body.append(for_(inner, self.w, [mm]))

@@ -47,6 +47,7 @@ class Access:
     shared_writes: list = field(default_factory=list)   # shared buffers written (packed at region end)
     shared_reads: set = field(default_factory=set)   # shared buffers read (any)
     scratch: int = 0                                 # DST scratch tiles besides destinations
+    packed_in_place: set = field(default_factory=set)  # shared buffers packed straight from a local's slots
 
 
 def op_access(op: TileOp) -> Access:
@@ -80,6 +81,7 @@ def op_access(op: TileOp) -> Access:
         elif dst.kind == "shared" and _local(src):
             read(src, False)
             write(dst, False)
+            a.packed_in_place.add(dst.name)
         return a
     if k == "fill":
         write(ops[0], False)
@@ -100,6 +102,8 @@ def op_access(op: TileOp) -> Access:
         dst, src = ops[0], ops[1]
         read(src, src.kind == "shared")
         write(dst, not _local(src))
+        if dst.kind == "shared" and _local(src):
+            a.packed_in_place.add(dst.name)
         return a
     if k in ("maximum", "minimum") and not is_relu(op):
         dst, x, y = ops[0], ops[1], ops[2]
@@ -236,7 +240,7 @@ def plan_regions(km, group=lambda n: n) -> Plan:
         def gs(s):
             return {group(n) for n in s}
         return Access(gs(a.cb_reads), gs(a.dst_reads), gs(a.writes), gs(a.full_writes), list(a.shared_writes),
-                      set(a.shared_reads), a.scratch)
+                      set(a.shared_reads), a.scratch, set(a.packed_in_place))
     accs = [g_access(item_access(km, it)) for it in items]
     produced = {n for a in accs for n in a.shared_writes}
     steps, step_region, regions, versions = [], [], [Region()], []
@@ -300,7 +304,8 @@ def plan_regions(km, group=lambda n: n) -> Plan:
         r.extra = max(r.extra, a.scratch)
         if a.shared_writes:
             for name in a.shared_writes:
-                r.scratch[name] = tiles[name]
+                if name not in a.packed_in_place:     # a local copied to L1 is packed from its own slots
+                    r.scratch[name] = tiles[name]
                 vid = len(versions)
                 versions.append(Version(name, tiles[name], len(regions) - 1, None))
                 r.packs.append(vid)

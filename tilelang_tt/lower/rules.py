@@ -66,9 +66,13 @@ def _matmul(ctx, op):
         out += fill_dst(ctx, dst.buf, 0.0)  # matmul_tiles accumulates: overwriting needs zeroed DST
     ca, cb = ctx.cb(a, op.stmt), ctx.cb(b, op.stmt)
     (m, k), (_, n) = tiles_of(a.buf), tiles_of(b.buf)
+    transpose = int(bool(op.args[5]))
+    if transpose:           # B is (n, k): tile (j, kk), transposed by the unpacker (matmul_init's flag)
+        n = tiles_of(b.buf)[0]
     base = ctx.base(dst.buf)
     out.append(grid([("i", m), ("j", n), ("kk", k)], lambda i, j, kk: ev(
-        "matmul_tiles", ca, cb, i * k + kk, kk * n + j, base + i * n + j if base else i * n + j)))
+        "matmul_tiles", ca, cb, i * k + kk, j * k + kk if transpose else kk * n + j,
+        base + i * n + j if base else i * n + j, transpose)))
     return out
 
 

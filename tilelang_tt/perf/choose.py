@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 from ..errors import TTCompileError, TTInternalError
 from ..target import HARDWARE, TILE_BYTES
 from .costs import costs
+from .formats import BLOCK_FLOAT, unpack_cycles
 from .matmul import (MatmulParams, VARIANTS, _fmt, check_params, core_groups, l1_bytes, program_header,
-                     unpacked_per_call)
+                     reused_per_call, tt_partials_format, unpacked_per_call)
 from .exact import Checker, any_legal, exact_candidates, least_demanding
 from .model import Estimate, estimate_groups
 
@@ -99,11 +100,25 @@ def _lanes(tiles: int, most: int, every: bool = False) -> list[int]:
 class _Space:
     """Closed-form costs of one problem on one chip, shared by every candidate schedule."""
 
-    def __init__(self, M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraints):
+    def __init__(self, M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraints, formats=None):
         self.hw, self.ct, self.cons = HARDWARE[model], costs(model), cons
         self.Mt, self.Nt, self.Kt = M // 32, N // 32, K // 32
-        self.tb, self.to = TILE_BYTES[_fmt(dtype)], TILE_BYTES[_fmt(out_dtype)]
+        # per operand: bytes per tile (DRAM, NOC, CBs) and the unpacker's cycles (perf/formats.py)
+        b = _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons, formats)
+        self.formats = b.formats
+        self.ta, self.tb, self.to = b.tile_bytes
+        # the closed form ranks block-float operands at their own unpack cost and every other format at
+        # the Float16_b cost, as it always has (the full model prices each format)
+        ranked = [f if f in BLOCK_FLOAT else "Float16_b" for f in self.formats[:2]]
+        self.ua = unpack_cycles(self.ct.unpack_srca_cycles, ranked[1], "SrcA unpack")          # in1
+        self.ub = unpack_cycles(self.ct.unpack_srcb_cycles, ranked[0], "SrcB unpack")          # in0
+        self.reuse = (unpack_cycles(self.ct.unpack_reuse_cycles, ranked[0], "reused in0 unpack"),
+                      unpack_cycles(self.ct.unpack_reuse_cycles, ranked[1], "reused in1 unpack"))
+        self.te = TILE_BYTES[_fmt(dtype)]                   # epilogue and bias tensors keep the dtype's format
+        # ours' partials: Float32 with fp32 accumulation, else the output dtype's (a block-float output
+        # still has Float16_b partials), and the reload's SrcA cost (the closed form only ranks)
         self.ti = TILE_BYTES["Float32" if fp32_acc else _fmt(out_dtype)]
+        self.u_partial = self.ct.unpack_srca_cycles["Float16_b"]
         self.f = self.ct.mm_phase_cycles * self.ct.fidelity_phases[fidelity]
         self.fidelity = fidelity
         self.cap = self.hw.dst_capacity(fp32_acc, cons.dst_full_sync)
@@ -112,12 +127,18 @@ class _Space:
         self.kdivs = sorted((d for d in range(1, self.Kt + 1) if self.Kt % d == 0), reverse=True)
         self._sub: dict = {}
 
+    def _reuse(self, h: int, w: int) -> float:
+        """Extra cycles of the reused operand's tiles in one matmul_block(w, h) call."""
+        r0, r1 = reused_per_call(h, w)
+        return r0 * self.reuse[0] + r1 * self.reuse[1]
+
     def subblock_cost(self, h: int, w: int) -> float:
         """Modeled cycles per tile product of an h x w subblock (math vs unpack per matmul_block call)."""
         ct = self.ct
-        ua, ub = ct.unpack_srca_cycles["Float16_b"], ct.unpack_srcb_cycles["Float16_b"]
+        ua, ub = self.ua, self.ub
         in0, in1 = unpacked_per_call(h, w)
-        return (max(h * w * self.f + ct.mm_call_cycles, in0 * ub + in1 * ua) + ct.dst_sync_cycles) / (h * w)
+        unpack = in0 * ub + in1 * ua + self._reuse(h, w)
+        return (max(h * w * self.f + ct.mm_call_cycles, unpack) + ct.dst_sync_cycles) / (h * w)
 
     def subblocks(self, bm: int, bn: int) -> list[tuple[int, int]]:
         """The two cheapest subblocks per tile product that agree with a requested subblock_h / _w."""
@@ -137,19 +158,24 @@ class _Space:
     def k_blocks(self, bm: int, bn: int, acc: str) -> list[int]:
         """The in0_block_w (divisors of Kt, largest first) whose CBs fit L1 (perf.matmul.l1_bytes, with
         ours' output and epilogue CBs taken at the largest subblock DST holds)."""
-        per_k = self.cons.cb_depth * (bm + bn) * self.tb
+        per_k = self.cons.cb_depth * (bm * self.ta + bn * self.tb)
         if self.cons.program == "ours":
             # two subblocks of output and epilogue tiles; the partial-sum block whenever K has more than
             # one block (reload and l1_acc alike)
-            room = self.budget - 2 * self.cap * (self.to + self.cons.epilogue_tensors * self.tb)
+            room = self.budget - 2 * self.cap * (self.to + self.cons.epilogue_tensors * self.te)
             partial = bm * bn * self.ti
             fits = [d for d in self.kdivs if d * per_k + (partial if self.Kt // d > 1 else 0) <= room]
         else:
-            partial = bm * bn * (self.ti if (acc == "reload" or self.fp32_acc) else 0)
-            room = self.budget - bm * bn * self.to - partial
+            # tt-metal: the partials' own CB when reloading, or when their format is not the output's
+            room = self.budget - bm * bn * self.to
             if self.cons.bias:
-                room -= self.cons.cb_depth * bn * self.tb
-            fits = [d for d in self.kdivs if d * per_k <= room]
+                room -= self.cons.cb_depth * bn * self.te
+            fits = []
+            for d in self.kdivs:
+                part = tt_partials_format(self.fp32_acc, acc == "l1_acc", self.Kt // d, self.formats[2])
+                own = self.Kt // d > 1 and (acc == "reload" or part != self.formats[2])
+                if d * per_k + (bm * bn * TILE_BYTES[part] if own else 0) <= room:
+                    fits.append(d)
         if "in0_block_w" in self.cons.fixed:
             return [w for w in fits if w == self.cons.fixed["in0_block_w"]]
         return fits
@@ -168,24 +194,24 @@ class _Space:
         in0, in1 = unpacked_per_call(h, w)
         subs = bm * bn // (h * w)
         math = products * self.f + calls * ct.mm_call_cycles + subs * kb * ct.dst_sync_cycles
-        unpack = calls * (in0 * ct.unpack_srcb_cycles["Float16_b"] + in1 * ct.unpack_srca_cycles["Float16_b"])
+        unpack = calls * (in0 * self.ub + in1 * self.ua + self._reuse(h, w))
         if acc == "reload" and kb > 1:
             reload = bm * bn * (kb - 1)
             inits = 2 * subs * (kb - 1) * ct.init_cycles
             math += reload * ct.copy_math_cycles + inits
-            unpack += reload * ct.unpack_srca_cycles["Float16_b"] + inits
+            unpack += reload * self.u_partial + inits
         compute = max(math, unpack) * rounds
-        a, b = bm * ibw * self.tb, ibw * bn * self.tb
+        a, b = bm * ibw * self.ta, ibw * bn * self.tb
         rt, rd = ct.noc_round_trip_cycles, ct.dram_read_bytes_per_cycle
         if variant == "multicast":
             mc, hs = ct.mcast_bytes_per_cycle, ct.mcast_handshake_cycles
             r1 = kb * (a / rd + rt + ((a / mc + hs) if min(cols, nbn) > 1 else 0.0))
             r0 = kb * (b / rd + rt + ((b / mc + hs) if min(rows, nbm) > 1 else 0.0))
-            reads = (Mt * rounds_n + Nt * rounds_m) * Kt * self.tb
+            reads = (Mt * rounds_n * self.ta + Nt * rounds_m * self.tb) * Kt
         else:
             r1 = kb * ((a + b) / rd + rt)
             r0 = 0.0
-            reads = (Mt * nbn + Nt * nbm) * Kt * self.tb
+            reads = (Mt * nbn * self.ta + Nt * nbm * self.tb) * Kt
         writes = bm * bn * self.to / ct.dram_write_bytes_per_cycle + rt
         dm = max(r1, r0 + writes) * rounds
         card = (reads + Mt * Nt * self.to) / (ct.dram_bandwidth_gbs / ct.clock_ghz)
@@ -207,13 +233,15 @@ def _legal_pairs(space: _Space, variant, acc, grid, bm, bn, ibws, sbs) -> list:
     return pairs
 
 
-def _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraints) -> MatmulParams:
-    """The problem and the fixed settings every candidate shares."""
+def _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraints, formats=None) -> MatmulParams:
+    """The problem and the fixed settings every candidate shares; `formats`: the (in0, in1, output)
+    storage formats, None (or None entries) for the dtypes'."""
+    f0, f1, fo = formats or (None, None, None)
     return MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1, dtype=dtype,
                         out_dtype=out_dtype, fp32_acc=fp32_acc, fidelity=fidelity, model=model,
                         dst_full_sync=cons.dst_full_sync, cb_depth=cons.cb_depth, bias=cons.bias,
                         program=cons.program, epilogue_tensors=cons.epilogue_tensors,
-                        epilogue_unary=tuple(cons.epilogue_unary))
+                        epilogue_unary=tuple(cons.epilogue_unary), in0_format=f0, in1_format=f1, out_format=fo)
 
 
 def _shortlist(space: _Space, cons: Constraints) -> tuple[dict, int]:
@@ -274,8 +302,12 @@ def _expand(best: dict, base: MatmulParams, cons: Constraints) -> dict:
         params = out.setdefault(variant, [])
         # the closed form misranks programs dominated by fill and latency, which are small: there are few
         # candidates then, and the full model takes them all
-        take = len(scored) if len(scored) <= 4 * cons.shortlist else cons.shortlist
-        for _, (cols, rows, bm, bn, pairs) in scored[:take]:
+        # the best of both sides of the DRAM-load rule, so that _pick can apply it (sorting the calm
+        # first, a shortlist of the calm only would drop a much faster busy schedule unseen)
+        if len(scored) > 4 * cons.shortlist:
+            scored = ([t for t in scored if not t[0][0]][:cons.shortlist]
+                      + [t for t in scored if t[0][0]][:cons.shortlist])
+        for _, (cols, rows, bm, bn, pairs) in scored:
             for ibw, sb in pairs:
                 params.append(replace(base, grid=(cols, rows), per_core_M=bm, per_core_N=bn, in0_block_w=ibw,
                                       subblock=sb, variant=variant, accumulate=acc))
@@ -317,7 +349,9 @@ def _why(p: MatmulParams, e: Estimate, per_variant: dict) -> str:
 
 
 def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = False, fidelity: str = "HiFi4",
-                  model: str = "wormhole_b0", constraints: Constraints | None = None) -> Choice:
+                  model: str = "wormhole_b0", constraints: Constraints | None = None, formats=None) -> Choice:
+    """The fastest schedule; `formats`: (in0, in1, output) storage formats ("Float16_b", "Bfp8_b",
+    "Bfp4_b"; None entries for the dtypes'), e.g. (None, "Bfp8_b", None) for bfp8 weights."""
     t0 = time.perf_counter()
     cons = constraints or Constraints()
     dtype, out_dtype = _dtypes(dtypes)
@@ -325,13 +359,15 @@ def choose_matmul(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = Fa
         if v not in VARIANTS or v == "naive":
             raise TTCompileError(f"choose_matmul: variant {v!r} cannot be chosen; use blocked, subblocked or "
                                  f"multicast")
+    f0, f1, fo = formats or (None, None, None)
     check_params(MatmulParams(M=M, N=N, K=K, grid=(1, 1), per_core_M=1, per_core_N=1, in0_block_w=1,
                               variant="blocked", dtype=dtype, out_dtype=out_dtype, fp32_acc=fp32_acc,
-                              fidelity=fidelity, model=model, bias=cons.bias, program=cons.program))
+                              fidelity=fidelity, model=model, bias=cons.bias, program=cons.program,
+                              in0_format=f0, in1_format=f1, out_format=fo))
     if MATMUL_CBS > HARDWARE[model].max_cbs:
         raise TTCompileError(f"choose_matmul: {MATMUL_CBS} CBs exceed the {model} limit")
-    space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)
-    base = _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)
+    space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons, formats)
+    base = _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons, formats)
     best, considered = _shortlist(space, cons)
     if not best:
         # the shortlist's heuristics may hide every schedule the constraints allow: search them all
@@ -369,19 +405,20 @@ def _none_legal(space: _Space, base: MatmulParams) -> str:
 
 
 def feasible(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = False, fidelity: str = "HiFi4",
-             model: str = "wormhole_b0", constraints: Constraints | None = None) -> MatmulParams | None:
+             model: str = "wormhole_b0", constraints: Constraints | None = None, formats=None) -> MatmulParams | None:
     """A legal schedule under the constraints (the first the exact search meets, not the fastest), or
     None: whether the constraints can be met at all (to name the override that rules a request out)."""
     cons = constraints or Constraints()
     dtype, out_dtype = _dtypes(dtypes)
-    space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)
-    return any_legal(space, Checker(space, _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons)))
+    space = _Space(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons, formats)
+    return any_legal(space, Checker(space, _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons,
+                                                 formats)))
 
 
 def best_matmul_config(M: int, N: int, K: int, dtypes="bfloat16", fp32_acc: bool = False,
                        fidelity: str = "HiFi4", model: str = "wormhole_b0",
-                       constraints: Constraints | None = None):
+                       constraints: Constraints | None = None, formats=None):
     """(MatmulParams, Estimate, why) of the schedule with the best modeled throughput."""
-    c = choose_matmul(M, N, K, dtypes, fp32_acc, fidelity, model, constraints)
+    c = choose_matmul(M, N, K, dtypes, fp32_acc, fidelity, model, constraints, formats)
     return c.best, c.estimate, c.why
 

@@ -5,6 +5,11 @@ Every number says where it comes from:
   [DM]     tenstorrent/tt-metal tests/tt_metal/tt_metal/data_movement/documentation/ideal_performance.md
            (directed per-core data-movement tests, bytes/cycle; "All" = 64 Wormhole / 110 Blackhole cores);
   [LLK]    the tt-llk sources shipped in the ttnn 0.81.1 wheel (llk_unpack_AB_matmul.h, llk_math_matmul.h);
+  [ISA]    tenstorrent/tt-isa-documentation WormholeB0 UNPACR_Regular.md "Performance";
+  [WP]     silicon measurements of one p150 card in the wolfpine 2.2 wheel, framework/perf/datasets/
+           (tensixbench-blackhole*.csv phase B: matmul_tiles per call 34.7 / 52.2 / 85.8 cycles at LoFi /
+           HiFi2 / HiFi4 = 17.0 per fidelity phase + 17.9 per call, least squares; the repeat run gives
+           16.9 + 18.2); WP_MEASURED below, checked against the files by tests/unit/perf/test_calibration.py;
   [CAL:r]  calibrated against the tt-metal GEMM_FLOPS measurement rows r (perf/published.py), one value per
            chip for every row; the rows used for calibration are listed in CALIBRATION_ROWS, every other row
            is validation only (docs/perf-model.md);
@@ -26,6 +31,7 @@ class CostTable:
     # --- unpacker (TRISC0): cycles per tile moved from L1 into the source registers, per data format -----
     unpack_srca_cycles: dict      # in1 operand (and copy_tile / eltwise operands) -> SrcA
     unpack_srcb_cycles: dict      # in0 operand -> SrcB
+    unpack_reuse_cycles: dict     # extra per tile of the reused matmul operand (unpacked outside the MOP)
     # --- packer (TRISC2) --------------------------------------------------------------------------------
     pack_tile_cycles: dict        # per tile packed from DST to L1, per data format
     pack_l1_acc_extra_cycles: float   # extra per tile packed with L1 accumulation (read-modify-write)
@@ -51,6 +57,34 @@ class CostTable:
 
 _PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}           # [D.4] 16/32/48/64 cycles per tile
 
+# [ISA] UNPACR "Performance": two cycles computing the input address, then L1 fetched at x4 speed (64 B
+# per cycle; the LLK's unpack configuration sets Throttle_mode 2 for both unpackers, cunpack_common.h).
+UNPACR_ADDRESS_CYCLES = 2
+UNPACK_X4_BYTES_PER_CYCLE = 64
+_BF16_TILE_UNPACK = UNPACR_ADDRESS_CYCLES + 32 * 32 * 2 / UNPACK_X4_BYTES_PER_CYCLE      # 34 cycles
+
+# [WP] one p150 card (wolfpine 2.2 wheel, framework/perf/datasets/, 2026-08 sessions): cycles per
+# matmul_tiles call, least-squares slope over 64..256 calls, mean of the unpack and math threads, of
+# the primary run (tensixbench-blackhole.csv) and of its repeat (tensixbench-blackhole-2026-08-09.csv);
+# aggregate DRAM read bandwidth with 120 readers over 8 banks, 4 KiB reads (dramratebench fanchan, 3
+# repeats). tests/unit/perf/test_calibration.py recomputes them from the files when the wheel is present.
+WP_MEASURED = {
+    "matmul_tiles_cycles": {"tensixbench-blackhole.csv": {"LoFi": 34.69, "HiFi2": 52.24, "HiFi4": 85.83},
+                            "tensixbench-blackhole-2026-08-09.csv": {"LoFi": 34.97, "HiFi2": 52.27,
+                                                                     "HiFi4": 85.82}},
+    "dram_read_gbs_120_readers": (306.7, 315.9, 322.8),
+}
+
+
+def matmul_tiles_fit(per_fidelity: dict) -> tuple[float, float]:
+    """(cycles per fidelity phase, cycles per call): least squares of cycles per matmul_tiles call over
+    the fidelity phases."""
+    xs = [_PHASES[f] for f in per_fidelity]
+    ys = list(per_fidelity.values())
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return slope, my - slope * mx
+
 # Rows the [CAL] parameters were fitted to (least squares on the relative error of the device-based
 # utilization, parameters bounded to physical ranges, see docs/perf-model.md); every other published
 # row, including all of reference D.5 and the whole p150 11x10 table, is validation only.
@@ -67,10 +101,12 @@ WORMHOLE_B0 = CostTable(
     model="wormhole_b0", clock_ghz=1.0,                              # [D.1]
     mm_phase_cycles=16, fidelity_phases=_PHASES,                     # [D.4]
     mm_call_cycles=38.0,                                             # [CAL]
-    # [CAL] bf16; in0 -> SrcB is slower than in1 -> SrcA (the (4,2) vs (1,w) subblock rows); Float32
-    # [ASSUMED] twice the bytes, twice the cycles (no fp32-input measurement is published)
-    unpack_srca_cycles={"Float16_b": 40.0, "Float32": 80.0},
-    unpack_srcb_cycles={"Float16_b": 68.0, "Float32": 136.0},
+    # [ISA] bf16: an UNPACR's 2-cycle address phase + 2048 B at x4 (64 B/cycle, the LLK's Throttle_mode 2),
+    # the same for both unpackers; Float32 [ASSUMED] twice the bytes, twice the cycles
+    unpack_srca_cycles={"Float16_b": _BF16_TILE_UNPACK, "Float32": 2 * _BF16_TILE_UNPACK},
+    unpack_srcb_cycles={"Float16_b": _BF16_TILE_UNPACK, "Float32": 2 * _BF16_TILE_UNPACK},
+    # [CAL] bf16 ((1,w) vs (4,2) subblock rows); an exposed load of the tile: per format like the unpack
+    unpack_reuse_cycles={"Float16_b": 74.0, "Float32": 148.0},
     pack_tile_cycles={"Float16_b": 40.0, "Float32": 80.0},           # [ASSUMED] 64 B/cycle, never binding in the rows
     pack_l1_acc_extra_cycles=32.0,                                   # [ASSUMED] read of the accumulated tile
     copy_math_cycles=16.0,                                           # [ASSUMED] datacopy, 4 faces x 4 rows of 8
@@ -94,23 +130,27 @@ WORMHOLE_B0 = CostTable(
 BLACKHOLE = CostTable(
     model="blackhole", clock_ghz=1.35,                               # [D.1]
     mm_phase_cycles=16, fidelity_phases=_PHASES,                     # [D.4]
-    mm_call_cycles=10.0,                                             # [CAL]
-    unpack_srca_cycles={"Float16_b": 25.0, "Float32": 50.0},         # [CAL] bf16, Float32 [ASSUMED] x2
-    unpack_srcb_cycles={"Float16_b": 58.0, "Float32": 116.0},        # [CAL] bf16, Float32 [ASSUMED] x2
+    mm_call_cycles=18.0,                                             # [WP] matmul_tiles intercept
+    # [CAL] bf16, the same for both unpackers (as the ISA has them); the rows fit any (s, reuse) on a line
+    # from (20, 47) to (30, 7): the end nearest [WP]'s bound (a SrcA + SrcB pair within 34.9 cycles).
+    # Float32 [ASSUMED] x2
+    unpack_srca_cycles={"Float16_b": 30.0, "Float32": 60.0},
+    unpack_srcb_cycles={"Float16_b": 30.0, "Float32": 60.0},
+    unpack_reuse_cycles={"Float16_b": 7.0, "Float32": 14.0},         # [CAL] bf16; per format as above
     pack_tile_cycles={"Float16_b": 40.0, "Float32": 80.0},           # [ASSUMED]
     pack_l1_acc_extra_cycles=32.0,                                   # [ASSUMED]
     copy_math_cycles=16.0,                                           # [ASSUMED]
     eltwise_math_cycles=8.0,                                         # [D.4]
     sfpu_tile_cycles=256.0,                                          # [ASSUMED]
-    dst_sync_cycles=105.0,                                           # [CAL]
+    dst_sync_cycles=56.0,                                            # [CAL]
     init_cycles=150.0,                                               # [ASSUMED]
-    kernel_start_cycles=2360.0,                                      # [CAL]
+    kernel_start_cycles=3180.0,                                      # [CAL]
     dram_read_bytes_per_cycle=42.0,                                  # [CAL] (bounds 24..64; [DM] reports 33)
     dram_write_bytes_per_cycle=34.0,                                 # [DM]
-    mcast_bytes_per_cycle=60.0,                                      # [CAL] (bounds 24..64; [DM] linked 41)
+    mcast_bytes_per_cycle=60.7,                                      # [CAL] (bounds 24..64; [DM] linked 41)
     l1_copy_bytes_per_cycle=60.0,                                    # [DM] one to one
-    noc_round_trip_cycles=495.0,                                     # [CAL]
-    mcast_handshake_cycles=150.0,                                    # [CAL]
+    noc_round_trip_cycles=458.0,                                     # [CAL]
+    mcast_handshake_cycles=126.0,                                    # [CAL]
     sem_signal_cycles=50.0,                                          # [ASSUMED]
     page_issue_cycles=20.0,                                          # [ASSUMED]
     dram_bandwidth_gbs=344.0,                                        # [D.2] arbitrary cores, 67% of 512

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from ..errors import TTCompileError
 from ..target import TILE_BYTES
-from .matmul import _fmt, check_params, intermediate_format
+from .matmul import _fmt, check_params, intermediate_format, tt_partials_format
 
 
 def _ceil(a: int, b: int) -> int:
@@ -63,24 +63,27 @@ class Checker:
     def __init__(self, space, base):
         self.space, self.base = space, base
         b = base
-        self.tb = TILE_BYTES[_fmt(b.dtype)]
-        self.to = TILE_BYTES[_fmt(b.out_dtype or b.dtype)]
+        self.ta, self.tb, self.to = b.tile_bytes
+        self.te = TILE_BYTES[_fmt(b.dtype)]           # epilogue / bias tensors
         self.ti = TILE_BYTES[intermediate_format(b)]
 
     def l1(self, acc, bm, bn, ibw, sb) -> int:
         """perf.matmul.l1_bytes of the candidate, by arithmetic (asked tens of thousands of times; a
         test keeps the two equal)."""
         b, kt = self.base, self.space.Kt
-        total = b.cb_depth * (bm + bn) * ibw * self.tb
+        total = b.cb_depth * (bm * self.ta + bn * self.tb) * ibw
         if b.program == "ours":
             sub = sb[0] * sb[1]
-            total += 2 * sub * self.to + b.epilogue_tensors * 2 * sub * self.tb
+            total += 2 * sub * self.to + b.epilogue_tensors * 2 * sub * self.te
             return total + (bm * bn * self.ti if kt // ibw > 1 else 0)
-        total += bm * bn * self.to + (b.cb_depth * bn * self.tb if b.bias else 0)
+        total += bm * bn * self.to + (b.cb_depth * bn * self.te if b.bias else 0)
         if kt // ibw > 1 and acc == "reload":
             total += bm * bn * self.ti
-        elif kt // ibw > 1 and b.fp32_acc:
-            total += bm * bn * TILE_BYTES["Float32"]
+        elif kt // ibw > 1:
+            # the partials' own CB unless they share the output's (perf.matmul.shares_output_cb)
+            part = tt_partials_format(b.fp32_acc, acc == "l1_acc", kt // ibw, b.formats[2])
+            if part != b.formats[2]:
+                total += bm * bn * TILE_BYTES[part]
         return total
 
     def params(self, variant, acc, grid, bm, bn, ibw, sb):

@@ -55,6 +55,7 @@ from functools import lru_cache
 
 from ..errors import TTCompileError, TTResourceError
 from ..target import DATA_FORMAT, HARDWARE, MATH_FIDELITIES, TILE_BYTES, TILE_COLS, TILE_ROWS
+from .formats import check_format
 from .work import ComputeWork, CoreWork, DMWork, ProgramWork
 
 VARIANTS = ("naive", "blocked", "subblocked", "multicast")
@@ -91,10 +92,27 @@ class MatmulParams:
     program: str = "ours"
     epilogue_tensors: int = 0             # ours: C-shaped tensors added/multiplied into DST (dest reuse)
     epilogue_unary: tuple = ()            # ours: SFPU ops applied to DST, in order
+    # storage format of each operand when it is not the dtype's (TT DataFormat names: "Float16_b",
+    # "Bfp8_b", "Bfp4_b"; the logical dtype stays bfloat16): sets the bytes of every page, multicast and
+    # CB of that operand and the unpacker's cycles per tile (perf/formats.py). None: the dtype's format.
+    in0_format: str | None = None
+    in1_format: str | None = None
+    out_format: str | None = None
 
     @property
     def multicast(self) -> bool:
         return self.variant == "multicast"
+
+    @property
+    def formats(self) -> tuple[str, str, str]:
+        """(in0, in1, output) data formats: the storage formats given, else the dtypes'."""
+        return (self.in0_format or _fmt(self.dtype), self.in1_format or _fmt(self.dtype),
+                self.out_format or _fmt(self.out_dtype or self.dtype))
+
+    @property
+    def tile_bytes(self) -> tuple[int, int, int]:
+        """Bytes of one tile of in0, in1 and the output in DRAM, on the NOC and in L1."""
+        return tuple(TILE_BYTES[f] for f in self.formats)
 
     @property
     def tiles(self) -> tuple[int, int, int]:
@@ -106,6 +124,8 @@ class MatmulParams:
                                                   ("out", self.out_dest))
                         if v not in ("reload", "dram"))
         extra += " +bias" if self.bias else ""
+        if (self.in0_format, self.in1_format, self.out_format) != (None, None, None):
+            extra += " " + "/".join(self.formats)
         return (f"{self.variant} {self.M}x{self.K}x{self.N} grid {self.grid[0]}x{self.grid[1]} block "
                 f"{self.per_core_M}x{self.per_core_N} k{self.in0_block_w} sub {h}x{w}"
                 f"{' fp32acc' if self.fp32_acc else ''} {self.fidelity}{extra}")
@@ -124,7 +144,23 @@ def intermediate_format(p: MatmulParams) -> str:
     bfloat16)."""
     if p.program == "ours":
         return "Float32" if p.fp32_acc else "Float16_b"
-    return "Float32" if p.fp32_acc else _fmt(p.out_dtype or p.dtype)
+    return tt_partials_format(p.fp32_acc, p.accumulate == "l1_acc", p.tiles[2] // p.in0_block_w, p.formats[2])
+
+
+def tt_partials_format(fp32_acc: bool, l1_acc: bool, k_blocks: int, out_format: str) -> str:
+    """tt-metal's matmul factories (interm0_data_format): packer L1 accumulation, enabled with more than
+    two K blocks, accumulates in Float16_b whatever the output format; otherwise the partials spill in
+    the output's format; Float32 with fp32 accumulation."""
+    if fp32_acc:
+        return "Float32"
+    return "Float16_b" if l1_acc and k_blocks > 2 else out_format
+
+
+def shares_output_cb(p: MatmulParams) -> bool:
+    """tt-metal's program: the partial sums live in the output CB (same format, one L1 region); with
+    another format they get their own CB (matmul factories: separate CBs when interm0_data_format !=
+    output_data_format), so the writer drains a block while the next one accumulates."""
+    return intermediate_format(p) == p.formats[2]
 
 
 def check_params(p: MatmulParams) -> None:
@@ -145,7 +181,11 @@ def check_params(p: MatmulParams) -> None:
                              f"program (program='tt-metal')")
     if p.fidelity not in MATH_FIDELITIES:
         raise TTCompileError(f"{what}: unknown math fidelity {p.fidelity!r}; known: {', '.join(MATH_FIDELITIES)}")
-    _fmt(p.dtype), _fmt(p.out_dtype or p.dtype)
+    for name, f in zip(("in0", "in1", "output"), p.formats):
+        try:
+            check_format(f, f"{what}: {name}")
+        except ValueError as e:
+            raise TTCompileError(str(e)) from None
     for name, v in (("M", p.M), ("N", p.N), ("K", p.K)):
         if v <= 0 or v % 32:
             raise TTCompileError(f"{what}: {name} = {v} must be a positive multiple of 32 (one tile)")
@@ -189,27 +229,27 @@ def l1_bytes(p: MatmulParams) -> int:
     intermediate block (Float32 with fp32 accumulation) when partials leave DST (more than one K block;
     with L1 accumulation the output CB holds the partials, as in tt-metal). Naive: CBs of the plan
     (A and B blocks x depth, output block x depth)."""
-    tb = TILE_BYTES[_fmt(p.dtype)]
-    to = TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
-    a = p.per_core_M * p.in0_block_w * tb
+    ta, tb, to = p.tile_bytes
+    te = TILE_BYTES[_fmt(p.dtype)]           # epilogue / bias tensors keep the dtype's format
+    a = p.per_core_M * p.in0_block_w * ta
     b = p.in0_block_w * p.per_core_N * tb
     out = p.per_core_M * p.per_core_N
     if p.variant == "naive":
         return p.cb_depth * (a + b + out * to)
     if p.program == "ours":       # schedule/matmul.py plan_cbs: two subblocks of output and epilogue tiles
         sub = p.subblock[0] * p.subblock[1]
-        total = p.cb_depth * (a + b) + 2 * sub * to + p.epilogue_tensors * 2 * sub * tb
+        total = p.cb_depth * (a + b) + 2 * sub * to + p.epilogue_tensors * 2 * sub * te
         if p.tiles[2] // p.in0_block_w > 1:
             total += out * TILE_BYTES[intermediate_format(p)]
         return total
     total = p.cb_depth * (a + b) + out * to
     if p.bias:                    # one row of bias tiles per block, buffered like the inputs
-        total += p.cb_depth * p.per_core_N * tb
+        total += p.cb_depth * p.per_core_N * te
     kb = p.tiles[2] // p.in0_block_w
     if kb > 1 and p.accumulate == "reload":
         total += out * TILE_BYTES[intermediate_format(p)]
-    elif kb > 1 and p.fp32_acc:   # L1 accumulation in fp32 needs an fp32 buffer beside the output
-        total += out * TILE_BYTES["Float32"]
+    elif kb > 1 and not shares_output_cb(p):   # fp32 or Float16_b partials of a block-float output
+        total += out * TILE_BYTES[intermediate_format(p)]
     return total
 
 
@@ -222,12 +262,19 @@ def unpacked_per_call(h: int, w: int) -> tuple[int, int]:
     return h * (-(-w // 2)), w                  # reuse in1 (SrcA)
 
 
+def reused_per_call(h: int, w: int) -> tuple[int, int]:
+    """(in0 tiles, in1 tiles) of the reused operand (in0 when w >= h, else in1) per
+    matmul_block(ct_dim=w, rt_dim=h) call: the LLK unpacks them one context at a time outside its MOP
+    (llk_unpack_AB_matmul.h)."""
+    return (h, 0) if w >= h else (0, w)
+
+
 def _naive(p: MatmulParams) -> list[CoreWork]:
     from ..schedule.naive import contiguous
 
     Mt, Nt, Kt = p.tiles
     bm, bn, bk = p.per_core_M, p.per_core_N, p.in0_block_w
-    tb, to = TILE_BYTES[_fmt(p.dtype)], TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
+    ta, tb, to = p.tile_bytes
     core_grid, counts, _ = contiguous((Mt // bm) * (Nt // bn), p.grid)
     cols = core_grid[0]
     ks = Kt // bk
@@ -238,10 +285,12 @@ def _naive(p: MatmulParams) -> list[CoreWork]:
         products = n * ks * bm * bn * bk
         c.compute = ComputeWork(matmul_tiles=products, matmul_calls=products,
                                 matmul_unpacked_tiles=2 * products, matmul_unpacked_in0_tiles=products,
+                                matmul_reused_tiles=products, matmul_reused_in0_tiles=products,
                                 pack_tiles=n * bm * bn,
                                 dst_acquires=n, inits=1)
         pages = n * ks * (bm * bk + bk * bn)
-        c.dm["RISCV_1"] = DMWork(dram_read_bytes=pages * tb, dram_read_pages=pages, barriers=2 * n * ks)
+        c.dm["RISCV_1"] = DMWork(dram_read_bytes=n * ks * (bm * bk * ta + bk * bn * tb), dram_read_pages=pages,
+                                 barriers=2 * n * ks)
         c.dm["RISCV_0"] = DMWork(dram_write_bytes=n * bm * bn * to, dram_write_pages=n * bm * bn, barriers=n)
         cores.append(c)
     return cores
@@ -255,7 +304,8 @@ def _block_compute(p: MatmulParams, kb: int) -> ComputeWork:
     calls = subs * p.in0_block_w * kb
     in0, in1 = unpacked_per_call(h, w)
     c = ComputeWork(matmul_tiles=calls * h * w, matmul_calls=calls, matmul_unpacked_tiles=calls * (in0 + in1),
-                    matmul_unpacked_in0_tiles=calls * in0,
+                    matmul_unpacked_in0_tiles=calls * in0, matmul_reused_tiles=calls * sum(reused_per_call(h, w)),
+                    matmul_reused_in0_tiles=calls * reused_per_call(h, w)[0],
                     pack_tiles=out * kb, dst_acquires=subs * kb)
     if p.accumulate == "reload":
         c.copy_tiles = out * (kb - 1)
@@ -317,8 +367,8 @@ def _classes(p: MatmulParams):
     cols, rows = p.grid
     ibw = p.in0_block_w
     kb = Kt // ibw
-    tb = TILE_BYTES[_fmt(p.dtype)]
-    to = TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
+    ta, tb, to = p.tile_bytes
+    te = TILE_BYTES[_fmt(p.dtype)]
     row_ext, rows_active = _edges(Mt, p.per_core_M, rows)     # per core row y: vm per round ri
     col_ext, cols_active = _edges(Nt, p.per_core_N, cols)     # per core column x: vn per round rj
     block_compute = _block_compute(p, kb)
@@ -342,7 +392,7 @@ def _classes(p: MatmulParams):
             for (vn, d0), nc in col_kinds.items():
                 n = nr * nc
                 blocks += n
-                a_bytes, b_bytes = vm * ibw * tb, ibw * vn * tb
+                a_bytes, b_bytes = vm * ibw * ta, ibw * vn * tb
                 if not p.multicast:
                     _read(r1, n * kb, (vm + vn) * ibw, a_bytes + b_bytes)
                 else:
@@ -362,7 +412,7 @@ def _classes(p: MatmulParams):
                     else:
                         _receive(r0, n * kb)
                 if p.bias:                # the bias row of the block travels like B, once per block
-                    bias_bytes = vn * tb
+                    bias_bytes = vn * te
                     if not p.multicast:
                         _read(r1, n, vn, bias_bytes)
                     elif top:
@@ -379,7 +429,7 @@ def _classes(p: MatmulParams):
         core.steps = blocks * kb
         core.blocks = blocks
         # with L1 accumulation the output CB holds the partials (tt-metal's layout): no write overlap
-        core.out_overlap = 0 if (p.accumulate == "l1_acc" and kb > 1) else 1
+        core.out_overlap = 0 if (p.accumulate == "l1_acc" and kb > 1 and shares_output_cb(p)) else 1
         core.compute = block_compute.scaled(blocks).add(ComputeWork(inits=1))
         core.dm = {"RISCV_0": r0, "RISCV_1": r1}
         result.append((tuple(members), core))
@@ -408,7 +458,9 @@ def _ours(p: MatmulParams):
     sub, out, nk = sh * sw, pm * pn, Kt // w
     subs = out // sub
     E, U = p.epilogue_tensors, p.epilogue_unary
-    tb, to = TILE_BYTES[_fmt(p.dtype)], TILE_BYTES[_fmt(p.out_dtype or p.dtype)]
+    ta, tb, to = p.tile_bytes
+    te = TILE_BYTES[_fmt(p.dtype)]
+    fa, fb, fo = p.formats
     rounds_m, rounds_n = -(-(-(-Mt // pm)) // rows), -(-(-(-Nt // pn)) // cols)
     rounds = rounds_m * rounds_n
     acc = p.accumulate if nk > 1 else "reload"
@@ -416,7 +468,10 @@ def _ours(p: MatmulParams):
     in0, in1 = unpacked_per_call(sh, sw)
     calls = subs * w * nk
     per_block = ComputeWork(matmul_tiles=out * Kt, matmul_calls=calls, matmul_unpacked_tiles=calls * (in0 + in1),
-                            matmul_unpacked_in0_tiles=calls * in0, pack_tiles=out * nk, dst_acquires=subs * nk,
+                            matmul_unpacked_in0_tiles=calls * in0,
+                            matmul_reused_tiles=calls * sum(reused_per_call(sh, sw)),
+                            matmul_reused_in0_tiles=calls * reused_per_call(sh, sw)[0],
+                            pack_tiles=out * nk, dst_acquires=subs * nk,
                             eltwise_tiles=out * E, sfpu_tiles=out * len(U))
     once, per_sub = _sfpu_inits(tuple(U))
     # FPU / packer inits as analysis/compute_state places them: without an FPU epilogue the matmul init
@@ -435,7 +490,7 @@ def _ours(p: MatmulParams):
     if nk > 1:
         part = intermediate_format(p)
         reloads = 1 if acc == "l1_acc" else nk - 1
-        inits += 2 * (part != _fmt(p.out_dtype or p.dtype)) + 2 * subs * reloads * (part != _fmt(p.dtype))
+        inits += 2 * (part != fo) + 2 * subs * reloads * (part != fb)
     per_block.inits = inits + per_sub * subs
     c = per_block.scaled(rounds)
     c.inits += once + (0 if E else 1)
@@ -460,9 +515,9 @@ def _ours(p: MatmulParams):
         if a_sender:
             _read(r1, rounds * nk, 0, 0)
             r1.dram_read_pages += valid_a * Kt
-            r1.dram_read_bytes += valid_a * Kt * tb
+            r1.dram_read_bytes += valid_a * Kt * ta
             if mc_a:
-                _multicast(r1, rounds * nk, pm * w * tb, cols - 1, handshakes=rounds * nk)
+                _multicast(r1, rounds * nk, pm * w * ta, cols - 1, handshakes=rounds * nk)
         else:
             _receive(r1, rounds * nk)
             r1.barriers += 1                                             # the final atomic barrier
@@ -477,7 +532,7 @@ def _ours(p: MatmulParams):
             r0.barriers += 1
         tiles = sum(vms) * sum(vns)                                      # valid output tiles of the core
         r0.dram_read_pages += E * tiles
-        r0.dram_read_bytes += E * tiles * tb
+        r0.dram_read_bytes += E * tiles * te
         r0.barriers += (E + 1) * rounds * subs                           # one per subblock and tensor
         r0.dram_write_pages += tiles
         r0.dram_write_bytes += tiles * to
@@ -516,9 +571,9 @@ def matmul_work(p: MatmulParams) -> ProgramWork:
 
 def program_header(p: MatmulParams, cores=None) -> ProgramWork:
     """The ProgramWork of schedule `p` with the given cores (none: to be modeled by core groups)."""
-    fmt = _fmt(p.dtype)
+    fa, fb, fo = p.formats
     return ProgramWork(model=p.model, math_fidelity=p.fidelity, fp32_dest_acc_en=p.fp32_acc,
-                       input_formats=[fmt, fmt], output_format=_fmt(p.out_dtype or p.dtype),
+                       input_formats=[fa, fb], output_format=fo,
                        intermediate_format=intermediate_format(p), cores=list(cores or []),
                        kernels=kernel_count(p), useful_flops=2.0 * p.M * p.N * p.K, label=p.describe())
 

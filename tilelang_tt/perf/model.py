@@ -6,8 +6,8 @@ Per core, in cycles of the chip's clock (parameters: perf/costs.py, one table pe
   double-banked source registers and half-sync DST, so the compute time is the busiest of the three:
     math   = tile products x 16 x fidelity phases + calls x per-call overhead + copy / eltwise / SFPU
              tiles + DST rounds + inits
-    unpack = in1 tiles x SrcA cost + in0 tiles x SrcB cost (per data format) + copy / eltwise operands
-             + inits
+    unpack = in1 tiles x SrcA cost + in0 tiles x SrcB cost (per data format) + reused-operand tiles x
+             their extra (each waits for a free unpack context) + copy / eltwise operands + inits
     pack   = packed tiles x pack cost (+ L1-accumulation extra) + DST rounds
 * Data movement, per processor (RISCV_0 / RISCV_1), in program order: DRAM bytes / per-core DRAM
   bandwidth (or the page-issue rate if slower), multicast bytes / multicast bandwidth, one NOC round trip
@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 from ..target import HARDWARE
 from .costs import CostTable, costs
+from .formats import pack_cycles, unpack_cycles
 from .work import CoreWork, ProgramWork
 
 
@@ -94,13 +95,6 @@ class Estimate:
                 f"(us: {parts})")
 
 
-def _fmt_cost(table: dict, fmt: str, what: str) -> float:
-    try:
-        return table[fmt]
-    except KeyError:
-        raise KeyError(f"no {what} cost for data format {fmt!r}; known: {', '.join(table)}") from None
-
-
 @dataclass
 class _CoreTime:
     math: float
@@ -151,16 +145,20 @@ def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) ->
                "math overhead": w.dst_acquires * ct.dst_sync_cycles + w.inits * ct.init_cycles}
     math = sum(engines.values())
     srca, srcb = ct.unpack_srca_cycles, ct.unpack_srcb_cycles
-    unpack = (in1_tiles * _fmt_cost(srca, fin1, "SrcA unpack")
-              + w.matmul_unpacked_in0_tiles * _fmt_cost(srcb, fin0, "SrcB unpack")
-              + (w.copy_tiles * _fmt_cost(srca, finter, "SrcA unpack") if w.copy_tiles else 0.0)
-              + (w.eltwise_tiles * (_fmt_cost(srca, fin0, "SrcA unpack") + _fmt_cost(srcb, fin1, "SrcB unpack"))
-                 if w.eltwise_tiles else 0.0)
+    # per operand format: a block-float operand costs its datum bytes (perf/formats.py)
+    unpack = (in1_tiles * unpack_cycles(srca, fin1, "SrcA unpack")
+              + w.matmul_unpacked_in0_tiles * unpack_cycles(srcb, fin0, "SrcB unpack")
+              + w.matmul_reused_in0_tiles * unpack_cycles(ct.unpack_reuse_cycles, fin0, "reused in0 unpack")
+              + (w.matmul_reused_tiles - w.matmul_reused_in0_tiles)
+              * unpack_cycles(ct.unpack_reuse_cycles, fin1, "reused in1 unpack")
+              + (w.copy_tiles * unpack_cycles(srca, finter, "SrcA unpack") if w.copy_tiles else 0.0)
+              + (w.eltwise_tiles * (unpack_cycles(srca, fin0, "SrcA unpack")
+                                    + unpack_cycles(srcb, fin1, "SrcB unpack")) if w.eltwise_tiles else 0.0)
               + w.inits * ct.init_cycles)
     # Partials (all but the last K block) pack in the intermediate format; count every pack at its cost
     # when partial sums exist, which errs high by the last block's difference.
     pack_fmt = finter if (w.copy_tiles or w.pack_l1_acc_tiles) else fout
-    pack = (w.pack_tiles * _fmt_cost(ct.pack_tile_cycles, pack_fmt, "pack")
+    pack = (w.pack_tiles * pack_cycles(ct.pack_tile_cycles, pack_fmt)
             + w.pack_l1_acc_tiles * ct.pack_l1_acc_extra_cycles + w.dst_acquires * ct.dst_sync_cycles)
     dm, parts, write_block = {}, {}, 0.0
     for proc, d in c.dm.items():

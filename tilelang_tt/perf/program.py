@@ -6,7 +6,7 @@ here, so the model sees what the generated kernels execute, core by core. Conven
 from __future__ import annotations
 
 from ..errors import TTInternalError
-from .matmul import unpacked_per_call
+from .matmul import reused_per_call, unpacked_per_call
 from .work import ComputeWork, CoreWork, DMWork, ProgramWork
 
 # op inits and unit reconfigurations: each reprograms configuration registers and stalls its thread
@@ -29,14 +29,17 @@ def _dm(t) -> DMWork:
 
 def _compute(t) -> ComputeWork:
     c = t.calls
-    in0 = in1 = 0
+    in0 = in1 = r0 = r1 = 0
     for k, n in t.items():
         if k[0] == "matmul_block_dims":
             a, b = unpacked_per_call(k[1], k[2])
-            in0, in1 = in0 + n * a, in1 + n * b
-    in0, in1 = in0 + c("matmul_tiles"), in1 + c("matmul_tiles")
+            ra, rb = reused_per_call(k[1], k[2])
+            in0, in1, r0, r1 = in0 + n * a, in1 + n * b, r0 + n * ra, r1 + n * rb
+    # matmul_tiles is matmul_block(1, 1): in0 reused
+    in0, in1, r0 = in0 + c("matmul_tiles"), in1 + c("matmul_tiles"), r0 + c("matmul_tiles")
     return ComputeWork(matmul_tiles=t.get(("matmul_tiles",), 0), matmul_calls=c("matmul_tiles") + c("matmul_block"),
-                       matmul_unpacked_tiles=in0 + in1, matmul_unpacked_in0_tiles=in0, copy_tiles=c("copy_tile"),
+                       matmul_unpacked_tiles=in0 + in1, matmul_unpacked_in0_tiles=in0,
+                       matmul_reused_tiles=r0 + r1, matmul_reused_in0_tiles=r0, copy_tiles=c("copy_tile"),
                        eltwise_tiles=c("binary_tiles") + c("binary_dest_reuse_tiles") + c("bcast_tiles")
                        + c("reduce_tile"),
                        sfpu_tiles=c("unary_tile") + c("fill_tile") + c("scalar_tile") + c("sfpu_binary_tile"), pack_tiles=c("pack_tile") + c("pack_tile_to"),

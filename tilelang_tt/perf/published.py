@@ -17,6 +17,12 @@ subblock = first of (4,2),(2,4),(8,1),(1,8),(7,1),(1,7),(3,2),(2,3),(6,1),(1,6),
 sharded) and WormholeComputeKernelConfig(fp32_dest_acc_en=False, packer_l1_acc=True). in1 is always in
 DRAM; in0 and the output are block-sharded in L1 when the row says so.
 
+The block-float rows (reference D.5: BFLOAT8_B / BFLOAT4_B) ran the same benchmark with the dtype's own
+shape table (`matmul_shapes_bfloat8_b` / `matmul_shapes_bfloat4_b`) and the dtype on in0, in1 and the
+output (`ttnn.from_torch(..., dtype=dtype)` for both inputs, `ttnn.matmul(..., dtype=dtype)`), the same
+compute config; so every operand, the output included, is Bfp8_b / Bfp4_b, while the L1-accumulated
+partials are Float16_b in their own CB (perf/matmul.py `tt_partials_format`).
+
 Mapping to our schedule: tt-metal's per-core region of per_core_M x per_core_N tiles cut into out blocks
 is, in work per core, our multicast schedule with blocks of out_block_h x out_block_w tiles dealt to the
 grid in rounds (each core gets the same number of blocks of the same size, every block with the full K
@@ -52,6 +58,25 @@ SHAPES_BF16 = (
     (1024, 1024, 1024, False, False, 2, 4, 4),
     (2048, 2048, 2048, False, False, 4, 8, 8),
 )
+
+# The same benchmark's block-float tables (the version with the P150 square, which holds every D.5 shape;
+# the n150's 16384^3 rows ran (2048, 2048, 2048, False, False, 4, 8, 8) / (..., 4, 4, 4) of its 8x8-scaled
+# predecessor, the same rows per 1x1 grid).
+SHAPES_BFP8 = (
+    (256, 256, 256, True, True, 1, 1, 1),
+    (384, 384, 512, True, True, 2, 1, 1),
+    (1024, 1024, 1024, False, False, 2, 4, 4),
+    (2048, 2048, 2048, False, False, 4, 8, 8),
+)
+SHAPES_BFP4 = (
+    (384, 384, 512, True, True, 1, 1, 1),
+    (512, 512, 512, True, True, 2, 1, 1),
+    (1024, 1024, 1024, False, False, 2, 2, 2),
+    (2048, 2048, 2048, False, False, 4, 4, 4),
+)
+_SHAPES = {"BFLOAT16": SHAPES_BF16, "BFLOAT8_B": SHAPES_BFP8, "BFLOAT4_B": SHAPES_BFP4}
+# tt-metal DataType -> TT-Metalium DataFormat of the tensors it creates
+DATA_FORMAT = {"BFLOAT16": "Float16_b", "BFLOAT8_B": "Bfp8_b", "BFLOAT4_B": "Bfp4_b"}
 
 
 @dataclass(frozen=True)
@@ -114,8 +139,9 @@ _HEADLINE = {
     ("p150", 2560, 4992, 4992, "HiFi4"), ("p150", 3840, 6656, 6656, "HiFi4"),
     ("p150", 20480, 26624, 26624, "HiFi4"), ("p150", 2560, 4992, 4992, "HiFi2"),
 }
-# D.5 rows in block-float formats our compiler cannot express yet: reported, not validated.
-UNSUPPORTED_D5 = (
+# The D.5 rows in block-float formats (card, M, K, N, dtype, fidelity, device utilization %): all of the
+# report's block-float rows that D.5 quotes, validated like the BF16 rows (perf/validation.py).
+BLOCK_FLOAT_D5 = (
     ("n150", 2048, 2048, 2048, "BFLOAT8_B", "HiFi2", 84.56),
     ("n150", 3072, 3072, 4096, "BFLOAT8_B", "HiFi2", 89.18),
     ("n150", 16384, 16384, 16384, "BFLOAT8_B", "HiFi2", 86.65),
@@ -128,22 +154,22 @@ UNSUPPORTED_D5 = (
     ("p150", 10240, 13312, 13312, "BFLOAT4_B", "LoFi", 89.29),
     ("p150", 5120, 6656, 6656, "BFLOAT4_B", "LoFi", 89.47),
 )
-UNSUPPORTED_REASON = "block-float inputs (Bfp8_b / Bfp4_b) are not supported by the compiler yet"
 
 _CARDS = {"n150": ("wormhole_b0", (8, 8), _N150_BF16), "p150": ("blackhole", (13, 10), _P150_BF16),
           "p150 11x10": ("blackhole", (11, 10), _P150_11x10_BF16)}
 
 
-def _shape_config(card: str, M: int, K: int, N: int):
+def _shape_config(card: str, M: int, K: int, N: int, dtype: str = "BFLOAT16"):
     _, (cols, rows), _ = _CARDS[card]
-    for s in SHAPES_BF16:
+    for s in _SHAPES[dtype]:
         if (s[0] * rows, s[1] * cols, s[2] * cols) == (M, K, N):
             return s
-    raise KeyError(f"{card} {M}x{K}x{N} is not a shape of the benchmark table")
+    raise KeyError(f"{card} {M}x{K}x{N} is not a shape of the benchmark's {dtype} table")
 
 
-def measurements(headline_only: bool = False) -> list[Measurement]:
-    """The published BF16 rows (both fidelities, both cards) in table order."""
+def measurements(headline_only: bool = False, block_float: bool = True) -> list[Measurement]:
+    """The published BF16 rows (both fidelities, both cards) in table order, then the block-float rows
+    of D.5 (all headline rows) unless `block_float` is False."""
     rows = []
     for card, (model, grid, table) in _CARDS.items():
         for (M, K, N), utils in table.items():
@@ -152,6 +178,11 @@ def measurements(headline_only: bool = False) -> list[Measurement]:
                 head = (card, M, K, N, fid) in _HEADLINE
                 if head or not headline_only:
                     rows.append(Measurement(card, model, grid, M, K, N, "BFLOAT16", fid, storage, util, head))
+    if block_float:
+        for card, M, K, N, dtype, fid, util in BLOCK_FLOAT_D5:
+            model, grid, _ = _CARDS[card]
+            storage = "L1 sharded" if _shape_config(card, M, K, N, dtype)[3] else "DRAM"
+            rows.append(Measurement(card, model, grid, M, K, N, dtype, fid, storage, util, True))
     return rows
 
 
@@ -169,7 +200,8 @@ def first_subblock(h_tiles: int, w_tiles: int, out_sharded: bool, fp32_acc: bool
 
 def measured_config(m: Measurement, **overrides) -> MatmulParams:
     """Our matmul schedule with the configuration tt-metal measured for row `m` (module docstring)."""
-    _, sk, _, in0_sharded, out_sharded, div, nbh, nbw = _shape_config(m.card, m.M, m.K, m.N)
+    _, sk, _, in0_sharded, out_sharded, div, nbh, nbw = _shape_config(m.card, m.M, m.K, m.N, m.dtype)
+    fmt = DATA_FORMAT[m.dtype]
     cols, rows = m.grid
     per_core_m, per_core_n = m.M // rows // 32, m.N // cols // 32
     in0_block_w = m.K // cols // 32 // div
@@ -178,7 +210,8 @@ def measured_config(m: Measurement, **overrides) -> MatmulParams:
                      subblock=first_subblock(bh, bw, out_sharded), variant="multicast", dtype="bfloat16",
                      fp32_acc=False, fidelity=m.fidelity, model=m.model, accumulate="l1_acc", program="tt-metal",
                      in0_source="l1_sharded" if in0_sharded else "dram",
-                     out_dest="l1_sharded" if out_sharded else "dram")
+                     out_dest="l1_sharded" if out_sharded else "dram",
+                     **({} if fmt == "Float16_b" else {"in0_format": fmt, "in1_format": fmt, "out_format": fmt}))
     if overrides:
         from dataclasses import replace
         p = replace(p, **overrides)

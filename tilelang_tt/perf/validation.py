@@ -1,6 +1,7 @@
 """Model vs the published tt-metal measurements (perf/published.py), row by row.
 
-`validate()` models every published BF16 row with the configuration tt-metal measured and returns one
+`validate()` models every published BF16 row and the block-float rows of reference D.5 (BFLOAT8_B /
+BFLOAT4_B operands and output) with the configuration tt-metal measured and returns one
 `Row` per measurement: the modeled device-based utilization (perf.model `math_utilization`, the same
 quantity the report gives), the relative error, and whether the row was used to calibrate the cost table
 (perf.costs.CALIBRATION_ROWS) or only to validate it.
@@ -38,8 +39,10 @@ class Row:
     @property
     def calibration(self) -> bool:
         m = self.measurement
-        return any(card == m.card and (M, K, N) == (m.M, m.K, m.N) and fid in (None, m.fidelity)
-                   for card, M, K, N, fid in CALIBRATION_ROWS[m.model])
+        # the cost table was fitted to BF16 rows only; a block-float row of a calibration shape validates
+        return m.dtype == "BFLOAT16" and any(
+            card == m.card and (M, K, N) == (m.M, m.K, m.N) and fid in (None, m.fidelity)
+            for card, M, K, N, fid in CALIBRATION_ROWS[m.model])
 
 
 def validate(headline_only: bool = False) -> list[Row]:

@@ -27,7 +27,11 @@ Counting conventions (shared by every producer; a producer that deviates must sa
     reuses one operand across the other dimension and processes the reused dimension in pairs of
     SrcA/SrcB banks, tt-llk llk_unpack_AB_matmul.h / llk_math_matmul.h). `matmul_unpacked_in0_tiles`:
     those of them that are in0 tiles (unpacked to SrcB; in1 goes to SrcA): h per call when w >= h,
-    else h * ceil(w / 2); 1 per `matmul_tiles` call.
+    else h * ceil(w / 2); 1 per `matmul_tiles` call. `matmul_reused_tiles`: those of them that belong
+    to the reused operand (in0 when w >= h, else in1): min(h, w) per call, 1 per `matmul_tiles` call;
+    `matmul_reused_in0_tiles` those of them that are in0 tiles.
+    The LLK unpacks them outside its MOP, each after waiting for a free unpack context, so their cost
+    is not the streamed tiles' (docs/perf-model.md, "The HiFi2 question").
   - `copy_tiles`: `copy_tile` into DST (e.g. reloading partial sums). `eltwise_tiles`: FPU binary tile
     ops (add/sub/mul, including dest-reuse). `sfpu_tiles`: SFPU unary tile ops, including `fill_tile`.
   - `pack_tiles`: `pack_tile` calls (one tile each); `pack_l1_acc_tiles`: those of them that accumulate
@@ -92,6 +96,8 @@ class ComputeWork:
     matmul_calls: int = 0
     matmul_unpacked_tiles: int = 0
     matmul_unpacked_in0_tiles: int = 0
+    matmul_reused_tiles: int = 0
+    matmul_reused_in0_tiles: int = 0
     copy_tiles: int = 0
     eltwise_tiles: int = 0
     sfpu_tiles: int = 0

@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import tvm_ffi
 
+from ..blockfloat import MAGNITUDE_BITS, pack_matrix
 from ..errors import EmulatorError, TTArgumentError, TTEnvironmentError, TTError, TTRuntimeError
+from ..specs import TensorSpec
 from ..target import NUMPY_DTYPE
 from .module import Artifact, lookup
 
@@ -142,6 +144,20 @@ def run_artifact(art: Artifact, tensors, timeout: float | None = None) -> Launch
         return _run_artifact(art, specs, tensors, timeout)
 
 
+def _host_bytes(spec: dict, host: np.ndarray) -> bytes:
+    """The input file of a tensor: its row-major elements, or for a block-float tensor (plan.json
+    data_format Bfp8_b / Bfp4_b) its DRAM pages, padded to whole tiles and packed here, bit-exact with
+    the release's host conversion (tilelang_tt.blockfloat)."""
+    if spec["data_format"] in MAGNITUDE_BITS:
+        packed = pack_matrix(host.astype(np.float32), spec["data_format"], TensorSpec.from_dict(spec).device_shape)
+        expected = int(spec["num_pages"]) * int(spec["page_bytes"])
+        if packed.size != expected:
+            raise TTRuntimeError(f"{spec['name']}: packed {packed.size} B of {spec['data_format']} tiles, the "
+                                 f"program's DRAM buffer holds {expected} B")
+        return packed.tobytes()
+    return np.ascontiguousarray(host).tobytes()
+
+
 def _run_artifact(art: Artifact, specs, tensors, timeout) -> LaunchRecord:
     backend = backend_name()
     timeout = launch_timeout() if timeout is None else timeout
@@ -153,7 +169,7 @@ def _run_artifact(art: Artifact, specs, tensors, timeout) -> LaunchRecord:
             path = Path(tmp) / f"tensor{int(spec['param_index'])}.bin"
             if spec["access"] in ("read", "readwrite"):
                 host = tensors[int(spec["param_index"])].numpy()
-                path.write_bytes(np.ascontiguousarray(host).tobytes())
+                path.write_bytes(_host_bytes(spec, host))
             files.append(str(path))
         if backend == "emulator":
             from . import emulator

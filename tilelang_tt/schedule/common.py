@@ -1,16 +1,18 @@
 """What every schedule shares: the DRAM tensor table of a program and the L1 / CB-count checks."""
 from __future__ import annotations
 
-from ..errors import TTResourceError
+from ..errors import TTCompileError, TTResourceError, TTTargetError
 from ..frontend.program import TileProgram, static_shape
 from ..specs import CBSpec, TensorSpec
+from ..target import BLOCK_FLOAT_DTYPE, storage_name
 
 INPUT_BASE, OUTPUT_BASE, INTERMEDIATE_BASE = 0, 16, 24   # tt::CBIndex ranges by convention
 
 
-def tensors_of(program: TileProgram) -> tuple[TensorSpec, ...]:
+def tensors_of(program: TileProgram, storage: tuple = ()) -> tuple[TensorSpec, ...]:
     """One TensorSpec per buffer parameter; access from the copies that touch it (a parameter no copy
-    touches counts as read)."""
+    touches counts as read); storage: the declared (name, block-float DataFormat) pairs (options.storage),
+    checked here against the parameters."""
     access: dict[str, set] = {}
     for op, _ in program.walk_ops():
         if op.kind != "copy":
@@ -27,8 +29,34 @@ def tensors_of(program: TileProgram) -> tuple[TensorSpec, ...]:
         acc = access.get(str(p.name), {"read"})
         padded = program.shape(p) if program.is_padded(p) else ()
         out.append(TensorSpec(str(p.name), i, static_shape(p), str(p.dtype),
-                              "readwrite" if len(acc) == 2 else next(iter(acc)), padded))
+                              "readwrite" if len(acc) == 2 else next(iter(acc)), padded,
+                              dict(storage).get(str(p.name), "")))
+    check_storage(program, out, storage)
     return tuple(out)
+
+
+def check_storage(program: TileProgram, tensors, storage) -> None:
+    """Each declared storage format names a bf16 input parameter (typed errors otherwise): block-float
+    tiles unpack to bf16 source registers, and outputs are packed bf16 (no block-float packing here)."""
+    by_name = {t.name: t for t in tensors}
+    for name, fmt in storage:
+        spelled = storage_name(fmt)
+        t = by_name.get(name)
+        if t is None:
+            raise TTTargetError(
+                f"kernel '{program.name}': option storage declares {name!r} as {spelled}, but the kernel has no "
+                f"buffer parameter {name!r} (parameters: {', '.join(by_name) or 'none'})\n  fix: name a parameter, "
+                f"e.g. storage={{\"{next(iter(by_name), 'B')}\": \"{spelled}\"}}")
+        if t.dtype != BLOCK_FLOAT_DTYPE:
+            raise TTCompileError(
+                f"kernel '{program.name}': option storage declares {name!r} as {spelled}, but {name} is {t.dtype}; "
+                f"a block-float tensor keeps the logical dtype {BLOCK_FLOAT_DTYPE} (its tiles unpack to bf16)\n"
+                f"  fix: give {name} the dtype \"{BLOCK_FLOAT_DTYPE}\", or drop it from storage")
+        if t.access != "read":
+            raise TTCompileError(
+                f"kernel '{program.name}': option storage declares {name!r} as {spelled}, but the kernel writes "
+                f"{name}; block-float storage is supported for inputs only (outputs are packed as bf16 / fp32)\n"
+                f"  fix: drop {name} from storage, or write the result to a separate bf16 output")
 
 
 def cb_table(cbs) -> str:

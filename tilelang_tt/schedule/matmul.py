@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields
 from ..analysis.matmul import MatmulSpec
 from ..errors import TTCompileError, TTResourceError
 from ..specs import CBSpec, ComputeConfig, TensorSpec
-from ..target import TILE_COLS, TILE_ROWS, tile_bytes
+from ..target import TILE_BYTES, TILE_COLS, TILE_ROWS, tile_bytes
 from .common import INPUT_BASE, INTERMEDIATE_BASE, OUTPUT_BASE, check_cb_resources, tensors_of
 
 VARIANTS = ("blocked", "subblocked", "multicast")
@@ -146,18 +146,22 @@ def compute_config(spec: MatmulSpec, options, p: MatmulParams | None = None) -> 
                          unpack_to_dest_fp32=(CB_PARTIAL,) if spec.fp32_acc and reload else ())
 
 
-def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, dtypes: dict | None = None) -> tuple[CBSpec, ...]:
+def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, tensors: dict | None = None) -> tuple[CBSpec, ...]:
     """in0 / in1 blocks (depth-buffered), one CB per epilogue tensor (two subblocks), the output (two
-    subblocks), and the partial sums of the whole block when K has more than one block."""
+    subblocks), and the partial sums of the whole block when K has more than one block. tensors: name ->
+    TensorSpec; an input CB takes its tensor's dtype and storage format (a Bfp8_b B gets a Bfp8_b in1 CB,
+    whose tiles the unpacker turns into bf16)."""
+    tensors = tensors or {}
     sub = p.subblock_h * p.subblock_w
     kt = spec.k // TILE_COLS
+    fmt = lambda name: tensors[name].storage if name in tensors else ""  # noqa: E731
     cbs = [CBSpec(CB_IN0, "in0", spec.in_dtype, p.per_core_m * p.in0_block_w * depth,
-                  p.per_core_m * p.in0_block_w, "input"),
+                  p.per_core_m * p.in0_block_w, "input", storage=fmt(spec.a)),
            CBSpec(CB_IN1, "in1", spec.in_dtype, p.in0_block_w * p.per_core_n * depth,
-                  p.in0_block_w * p.per_core_n, "input")]
+                  p.in0_block_w * p.per_core_n, "input", storage=fmt(spec.b))]
     for i, name in enumerate(spec.epilogue_tensors):
-        dtype = (dtypes or {}).get(name, spec.in_dtype)
-        cbs.append(CBSpec(CB_EPILOGUE + i, f"epilogue_{name}", dtype, 2 * sub, sub, "input"))
+        dtype = tensors[name].dtype if name in tensors else spec.in_dtype
+        cbs.append(CBSpec(CB_EPILOGUE + i, f"epilogue_{name}", dtype, 2 * sub, sub, "input", storage=fmt(name)))
     cbs.append(CBSpec(CB_OUT, "out", spec.out_dtype, 2 * sub, sub, "output"))
     if kt // p.in0_block_w > 1:
         acc = "float32" if spec.fp32_acc else "bfloat16"
@@ -194,7 +198,7 @@ def legality(spec: MatmulSpec, p: MatmulParams, hw, options, dst_tiles: int) -> 
     if ceil_div(mt, p.per_core_m) < rows or ceil_div(nt, p.per_core_n) < cols:
         return (f"grid {cols}x{rows} has cores without an output block ({ceil_div(nt, p.per_core_n)}x"
                 f"{ceil_div(mt, p.per_core_m)} blocks of {p.per_core_m}x{p.per_core_n} tiles)")
-    n_cbs, l1 = _cb_budget(spec, p, options.cb_depth)
+    n_cbs, l1 = _cb_budget(spec, p, options.cb_depth, dict(options.storage))
     if n_cbs > hw.max_cbs:
         return f"{n_cbs} CBs exceed {hw.max_cbs}"
     if l1 > hw.l1_bytes:
@@ -202,14 +206,17 @@ def legality(spec: MatmulSpec, p: MatmulParams, hw, options, dst_tiles: int) -> 
     return None
 
 
-def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int) -> tuple[int, int]:
+def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int, storage: dict | None = None) -> tuple[int, int]:
     """(CB count, L1 bytes) of plan_cbs(spec, p, depth), by arithmetic: the chooser asks it thousands
-    of times (a test keeps the two equal)."""
+    of times (a test keeps the two equal). storage: tensor name -> block-float DataFormat (options.storage)."""
+    storage = storage or {}
     tb, to = tile_bytes(spec.in_dtype), tile_bytes(spec.out_dtype)
+    page = lambda name: TILE_BYTES[storage[name]] if name in storage else tb  # noqa: E731
     sub, block = p.subblock_h * p.subblock_w, p.per_core_m * p.per_core_n
     n = 3 + len(spec.epilogue_tensors)
-    l1 = depth * (p.per_core_m + p.per_core_n) * p.in0_block_w * tb + 2 * sub * to
-    l1 += len(spec.epilogue_tensors) * 2 * sub * tb        # (epilogue tensors in A's format, as the chooser)
+    l1 = depth * (p.per_core_m * page(spec.a) + p.per_core_n * page(spec.b)) * p.in0_block_w + 2 * sub * to
+    # (epilogue tensors in A's dtype, as the chooser, unless declared block-float)
+    l1 += sum(2 * sub * page(name) for name in spec.epilogue_tensors)
     if spec.k // TILE_COLS // p.in0_block_w > 1:
         n += 1
         l1 += block * tile_bytes("float32" if spec.fp32_acc else "bfloat16")
@@ -222,13 +229,22 @@ def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int) -> tuple[int, int]
 def perf_params(spec: MatmulSpec, p: MatmulParams, options):
     """The performance model's description (perf/matmul.py) of schedule `p` of this matmul."""
     from ..perf.matmul import MatmulParams as PerfParams
+    storage = dict(options.storage)
     return PerfParams(M=spec.m, N=spec.n, K=spec.k, grid=tuple(p.grid), per_core_M=p.per_core_m,
                       per_core_N=p.per_core_n, in0_block_w=p.in0_block_w, subblock=(p.subblock_h, p.subblock_w),
                       variant=p.variant, dtype=spec.in_dtype, out_dtype=spec.out_dtype, fp32_acc=spec.fp32_acc,
                       fidelity=options.math_fidelity, accumulate=p.accumulate,
                       dst_full_sync=options.dst_mode == "full", cb_depth=min(2, options.cb_depth),
                       epilogue_tensors=len(spec.epilogue_tensors),
-                      epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"))
+                      epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
+                      in0_format=storage.get(spec.a), in1_format=storage.get(spec.b))
+
+
+def operand_formats(spec: MatmulSpec, options) -> tuple:
+    """(in0, in1, output) storage formats for the model: block-float DataFormat names of A / B
+    (options.storage), None for the dtypes' own (outputs are never block-float)."""
+    storage = dict(options.storage)
+    return storage.get(spec.a), storage.get(spec.b), None
 
 
 def _from_perf(pp) -> MatmulParams:
@@ -244,6 +260,7 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
     from ..perf import Constraints, choose_matmul, estimate_groups
     from ..perf.matmul import core_groups, program_header
 
+    tensors = tensors_of(program, options.storage)     # first: it checks the storage declarations
     compute = compute_config(spec, options)
     dst_tiles = hw.dst_capacity(compute.fp32_dest_acc_en, compute.dst_full_sync_en)
     variants = VARIANTS if options.schedule == "auto" else (options.schedule,)
@@ -281,7 +298,8 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
         problem = (spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc, options.math_fidelity,
                    hw.model)
         try:
-            choice = choose_matmul(*problem, constraints(fixed, variants, accs, options.max_cores))
+            choice = choose_matmul(*problem, constraints(fixed, variants, accs, options.max_cores),
+                                   formats=operand_formats(spec, options))
         except TTCompileError as e:
             requested = {**fixed, **({"partials": options.partials} if options.partials != "auto" else {}),
                          **({"max_cores": options.max_cores} if options.max_cores is not None else {})}
@@ -291,8 +309,7 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
                 f"{getattr(e, 'reason', e)}\n  fix: "
                 f"{_relax(options, fixed, variants, accs, problem, constraints)}") from None
         best, reason = _from_perf(choice.best), choice.why
-    tensors = tensors_of(program)
-    cbs = plan_cbs(spec, best, options.cb_depth, {t.name: t.dtype for t in tensors})
+    cbs = plan_cbs(spec, best, options.cb_depth, {t.name: t for t in tensors})
     check_cb_resources(program.name, hw, list(cbs), fix="use a smaller per-core block or K block")
     return MatmulSchedule(spec, best, cbs, tensors, compute_config(spec, options, best), reason)
 
@@ -323,7 +340,7 @@ def _relax(options, fixed, variants, accs, problem, constraints) -> str:
         drops[f"max_cores={options.max_cores}"] = lambda: (fixed, variants, accs, None)
     found = []
     for name, cons_of in drops.items():
-        p = feasible(*problem, constraints(*cons_of()))
+        p = feasible(*problem, constraints(*cons_of()), formats=operand_formats(spec, options))
         if p is not None:
             found.append(f"{name} (without it, e.g. {_from_perf(p).describe()} runs)")
     if found:
@@ -336,7 +353,7 @@ def _relax(options, fixed, variants, accs, problem, constraints) -> str:
         v2 = VARIANTS if key2 == "schedule" else v1
         a2 = ACCUMULATE if key2 == "partials" else a1
         m2 = None if key2 == "max_cores" else m1
-        p = feasible(*problem, constraints(fixed2, v2, a2, m2))
+        p = feasible(*problem, constraints(fixed2, v2, a2, m2), formats=operand_formats(spec, options))
         if p is not None:
             found.append(f"{n1} and {n2} (without both, e.g. {_from_perf(p).describe()} runs)")
     if found:

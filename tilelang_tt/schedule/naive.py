@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..errors import TTCompileError, fail
 from ..frontend.program import TileProgram, num_tiles, scope_of
 from ..specs import CBSpec, ComputeConfig, TensorSpec
+from ..target import storage_name
 from .common import INPUT_BASE, INTERMEDIATE_BASE, OUTPUT_BASE, check_cb_resources, tensors_of
 
 
@@ -141,19 +142,46 @@ def loaded_shared(program: TileProgram) -> set[str]:
     return names
 
 
-def plan_cbs(program: TileProgram, hw, depth: int) -> tuple[CBSpec, ...]:
+def input_storage(program: TileProgram, storage) -> dict[str, str]:
+    """{shared buffer: block-float DataFormat} of the input CBs loaded from block-float tensors: a CB's
+    pages are the DRAM pages it is loaded from, so it takes their format; one CB loaded from tensors of
+    different formats has none (a typed error)."""
+    declared = dict(storage)
+    sources: dict[str, dict] = {}
+    for op, _ in program.walk_ops():
+        if op.kind == "copy":
+            dst, src = op.operands[:2]
+            if dst.kind == "shared" and src.kind == "global":
+                sources.setdefault(dst.name, {})[src.name] = (declared.get(src.name, ""), op)
+    out = {}
+    for shared, srcs in sources.items():
+        fmts = {f for f, _ in srcs.values()}
+        if len(fmts) > 1:
+            op = next(op for f, op in srcs.values() if f)
+            fail(program.name, f"shared buffer {shared} is loaded from tensors stored in different formats "
+                 f"({', '.join(n + ': ' + (storage_name(f) if f else 'its dtype') for n, (f, _) in sorted(srcs.items()))}); its circular "
+                 f"buffer has one data format", op.stmt,
+                 fix="load each shared buffer from tensors of one storage format (a separate shared buffer "
+                     "per format), or declare the same storage for all of them")
+        if fmts - {""}:
+            out[shared] = fmts.pop()
+    return out
+
+
+def plan_cbs(program: TileProgram, hw, depth: int, storage=()) -> tuple[CBSpec, ...]:
     from ..analysis.padding import plan_padding, scaler_tiles
     from ..lower.regions import cast_aliases, double_buffered, group_of, plan_regions, scaler_dtypes, scaler_name
 
     loaded = loaded_shared(program)
+    fmt = input_storage(program, storage)
     inputs, inters = [], []
     for b in program.allocs:
         if scope_of(b) == "shared":
             (inputs if str(b.name) in loaded else inters).append(b)
-    cbs = [CBSpec(INPUT_BASE + i, str(b.name), str(b.dtype), num_tiles(b) * depth, num_tiles(b), "input")
-           for i, b in enumerate(inputs)]
+    cbs = [CBSpec(INPUT_BASE + i, str(b.name), str(b.dtype), num_tiles(b) * depth, num_tiles(b), "input",
+                  storage=fmt.get(str(b.name), "")) for i, b in enumerate(inputs)]
     # the reduce scaler: constant tiles per format, filled once by the reader (lower/naive.py): the full
-    # scaler, then one partial scaler per tail count of a ragged SUM (analysis/padding.py)
+    # scaler, then one partial scaler per tail of a ragged SUM (analysis/padding.py)
     padding = plan_padding(program)
     n_scaler = {d: len(scaler_tiles(program, padding, d)) for d in scaler_dtypes(program)}
     cbs += [CBSpec(INPUT_BASE + len(inputs) + i, scaler_name(d), d, n_scaler[d], n_scaler[d], "scaler")
@@ -193,8 +221,9 @@ def naive_schedule(program: TileProgram, hw, options, reason: str = "") -> Naive
         core_grid, counts, starts = contiguous(grid[0] * grid[1], hw.grid, options.max_cores)
     if not counts:
         raise TTCompileError(f"kernel '{program.name}': the grid {grid} has no blocks")
+    tensors = tensors_of(program, options.storage)      # first: it checks the storage declarations
     return NaiveSchedule(tuple(grid), tuple(core_grid), tuple(counts), tuple(starts), options.core_policy,
-                         plan_cbs(program, hw, options.cb_depth), tensors_of(program),
+                         plan_cbs(program, hw, options.cb_depth, options.storage), tensors,
                          compute_config(program, options), reason)
 
 

@@ -85,6 +85,12 @@ class Sim:
         device = {t.name: tuple(t.device_shape) for t in self.program.tensors}
         self.tensors = {k: self._pad(np.array(v, dtype=np.float32), device.get(k)) for k, v in tensors.items()}
         self.tensor_dtype = {t.name: t.dtype for t in self.program.tensors}
+        # a block-float tensor holds what the host packed (option storage): its values quantised once;
+        # the unpacker reads them back into bf16 source registers exactly
+        for t in self.program.tensors:
+            if t.block_float and t.name in self.tensors:
+                from tilelang_tt.blockfloat import quantize
+                self.tensors[t.name] = quantize(self.tensors[t.name], t.data_format)
         self.trace = []          # (core index, role, event, details)
 
     # ------------------------------------------------------------------------------------------
@@ -267,8 +273,9 @@ class Sim:
     def _dst(self, d):
         return self.dst.get(d, np.zeros((TILE, TILE), np.float32))
 
-    def _matmul_tiles(self, a, b, ta, tb, d):
-        self.dst[d] = self._dst(d) + self._front(a, ta) @ self._front(b, tb)
+    def _matmul_tiles(self, a, b, ta, tb, d, transpose):
+        tile_b = self._front(b, tb)
+        self.dst[d] = self._dst(d) + self._front(a, ta) @ (tile_b.T if transpose else tile_b)
 
     def _copy_tile(self, cb, t, d):
         self.dst[d] = self._front(cb, t).copy()

@@ -6,6 +6,9 @@
 * Partial sums accumulated in L1 by the packer (`partials="l1_acc"`, `pack_reconfig_l1_acc`): wolfpine
   2.2 does not model the packer's L1 accumulation; such a matmul comes back as the sum of the last two K
   blocks only, a simulator gap (docs/wolfpine.md).
+* Block-float CBs (Bfp8_b / Bfp4_b, option `storage`): wolfpine 2.2's unpacker converts only BF16, FP16,
+  FP32, INT32 and UINT16 data (its `formatConversion` raises NotImplementedError for any other format,
+  found running a Bfp8_b matmul), so a block-float program would stop the simulator.
 
 Both are read from what the program does, not from what it is called: the exact per-core counts in
 plan.json's `work` (sfpu_tiles, pack_l1_acc_tiles) and the SFPU API headers the compute kernels include.
@@ -39,6 +42,13 @@ def check(plan: dict, sources: dict[str, str], kernel: str) -> None:
                 f"package registry serves, so the wolfpine backend cannot build it. Supported there: FPU-only "
                 f"programs (matmul, add/sub/mul, copy, cast); fix: run this kernel on the emulator "
                 f"(backend='emulator')")
+    bfp = sorted({f"c_{cb['index']} {cb['name']} ({cb['data_format']})" for cb in plan.get("cbs", [])
+                  if str(cb.get("data_format", "")).startswith("Bfp")})
+    if bfp:
+        raise WolfpineUnsupported(
+            f"kernel '{kernel}': the program unpacks block-float CBs ({', '.join(bfp)}); wolfpine 2.2's unpacker has "
+            f"no block-float conversion (BF16, FP16, FP32, INT32, UINT16 only). fix: run it on the emulator "
+            f"(backend='emulator'), or drop the parameter from storage= for this backend")
     work = plan.get("work") or {}
     sfpu = sum(int(c["compute"].get("sfpu_tiles", 0)) for c in work.get("cores", []))
     if sfpu:

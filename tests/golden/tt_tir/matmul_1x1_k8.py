@@ -11,14 +11,14 @@ class Module:
         block_start: T.let[T.int32] = T.tt.get_arg_val(0)
         block_count: T.let[T.int32] = T.tt.get_arg_val(1)
         T.tt.compute_kernel_hw_startup(0, 1, 16, 1)
-        T.tt.matmul_init(0, 1, 16)
+        T.tt.matmul_init(0, 1, 16, 0)
         for b in range(block_count):
             T.tt.tile_regs_acquire()
             for k in range(8):
                 T.tt.cb_wait_front(0, 2)
                 T.tt.cb_wait_front(1, 2)
                 for i, j, kk in T.grid(2, 2, 1):
-                    T.tt.matmul_tiles(0, 1, i + kk, kk * 2 + j, i * 2 + j)
+                    T.tt.matmul_tiles(0, 1, i + kk, kk * 2 + j, i * 2 + j, 0)
                 T.tt.cb_pop_front(0, 2)
                 T.tt.cb_pop_front(1, 2)
             T.tt.tile_regs_commit()

@@ -14,12 +14,12 @@ class Module:
         T.tt.unary_init("relu")
         for b in range(block_count):
             T.tt.tile_regs_acquire()
-            T.tt.matmul_init(0, 1, 16)
+            T.tt.matmul_init(0, 1, 16, 0)
             for k in range(4):
                 T.tt.cb_wait_front(0, 2)
                 T.tt.cb_wait_front(1, 2)
                 for i, j, kk in T.grid(2, 2, 1):
-                    T.tt.matmul_tiles(0, 1, i + kk, kk * 2 + j, i * 2 + j)
+                    T.tt.matmul_tiles(0, 1, i + kk, kk * 2 + j, i * 2 + j, 0)
                 T.tt.cb_pop_front(0, 2)
                 T.tt.cb_pop_front(1, 2)
             T.tt.cb_wait_front(2, 4)

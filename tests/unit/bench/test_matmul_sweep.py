@@ -92,3 +92,32 @@ def test_readme_table_is_spliced_between_the_markers(tmp_path):
     readme.write_text(f"intro\n{sweep_report.README_BEGIN}\nold table\n{sweep_report.README_END}\nrest\n")
     sweep_report.update_readme(readme, "| new |")
     assert readme.read_text() == f"intro\n{sweep_report.README_BEGIN}\n| new |\n{sweep_report.README_END}\nrest\n"
+
+
+def test_block_float_points_are_modeled_beside_the_published_block_float_figure():
+    """bfp8_b / bfp4_b points are the model's (the compiler does not accept block-float storage yet):
+    the chooser's schedule for those formats and its estimate, tt-metal's block-float row beside it."""
+    from tilelang_tt.perf import Constraints, choose_matmul
+    from tilelang_tt.perf.published import BLOCK_FLOAT_D5
+    shape = (2048, 2048, 2048)
+    pts = ms.points([shape], chips=("n150",), dtypes=("bfp8_b", "bf16-bfp8w"), fidelities=("HiFi2",),
+                    schedules=("auto",), block_float_shapes=[(3072, 3072, 4096)])
+    assert [(p.M, p.dtype) for p in pts] == [(2048, "bfp8_b"), (2048, "bf16-bfp8w"), (3072, "bfp8_b"),
+                                             (3072, "bf16-bfp8w")]
+    rows = ms.run_sweep(pts, emulate_max=4096, device_max=0, jobs=0, quiet=True)
+    by = {(r["M"], r["dtype"]): r for r in rows}
+    for (M, dtype), r in by.items():
+        assert r["status"] == "modeled" and r["emu_status"].startswith("not compiled")
+        fmts = ms.BLOCK_FLOAT[dtype]
+        assert r["formats"] == "/".join(fmts)
+        K, N = (2048, 2048) if M == 2048 else (3072, 4096)
+        c = choose_matmul(M, N, K, "bfloat16", False, "HiFi2", "wormhole_b0",
+                          Constraints(accumulate=("reload", "l1_acc"), max_grid=(8, 8)), formats=fmts)
+        assert r["model_util"] == c.estimate.utilization and r["in0_block_w"] == c.best.in0_block_w
+    published = {(M, K, N): u for card, M, K, N, d, f, u in BLOCK_FLOAT_D5
+                 if (card, d, f) == ("n150", "BFLOAT8_B", "HiFi2")}
+    assert math.isclose(by[(2048, "bfp8_b")]["published_util"], published[(2048, 2048, 2048)] / 100)
+    assert math.isclose(by[(3072, "bfp8_b")]["published_util"], published[(3072, 3072, 4096)] / 100)
+    assert by[(2048, "bf16-bfp8w")]["published_util"] is None        # tt-metal measured bfp8 everywhere
+    table = sweep_report.block_float_table(rows)
+    assert "| n150 | 3072x3072x4096 | bfp8_b (Bfp8_b/Bfp8_b/Bfp8_b) | HiFi2 |" in table and "89.2% (8x8)" in table

@@ -104,19 +104,19 @@ BINARY_M081 = {  # 0.81.1 api/compute/eltwise_binary.h: the inits lost `_tiles`,
 
 KERNEL_FACTS = {
     "M081": {**KERNEL_COMMON, **BINARY_M081,
-             "matmul_init": ({2}, ("api/compute/matmul.h",)),
+             "matmul_init": ({2, 3}, ("api/compute/matmul.h",)),     # in0, in1[, transpose]
              "matmul_block_init": ({6}, ("api/compute/matmul.h",)),   # in0, in1, transpose, ct, rt, kt
              "copy_init": ({1}, ("api/compute/tile_move_copy.h",)),
              "pack_reconfig_data_format": ({1, 2}, ("api/compute/reconfig_data_format.h",))},
     "E4": {**KERNEL_COMMON, **BINARY_E4,
-           "matmul_init": ({2}, ("api/compute/matmul.h",)),
+           "matmul_init": ({2, 3}, ("api/compute/matmul.h",)),     # in0, in1[, transpose]
            "matmul_block_init": ({6}, ("api/compute/matmul.h",)),   # in0, in1, transpose, ct, rt, kt
            "copy_init": ({1}, ("api/compute/tile_move_copy.h",)),
            "pack_reconfig_data_format": ({1, 2}, ("api/compute/pack.h",))},
     "E3": {**KERNEL_COMMON, **BINARY_E4,
-           "mm_init": ({3}, ("api/compute/matmul.h",)),
+           "mm_init": ({3, 4}, ("api/compute/matmul.h",)),         # in0, in1, out[, transpose]
            "mm_block_init_short": ({6}, ("api/compute/matmul.h",)),
-           "mm_init_short": ({2}, ("api/compute/matmul.h",)),
+           "mm_init_short": ({2, 3}, ("api/compute/matmul.h",)),   # in0, in1[, transpose]
            "copy_tile_to_dst_init_short": ({1}, ("api/compute/tile_move_copy.h",)),
            "pack_reconfig_data_format": ({1, 2}, ("api/compute/pack.h",))},
 }

@@ -266,7 +266,7 @@ def test_matmul_compute_structure():
     mm = calls(kloop, "matmul_tiles")[0]
     for i, j, kk in [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0)]:
         got = [_eval(x, i=i, j=j, kk=kk) for x in mm.args]
-        assert got == [0, 1, i * 1 + kk, kk * 2 + j, i * 2 + j]
+        assert got == [0, 1, i * 1 + kk, kk * 2 + j, i * 2 + j, 0]     # transpose 0
 
 
 def _eval(expr, **vals):

@@ -83,6 +83,17 @@ def test_matmul_bias_row(target, dtype):
     assert any(cb.name == "C_l_spill" for cb in kernel.program.cbs)
 
 
+@pytest.mark.parametrize("target", CHIPS)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_attention(target, dtype):
+    S, D = 128, 64
+    q, k, v = _data((S, D), dtype, 12, 1.0), _data((S, D), dtype, 13, 1.0), _data((S, D), dtype, 14, 1.0)
+    kernel = _three_ways(samples.attention(S, D, dtype=dtype), {"Q": q, "K": k, "V": v}, "O", (S, D),
+                         R.attention(q, k, v, dtype), target)
+    # the scores go DST -> L1 straight from the gemm's slots (Tx.copy(shared, local) is a pack, no copy)
+    assert any(cb.name == "S_s" for cb in kernel.program.cbs)
+
+
 @pytest.mark.parametrize("op,dtype", [("sum", "bfloat16"), ("sum", "float32"), ("max", "bfloat16"),
                                       ("max", "float32")])
 @pytest.mark.parametrize("axis", ["row", "col", "all"])
@@ -216,3 +227,79 @@ def test_scalar_reduce_feeds_a_scalar_broadcast():
     cpp = kernel.sources["compute.cpp"]
     assert "sub_tiles_bcast_scalar(" in cpp and "mul_tiles_bcast_cols(" in cpp
     assert "ReduceDim::REDUCE_SCALAR" in cpp
+
+
+def _matmul_bt(M, N_, K, dtype="bfloat16"):
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+
+    @T.prim_func
+    def matmul_bt(A: T.Buffer((M, K), dtype), B: T.Buffer((N_, K), dtype), C: T.Buffer((M, N_), dtype)):
+        bx = T.launch_thread("blockIdx.x", N_ // 64)
+        by = T.launch_thread("blockIdx.y", M // 32)
+        A_s = T.alloc_buffer((32, 32), dtype, scope="shared")
+        B_s = T.alloc_buffer((64, 32), dtype, scope="shared")
+        C_l = T.alloc_buffer((32, 64), "float32", scope="local")
+        Tx.fill(C_l, T.float32(0))
+        for k in T.serial(K // 32):
+            Tx.copy(A_s, A[by * 32:by * 32 + 32, k * 32:k * 32 + 32])
+            Tx.copy(B_s, B[bx * 64:bx * 64 + 64, k * 32:k * 32 + 32])
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=True, beta=1.0)
+        Tx.copy(C[by * 32:by * 32 + 32, bx * 64:bx * 64 + 64], C_l)
+
+    return matmul_bt
+
+
+@pytest.mark.parametrize("target", CHIPS)
+def test_gemm_with_transposed_b(target):
+    """C = A @ B^T with B stored (N, K): tile (j, k) of B, transposed by the unpacker (matmul_init's flag)."""
+    M, N_, K = 64, 128, 96
+    a, b = _data((M, K), "bfloat16", 15, 1.0), _data((N_, K), "bfloat16", 16, 1.0)
+    ref = N.matmul(a, np.ascontiguousarray(b.T)).stored("bfloat16")
+    kernel = _three_ways(_matmul_bt(M, N_, K), {"A": a, "B": b}, "C", (M, N_), ref, target)
+    assert kernel.program.schedule_description.startswith("naive")   # the fast schedules read B as (k, n)
+    assert "matmul_init(cb_A_s, cb_B_s, 1);" in kernel.sources["compute.cpp"]
+
+
+def test_transposed_b_comes_from_the_init(tmp_path):
+    """Negative control: the same kernel with matmul_init's transpose flag dropped computes A @ B (wrong)."""
+    import json
+
+    from tilelang_tt.runtime import emulator as emu
+    M, N_, K = 32, 64, 32
+    kernel = tilelang_tt.compile(_matmul_bt(M, N_, K), out_idx=2)
+    a, b = _data((M, K), "bfloat16", 17, 1.0), _data((N_, K), "bfloat16", 18, 1.0)
+    sources = dict(kernel.sources)
+    sources["compute.cpp"] = sources["compute.cpp"].replace("matmul_init(cb_A_s, cb_B_s, 1);",
+                                                            "matmul_init(cb_A_s, cb_B_s);")
+    files = []
+    for i, x in enumerate((a, b, np.zeros((M, N_), ml_dtypes.bfloat16))):
+        files.append(str(tmp_path / f"t{i}.bin"))
+        x.tofile(files[-1])
+    emu.run_program(emu.build_program(sources), files, model=json.loads(sources["plan.json"])["model"])
+    got = np.fromfile(files[2], ml_dtypes.bfloat16).astype(np.float32).reshape(M, N_)
+    exact = a.astype(np.float32) @ b.astype(np.float32).T
+    assert np.abs(got - exact).max() > 0.5
+    untransposed = np.concatenate([a.astype(np.float32) @ b[j:j + 32].astype(np.float32) for j in (0, 32)], 1)
+    np.testing.assert_allclose(got, untransposed, rtol=2e-2, atol=2e-2)
+
+
+def test_transposed_a_is_refused_with_the_rewrite():
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+
+    @T.prim_func
+    def matmul_at(A: T.Buffer((32, 32), "bfloat16"), B: T.Buffer((32, 32), "bfloat16"),
+                  C: T.Buffer((32, 32), "bfloat16")):
+        T.launch_thread("blockIdx.x", 1)
+        A_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        B_s = T.alloc_buffer((32, 32), "bfloat16", scope="shared")
+        C_l = T.alloc_buffer((32, 32), "float32", scope="local")
+        Tx.copy(A_s, A[0:32, 0:32])
+        Tx.copy(B_s, B[0:32, 0:32])
+        Tx.gemm(C_l, A_s, B_s, C_l, transpose_A=True, beta=0.0)
+        Tx.copy(C[0:32, 0:32], C_l)
+
+    with pytest.raises(tilelang_tt.TTCompileError, match="(?s)transpose_A=True.*transpose_B") as e:
+        tilelang_tt.compile(matmul_at, out_idx=2)
+    assert "matmul_at" in str(e.value)

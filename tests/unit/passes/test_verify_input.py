@@ -172,7 +172,7 @@ def test_beta_other_value():
 
 
 def test_transposed_gemm():
-    _reject(matmul(64, 64, 64, gemm_args="transpose_A=True, beta=1.0"), "transposed", "transpose_A=False")
+    _reject(matmul(64, 64, 64, gemm_args="transpose_A=True, beta=1.0"), "transpose_A=True", "transpose_A=False")
 
 
 def test_parallel_loop():

@@ -128,3 +128,22 @@ def test_exact_search_finds_a_schedule_whenever_brute_force_does(fixed, l1):
     # per variant and strategy: the least demanding schedule is legal exactly when one is
     ld = least_demanding(space, check)
     assert {(p.variant, p.accumulate) for p in ld.get(None, [])} == set(legal)
+
+
+def test_the_full_model_sees_the_fastest_schedule_on_both_sides_of_the_dram_rule():
+    """n150 512^3: more than 16 multicast candidates, the closed form's fastest (8x8 cores, 2x2 blocks)
+    loads the card's DRAM beyond the validated level. Sorting the calm first, a shortlist of the calm
+    only never modeled it, so the rule "taken only when more than 10% faster than the best calmer one"
+    was never applied; the full model must see the best of both sides."""
+    from tilelang_tt.perf.choose import _Space, _base, _expand, _shortlist
+    cons = Constraints()
+    space = _Space(512, 512, 512, "bfloat16", "bfloat16", False, "HiFi4", "wormhole_b0", cons)
+    best, _ = _shortlist(space, cons)
+    scored = best[("multicast", "reload")]
+    assert len(scored) > 4 * cons.shortlist
+    busy = min((t for t in scored if t[0][0]), key=lambda t: t[0][1])
+    assert busy[0][1] < min(t[0][1] for t in scored if not t[0][0])      # faster than every calm one
+    base = _base(512, 512, 512, "bfloat16", "bfloat16", False, "HiFi4", "wormhole_b0", cons)
+    params = _expand(best, base, cons)["multicast"]
+    cols, rows, bm, bn, _ = busy[1]
+    assert any(p.grid == (cols, rows) and (p.per_core_M, p.per_core_N) == (bm, bn) for p in params)

@@ -186,3 +186,43 @@ def test_matmul_work_equals_the_counts_of_the_generated_program(M, N, K, variant
     got = {tuple(c.core): _flat(c.to_dict()) for c in counted.cores}
     want = {tuple(c.core): _flat(c.to_dict()) for c in ours.cores}
     assert got == want
+
+
+FORMAT = {"bfp8_b": "Bfp8_b", "bfp4_b": "Bfp4_b"}
+
+
+@pytest.mark.parametrize("storage,variant,acc", [({"B": "bfp8_b"}, "multicast", "l1_acc"),
+                                                 ({"A": "bfp4_b", "B": "bfp8_b"}, "subblocked", "reload")])
+def test_block_float_work_equals_the_counts_of_the_generated_program(storage, variant, acc):
+    """Block-float operands (options.storage) reach the model as per-operand formats: the chooser's closed
+    form and the compiled program agree core by core, bytes included."""
+    M, N, K, grid, block, w, sub = 256, 256, 512, (2, 2), (4, 4), 2, (2, 2)
+    f = samples.matmul(M, N, K, 32, 32, 32, accum_dtype="float32")
+    mod = lower_to_tt(f, schedule=variant, grid=grid, per_core_m=block[0], per_core_n=block[1], in0_block_w=w,
+                      subblock_h=sub[0], subblock_w=sub[1], partials=acc, storage=storage)
+    counted = program_work(device_program(mod))
+    ours = matmul_work(MatmulParams(M=M, N=N, K=K, grid=grid, per_core_M=block[0], per_core_N=block[1],
+                                    in0_block_w=w, subblock=sub, variant=variant, fp32_acc=True, accumulate=acc,
+                                    in0_format=FORMAT.get(storage.get("A")),
+                                    in1_format=FORMAT.get(storage.get("B"))))
+    got = {tuple(c.core): _flat(c.to_dict()) for c in counted.cores}
+    want = {tuple(c.core): _flat(c.to_dict()) for c in ours.cores}
+    assert got == want
+
+
+def test_the_chooser_prices_block_float_operands():
+    """schedule/matmul.py hands options.storage to the model: bfp8 weights halve B's DRAM bytes in the
+    estimate of the compiled kernel, and the pick may use the freed L1."""
+    import re
+
+    import tilelang_tt
+    f = samples.matmul(2048, 2048, 2048)
+    plain = tilelang_tt.compile(f, out_idx=2, math_fidelity="LoFi").estimate()
+    kernel = tilelang_tt.compile(f, out_idx=2, math_fidelity="LoFi", storage={"B": "bfp8_b"})
+    bfp = kernel.estimate()
+    assert bfp.seconds < plain.seconds
+    # the chooser modeled the program that was compiled: its formats and its utilization
+    reason = kernel.program.schedule_reason
+    assert "Float16_b/Bfp8_b/Float16_b" in reason
+    assert float(re.search(r"([0-9.]+)% of LoFi peak", reason).group(1)) == pytest.approx(bfp.utilization * 100,
+                                                                                         abs=0.06)

@@ -24,11 +24,13 @@ def test_calibration_rows_fit_too(rows):
 
 def test_the_headline_rows_are_all_validation_rows(rows):
     head = [r for r in rows if r.measurement.headline]
-    # reference D.5: 7 BF16 rows on the n150, 4 on the p150; the 11 block-float rows are not supported
-    assert sorted((r.measurement.card, r.measurement.fidelity) for r in head).count(("n150", "HiFi4")) == 5
-    assert len(head) == 11 and not any(r.calibration for r in head)
+    # reference D.5: 7 BF16 rows on the n150, 4 on the p150, and 11 block-float rows (6 n150, 5 p150)
+    bf16 = [r for r in head if r.measurement.dtype == "BFLOAT16"]
+    assert sorted((r.measurement.card, r.measurement.fidelity) for r in bf16).count(("n150", "HiFi4")) == 5
+    assert len(bf16) == 11 and len(head) == 22 and not any(r.calibration for r in head)
+    assert sorted(r.measurement.dtype for r in head if r not in bf16) == ["BFLOAT4_B"] * 4 + ["BFLOAT8_B"] * 7
     assert all(abs(r.error) <= TOLERANCE for r in head)
-    assert len(published.UNSUPPORTED_D5) == 11 and "not supported" in published.UNSUPPORTED_REASON
+    assert len(published.BLOCK_FLOAT_D5) == 11
 
 
 def test_calibration_and_validation_sets(rows):

@@ -35,6 +35,7 @@ SAMPLES = {
     "reduce_max_cols": lambda: samples.reduce("max", "col", 64, 128),
     "reduce_max_all_fp32": lambda: samples.reduce("max", "all", 64, 128, dtype="float32"),
     "softmax_long_rows": lambda: samples.softmax(64, 1024),       # DST-sized chunks
+    "attention_bf16": lambda: samples.attention(128, 64),        # gemm -> L1 -> softmax -> gemm
     "eltwise_breadth": lambda: samples.eltwise_breadth(64, 64),   # scalar ops, fdiv, max / min, exp2, spills
     # reductions over ragged axes (analysis/padding.py): partial scaler tiles, the reader's -inf mask
     # (bf16 half-word stores at an odd boundary, fp32 words)
@@ -62,6 +63,15 @@ SAMPLES = {
                                   dict(schedule="multicast", grid=(2, 2), partials="l1_acc")),
     "matmul_residual_b_blocked": (lambda: samples.matmul_residual(256, 128, 256, ("mul",), "B"),
                                   dict(schedule="blocked", grid=(2, 2))),
+    # block-float storage (option storage): Bfp8_b / Bfp4_b input CBs, their unpack formats in the JIT's
+    # descriptor headers, the reconfig calls around them, 1088 / 576-byte pages
+    "matmul_bfp8_b_multicast": (lambda: samples.matmul(256, 256, 256),
+                                dict(schedule="multicast", grid=(2, 2), partials="reload", storage={"B": "bfp8_b"})),
+    "matmul_bfp4_b_ab_naive": (lambda: samples.matmul(128, 128, 128),
+                               dict(schedule="naive", storage={"A": "bfp4_b", "B": "bfp4_b"})),
+    "matmul_bias_relu_bfp8_b_subblocked": (lambda: samples.matmul_bias_relu(256, 256, 256),
+                                           dict(schedule="subblocked", grid=(2, 2), partials="l1_acc",
+                                                storage={"B": "bfp8_b", "D": "bfp8_b"})),
 }
 
 

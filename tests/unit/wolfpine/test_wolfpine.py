@@ -197,6 +197,14 @@ def test_sfpu_program_is_rejected():
         k(a, backend="wolfpine")
 
 
+def test_block_float_program_is_rejected():
+    # wolfpine 2.2's unpacker has no block-float conversion: refused before anything starts
+    k = _compile(lambda: samples.matmul(64, 64, 64, 32, 32, 32), schedule="naive", storage={"B": "bfp8_b"})
+    a, b = _inputs(k, 3)
+    with pytest.raises(WolfpineUnsupported, match=r"kernel 'matmul'.*block-float CBs \(c_1 B_s \(Bfp8_b\)\)"):
+        k(a, b, backend="wolfpine")
+
+
 def test_l1_acc_partials_are_rejected():
     k = _compile(lambda: samples.matmul(128, 128, 256), schedule="multicast", grid=(2, 2), partials="l1_acc")
     a, b = _inputs(k, 6)

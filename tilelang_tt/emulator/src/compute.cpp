@@ -19,6 +19,7 @@ struct ComputeState {
   bool started = false;
   bool l1_acc = false;  // pack_reconfig_l1_acc: pack adds to L1 instead of overwriting
   int family = TT_EMU_FAM_NONE;
+  bool mm_transpose = false;  // matmul init's transpose: the unpacker transposes every in1 tile
   int sfpu = 0;
   int reduce_type = -1, reduce_dim = -1;
   int pack_mask = -1;  // ReduceDim whose packer mask reduce_init set, -1 after reduce_uninit
@@ -278,11 +279,21 @@ void tt_emu_fpu_init(int family, uint32_t icb0, uint32_t icb1, uint32_t line) {
                                   "only column 0 / row 0): call reduce_uninit() after packing the reduce's results");
   f->cs->family = family;
 }
+void tt_emu_matmul_transpose(uint32_t transpose, uint32_t line) {
+  ccur("matmul_init", line)->cs->mm_transpose = transpose != 0;
+}
 void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst, uint32_t transpose,
                          uint32_t ct, uint32_t rt, uint32_t kt, uint32_t line) {
   Fiber* f = ccur(ct * rt == 1 ? "matmul_tiles" : "matmul_block", line);
   need_family(f, TT_EMU_FAM_MATMUL, api_era() >= 4 ? "matmul_init" : "mm_init / mm_init_short");
   ComputeState* cs = f->cs;
+  // The unpacker transposes in1 as its init configured it (llk_unpack_AB_matmul_init); matmul_tiles has
+  // no flag of its own, and a matmul_block whose flag disagrees with its init is a kernel bug.
+  if (transpose == TT_EMU_FROM_INIT)
+    transpose = cs->mm_transpose;
+  else if ((transpose != 0) != cs->mm_transpose)
+    fail(EX_API, "api_misuse", f, "matmul_block's transpose differs from the one its matmul_block_init configured "
+                                  "the unpacker with: pass the same flag to both");
   need_format(f, TT_EMU_SRCB, in0);  // the matmul unpacks in0 into SrcB and in1 into SrcA
   need_format(f, TT_EMU_SRCA, in1);
   // matmul_block: for r < rt, c < ct: DST[idst + r*ct + c] += A[i0 + r*kt] @ B[i1 + c]

@@ -87,6 +87,8 @@ uint32_t tt_emu_num_dram_banks();
 // compute
 void tt_emu_hw_startup(uint32_t icb0, uint32_t icb1, uint32_t ocb, int src_order, uint32_t line);
 void tt_emu_fpu_init(int family, uint32_t icb0, uint32_t icb1, uint32_t line);
+void tt_emu_matmul_transpose(uint32_t transpose, uint32_t line);   // after a matmul init: its flag
+#define TT_EMU_FROM_INIT 0xffffffffu                 // matmul_tiles: the transpose the init configured
 void tt_emu_matmul_tiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t dst, uint32_t transpose,
                          uint32_t ct, uint32_t rt, uint32_t kt, uint32_t line);
 void tt_emu_copy_tile(uint32_t cb, uint32_t tile, uint32_t dst, uint32_t ntiles, uint32_t line);

@@ -8,11 +8,13 @@ namespace ckernel {
 ALWI void matmul_init(std::uint32_t in0_cb_id, std::uint32_t in1_cb_id, const std::uint32_t transpose = 0,
                       std::uint32_t call_line = __builtin_LINE()) {
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
+  tt_emu_matmul_transpose(transpose, call_line);
 }
 ALWI void matmul_block_init(std::uint32_t in0_cb_id, std::uint32_t in1_cb_id, const std::uint32_t transpose = 0,
                             std::uint32_t ct_dim = 1, std::uint32_t rt_dim = 1, std::uint32_t kt_dim = 1,
                             std::uint32_t call_line = __builtin_LINE()) {
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
+  tt_emu_matmul_transpose(transpose, call_line);
 }
 ALWI void matmul_block(std::uint32_t in0_cb_id, std::uint32_t in1_cb_id, std::uint32_t in0_tile_index,
                        std::uint32_t in1_tile_index, std::uint32_t idst, const std::uint32_t transpose,
@@ -33,21 +35,25 @@ ALWI void mm_init(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t out_cb_id, co
                   uint32_t call_line = __builtin_LINE()) {
   tt_emu_hw_startup(in0_cb_id, in1_cb_id, out_cb_id, TT_EMU_CONFIGURE_REVERSE, call_line);  // mm_init also configures the hardware
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
+  tt_emu_matmul_transpose(transpose, call_line);
 }
 ALWI void mm_init_short(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t transpose = 0,
                         uint32_t call_line = __builtin_LINE()) {
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
+  tt_emu_matmul_transpose(transpose, call_line);
 }
 ALWI void mm_block_init(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t out_cb_id, const uint32_t transpose = 0,
                         uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1,
                         uint32_t call_line = __builtin_LINE()) {
   tt_emu_hw_startup(in0_cb_id, in1_cb_id, out_cb_id, TT_EMU_CONFIGURE_REVERSE, call_line);
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
+  tt_emu_matmul_transpose(transpose, call_line);
 }
 ALWI void mm_block_init_short(uint32_t in0_cb_id, uint32_t in1_cb_id, const uint32_t transpose = 0,
                               uint32_t ct_dim = 1, uint32_t rt_dim = 1, uint32_t kt_dim = 1,
                               uint32_t call_line = __builtin_LINE()) {
   tt_emu_fpu_init(TT_EMU_FAM_MATMUL, in0_cb_id, in1_cb_id, call_line);
+  tt_emu_matmul_transpose(transpose, call_line);
 }
 ALWI void matmul_block(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t in0_tile_index, uint32_t in1_tile_index,
                        uint32_t idst, const uint32_t transpose, uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim,
@@ -58,6 +64,7 @@ ALWI void matmul_block(uint32_t in0_cb_id, uint32_t in1_cb_id, uint32_t in0_tile
 #endif
 ALWI void matmul_tiles(std::uint32_t in0_cb_id, std::uint32_t in1_cb_id, std::uint32_t in0_tile_index,
                        std::uint32_t in1_tile_index, std::uint32_t idst, TT_EMU_LINE) {
-  tt_emu_matmul_tiles(in0_cb_id, in1_cb_id, in0_tile_index, in1_tile_index, idst, 0, 1, 1, 1, tt_emu_line);
+  tt_emu_matmul_tiles(in0_cb_id, in1_cb_id, in0_tile_index, in1_tile_index, idst, TT_EMU_FROM_INIT, 1, 1, 1,
+                      tt_emu_line);
 }
 }  // namespace ckernel
