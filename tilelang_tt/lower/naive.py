@@ -301,8 +301,17 @@ class NaiveLowering:
         push (the data movement core owns the reserved pages until then). A bf16 pair that straddles the
         column boundary keeps its valid low half and gets 0xFF80 in its high half (a 16-bit store)."""
         rt, ct = tiles_of(local_buf)
-        page = next(c for c in self.schedule.cbs if c.index == cb).page_bytes
-        esize = page // 1024
+        spec = next(c for c in self.schedule.cbs if c.index == cb)
+        if spec.storage:
+            # a block-float page shares one exponent per 16 values: -inf cannot be stored per element
+            fail(self.km.name, f"Tx.max over a ragged axis of {spec.name}, whose tensor is stored as "
+                 f"{spec.storage}: the reader's -inf mask needs bf16 / fp32 pages (a block-float group shares "
+                 f"its exponent, and one Inf zeroes the group's other values)",
+                 supported="a max over a ragged axis of a tensor stored in its own dtype",
+                 fix=f"drop the block-float storage of the tensor loaded into {spec.name}, or make the reduced "
+                     f"axis a multiple of 32")
+        esize = spec.page_bytes // 1024
+        page = spec.page_bytes
         base = var("mask_addr")
         out = [bind(base, call("get_write_ptr", cb))]
         for ti in range(rt):
