@@ -1,6 +1,7 @@
 """Layernorm along rows with gamma / beta rows: mean and variance by row SUM reduces, x - mean and the
 normalization as column broadcasts, gamma and beta as row broadcasts of (1, N) tensors.
-Run: .venv/bin/python examples/layernorm.py [--chip blackhole] [--dtype float32]"""
+Run: .venv/bin/python examples/layernorm.py [--chip blackhole] [--dtype float32] [-M 40 -N 50]
+(any M and N: a row that is not whole tiles is handled on the device, docs/ops.md "Ragged axes")"""
 import argparse
 
 import ml_dtypes

@@ -1,6 +1,7 @@
 """RMSNorm along rows with a gamma row: x * x, a row SUM reduce, times 1/N plus eps (scalar operands),
 sqrt and reciprocal on the (M, 1) statistic, a column broadcast and a row broadcast of gamma.
-Run: .venv/bin/python examples/rmsnorm.py [--chip blackhole] [--dtype float32]"""
+Run: .venv/bin/python examples/rmsnorm.py [--chip blackhole] [--dtype float32] [-M 40 -N 50]
+(any M and N: a row that is not whole tiles is handled on the device, docs/ops.md "Ragged axes")"""
 import argparse
 
 import ml_dtypes

@@ -1,6 +1,7 @@
 """Numerically stable softmax along rows: a row max reduce, x - max (column broadcast), exp, a row sum,
 its reciprocal and a multiply (column broadcast), with every intermediate in L1 (shared buffers).
-Run: .venv/bin/python examples/softmax.py [--chip blackhole] [--dtype float32]"""
+Run: .venv/bin/python examples/softmax.py [--chip blackhole] [--dtype float32] [-M 40 -N 50]
+(any M and N: a row that is not whole tiles is handled on the device, docs/ops.md "Ragged axes")"""
 import argparse
 
 import ml_dtypes

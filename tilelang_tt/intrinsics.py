@@ -82,6 +82,9 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("l1_store_u32", ("l1_addr", "value"), _DM,
               doc="store a 32-bit word to this core's L1 (a reader building a constant tile, e.g. the reduce "
                   "scaler, in a reserved CB page)"),
+    Intrinsic("l1_store_u16", ("l1_addr", "value"), _DM,
+              doc="store a 16-bit half word to this core's L1 (a reader masking one bf16 of a loaded page with "
+                  "-inf, analysis/padding.py)"),
     # --- compute: init ------------------------------------------------------------------------------
     Intrinsic("compute_kernel_hw_startup", ("icb0", "icb1", "ocb", "reverse_src_order"), _CP,
               doc="once, first; reverse_src_order=1 for matmul (E4 SrcOrder::Reverse)"),

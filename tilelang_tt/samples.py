@@ -162,51 +162,61 @@ def matmul_residual(M: int, N: int, K: int, ops=("add",), tensor: str = "C", blo
     return matmul_residual
 
 
+def _whole_tiles(n: int) -> int:
+    """n rounded up to whole 32-wide tiles: the extent of a block that spans a (ragged) axis."""
+    return -(-n // 32) * 32
+
+
 def softmax(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16"):
     """C = softmax(A) along rows, numerically stable: m = max(x), e = exp(x - m), C = e * (1 / sum(e)).
-    One block of block_m whole rows per grid point; the row statistics are (block_m, 1) column vectors."""
+    One block of block_m whole rows per grid point; the row statistics are (block_m, 1) column vectors.
+    A ragged N is read as whole tiles (NP columns); the device masks the padding with -inf for the max, so
+    its exps are 0 and the row sum sees only the N columns (docs/ops.md, "Ragged axes")."""
+    NP = _whole_tiles(N)
 
     @T.prim_func
     def softmax(A: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
-        by = T.launch_thread("blockIdx.x", M // block_m)
-        X = T.alloc_buffer((block_m, N), dtype, scope="shared")
+        by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+        X = T.alloc_buffer((block_m, NP), dtype, scope="shared")
         mx = T.alloc_buffer((block_m, 1), "float32", scope="shared")
-        E = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        E = T.alloc_buffer((block_m, NP), "float32", scope="shared")
         rs = T.alloc_buffer((block_m, 1), "float32", scope="shared")
-        Y = T.alloc_buffer((block_m, N), "float32", scope="local")
-        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:N])
+        Y = T.alloc_buffer((block_m, NP), "float32", scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:NP])
         Tx.max(mx, X, axes=-1)
         Tx.sub(E, X, mx)
         Tx.exp(E, E)
         Tx.sum(rs, E, axes=-1)
         Tx.reciprocal(rs, rs)
         Tx.mul(Y, E, rs)
-        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
 
     return softmax
 
 
 def layernorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: float = 1e-5):
-    """C = (x - mean) / sqrt(var + eps) * gamma + beta along rows; gamma and beta are (1, N) rows."""
+    """C = (x - mean) / sqrt(var + eps) * gamma + beta along rows; gamma and beta are (1, N) rows. The
+    means divide by the logical N; a ragged row's padding is dropped from both sums by a partial scaler."""
     inv_n = 1.0 / N
+    NP = _whole_tiles(N)
 
     @T.prim_func
     def layernorm(A: T.Buffer((M, N), dtype), G: T.Buffer((1, N), dtype), B: T.Buffer((1, N), dtype),
                   C: T.Buffer((M, N), dtype)):
-        by = T.launch_thread("blockIdx.x", M // block_m)
-        X = T.alloc_buffer((block_m, N), dtype, scope="shared")
-        G_s = T.alloc_buffer((1, N), dtype, scope="shared")
-        B_s = T.alloc_buffer((1, N), dtype, scope="shared")
+        by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+        X = T.alloc_buffer((block_m, NP), dtype, scope="shared")
+        G_s = T.alloc_buffer((1, NP), dtype, scope="shared")
+        B_s = T.alloc_buffer((1, NP), dtype, scope="shared")
         mean = T.alloc_buffer((block_m, 1), "float32", scope="shared")
-        D = T.alloc_buffer((block_m, N), "float32", scope="shared")
-        D2 = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        D = T.alloc_buffer((block_m, NP), "float32", scope="shared")
+        D2 = T.alloc_buffer((block_m, NP), "float32", scope="shared")
         var = T.alloc_buffer((block_m, 1), "float32", scope="shared")
-        Nrm = T.alloc_buffer((block_m, N), "float32", scope="shared")
-        Sc = T.alloc_buffer((block_m, N), "float32", scope="shared")
-        Y = T.alloc_buffer((block_m, N), "float32", scope="local")
-        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:N])
-        Tx.copy(G_s, G[0:1, 0:N])
-        Tx.copy(B_s, B[0:1, 0:N])
+        Nrm = T.alloc_buffer((block_m, NP), "float32", scope="shared")
+        Sc = T.alloc_buffer((block_m, NP), "float32", scope="shared")
+        Y = T.alloc_buffer((block_m, NP), "float32", scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:NP])
+        Tx.copy(G_s, G[0:1, 0:NP])
+        Tx.copy(B_s, B[0:1, 0:NP])
         Tx.sum(mean, X, axes=-1)
         Tx.mul(mean, mean, T.float32(inv_n))
         Tx.sub(D, X, mean)
@@ -219,26 +229,27 @@ def layernorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: f
         Tx.mul(Nrm, D, var)
         Tx.mul(Sc, Nrm, G_s)
         Tx.add(Y, Sc, B_s)
-        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
 
     return layernorm
 
 
 def rmsnorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: float = 1e-6):
-    """C = x / sqrt(mean(x^2) + eps) * gamma along rows; gamma is a (1, N) row."""
+    """C = x / sqrt(mean(x^2) + eps) * gamma along rows; gamma is a (1, N) row (mean over the logical N)."""
     inv_n = 1.0 / N
+    NP = _whole_tiles(N)
 
     @T.prim_func
     def rmsnorm(A: T.Buffer((M, N), dtype), G: T.Buffer((1, N), dtype), C: T.Buffer((M, N), dtype)):
-        by = T.launch_thread("blockIdx.x", M // block_m)
-        X = T.alloc_buffer((block_m, N), dtype, scope="shared")
-        G_s = T.alloc_buffer((1, N), dtype, scope="shared")
-        X2 = T.alloc_buffer((block_m, N), "float32", scope="shared")
+        by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+        X = T.alloc_buffer((block_m, NP), dtype, scope="shared")
+        G_s = T.alloc_buffer((1, NP), dtype, scope="shared")
+        X2 = T.alloc_buffer((block_m, NP), "float32", scope="shared")
         ms = T.alloc_buffer((block_m, 1), "float32", scope="shared")
-        Nrm = T.alloc_buffer((block_m, N), "float32", scope="shared")
-        Y = T.alloc_buffer((block_m, N), "float32", scope="local")
-        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:N])
-        Tx.copy(G_s, G[0:1, 0:N])
+        Nrm = T.alloc_buffer((block_m, NP), "float32", scope="shared")
+        Y = T.alloc_buffer((block_m, NP), "float32", scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:NP])
+        Tx.copy(G_s, G[0:1, 0:NP])
         Tx.mul(X2, X, X)
         Tx.sum(ms, X2, axes=-1)
         Tx.mul(ms, ms, T.float32(inv_n))
@@ -247,7 +258,7 @@ def rmsnorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: flo
         Tx.reciprocal(ms, ms)
         Tx.mul(Nrm, X, ms)
         Tx.mul(Y, Nrm, G_s)
-        Tx.copy(C[by * block_m:by * block_m + block_m, 0:N], Y)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
 
     return rmsnorm
 
@@ -322,25 +333,28 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
 
 def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):
     """C = op(A) over rows (axis="row": C is (M, 1), per block (block_m, 1)), columns (axis="col": (1, N),
-    grid over column blocks of the full height) or both ("all": (1, 1), one block); op in sum / max / min."""
+    grid over column blocks of the full height) or both ("all": (1, 1), one block); op in sum / max / min.
+    The reduced axis is read whole, in whole tiles (MP rows / NP columns); a ragged one gets a partial
+    scaler (sum) or a -inf mask (max) on the device."""
+    MP, NP = _whole_tiles(M), _whole_tiles(N)
     fn = {"sum": Tx.sum, "max": Tx.max, "min": Tx.min}[op]
     if axis == "row":
         @T.prim_func
         def reduce_rows(A: T.Buffer((M, N), dtype), C: T.Buffer((M, 1), "float32")):
-            by = T.launch_thread("blockIdx.x", M // block_m)
-            A_s = T.alloc_buffer((block_m, N), dtype, scope="shared")
+            by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+            A_s = T.alloc_buffer((block_m, NP), dtype, scope="shared")
             r = T.alloc_buffer((block_m, 1), "float32", scope="local")
-            Tx.copy(A_s, A[by * block_m:by * block_m + block_m, 0:N])
+            Tx.copy(A_s, A[by * block_m:by * block_m + block_m, 0:NP])
             fn(r, A_s, axes=-1)
             Tx.copy(C[by * block_m:by * block_m + block_m, 0:1], r)
         return reduce_rows.with_attr("global_symbol", f"reduce_{op}_rows")
     if axis == "col":
         @T.prim_func
         def reduce_cols(A: T.Buffer((M, N), dtype), C: T.Buffer((1, N), "float32")):
-            bx = T.launch_thread("blockIdx.x", N // block_n)
-            A_s = T.alloc_buffer((M, block_n), dtype, scope="shared")
+            bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+            A_s = T.alloc_buffer((MP, block_n), dtype, scope="shared")
             r = T.alloc_buffer((1, block_n), "float32", scope="local")
-            Tx.copy(A_s, A[0:M, bx * block_n:bx * block_n + block_n])
+            Tx.copy(A_s, A[0:MP, bx * block_n:bx * block_n + block_n])
             fn(r, A_s, axes=0)
             Tx.copy(C[0:1, bx * block_n:bx * block_n + block_n], r)
         return reduce_cols.with_attr("global_symbol", f"reduce_{op}_cols")
@@ -348,9 +362,9 @@ def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int =
     @T.prim_func
     def reduce_all(A: T.Buffer((M, N), dtype), C: T.Buffer((1, 1), "float32")):
         bx = T.launch_thread("blockIdx.x", 1)
-        A_s = T.alloc_buffer((M, N), dtype, scope="shared")
+        A_s = T.alloc_buffer((MP, NP), dtype, scope="shared")
         r = T.alloc_buffer((1, 1), "float32", scope="local")
-        Tx.copy(A_s, A[0:M, 0:N])
+        Tx.copy(A_s, A[0:MP, 0:NP])
         fn(r, A_s, axes=(0, 1))
         Tx.copy(C[0:1, 0:1], r)
     return reduce_all.with_attr("global_symbol", f"reduce_{op}_all")

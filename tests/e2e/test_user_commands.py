@@ -45,3 +45,13 @@ def test_example_script_passes(script, tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     verdicts = [line for line in out.stdout.splitlines() if line.rstrip().endswith(("PASS", "FAIL"))]
     assert verdicts and all(v.rstrip().endswith("PASS") for v in verdicts), out.stdout
+
+
+@pytest.mark.parametrize("args", [["softmax.py", "-M", "40", "-N", "50"],
+                                  ["layernorm.py", "-M", "33", "-N", "100", "--dtype", "float32"],
+                                  ["rmsnorm.py", "-M", "7", "-N", "20", "--chip", "blackhole"]],
+                         ids=lambda a: a[0])
+def test_example_on_a_ragged_shape_passes(args, tmp_path):
+    # rows and columns that are not multiples of 32 (N < 32 too): the reductions' tails on the device
+    out = _run([str(ROOT / "examples" / args[0]), *args[1:]], tmp_path)
+    assert out.returncode == 0 and out.stdout.rstrip().endswith("PASS"), out.stdout + out.stderr

@@ -27,6 +27,7 @@ from ..frontend.ops import (BINARY_TILE_OPS, PADDING_NEUTRAL_KINDS, REDUCE_OPS, 
 from ..frontend.program import Loop, Operand, TileOp, classify, scalar_value
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
 from .coverage import check_coverage
+from .padding import plan_padding
 
 PASS_NAME = "tt.VerifyInput"
 
@@ -61,6 +62,7 @@ def verify_kernel(func) -> C.TileProgram:
     _check_items(km, km.body, loop_vars)
     _check_dataflow(km)
     check_coverage(km)   # last: it relies on the tile-aligned, grid/loop-indexed regions checked above
+    plan_padding(km)     # a reduction over a ragged axis the device cannot mask / scale is refused here
     return km
 
 

@@ -79,6 +79,10 @@ class DataflowPrinter(KernelPrinter):
             self.includes.add(P.DATAFLOW_H)
             addr, value = self.expr(call.args[0]), self.expr(call.args[1])
             self.emit(f"{P._SEM_PTR.format(addr)}[0] = static_cast<uint32_t>({value});")
+        elif intr.name == "l1_store_u16":
+            self.includes.add(P.DATAFLOW_H)
+            addr, value = self.expr(call.args[0]), self.expr(call.args[1])
+            self.emit(f"reinterpret_cast<volatile tt_l1_ptr uint16_t*>({addr})[0] = static_cast<uint16_t>({value});")
         else:
             super().intrinsic_stmt(intr, call)
 

@@ -160,6 +160,7 @@ _E4_CALLS: dict[str, ApiCall] = {
     # Ops beyond matmul (docs/ops.md), as the 0.81.1 release declares them; the E3 / E4 profiles print the
     # same names (not checked against those trees).
     "l1_store_u32": ApiCall("l1_store_u32", ("l1_addr", "value"), _DM(DATAFLOW_H)),   # printed as a store
+    "l1_store_u16": ApiCall("l1_store_u16", ("l1_addr", "value"), _DM(DATAFLOW_H)),   # printed as a store
     "reduce_init": ApiCall("reduce_init", ("icb", "scaler_cb", "ocb"), _CP(REDUCE_H), "PoolType::{pool}, ReduceDim::{dim}"),
     "reduce_tile": ApiCall("reduce_tile", ("icb", "scaler_cb", "tile", "scaler_tile", "dst"), _CP(REDUCE_H),
                            "PoolType::{pool}, ReduceDim::{dim}"),

@@ -56,11 +56,10 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
 assert {o.tt_op for o in OPS.values() if o.kind == "binary"} <= set(BINARY_OPS)
 assert {o.tt_op for o in OPS.values() if o.kind == "unary"} <= set(UNARY_OPS)
 
-# Op kinds whose results on real data do not depend on what padding holds: element-wise ops read only
-# their own position (padded positions are cropped), a matmul's zero-padded K adds nothing. A kernel over
-# ragged tensors (tt.AnnotateLayouts) may use only these; a reduction over a padded axis would need a
-# partial scaler or a mask on the device.
-PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "fma", "minmax", "unary", "cast")
+# Op kinds a kernel over ragged tensors (tt.AnnotateLayouts) may use: element-wise ops read only their own
+# position (padded positions are cropped), a matmul's zero-padded K adds nothing; a reduction over a padded
+# axis gets a partial scaler or a -inf mask on the device, or a typed error (analysis/padding.py).
+PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "fma", "minmax", "unary", "cast", "reduce")
 
 # Unary ops lowered as an SFPU op followed by a multiply by a constant (binop_with_scalar)
 UNARY_POST_SCALE = {"log2": 1.0 / math.log(2.0)}

@@ -297,7 +297,131 @@ def _eltwise_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
     return acc
 
 
+# ------------------------------------------------------------------------------------------- reduce
+# params: M, N (either ragged), b (the block along the kept axis), axis ("row": Tx.sum/max(.., axes=-1)
+# into (b, 1) per block of b whole rows; "col": axes=0 into (1, b); "all": both axes, one block), x_dtype,
+# pre: element-wise steps on the loaded block into a float32 shared buffer P ("scale" / "shift" c,
+# "square", "exp", "relu"), op: sum | max, post: "stat" (the statistic is the output), "bcast_<add|sub|
+# mul>" (the block combined with its statistic by a broadcast), "softmax" (x - stat, exp, sum, 1 / sum,
+# product: a softmax-like chain), out. The reduced axis is read whole, in whole tiles, so a ragged one
+# is handled by the device (docs/ops.md "Ragged axes"); the kept axis is ragged through the grid.
+
+def _whole(n: int) -> int:
+    return -(-n // 32) * 32
+
+
+def _pre_stmt(step, d, src) -> str:
+    kind = step[0]
+    if kind == "scale":
+        return f"Tx.mul({d}, {src}, T.float32({step[1]!r}))"
+    if kind == "shift":
+        return f"Tx.add({d}, {src}, T.float32({step[1]!r}))"
+    if kind == "square":
+        return f"Tx.mul({d}, {src}, {src})"
+    if kind == "relu":
+        return f"Tx.maximum({d}, {src}, T.float32(0))"
+    return f"Tx.exp({d}, {src})"
+
+
+def _reduce_shapes(p):
+    M, Nn, b, axis = int(p["M"]), int(p["N"]), int(p["b"]), p["axis"]
+    MP, NP = _whole(M), _whole(Nn)
+    if axis == "row":
+        return (b, NP), (b, 1), (M, 1), -(-M // b)
+    if axis == "col":
+        return (MP, b), (1, b), (1, Nn), -(-Nn // b)
+    return (MP, NP), (1, 1), (1, 1), 1
+
+
+def _reduce_build(p, name):
+    """Written as TVMScript text (the buffers a variant does not use are not declared: an unused CB is an
+    error), parsed like a user's kernel."""
+    import tvm
+
+    M, Nn, b, axis = int(p["M"]), int(p["N"]), int(p["b"]), p["axis"]
+    xd, out, op, post = p["x_dtype"], p["out"], p["op"], p["post"]
+    blk, vec, stat_shape, grid = _reduce_shapes(p)
+    BR, BC = blk
+    axes = {"row": "-1", "col": "0", "all": "(0, 1)"}[axis]
+    out_shape = stat_shape if post == "stat" else (M, Nn)
+
+    def region(tensor, shape):
+        r, c = shape
+        if axis == "row":
+            return f"{tensor}[g * {b}:g * {b} + {r}, 0:{c}]"
+        if axis == "col":
+            return f"{tensor}[0:{r}, g * {b}:g * {b} + {c}]"
+        return f"{tensor}[0:{r}, 0:{c}]"
+
+    body = [f'g = T.launch_thread("blockIdx.x", {grid})',
+            f'X_s = T.alloc_buffer({blk}, "{xd}", scope="shared")']
+    src = "X_s"
+    if p["pre"]:
+        body.append(f'P = T.alloc_buffer({blk}, "float32", scope="shared")')
+    stat = "S_l" if post == "stat" else "S"
+    body.append(f'{stat} = T.alloc_buffer({vec}, "float32", scope="{"local" if post == "stat" else "shared"}")')
+    if post == "softmax":
+        body += [f'E = T.alloc_buffer({blk}, "float32", scope="shared")',
+                 f'R = T.alloc_buffer({vec}, "float32", scope="shared")']
+    if post != "stat":
+        body.append(f'Y = T.alloc_buffer({blk}, "float32", scope="local")')
+    body.append(f"Tx.copy(X_s, {region('X', blk)})")
+    for i, step in enumerate(p["pre"]):
+        body.append(_pre_stmt(step, "P", "X_s" if i == 0 else "P"))
+        src = "P"
+    body.append(f"Tx.{op}({stat}, {src}, axes={axes})")
+    if post.startswith("bcast_"):
+        body.append(f"Tx.{post[len('bcast_'):]}(Y, {src}, S)")
+    elif post == "softmax":
+        body += [f"Tx.sub(E, {src}, S)", "Tx.exp(E, E)", f"Tx.sum(R, E, axes={axes})", "Tx.reciprocal(R, R)",
+                 "Tx.mul(Y, E, R)"]
+    if post == "stat":
+        body.append(f"Tx.copy({region('C', vec)}, S_l)")
+    else:
+        body.append(f"Tx.copy({region('C', blk)}, Y)")
+    text = ("# from tvm.script import tirx as T\n@T.prim_func\n"
+            f'def kernel(X: T.Buffer(({M}, {Nn}), "{xd}"), C: T.Buffer({tuple(out_shape)}, "{out}")):\n'
+            + "".join(f"    {ln}\n" for ln in body))
+    func = tvm.script.from_source(text.replace("Tx.", "T.tile."))
+    return func.with_attr("global_symbol", name)
+
+
+def _reduce_inputs(p):
+    return [("X", (int(p["M"]), int(p["N"])), p["x_dtype"])]
+
+
+def _reduce_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    """The kernel's chain with float32 CBs between ops (docs/tolerance.md: reductions, broadcasts, scalar
+    operands; "Ragged axes": the bounds of the logical tensor)."""
+    F32 = "float32"
+    x = N.Bounded.exact(arrays["X"])
+    src = F32 if p["x_dtype"] == F32 else None          # FPU source registers: fp32 data loses bits
+    for kind, *arg in p["pre"]:
+        if kind == "scale":
+            x = N.scalar("mul", x, arg[0])
+        elif kind == "shift":
+            x = N.scalar("add", x, arg[0])
+        elif kind == "square":
+            x = N.fpu_binary("mul", x, x, src)
+        elif kind == "relu":
+            x = N.unary("relu", x)
+        else:
+            x = N.unary("exp", x)
+        x, src = x.stored(F32), F32
+    ax = {"row": 1, "col": 0, "all": None}[p["axis"]]
+    s = N.reduce(p["op"], x, ax, src).stored(F32)
+    post = p["post"]
+    if post == "stat":
+        return s
+    if post.startswith("bcast_"):
+        return N.fpu_binary(post[len("bcast_"):], x, s, F32)
+    e = N.unary("exp", N.fpu_binary("sub", x, s, F32).stored(F32)).stored(F32)
+    r = N.unary("reciprocal", N.reduce("sum", e, ax, F32).stored(F32)).stored(F32)
+    return N.fpu_binary("mul", e, r, F32)
+
+
 FAMILIES = {
     "matmul": Family("matmul", _matmul_build, _matmul_inputs, _matmul_reference, _matmul_output),
     "eltwise": Family("eltwise", _eltwise_build, _eltwise_inputs, _eltwise_reference),
+    "reduce": Family("reduce", _reduce_build, _reduce_inputs, _reduce_reference),
 }

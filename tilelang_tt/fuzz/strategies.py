@@ -217,7 +217,34 @@ def eltwise_params(draw):
             "first": first, "steps": steps}
 
 
-PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params}
+PRE_STEPS = (("scale", 0.5), ("scale", -2.0), ("shift", 1.5), ("shift", -3.0), ("square",), ("relu",), ("exp",))
+POSTS = ("stat", "stat", "bcast_add", "bcast_sub", "bcast_mul", "softmax", "softmax")
+
+
+@st.composite
+def reduce_params(draw):
+    """A reduction over rows, columns or both of a block that spans the reduced axis (whole tiles), after
+    0..2 element-wise steps, feeding the output directly, a broadcast back onto the block, or a
+    softmax-like chain; the reduced axis is ragged two times in three (N < 32 included), the kept one
+    through the grid's last block."""
+    axis = draw(st.sampled_from(("row", "col", "all")))
+    b = draw(st.sampled_from((32, 64)))
+    reduced = 32 * _uniform(draw, 1, 5 if axis != "all" else 3)
+    if not _one_in(draw, 3):
+        reduced -= _uniform(draw, 1, 31)
+    kept = _ragged(draw, b * _uniform(draw, 1, 4)) if axis != "all" else _uniform(draw, 1, 96)
+    M, Nn = (kept, reduced) if axis == "row" else (reduced, kept)
+    pre = [list(s) for s in draw(st.lists(st.sampled_from(PRE_STEPS), max_size=2))]
+    post = draw(st.sampled_from(POSTS))
+    # a softmax-like chain subtracts the max four times in five (x - sum then exp then sum has padding
+    # exp(0 - sum) that may overflow: mostly a rejection, analysis/padding.py)
+    op = "max" if post == "softmax" and not _one_in(draw, 5) else draw(st.sampled_from(("sum", "max")))
+    return {"M": M, "N": Nn, "b": b, "axis": axis, "x_dtype": draw(st.sampled_from(DTYPES)), "pre": pre,
+            "op": op, "post": post, "out": "float32" if post == "stat" else draw(st.sampled_from(DTYPES)),
+            "local": "float32"}
+
+
+PARAMS = {"matmul": matmul_params, "eltwise": eltwise_params, "reduce": reduce_params}
 
 
 @st.composite

@@ -19,6 +19,7 @@ from __future__ import annotations
 from tvm import tirx
 
 from ..analysis.compute_state import place_inits
+from ..analysis.padding import plan_padding, scaler_face_positions, scaler_tiles
 from ..errors import TTResourceError, fail
 from ..frontend.ops import SUPPORTED_OPS_TEXT
 from ..frontend.program import Loop, TileOp, num_tiles, scope_of, static_shape, tile_start, tiles_of
@@ -28,6 +29,11 @@ from .assemble import KernelBuild
 from .common import bind, call, ev, for_, grid, seq, var
 from .regions import SPILL_SUFFIX, cast_aliases, group_of, plan_regions, scaler_name
 from .rules import lower_op
+
+
+def _I32(bits: int) -> int:  # noqa: N802
+    """A 32-bit pattern as the int32 immediate the store takes (printed back as uint32_t)."""
+    return bits - (1 << 32) if bits >= 1 << 31 else bits
 
 
 def _is_copy_in(op):
@@ -73,6 +79,7 @@ class NaiveLowering:
         self.cb_by_name = {c.name: c for c in schedule.cbs}
         self.tensors = {t.name: t for t in schedule.tensors}
         self.fp32_acc = schedule.compute.fp32_dest_acc_en
+        self.padding = plan_padding(program)        # tails of reductions over ragged axes, reader masks
         self.outs = [(op, name, local, glob, self.cb_by_name[name].index)
                      for op, name, local, glob in output_copies(program)]
         self.dirty: set = set()
@@ -258,20 +265,93 @@ class NaiveLowering:
         return grid([("i", rt), ("j", ct)], body)
 
     def _scaler_fill(self) -> list:
-        """Each reduce scaler CB gets one tile, once per kernel: zeros, then 1.0 in row 0 of every 16x16
-        face (the reduce weights each element along the reduced dimension by it; 1.0 for SUM / MAX / MIN)."""
+        """Each reduce scaler CB gets its tiles once per kernel: zeros, then 1.0 in row 0 of every 16x16 face
+        (the reduce weights each element along the reduced dimension by it; 1.0 for SUM / MAX / MIN); a
+        partial scaler tile for a ragged SUM's tail holds 1.0 only where its faces weigh the first k
+        elements along the reduced axis (analysis/padding.scaler_face_positions), as tt-metal's layernorm
+        reader does for W % 32 != 0."""
         out = []
         for cbspec in (c for c in self.schedule.cbs if c.role == "scaler"):
             cb, page = cbspec.index, cbspec.page_bytes
             esize = page // 1024
-            one = 0x3F803F80 if esize == 2 else 0x3F800000     # two bf16 ones per word / one fp32 one
-            addr, w, f, k = var("scaler_addr"), var("w"), var("f"), var("k")
-            out += [ev("cb_reserve_back", cb, 1), bind(addr, call("get_write_ptr", cb)),
-                    for_(w, page // 4, [ev("l1_store_u32", addr + w * 4, 0)]),
-                    grid([("f", 4), ("k", 16 * esize // 4)],
-                         lambda f, k: ev("l1_store_u32", addr + f * (256 * esize) + k * 4, one)),
-                    ev("cb_push_back", cb, 1)]
+            counts = scaler_tiles(self.km, self.padding, cbspec.dtype)
+            addr, w = var("scaler_addr"), var("w")
+            out += [ev("cb_reserve_back", cb, len(counts)), bind(addr, call("get_write_ptr", cb)),
+                    for_(w, page * len(counts) // 4, [ev("l1_store_u32", addr + w * 4, 0)])]
+            for t, (k, axis) in enumerate(counts):
+                for f in range(4):
+                    n = scaler_face_positions(k, axis, f)
+                    if n:
+                        out.append(self._store_ones(addr + t * page, f, n, esize))
+            out.append(ev("cb_push_back", cb, len(counts)))
         return out
+
+    @staticmethod
+    def _store_ones(tile_addr, face, n, esize):
+        """1.0 at positions 0..n-1 of row 0 of one face (two bf16 per word; an odd n ends in a half word)."""
+        k = var("k")
+        if esize == 4:
+            return for_(k, n, [ev("l1_store_u32", tile_addr + face * 1024 + k * 4, 0x3F800000)])
+        stmts = [for_(k, n // 2, [ev("l1_store_u32", tile_addr + face * 512 + k * 4, 0x3F803F80)])]
+        if n % 2:       # the low half word is position n-1 (little-endian), the high one stays 0
+            stmts.append(ev("l1_store_u32", tile_addr + face * 512 + (n // 2) * 4, 0x00003F80))
+        return seq([x for x in stmts if x is not None])
+
+    def _mask_stores(self, local_buf, cb, valid) -> list:
+        """-inf over the padding of a loaded block (analysis/padding.py): positions at or past valid[0] rows /
+        valid[1] columns of the block, written through the CB's L1 pointer after the NOC reads, before the
+        push (the data movement core owns the reserved pages until then). A bf16 pair that straddles the
+        column boundary keeps its valid low half and gets 0xFF80 in its high half (a 16-bit store)."""
+        rt, ct = tiles_of(local_buf)
+        spec = next(c for c in self.schedule.cbs if c.index == cb)
+        if spec.storage:
+            # a block-float page shares one exponent per 16 values: -inf cannot be stored per element
+            fail(self.km.name, f"Tx.max over a ragged axis of {spec.name}, whose tensor is stored as "
+                 f"{spec.storage}: the reader's -inf mask needs bf16 / fp32 pages (a block-float group shares "
+                 f"its exponent, and one Inf zeroes the group's other values)",
+                 supported="a max over a ragged axis of a tensor stored in its own dtype",
+                 fix=f"drop the block-float storage of the tensor loaded into {spec.name}, or make the reduced "
+                     f"axis a multiple of 32")
+        esize = spec.page_bytes // 1024
+        page = spec.page_bytes
+        base = var("mask_addr")
+        out = [bind(base, call("get_write_ptr", cb))]
+        for ti in range(rt):
+            for tj in range(ct):
+                kr = 32 if valid[0] is None else max(0, min(32, valid[0] - 32 * ti))
+                kc = 32 if valid[1] is None else max(0, min(32, valid[1] - 32 * tj))
+                if kr == 32 and kc == 32:
+                    continue
+                tile = base + (ti * ct + tj) * page
+                # rows of the tile, split at the face boundary (16): valid rows lose their padded columns,
+                # padded rows are -inf whole
+                for r0, r1, first in ((0, min(kr, 16), kc), (16, max(kr, 16), kc),
+                                      (kr, 16, 0), (max(kr, 16), 32, 0)):
+                    if r0 < r1 and first < 32:
+                        out += self._neginf_rows(tile, r0, r1 - r0, first, esize)
+        return out
+
+    @staticmethod
+    def _neginf_rows(tile, r0, nrows, first, esize) -> list:
+        """-inf at columns first..31 of tile rows r0..r0+nrows-1 (all in one face row: faces (r0 // 16) * 2
+        and + 1, 16 columns each, row-major within the face)."""
+        out, r, k = [], var("r"), var("k")
+        for fc in (0, 1):
+            lo = max(first, 16 * fc) - 16 * fc
+            if lo >= 16:
+                continue
+            row = tile + ((r0 // 16) * 2 + fc) * 256 * esize + ((r0 % 16) + r) * 16 * esize
+            body = []
+            if esize == 4:
+                body.append(for_(k, 16 - lo, [ev("l1_store_u32", row + (lo + k) * 4, _I32(0xFF800000))]))
+            else:
+                if lo % 2:      # the pair (lo - 1, lo): keep the valid low half, -inf in the high half
+                    body.append(ev("l1_store_u16", row + lo * 2, 0xFF80))
+                    lo += 1
+                if lo < 16:
+                    body.append(for_(k, (16 - lo) // 2, [ev("l1_store_u32", row + lo * 2 + k * 4, _I32(0xFF80FF80))]))
+            out.append(for_(r, nrows, [x for x in body if x is not None]))
+        return [x for x in out if x is not None]
 
     def reader(self):
         tensors = self._tensors_where(_is_copy_in, 1)
@@ -285,8 +365,11 @@ class NaiveLowering:
                     dst, src = it.operands[:2]
                     cb = self.cb(dst, it.stmt)
                     n = num_tiles(dst.buf)
+                    mask = self.padding.masks.get(it.stmt)
                     out += [ev("cb_reserve_back", cb, n), self._dram_pages(src, dst.buf, cb, True),
-                            ev("noc_async_read_barrier"), ev("cb_push_back", cb, n)]
+                            ev("noc_async_read_barrier")]
+                    out += self._mask_stores(dst.buf, cb, mask) if mask else []
+                    out.append(ev("cb_push_back", cb, n))
             return [s for s in out if s is not None]
         return self._dataflow_kernel("reader", "RISCV_1", tensors, lower, prologue=self._scaler_fill())
 
@@ -397,9 +480,9 @@ class NaiveLowering:
         scalers = [c for c in self.schedule.cbs if c.role == "scaler"]
         stmts = [bind(bs, call("get_arg_val", 0)), bind(bc, call("get_arg_val", 1)),
                  ev("compute_kernel_hw_startup", *startup)]
-        stmts += [ev("cb_wait_front", c.index, 1) for c in scalers]     # the reader's constant tiles
+        stmts += [ev("cb_wait_front", c.index, c.num_pages) for c in scalers]     # the reader's constant tiles
         stmts.append(loop)
-        stmts += [ev("cb_pop_front", c.index, 1) for c in scalers]
+        stmts += [ev("cb_pop_front", c.index, c.num_pages) for c in scalers]
         return self._build("compute", "compute", None, seq(stmts), ["block_start", "block_count"], [])
 
     @staticmethod

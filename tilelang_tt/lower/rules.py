@@ -14,6 +14,7 @@ from tvm import tirx
 
 import struct
 
+from ..analysis.padding import scaler_tiles
 from ..errors import fail
 from ..frontend.layout import layout_of
 from ..frontend.ops import REDUCE_OPS, SUPPORTED_OPS_TEXT, UNARY_POST_SCALE, info
@@ -117,7 +118,8 @@ def _binary(ctx, op):
         ct = ld.tiles[1]
 
         def vtile(t):      # the vector tile of block tile t = i * ct + j: i (column vector), j (row vector)
-            return (t if ct == 1 else t // ct) if lv.kind == "col" else (t if ct == 1 else t % ct) \
+            # (a one-tile-wide block: a column vector has a tile per block row, a row vector only tile 0)
+            return (t if ct == 1 else t // ct) if lv.kind == "col" else (0 if ct == 1 else t % ct) \
                 if lv.kind == "row" else 0
         return [ctx.tiles(dst.buf, lambda t, d: ev("bcast_tiles", tt_op, dim, cx, cv, t, vtile(t), d))]
     if form == "div":     # a / b = a * (1 / b): b into DST, reciprocal (SFPU), times a (dest reuse)
@@ -186,8 +188,21 @@ def _reduce(ctx, op):
         # the release's reduce.h: a row SUM swaps its operands (scaler -> SrcA, data -> SrcB) and asks the
         # caller for reconfig_data_format(icb_scaler, icb) before reduce_init
         pre.append(ev("reconfig_data_format", scb, icb))
-    return pre + [grid([("i", rt), ("j", ct)], lambda i, j: ev(
-        "reduce_tile", pool, dim, icb, scb, i * ct + j, 0, out(i, j)))]
+    tails = ctx.padding.tails.get(op.stmt, [])
+    if not tails:
+        return pre + [grid([("i", rt), ("j", ct)], lambda i, j: ev(
+            "reduce_tile", pool, dim, icb, scb, i * ct + j, 0, out(i, j)))]
+    # a reduction over a ragged axis (analysis/padding.py): a tile of padding only is skipped, a SUM's tail
+    # tile is weighted by its partial scaler tile; a MAX's padding is -inf already (the reader's mask)
+    tiles = scaler_tiles(ctx.km, ctx.padding, str(src.buf.dtype))
+    valid = [[32] * rt, [32] * ct]
+    scaler = [[0] * rt, [0] * ct]
+    for tail in tails:
+        valid[tail.axis] = list(tail.counts)
+        if tail.partial_scaler:
+            scaler[tail.axis] = [0 if k in (0, 32) else tiles.index((k, tail.axis)) for k in tail.counts]
+    return pre + [ev("reduce_tile", pool, dim, icb, scb, i * ct + j, scaler[0][i] or scaler[1][j], out(i, j))
+                  for i in range(rt) for j in range(ct) if valid[0][i] and valid[1][j]]
 
 
 def _load_shared(ctx, op) -> list:

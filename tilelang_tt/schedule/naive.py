@@ -169,6 +169,7 @@ def input_storage(program: TileProgram, storage) -> dict[str, str]:
 
 
 def plan_cbs(program: TileProgram, hw, depth: int, storage=()) -> tuple[CBSpec, ...]:
+    from ..analysis.padding import plan_padding, scaler_tiles
     from ..lower.regions import cast_aliases, double_buffered, group_of, plan_regions, scaler_dtypes, scaler_name
 
     loaded = loaded_shared(program)
@@ -179,8 +180,11 @@ def plan_cbs(program: TileProgram, hw, depth: int, storage=()) -> tuple[CBSpec, 
             (inputs if str(b.name) in loaded else inters).append(b)
     cbs = [CBSpec(INPUT_BASE + i, str(b.name), str(b.dtype), num_tiles(b) * depth, num_tiles(b), "input",
                   storage=fmt.get(str(b.name), "")) for i, b in enumerate(inputs)]
-    # the reduce scaler: one constant tile per format, filled once by the reader (lower/naive.py)
-    cbs += [CBSpec(INPUT_BASE + len(inputs) + i, scaler_name(d), d, 1, 1, "scaler")
+    # the reduce scaler: constant tiles per format, filled once by the reader (lower/naive.py): the full
+    # scaler, then one partial scaler per tail of a ragged SUM (analysis/padding.py)
+    padding = plan_padding(program)
+    n_scaler = {d: len(scaler_tiles(program, padding, d)) for d in scaler_dtypes(program)}
+    cbs += [CBSpec(INPUT_BASE + len(inputs) + i, scaler_name(d), d, n_scaler[d], n_scaler[d], "scaler")
             for i, d in enumerate(scaler_dtypes(program))]
     cbs += [CBSpec(OUTPUT_BASE + i, name, str(glob.dtype), num_tiles(local) * depth, num_tiles(local), "output")
             for i, (_, name, local, glob) in enumerate(output_copies(program))]

@@ -57,6 +57,14 @@ def _faces_to_tile(raw: bytes, dtype: str) -> np.ndarray:
     return faces.transpose(0, 2, 1, 3).reshape(32, 32).astype(np.float32)
 
 
+def _tile_to_faces(tile: np.ndarray, dtype: str) -> bytes:
+    """The inverse of _faces_to_tile: a 32x32 array as a tile page's bytes in face order."""
+    faces = np.asarray(tile, np.float32).reshape(2, 16, 2, 16).transpose(0, 2, 1, 3).reshape(-1)
+    if dtype == "bfloat16":
+        return (faces.view(np.uint32) >> 16).astype("<u2").tobytes()
+    return faces.astype("<f4").tobytes()
+
+
 class _RawPage:
     """A reserved page a reader fills word by word (l1_store_u32)."""
 
@@ -73,7 +81,9 @@ class Sim:
         self.cb_plan = {cb.index: cb.to_dict() for cb in self.program.cbs}
         # vectors ((R, 1), (1, C), (1, 1)) are padded with zeros to whole tiles, as the host does
         self.shapes = {k: np.shape(v) for k, v in tensors.items()}
-        self.tensors = {k: self._pad(np.array(v, dtype=np.float32)) for k, v in tensors.items()}
+        # padded as the device stores them: whole tiles, as far as the last block reaches (tt.AnnotateLayouts)
+        device = {t.name: tuple(t.device_shape) for t in self.program.tensors}
+        self.tensors = {k: self._pad(np.array(v, dtype=np.float32), device.get(k)) for k, v in tensors.items()}
         self.tensor_dtype = {t.name: t.dtype for t in self.program.tensors}
         # a block-float tensor holds what the host packed (option storage): its values quantised once;
         # the unpacker reads them back into bf16 source registers exactly
@@ -105,9 +115,9 @@ class Sim:
         return {k: v[:self.shapes[k][0], :self.shapes[k][1]] for k, v in self.tensors.items()}
 
     @staticmethod
-    def _pad(a):
+    def _pad(a, device_shape=None):
         r, c = a.shape
-        out = np.zeros((-(-r // TILE) * TILE, -(-c // TILE) * TILE), np.float32)
+        out = np.zeros(device_shape or (-(-r // TILE) * TILE, -(-c // TILE) * TILE), np.float32)
         out[:r, :c] = a
         return out
 
@@ -194,17 +204,29 @@ class Sim:
         self.pending[cb] = [None] * n
 
     def _l1_store_u32(self, l1, value):
+        self._l1_store(l1, struct.pack("<I", value & 0xFFFFFFFF), "l1_store_u32")
+
+    def _l1_store_u16(self, l1, value):
+        self._l1_store(l1, struct.pack("<H", value & 0xFFFF), "l1_store_u16")
+
+    def _l1_store(self, l1, data: bytes, what: str):
+        """A store into a reserved page: a constant tile built word by word (the scaler), or a page the NOC
+        has filled (the -inf mask over a loaded block's padding), edited in its face layout."""
         cb, off = divmod(l1, _CB_STRIDE)
         page = int(self.cb_plan[cb]["page_bytes"])
         slot, byte = divmod(off, page)
-        if byte % 4:
-            raise SimError(f"l1_store_u32 at an unaligned address in CB c_{cb}")
+        if byte % len(data):
+            raise SimError(f"{what} at an unaligned address in CB c_{cb}")
         pend = self.pending[cb]
         if slot >= len(pend):
-            raise SimError(f"l1_store_u32 into page {slot} of c_{cb}, which is not reserved")
-        if not isinstance(pend[slot], _RawPage):
+            raise SimError(f"{what} into page {slot} of c_{cb}, which is not reserved")
+        if isinstance(pend[slot], np.ndarray):
+            raw = _RawPage(page)
+            raw.data[:] = _tile_to_faces(pend[slot], str(self.cb_plan[cb]["dtype"]))
+            pend[slot] = raw
+        elif not isinstance(pend[slot], _RawPage):
             pend[slot] = _RawPage(page)
-        pend[slot].data[byte:byte + 4] = struct.pack("<I", value & 0xFFFFFFFF)
+        pend[slot].data[byte:byte + len(data)] = data
 
     def _cb_push_back(self, cb, n):
         pend = self.pending[cb]
@@ -279,14 +301,19 @@ class Sim:
 
     def _reduce_tile(self, pool, dim, icb, scb, t, st, d):
         x = self._front(icb, t).astype(np.float64)
-        w = self._front(scb, st)[0].astype(np.float64)     # row 0 of the scaler tile
+        s = self._front(scb, st).astype(np.float64)
+        # data face f is weighted by row 0 of scaler face f, at the element's position in the face along
+        # the reduced dimension (the emulator's tt_emu_reduce_tile, as tt-metal's LLKs do)
+        w_cols = s[[0] * 16 + [16] * 16]                 # (r, c): row 0 of r's face row, at column c
+        w_rows = np.stack([np.concatenate([s[(r // 16) * 16, r % 16] * np.ones(16),
+                                           s[(r // 16) * 16, 16 + r % 16] * np.ones(16)]) for r in range(32)])
         f = {"SUM": np.sum, "MAX": np.max, "MIN": np.min}[pool]
         if dim == "REDUCE_ROW":
-            part, at = f(x * w[None, :], axis=1), np.s_[:, 0]
+            part, at = f(x * w_cols, axis=1), np.s_[:, 0]
         elif dim == "REDUCE_COL":
-            part, at = f(x * w[:, None], axis=0), np.s_[0, :]
+            part, at = f(x * w_rows, axis=0), np.s_[0, :]
         else:                                            # rows, then the column of row results
-            part, at = f(f(x * w[None, :], axis=1) * w), np.s_[0, 0]
+            part, at = f(f(x * w_cols, axis=1) * w_rows[:, 0]), np.s_[0, 0]
         old = self.dst.get(d)
         new = np.zeros((TILE, TILE), np.float32) if old is None else old.copy()
         if old is None or pool == "SUM":

@@ -85,7 +85,7 @@ def test_reduce(runner, op):
     m, n = 32, 64
     a = rand_bf16((m, n), 15)
     scaler = np.zeros((m, n), dtype=BF16)
-    scaler[0, :] = 0.5  # row 0 of every face of each tile (the release's convention); weights per position
+    scaler[[0, 16], :] = 0.5  # row 0 of every face of each tile (the release's convention); weights per position
     c = runner.run("eltwise", [a, scaler], np.float32, (m, n),
                    env=dict(EW_M=m, EW_N=n, EW_OP=op, EW_OUT_FP32=1, EW_FP32_ACC=1))
     x = a.astype(np.float32).reshape(m, n // 32, 32).transpose(1, 0, 2) * 0.5  # tiles
@@ -105,6 +105,21 @@ def test_e4_copy_init_does_not_compile_under_e3(runner):
     with pytest.raises(KernelBuildError) as ei:
         runner.run("eltwise", [a, b], BF16, (32, 32), profile="E3", env=dict(EW_M=32, EW_N=32, EW_OP="copy"))
     assert "copy_init" in str(ei.value)
+
+
+def test_reduce_pairs_each_data_face_with_its_scaler_face(runner):
+    # a scaler whose lower faces (2 / 3) are empty: the lower 16 rows of a row sum get weight 0, and a
+    # column sum drops the lower faces' rows (tt-metal's LLKs on the wolfpine device pair faces this way)
+    m, n = 32, 32
+    a = rand_bf16((m, n), 26)
+    scaler = np.zeros((m, n), dtype=BF16)
+    scaler[0, :] = 1.0
+    x = a.astype(np.float32)
+    for op, got, exp in (("reduce_sum_row", lambda c: c[:, 0], np.r_[x[:16].sum(1), np.zeros(16)]),
+                         ("reduce_sum_col", lambda c: c[0, :], x[:16].sum(0))):
+        c = runner.run("eltwise", [a, scaler], np.float32, (m, n),
+                       env=dict(EW_M=m, EW_N=n, EW_OP=op, EW_OUT_FP32=1, EW_FP32_ACC=1))
+        np.testing.assert_allclose(got(c), exp, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.skipif(bool(__import__("os").environ.get("TT_EMU_L1_OFFSETS")), reason="L1 addresses are offsets")
@@ -200,12 +215,13 @@ def test_scalar_binop(runner, op, fn):
 
 
 def test_reduce_partial_scaler_and_max_over_padding(runner):
-    """Row 0 of the scaler weights each column: zeros past the logical width drop padding from a SUM,
-    but a MAX over all-negative data then sees 0 * x = 0 (the device's behaviour, tt-metal #12662)."""
+    """Row 0 of each scaler face weights the columns of its data face: zeros past the logical width drop
+    padding from a SUM, but a MAX over all-negative data then sees 0 * x = 0 (the device's behaviour,
+    tt-metal #12662)."""
     m, n = 32, 32
     a = (-np.abs(rand_bf16((m, n), 25).astype(np.float32)) - 1).astype(BF16)
     scaler = np.zeros((m, n), dtype=BF16)
-    scaler[0, :20] = 1.0
+    scaler[[0, 16], :20] = 1.0        # row 0 of faces 0 / 1 and of faces 2 / 3
     for op, exp in (("reduce_sum_row", a.astype(np.float32)[:, :20].sum(1)), ("reduce_max_row", np.zeros(m))):
         c = runner.run("eltwise", [a, scaler], np.float32, (m, n),
                        env=dict(EW_M=m, EW_N=n, EW_OP=op, EW_OUT_FP32=1, EW_FP32_ACC=1))

@@ -169,6 +169,7 @@ COVERED = {
     "_x[by * bm:by * bm + bm, bx * bn:bx * bn + bn]": "parse_only",
     "(e.g. by * 64, k * 32)": "parse_only",
     "T.launch_thread('blockIdx.x', (cols + bn - 1) // bn)": "parse_only",
+    "(e.g. A[0:32, 0:NP] with NP = (N + 31) // 32 * 32)": "ragged_reduce_block_start",
 }
 
 
@@ -372,6 +373,27 @@ def test_override_fix_drops_the_named_override():
     err = compile_error(func, schedule="multicast", in0_block_w=5)
     assert "change or drop in0_block_w=5 (without it" in fix_of(err)
     tilelang_tt.compile(func, schedule="multicast")
+
+
+def test_ragged_reduce_block_start():
+    # a row sum over N = 50 columns whose block starts at bx * 64: which tile holds the tail is not static
+    body = '''
+        bx = T.launch_thread("blockIdx.x", 1)
+        A_s = T.alloc_buffer((32, 64), "float32", scope="shared")
+        r = T.alloc_buffer((32, 1), "float32", scope="local")
+        Tx.copy(A_s, A[0:32, bx * 64:bx * 64 + 64])
+        Tx.sum(r, A_s, axes=-1)
+        Tx.copy(C[0:32, 0:1], r)
+    '''
+    header = ("# from tvm.script import tirx as T\n@T.prim_func\n"
+              "def {name}(A: T.Buffer((32, 50), \"float32\"), C: T.Buffer((32, 1), \"float32\")):\n")
+    err = compile_error(kernel(body, header=header))
+    assert "over the ragged columns of A_s" in str(err)
+    frag = re.search(r"e\.g\. (A\[[^\]]*\])", fix_of(err)).group(1)
+    k = tilelang_tt.compile(kernel(apply(body, "A[0:32, bx * 64:bx * 64 + 64]", frag, NP="64"), header=header),
+                            out_idx=1)
+    a = np.random.default_rng(0).standard_normal((32, 50)).astype(np.float32)
+    assert np.allclose(np.asarray(k(a))[:, 0], a.sum(axis=1), rtol=1e-3, atol=1e-3)
 
 
 def test_docs_errors_fix_lines_parse():

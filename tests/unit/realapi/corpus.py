@@ -44,6 +44,13 @@ SAMPLES = {
     "reduce_min_rows": lambda: samples.reduce("min", "row", 64, 128),     # -max(-x): negation CB, MAX, negate
     "reduce_min_all_fp32": lambda: samples.reduce("min", "all", 64, 128, dtype="float32"),
     "unary_exp_log2_exp2": lambda: samples.unary_chain(64, 128, ops=("exp", "log2", "exp2")),  # log_tile + scalar mul
+    # reductions over ragged axes (analysis/padding.py): partial scaler tiles, the reader's -inf mask
+    # (bf16 half-word stores at an odd boundary, fp32 words)
+    "softmax_ragged_bf16": lambda: samples.softmax(40, 50),
+    "layernorm_ragged_fp32": lambda: samples.layernorm(33, 100, dtype="float32"),
+    "rmsnorm_ragged_bf16": lambda: samples.rmsnorm(7, 20),
+    "reduce_max_cols_ragged_fp32": lambda: samples.reduce("max", "col", 45, 64, dtype="float32"),
+    "reduce_sum_cols_ragged": lambda: samples.reduce("sum", "col", 45, 64),
     # the matmul schedules (docs/schedules.md): every kernel role, matmul_block, semaphores, multicast,
     # both partial-sum strategies, the fused epilogue
     "matmul_naive": (lambda: samples.matmul(128, 128, 128), dict(schedule="naive")),

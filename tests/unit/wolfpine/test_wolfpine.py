@@ -147,6 +147,31 @@ def _run_edited(kernel, edit, inputs, timeout):
 
 
 @pytest.mark.needs_sim
+@pytest.mark.parametrize("op, axis, M, N, dtype, chip", [
+    ("max", "row", 40, 50, "bfloat16", "wormhole_b0"),       # the reader's -inf mask (N % 32 = 18)
+    ("sum", "row", 40, 37, "bfloat16", "wormhole_b0"),       # a partial scaler tile with an odd count (5)
+    ("max", "col", 45, 64, "float32", "blackhole"),          # the mask over padded rows, fp32 words
+    ("sum", "col", 60, 64, "bfloat16", "blackhole")])        # 28 valid rows: faces 2 / 3 partly valid
+def test_ragged_reductions(wolfpine_env, op, axis, M, N, dtype, chip):
+    # FPU-only: the tail of a ragged axis is handled by the scaler CB and data-movement stores, so tt-metal's
+    # own reduce LLKs check the partial scaler's face layout (each data face weighed by its own scaler
+    # face) and that -inf loses every max (all-negative rows)
+    from tilelang_tt import numerics, sample_bounds
+    kernel = tilelang_tt.compile(samples.reduce(op, axis, M, N, dtype=dtype), target=f"tenstorrent/{chip}",
+                                 out_idx=1)
+    a = -np.abs(np.random.default_rng(M * N).standard_normal((M, N))) - 1
+    a = a.astype(BF16 if dtype == "bfloat16" else np.float32)
+    wp = np.asarray(kernel(a, backend="wolfpine"), np.float32)
+    chk = numerics.check_bounded(wp, sample_bounds.reduce(op, axis, a))
+    assert chk.ok, chk.describe()
+    if dtype == "bfloat16":
+        # exact: a max, or a sum of at most 64 bf16 values in [-6, -1] (every partial sum fits fp32's 24 bits)
+        ref = getattr(np, op)(a.astype(np.float64), axis=1 if axis == "row" else 0, keepdims=True)
+        assert np.array_equal(wp.astype(np.float64), ref)
+        assert np.array_equal(wp, np.asarray(kernel(a, backend="emulator"), np.float32))
+
+
+@pytest.mark.needs_sim
 def test_negative_wrong_cb_index_in_reader_hangs(wolfpine_env):
     """The reader pushes B into A's CB (c_0 instead of c_1): the compute kernel waits on c_1 for ever.
     On wolfpine the program never finishes and the run is stopped with a typed error."""

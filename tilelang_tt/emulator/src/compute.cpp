@@ -387,12 +387,15 @@ void tt_emu_reduce_uninit(uint32_t line) {
   f->cs->pack_mask = -1;
   if (f->cs->family == TT_EMU_FAM_REDUCE) f->cs->family = TT_EMU_FAM_NONE;
 }
-// The reduce is a pooling multiply: each input element along the reduced dimension is weighted by row 0
-// of the scaler tile (tile columns 0..31, i.e. row 0 of faces 0 and 1: the value at the element's
-// position along the reduced dimension), then summed (SUM / AVG) or maxed / minned. A partial scaler
-// (zeros past the logical width) therefore drops padding from a SUM, but a MAX over the padding sees
-// 0 * x = 0 (tt-metal #12662). REDUCE_SCALAR is a row reduce followed by a column reduce (the scaler
-// applies twice). The result goes to column 0 (ROW), row 0 (COL) or [0,0] (SCALAR) of DST[idst] and
+// The reduce is a pooling multiply, face by face: data face f is paired with scaler face f, and the
+// element at position p of its face along the reduced dimension (its column within the face for
+// REDUCE_ROW, its row for REDUCE_COL) is weighted by position p of row 0 of scaler face f, then summed
+// (SUM / AVG) or maxed / minned. With the usual scaler (row 0 of every face filled) that is one weight per
+// position; a partial scaler for a ragged tail (only the weights of valid positions set) drops padding
+// from a SUM, but a MAX over the padding sees 0 * x = 0 (tt-metal #12662). The face pairing is what
+// tt-metal's LLKs do on the wolfpine device: a column reduce whose scaler row 0 of face 1 was empty lost
+// the right faces' rows (tests/unit/wolfpine). REDUCE_SCALAR is a row reduce followed by a column reduce
+// (the scaler applies twice). The result goes to column 0 (ROW), row 0 (COL) or [0,0] (SCALAR) of DST[idst] and
 // accumulates with what an earlier reduce_tile left there since tile_regs_acquire.
 void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t itile, uint32_t stile, uint32_t idst,
                         uint32_t line) {
@@ -419,7 +422,11 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   need_format(f, swap ? TT_EMU_SRCA : TT_EMU_SRCB, scb);
   load(f, icb, itile, cs->a);
   load(f, scb, stile, cs->b);
-  const float* w = cs->b;  // row 0 of the scaler tile (row-major), one weight per position
+  // weight of element (r, c): row 0 of its face in the scaler tile (row-major), at its position in the face
+  // along the reduced dimension
+  auto wt = [&](int r, int c, bool along_cols) {
+    return cs->b[(r / 16) * 16 * 32 + (c / 16) * 16 + (along_cols ? c % 16 : r % 16)];
+  };
   float* d = dst_tile(f, idst);
   const bool is_max = type == 2, is_min = type == 3;
   const float init = is_max ? -INFINITY : is_min ? INFINITY : 0.f;
@@ -428,21 +435,21 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   if (dim == 0) {  // REDUCE_ROW -> column 0
     for (int r = 0; r < 32; ++r) {
       float acc = init;
-      for (int c = 0; c < 32; ++c) acc = step(acc, cs->a[r * 32 + c] * w[c]);
+      for (int c = 0; c < 32; ++c) acc = step(acc, cs->a[r * 32 + c] * wt(r, c, true));
       comb(d[r * 32], acc);
     }
   } else if (dim == 1) {  // REDUCE_COL -> row 0
     for (int c = 0; c < 32; ++c) {
       float acc = init;
-      for (int r = 0; r < 32; ++r) acc = step(acc, cs->a[r * 32 + c] * w[r]);
+      for (int r = 0; r < 32; ++r) acc = step(acc, cs->a[r * 32 + c] * wt(r, c, false));
       comb(d[c], acc);
     }
   } else {  // REDUCE_SCALAR -> [0,0]: rows, then the column of row results, the scaler applied twice
     float acc = init;
     for (int r = 0; r < 32; ++r) {
       float row = init;
-      for (int c = 0; c < 32; ++c) row = step(row, cs->a[r * 32 + c] * w[c]);
-      acc = step(acc, row * w[r]);
+      for (int c = 0; c < 32; ++c) row = step(row, cs->a[r * 32 + c] * wt(r, c, true));
+      acc = step(acc, row * wt(r, 0, false));
     }
     comb(d[0], acc);
   }

@@ -1,0 +1,372 @@
+"""Padding through a tile program over ragged tensors: which positions of each block are padding, what they
+hold, and what the device does so that a reduction over a ragged axis sees only the tensor's elements.
+
+tt.AnnotateLayouts stores a ragged tensor padded to whole tiles and the host pads it with zeros. Element-wise
+ops do not care (their padded results are cropped); a reduction over the padded axis does. Per reduction:
+
+  * SUM over rows or columns: a **partial scaler**. The reduce weights element p along the reduced axis of a
+    tile by row 0 of its scaler tile (ops-0.81.md section 2), so the last tile gets a scaler tile whose row 0
+    holds 1.0 only at the first k positions (k = valid elements in that tile); padding is multiplied by 0.
+    That is exact for any finite padding, so the padding must be finite (checked below). The logical N of a
+    mean is the user's constant (`Tx.mul(s, s, T.float32(1 / N))`), untouched by padding.
+  * MAX: a **-inf mask**. The
+    reader stores -inf (bf16 0xFF80 / fp32 0xFF800000) over the padding of every block the reduction's
+    source is computed from, after the block's NOC reads and before cb_push_back. A partial scaler cannot do
+    it: the reduce multiplies by the scaler, so a weight 0 turns padding into 0 and a row of negative values
+    would return 0 (tt-metal #12662). The mask survives the ops that keep -inf (adding a finite value, a
+    positive scale, the column broadcast `x - max`), and exp turns it into exactly 0: softmax's padded
+    exps add nothing to the row sum, whatever the row maximum is (no pad value has to survive exp).
+  * SUM over both axes: one scaler tile weights rows and columns alike, so no partial scaler fits a tile
+    ragged in one axis only; the host's zero padding adds exactly nothing, and padding that is no longer
+    zero is refused.
+  * A reduction that would need a mask / scaler it cannot get (padding that may be inf or NaN, -inf reaching
+    a SUM, a ragged axis split across blocks) is a TTCompileError naming the reduction and what to change.
+
+Padding classes per buffer and axis: "zero" (the host's zeros, or ops that keep 0), "finite", "-inf" (masked),
+"any" (may be inf or NaN: exp of finite padding can overflow, 1/0 ...). `valid[d]` is how many leading
+elements along axis d of the block are the tensor's (None: no padding; "dyn": depends on the grid).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import fail
+from ..frontend.layout import layout_of
+from ..frontend.program import Loop, static_shape
+from ..target import TILE_COLS, TILE_ROWS
+
+ZERO, FINITE, NEGINF, ANY = "zero", "finite", "-inf", "any"
+TILE = (TILE_ROWS, TILE_COLS)
+REDUCE_KINDS = ("sum", "max", "min")
+# the reduced axes of a reduce, from its destination's layout kind (frontend/layout.py)
+REDUCED_AXES = {"col": (1,), "row": (0,), "scalar": (0, 1)}
+AXIS_NAME = ("rows", "columns")
+
+
+@dataclass
+class BufState:
+    valid: list = field(default_factory=lambda: [None, None])
+    pad: list = field(default_factory=lambda: [ZERO, ZERO])
+    origins: set = field(default_factory=set)     # the copy-in statements this block is computed from
+
+
+@dataclass
+class ReduceTail:
+    axis: int                 # the reduced axis with padding (0 rows, 1 columns)
+    counts: tuple             # valid elements per tile along it (32: whole tile; 0: padding only)
+    partial_scaler: bool      # weight the tail by a partial scaler tile (SUM over rows or columns)
+
+
+@dataclass
+class PaddingPlan:
+    tails: dict = field(default_factory=dict)      # reduce stmt -> [ReduceTail]
+    masks: dict = field(default_factory=dict)      # copy-in stmt -> [valid rows or None, valid cols or None]
+
+    def partial_tiles(self, reduces) -> list:
+        """The distinct partial scaler tiles (count 1..31, reduced axis) these reduce ops need, in order."""
+        out = []
+        for op in reduces:
+            for tail in self.tails.get(op.stmt, []):
+                if tail.partial_scaler:
+                    out += [(k, tail.axis) for k in tail.counts if 0 < k < 32 and (k, tail.axis) not in out]
+        return out
+
+
+def scaler_tiles(km, plan: PaddingPlan, dtype: str) -> list:
+    """The tiles of the reduce scaler CB of one data format, as (count, reduced axis): (32, 1), the full
+    scaler, then one partial tile per distinct tail of that format's SUMs (lower/naive.py fills them)."""
+    reduces = [op for op, _ in km.walk_ops() if op.kind in REDUCE_KINDS and str(op.operands[1].buf.dtype) == dtype]
+    return [(32, 1)] + plan.partial_tiles(reduces)
+
+
+def scaler_face_positions(count: int, axis: int, face: int) -> int:
+    """How many leading positions of row 0 of scaler face `face` weigh 1.0 for a tail of `count` elements.
+    The reduce pairs data face f with scaler face f and weighs the element at position p of the face along
+    the reduced axis by position p of that face's row 0 (emulator/src/compute.cpp): faces 0 / 2 hold
+    columns 0..15 and faces 1 / 3 columns 16..31 (a row reduce, axis 1), faces 0 / 1 rows 0..15 and
+    faces 2 / 3 rows 16..31 (a column reduce, axis 0)."""
+    first = 16 * (face % 2) if axis == 1 else 16 * (face // 2)
+    return max(0, min(16, count - first))
+
+
+def tile_counts(valid: int, extent: int, tile: int) -> tuple:
+    return tuple(max(0, min(tile, valid - tile * j)) for j in range(extent // tile))
+
+
+# -------------------------------------------------------------------------- class transfer per op
+def _add(a, b):
+    if ANY in (a, b):
+        return ANY
+    if NEGINF in (a, b):
+        return NEGINF
+    return ZERO if a == b == ZERO else FINITE
+
+
+def _sub(a, b):
+    if ANY in (a, b) or b == NEGINF:
+        return ANY                  # x - (-inf) = +inf, -inf - -inf = NaN
+    if a == NEGINF:
+        return NEGINF
+    return ZERO if a == b == ZERO else FINITE
+
+
+def _mul(a, b):
+    if ANY in (a, b) or NEGINF in (a, b):
+        return ANY                  # -inf * 0 = NaN, the sign of -inf * x is x's
+    return ZERO if ZERO in (a, b) else FINITE
+
+
+def _div(a, b):
+    return ANY                      # x / 0 = inf, and no class says a divisor's padding is nonzero
+
+
+def _max(a, b):
+    if ANY in (a, b):
+        return ANY
+    if NEGINF in (a, b):
+        return b if a == NEGINF else a
+    return ZERO if a == b == ZERO else FINITE
+
+
+def _min(a, b):
+    if ANY in (a, b):
+        return ANY
+    if NEGINF in (a, b):
+        return NEGINF
+    return ZERO if a == b == ZERO else FINITE
+
+
+_BINARY = {"add": _add, "sub": _sub, "mul": _mul, "fdiv": _div, "maximum": _max, "minimum": _min}
+# unary op -> class of f(padding)
+_UNARY = {
+    "exp": {ZERO: FINITE, FINITE: ANY, NEGINF: ZERO},           # exp(finite) may overflow; exp(-inf) = 0
+    "exp2": {ZERO: FINITE, FINITE: ANY, NEGINF: ZERO},
+    "sqrt": {ZERO: ZERO, FINITE: ANY, NEGINF: ANY},
+    "reciprocal": {ZERO: ANY, FINITE: ANY, NEGINF: ZERO},
+    "silu": {ZERO: ZERO, FINITE: FINITE, NEGINF: ANY},
+    "relu": {ZERO: ZERO, FINITE: FINITE, NEGINF: ZERO},
+}
+
+
+def _scalar(kind, x, s: float, scalar_first: bool):
+    if x == ANY:
+        return ANY
+    if kind in ("add", "sub"):
+        if scalar_first and kind == "sub":
+            return ANY if x == NEGINF else (ZERO if x == ZERO and s == 0 else FINITE)   # s - (-inf) = +inf
+        return NEGINF if x == NEGINF else (ZERO if x == ZERO and s == 0 else FINITE)
+    if kind == "mul":
+        if x == NEGINF:
+            return NEGINF if s > 0 else ANY
+        return x
+    if kind == "fdiv":
+        if scalar_first:
+            return ZERO if x == NEGINF else ANY     # s / 0
+        if s == 0:
+            return ANY
+        return (NEGINF if s > 0 else ANY) if x == NEGINF else x
+    if kind in ("maximum", "minimum"):
+        return (_max if kind == "maximum" else _min)(x, ZERO if s == 0 else FINITE)
+    return ANY
+
+
+# -------------------------------------------------------------------------- the walk
+class _Walk:
+    def __init__(self, km, masks: dict, strict: bool):
+        self.km = km
+        self.strict = strict             # raise on a reduction the device cannot handle (the final walk)
+        self.masks = masks
+        self.state: dict = {}
+        self.tails: dict = {}
+        self.want_masks: dict = {}      # reduce stmt -> [(axis, source state)] of a MAX that needs a mask
+
+    def get(self, operand) -> BufState:
+        name = operand.name
+        if name not in self.state:
+            self.state[name] = BufState()
+        return self.state[name]
+
+    def run(self, items, passes=1):
+        for _ in range(passes):
+            for it in items:
+                if isinstance(it, Loop):
+                    self.run(it.body, passes=2)     # a value carried around the loop (a matmul accumulator)
+                else:
+                    self.op(it)
+
+    def op(self, op):
+        ops = op.operands
+        k = op.kind
+        if k == "copy":
+            dst, src = ops[0], ops[1]
+            if src.kind == "global" and dst.kind == "shared":
+                self.load(op, dst, src)
+            elif dst.kind != "global":
+                s = self.get(src)
+                self.state[dst.name] = BufState(list(s.valid), list(s.pad), set(s.origins))
+            return
+        if k == "fill":
+            v = ops[1].value if len(ops) > 1 else None
+            self.state[ops[0].name] = BufState(pad=[ZERO if v == 0 else FINITE] * 2)
+            return
+        if k in REDUCE_KINDS:
+            self.reduce(op)
+            return
+        if k == "gemm":
+            a, b, c = (self.get(o) for o in ops[1:4])
+            bad = any(p in (NEGINF, ANY) for p in a.pad + b.pad)
+            pad = [ANY if bad else _add(a.pad[0], c.pad[0]), ANY if bad else _add(b.pad[1], c.pad[1])]
+            self.state[ops[0].name] = BufState([a.valid[0], b.valid[1]], pad, a.origins | b.origins | c.origins)
+            return
+        srcs = [o for o in ops[1:] if o.kind in ("shared", "local")]
+        scal = [o for o in ops[1:] if o.kind == "scalar"]
+        out = BufState(origins=set().union(*(self.get(o).origins for o in srcs)) if srcs else set())
+        lay = {o.name: layout_of(o.buf) for o in srcs}
+        for d in (0, 1):
+            # a vector / (1, 1) operand broadcast along d contributes its (finite) value, not padding
+            along = [o for o in srcs if not (lay[o.name] and lay[o.name].is_vector
+                                              and static_shape(o.buf)[d] == 1)]
+            vals = [self.get(o).valid[d] for o in along]
+            out.valid[d] = "dyn" if "dyn" in vals else min((v for v in vals if v is not None), default=None)
+            cls = [self.get(o).pad[d] if o in along else FINITE for o in srcs]
+            if k == "maximum" and scal and len(srcs) == 1:       # relu
+                out.pad[d] = _UNARY["relu"].get(cls[0], ANY)
+            elif scal and srcs:
+                out.pad[d] = _scalar(k, cls[0], scal[0].value, ops[1].kind == "scalar")
+            elif len(srcs) == 2:
+                out.pad[d] = _BINARY.get(k, lambda a, b: ANY)(*cls)
+            elif len(srcs) == 1 and k in _UNARY:
+                out.pad[d] = _UNARY[k].get(cls[0], ANY)
+            elif len(srcs) == 1 and k == "cast":
+                out.pad[d] = cls[0]
+            else:
+                out.pad[d] = ANY
+        self.state[ops[0].name] = out
+
+    def load(self, op, dst, src):
+        st = BufState(origins={op.stmt})
+        logical, padded = static_shape(src.buf), self.km.shape(src.buf)
+        mask = self.masks.get(op.stmt, [None, None])
+        for d, (lo, ext) in enumerate(src.ranges):
+            if padded[d] <= logical[d]:
+                continue
+            lo_c = lo.value if hasattr(lo, "value") else None
+            if lo_c is None:
+                st.valid[d] = "dyn"
+            elif logical[d] - lo_c < int(ext):
+                st.valid[d] = logical[d] - lo_c
+            st.pad[d] = NEGINF if mask[d] is not None else ZERO
+        self.state[dst.name] = st
+
+    def reduce(self, op):
+        name = self.km.name
+        dst, src = op.operands[:2]
+        s = self.get(src)
+        lay = layout_of(dst.buf)
+        axes = REDUCED_AXES.get(lay.kind, ()) if lay else ()
+        tails = []
+        what = {"col": "row", "row": "column", "scalar": "scalar"}.get(lay.kind if lay else "", "")
+        construct = f"{what} reduction Tx.{op.kind}({dst.name}, {src.name}) over the ragged {{}} of {src.name}"
+        for d in axes:
+            v = s.valid[d]
+            if v is None:
+                continue
+            if not self.strict and (v == "dyn" or s.pad[d] not in (ZERO, FINITE)):
+                if op.kind != "sum":
+                    self.want_masks.setdefault(op.stmt, []).append((d, s))
+                continue
+            if v == "dyn":
+                fail(name, construct.format(AXIS_NAME[d]) + ": the block's start along that axis depends on the "
+                     "grid, so which tile holds the tail is not known at compile time", op.stmt,
+                     supported="a reduction over a ragged axis whose block spans the whole (padded) axis",
+                     fix=f"start the block at 0 along that axis: copy the whole axis, in whole tiles, into "
+                         f"{src.name} (e.g. A[0:32, 0:NP] with NP = (N + 31) // 32 * 32) and launch the grid "
+                         f"over the other axis only")
+            if op.kind == "min":
+                # a MIN would need +inf over the padding; the reader stores only the max's -inf
+                fail(name, construct.format(AXIS_NAME[d]) + ": the device masks a ragged tail with -inf, "
+                     "which a minimum would return", op.stmt,
+                     supported="Tx.sum and Tx.max over a ragged axis",
+                     fix="negate the data into a float32 shared buffer (multiply by -1), reduce it with Tx.max "
+                         "and negate the result")
+            extent = static_shape(src.buf)[d]
+            counts = tile_counts(v, extent, TILE[d])
+            masked = op.kind != "sum"
+            if not masked and len(axes) == 2:
+                # one scaler weights rows and columns alike, so no tile can drop only its padded columns:
+                # zero padding adds nothing exactly, anything else cannot be dropped
+                if s.pad[d] != ZERO:
+                    fail(name, construct.format(AXIS_NAME[d]) + f": its padding holds {s.pad[d]} values here and "
+                         "a sum over both axes applies one scaler tile to rows and columns alike, so no partial "
+                         "scaler can drop them", op.stmt,
+                         supported="a Tx.sum over both axes of a ragged block whose padding is still the host's "
+                                   "zeros (a loaded block, products of it)",
+                         fix="sum over one axis at a time (a row sum into a (rows, 1) buffer gets a partial "
+                             "scaler), or sum the loaded block itself")
+                tails.append(ReduceTail(d, counts, partial_scaler=False))
+                continue
+            if masked:
+                if s.pad[d] != NEGINF:
+                    self.want_masks.setdefault(op.stmt, []).append((d, s))
+            elif s.pad[d] not in (ZERO, FINITE):
+                fail(name, construct.format(AXIS_NAME[d]) + f": its padding holds {s.pad[d]} values here ("
+                     + ("the -inf of the mask a Tx.max over the same block needs" if s.pad[d] == NEGINF else
+                        "an op before the sum may have made inf or NaN of the padding, e.g. exp of a finite "
+                        "value or 1/0") + "), which the partial scaler's 0 weight cannot drop (0 * inf = NaN)",
+                     op.stmt, supported="a Tx.sum over a ragged axis of values computed from its tensors "
+                                        "by ops that keep the padding finite",
+                     fix="load the tensor into a second shared buffer for the sum's chain (the mask goes only "
+                         "to blocks a max reads), or apply the exp / reciprocal after the sum")
+            tails.append(ReduceTail(d, counts, partial_scaler=not masked))
+        if tails:
+            self.tails[op.stmt] = tails
+        out = BufState(list(s.valid), list(s.pad), set(s.origins))
+        for d in axes:
+            out.valid[d], out.pad[d] = None, ZERO
+        self.state[dst.name] = out
+
+
+def plan_padding(km) -> PaddingPlan:
+    """Where the reader masks with -inf and which reductions get partial scaler tiles. Raises
+    TTCompileError (naming the reduction) for a reduction over a ragged axis the device cannot handle."""
+    if not km.padded:
+        return PaddingPlan()
+    masks: dict = {}
+    for _ in range(3):                   # a mask found by one walk changes the classes the next one sees
+        w = _Walk(km, masks, strict=False)
+        w.run(km.body)
+        new = False
+        for stmt, wants in w.want_masks.items():
+            for d, s in wants:
+                if not s.origins:
+                    _unmaskable(km, stmt, d)
+                for origin in s.origins:
+                    m = masks.setdefault(origin, [None, None])
+                    new |= m[d] is None
+                    m[d] = True
+        if not new:
+            break
+    w = _Walk(km, masks, strict=True)
+    w.run(km.body)
+    for stmt, wants in w.want_masks.items():      # masked, but the -inf did not survive the chain
+        _unmaskable(km, stmt, wants[0][0])
+    plan = PaddingPlan(tails=w.tails)
+    for op, _ in km.walk_ops():
+        if op.stmt in masks:
+            st = w.state[op.operands[0].name]
+            plan.masks[op.stmt] = [st.valid[d] if masks[op.stmt][d] else None for d in (0, 1)]
+    return plan
+
+
+def _unmaskable(km, stmt, d):
+    op = next(o for o, _ in km.walk_ops() if o.stmt.same_as(stmt))
+    dst, src = op.operands[:2]
+    fail(km.name, f"Tx.{op.kind}({dst.name}, {src.name}) over the ragged {AXIS_NAME[d]} of {src.name}: the -inf "
+         f"mask the reader stores over the padding of the loaded blocks does not survive the ops that compute "
+         f"{src.name} (only adding finite values, a positive scale and Tx.maximum keep -inf)", stmt,
+         supported="a max over a ragged axis of a loaded block, or of values computed from it by adds, "
+                   "subtractions of finite values and positive scales",
+         fix=f"reduce the loaded block itself, or make the tensor's {AXIS_NAME[d]} a multiple of 32")
+
+
+__all__ = ["plan_padding", "scaler_tiles", "scaler_face_positions", "PaddingPlan", "ReduceTail", "tile_counts", "ZERO", "FINITE", "NEGINF", "ANY"]
