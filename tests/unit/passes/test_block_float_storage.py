@@ -17,8 +17,12 @@ from tilelang_tt.passes import lower_to_tt
 from tilelang_tt.specs import CBSpec, TensorSpec
 
 PAGE = {"Bfp8_b": 1088, "Bfp4_b": 576, "Float16_b": 2048}
-SCHEDULES = [("naive", {}), ("blocked", dict(grid=(2, 2))), ("subblocked", dict(grid=(2, 2), partials="reload")),
-             ("multicast", dict(grid=(2, 2), partials="l1_acc"))]
+# Fully specified: the chooser prices block-float operands (a bfp B may get a deeper K block), and the
+# byte accounting below compares the same schedule across storage formats.
+_BLOCK = dict(grid=(2, 2), per_core_m=2, per_core_n=2, in0_block_w=2)
+SCHEDULES = [("naive", {}), ("blocked", dict(_BLOCK)),
+             ("subblocked", dict(_BLOCK, subblock_h=1, subblock_w=2, partials="reload")),
+             ("multicast", dict(_BLOCK, subblock_h=1, subblock_w=2, partials="l1_acc"))]
 
 
 def _lower(func=None, **options):
