@@ -11,7 +11,7 @@ from test_wolfpine import ELTWISE_ULPS, _inputs, _ulp
 
 
 @pytest.mark.needs_sim
-@pytest.mark.parametrize("chip", ["wormhole_b0", "blackhole"])
+@pytest.mark.parametrize("chip", ["wormhole_b0", pytest.param("blackhole", marks=pytest.mark.sim)])
 def test_fma_of_tensors(wolfpine_env, chip):
     """The device's FPU: the product within ELTWISE_ULPS['mul'] bf16 ulps of a * b (rounded into the bf16
     DST), the dest-reuse add within ELTWISE_ULPS['add'] ulps of its result; the emulator within the derived
