@@ -89,6 +89,20 @@ def golden_programs() -> dict[str, dict[str, str]]:
     return out
 
 
+# What `make test` checks on the second chip and for host programs on a cold machine (every sample's kernels
+# on Wormhole, these on Blackhole, these hosts): one sample per construct family; the slow tier (`-m slow`)
+# checks the rest. A sample added to SAMPLES is checked on Wormhole at once; add it here when it brings a
+# construct no listed sample has.
+REPRESENTATIVE = ("matmul_bf16_fp32acc", "eltwise_add", "unary_silu_relu_exp", "softmax_bf16", "layernorm_bf16",
+                  "reduce_max_all_fp32", "attention_bf16", "eltwise_breadth", "fma_bf16", "cast_fp32",
+                  "reduce_min_rows", "unary_exp_log2_exp2", "softmax_ragged_bf16", "reduce_sum_cols_ragged",
+                  "matmul_multicast_l1acc", "matmul_bias_relu_multicast_reload", "matmul_residual_multicast",
+                  "matmul_bfp8_b_multicast")
+# (chip, samples) per tier of the sample checks: the default tier's, then the slow tier's remainder
+SAMPLE_TIERS = (("wormhole_b0", tuple(SAMPLES)), ("blackhole", REPRESENTATIVE))
+SLOW_SAMPLE_TIERS = (("blackhole", tuple(n for n in SAMPLES if n not in REPRESENTATIVE)),)
+
+
 @functools.lru_cache(maxsize=None)
 def sample_program(name: str, chip: str) -> dict[str, str]:
     import tilelang_tt

@@ -3,7 +3,7 @@ exported by the released libtt_metal.so 0.81.1 with identical mangled names; a d
 caught."""
 import pytest
 
-from corpus import CHIPS, SAMPLES, golden_programs, sample_program
+from corpus import CHIPS, REPRESENTATIVE, SAMPLES, golden_programs, sample_program
 
 HOST_PROGRAMS = {**{k: v["main.cpp"] for k, v in golden_programs().items()}}
 
@@ -32,10 +32,13 @@ def test_golden_host_program_links_against_the_release(host_check, program):
 
 
 # The host program's API calls do not depend on the chip (only its core table does): one chip is enough.
-@pytest.mark.parametrize("chip", CHIPS[:1])
-def test_sample_host_programs_link_against_the_release(host_check, chip):
+# A host program compiles for seconds: the default tier checks one per construct family (corpus.py).
+@pytest.mark.parametrize("names", [REPRESENTATIVE, pytest.param(tuple(n for n in SAMPLES if n not in REPRESENTATIVE),
+                                                                marks=pytest.mark.slow)],
+                         ids=["representative", "rest"])
+def test_sample_host_programs_link_against_the_release(host_check, names):
     from concurrent.futures import ThreadPoolExecutor
-    programs = {name: sample_program(name, chip)["main.cpp"] for name in SAMPLES}
+    programs = {name: sample_program(name, CHIPS[0])["main.cpp"] for name in names}
     with ThreadPoolExecutor(max_workers=2) as ex:
         results = dict(zip(programs, ex.map(host_check.check, programs.values())))
     bad = {name: r.report() for name, r in results.items() if not r.ok}

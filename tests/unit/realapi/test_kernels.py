@@ -5,7 +5,7 @@ See docs/realapi.md for what is checked and what is not.
 """
 import pytest
 
-from corpus import CHIPS, SAMPLES, golden_programs, sample_program
+from corpus import CHIPS, SAMPLE_TIERS, SLOW_SAMPLE_TIERS, golden_programs, sample_program
 from tilelang_tt.realapi.project import kernel_specs
 
 
@@ -27,9 +27,11 @@ def test_golden_kernels_compile_against_the_release(real_checker, record_results
                                               "TRISC2 (pack)"}
 
 
-@pytest.mark.parametrize("chip", CHIPS)
-def test_sample_kernels_compile_against_the_release(real_checker, record_results, chip):
-    specs = [s for name in SAMPLES for s in kernel_specs(sample_program(name, chip), program=name)]
+@pytest.mark.parametrize("chip,names", [*SAMPLE_TIERS, *(pytest.param(*t, marks=pytest.mark.slow)
+                                                        for t in SLOW_SAMPLE_TIERS)], ids=lambda v: v if
+                         isinstance(v, str) else f"{len(v)} samples")
+def test_sample_kernels_compile_against_the_release(real_checker, record_results, chip, names):
+    specs = [s for name in names for s in kernel_specs(sample_program(name, chip), program=name)]
     assert {s.model for s in specs} == {chip}
     _check(real_checker, specs, record_results)
 
