@@ -14,9 +14,6 @@ CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
 def test_fuzz_regression(path):
     entry = json.loads(path.read_text())
     outcome = run_case(entry["case"])
-    if entry.get("open"):       # found and not fixed yet (docs/fuzzing.md): it must still fail, visibly
-        assert outcome.failed, f"{path.name} passes now: record its fix and drop 'open'"
-        pytest.xfail(f"{path.name}: {entry['open']}")
     assert not outcome.failed, f"{path.name} ({entry['found']}) fails again:\n{outcome.describe()}"
     if "expect" in entry:
         assert outcome.outcome == entry["expect"], outcome.describe()
