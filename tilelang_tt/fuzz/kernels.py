@@ -487,14 +487,6 @@ def _breadth_build(p, name):
     return func.with_attr("global_symbol", name)
 
 
-def _breadth_inputs(p):
-    M, Nn = int(p["M"]), int(p["N"])
-    ins = [("X", (M, Nn), p["x_dtype"])]
-    if p["y_dtype"] is not None:
-        ins.append(("Y", (M, Nn), p["y_dtype"]))
-    return ins
-
-
 def _breadth_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
     """The chain op by op as docs/ops.md lowers it: an operand read from a CB is unpacked into DST
     (copy_tile, the DST format) for the SFPU ops, or into SrcA / SrcB for the FPU ones (fp32 data with the
@@ -555,4 +547,4 @@ def _breadth_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
     return b if where == "dst" else _dst(b, fp32_dst)   # the last shared result copied into c
 
 
-FAMILIES["breadth"] = Family("breadth", _breadth_build, _breadth_inputs, _breadth_reference)
+FAMILIES["breadth"] = Family("breadth", _breadth_build, _eltwise_inputs, _breadth_reference)   # X, and Y if read
