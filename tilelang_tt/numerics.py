@@ -311,6 +311,10 @@ def reduce(op: str, x: Bounded, axis, src_dtype=None) -> Bounded:
             f = np.max if op == "max" else np.min
             value = f(v, axis=axis, keepdims=keep)
             err = np.max(e, axis=axis, keepdims=keep)
+            # The FPU's MAX (GMPOOL) orders sign-magnitude keys: a NaN wins or loses by its sign bit (min is
+            # -max(-x)), and the sign of a NaN an invalid operation made is platform-defined: open.
+            nan = np.any(np.isnan(v), axis=axis, keepdims=keep) if keep else np.any(np.isnan(v)).reshape(1, 1)
+            loose = loose | nan
     if axis is None:
         value, err = np.reshape(value, (1, 1)), np.reshape(err, (1, 1))
     return Bounded(value, err, loose)

@@ -425,3 +425,126 @@ FAMILIES = {
     "eltwise": Family("eltwise", _eltwise_build, _eltwise_inputs, _eltwise_reference),
     "reduce": Family("reduce", _reduce_build, _reduce_inputs, _reduce_reference),
 }
+
+
+# ------------------------------------------------------------------------------ element-wise breadth
+# params: M, N (ragged: padding is neutral, cropped), bm, bn, x_dtype, y_dtype (None: no Y), local (the
+# DST format), out, steps. Each step is [op, to, *args]: `to` is "local" (the local buffer c, in place)
+# or "bfloat16" / "float32" (a fresh shared buffer of that format, packed to its CB and read back by the
+# next step); args are "cur" (the previous step's result; X_s before the first step), "X", "Y" or an
+# immediate float. Ops: fma (cur, scale, bias), maximum / minimum, fdiv, add / sub / mul (a tensor or
+# an immediate on either side), exp2, log2, cast (cur into a buffer of the other format). A result left
+# in a shared buffer is copied into c before the output's copy.
+
+LOG2_SCALE = 1.0 / 0.6931471805599453   # Tx.log2 = log_tile, then mul_unary_tile(1 / ln 2) (docs/ops.md)
+
+
+def _breadth_operand(a, cur: str) -> str:
+    if a == "cur":
+        return cur
+    if a in ("X", "Y"):
+        return f"{a}_s"
+    return f"T.float32({float(a)!r})"
+
+
+def _breadth_build(p, name):
+    """Written as TVMScript text, as the reduce family is: a variant declares only the buffers it uses."""
+    import tvm
+
+    M, Nn, bm, bn = (int(p[k]) for k in ("M", "N", "bm", "bn"))
+    xd, yd, local, out = p["x_dtype"], p["y_dtype"], p["local"], p["out"]
+    blk = (bm, bn)
+    decl = [f'bx = T.launch_thread("blockIdx.x", {-(-Nn // bn)})',
+            f'by = T.launch_thread("blockIdx.y", {-(-M // bm)})',
+            f'X_s = T.alloc_buffer({blk}, "{xd}", scope="shared")']
+    if yd is not None:
+        decl.append(f'Y_s = T.alloc_buffer({blk}, "{yd}", scope="shared")')
+    decl.append(f'c = T.alloc_buffer({blk}, "{local}", scope="local")')
+    region = "by * {0}:by * {0} + {0}, bx * {1}:bx * {1} + {1}".format(bm, bn)
+    body = [f"Tx.copy(X_s, X[{region}])"]
+    if yd is not None:
+        body.append(f"Tx.copy(Y_s, Y[{region}])")
+    cur = "X_s"
+    for i, (op, to, *args) in enumerate(p["steps"]):
+        dst = "c"
+        if to != "local":
+            dst = f"S{i}"
+            decl.append(f'{dst} = T.alloc_buffer({blk}, "{to}", scope="shared")')
+        ops = [_breadth_operand(a, cur) for a in args]
+        fn = {"maximum": "maximum", "minimum": "minimum"}.get(op, op)
+        body.append(f"Tx.{fn}({dst}, {', '.join(ops)})")
+        cur = dst
+    if cur != "c":
+        body.append(f"Tx.copy(c, {cur})")
+    body.append(f"Tx.copy(C[{region}], c)")
+    params = [f'X: T.Buffer(({M}, {Nn}), "{xd}")']
+    if yd is not None:
+        params.append(f'Y: T.Buffer(({M}, {Nn}), "{yd}")')
+    params.append(f'C: T.Buffer(({M}, {Nn}), "{out}")')
+    text = ("# from tvm.script import tirx as T\n@T.prim_func\n"
+            f"def kernel({', '.join(params)}):\n" + "".join(f"    {ln}\n" for ln in decl + body))
+    func = tvm.script.from_source(text.replace("Tx.", "T.tile."))
+    return func.with_attr("global_symbol", name)
+
+
+def _breadth_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
+    """The chain op by op as docs/ops.md lowers it: an operand read from a CB is unpacked into DST
+    (copy_tile, the DST format) for the SFPU ops, or into SrcA / SrcB for the FPU ones (fp32 data with the
+    source registers' rounding; a local moved out of an fp32 DST by dest reuse too); every result is
+    rounded to the DST format, a shared one then packed to its CB's format."""
+    F32 = "float32"
+    dst = F32 if fp32_dst else "bfloat16"
+    # value, storage: "dst" (the local) or the CB format it was packed in
+    vals = {"X": (N.Bounded.exact(arrays["X"]), p["x_dtype"])}
+    if "Y" in arrays:
+        vals["Y"] = (N.Bounded.exact(arrays["Y"]), p["y_dtype"])
+    cur = vals["X"]
+
+    def get(a):
+        if a == "cur":
+            return cur
+        return vals[a] if a in vals else (float(a), "imm")
+
+    def in_dst(v):          # copy_tile of a CB operand (a local is already in DST)
+        b, where = v
+        return b if where == "dst" else _dst(b, fp32_dst)
+
+    def src(*vs):           # the FPU source registers' format of these operands
+        fp32 = any(w == F32 or (w == "dst" and fp32_dst) for _, w in vs)
+        return F32 if fp32 else None
+
+    for op, to, *args in p["steps"]:
+        a = [get(x) for x in args]
+        tensors = [v for v in a if v[1] != "imm"]
+        if op == "exp2":
+            r = N.unary("exp2", in_dst(a[0]))
+        elif op == "log2":
+            r = N.scalar("mul", _dst(N.unary("log", in_dst(a[0])), fp32_dst), LOG2_SCALE)
+        elif op == "cast":
+            r = in_dst(a[0])
+        elif op in ("maximum", "minimum"):
+            r = N.extremum(op, in_dst(a[0]), in_dst(a[1]))
+        elif op == "fma":
+            x = in_dst(a[0]) if a[1][1] == "imm" else a[0][0]    # a scalar scale: copy_tile, mul_unary_tile
+            r = N.fma(x, a[1][0], a[2][0], dst, src(*tensors))
+        elif len(tensors) == 1:           # a scalar operand: binop_with_scalar on the SFPU
+            t = in_dst(tensors[0])
+            s = a[1][0] if a[1][1] == "imm" else a[0][0]
+            if op == "fdiv":
+                r = N.scalar("div", t, s)
+            elif op == "sub" and a[0][1] == "imm":
+                r = N.scalar("rsub", t, s)
+            else:
+                r = N.scalar(op, t, s)
+        elif op == "fdiv":                # recip_tile of the divisor in DST, then a dest-reuse multiply
+            rec = _dst(N.unary("reciprocal", in_dst(a[1])), fp32_dst)
+            r = N.fpu_binary("mul", a[0][0], rec, src(a[0], (rec, "dst")))
+        else:
+            r = N.fpu_binary(op, a[0][0], a[1][0], src(*tensors))
+        r = _dst(r, fp32_dst)
+        cur = (r, "dst") if to == "local" else (r.stored(to), to)
+    b, where = cur
+    return b if where == "dst" else _dst(b, fp32_dst)   # the last shared result copied into c
+
+
+FAMILIES["breadth"] = Family("breadth", _breadth_build, _eltwise_inputs, _breadth_reference)   # X, and Y if read

@@ -238,7 +238,9 @@ def reduce_params(draw):
     post = draw(st.sampled_from(POSTS))
     # a softmax-like chain subtracts the max four times in five (x - sum then exp then sum has padding
     # exp(0 - sum) that may overflow: mostly a rejection, analysis/padding.py)
-    op = "max" if post == "softmax" and not _one_in(draw, 5) else draw(st.sampled_from(("sum", "max")))
+    # (Tx.min, lowered as -max(-x), feeds no softmax: exp(x - min) overflows by design)
+    op = "max" if post == "softmax" and not _one_in(draw, 5) else \
+        draw(st.sampled_from(("sum", "max") if post == "softmax" else ("sum", "max", "min")))
     return {"M": M, "N": Nn, "b": b, "axis": axis, "x_dtype": draw(st.sampled_from(DTYPES)), "pre": pre,
             "op": op, "post": post, "out": "float32" if post == "stat" else draw(st.sampled_from(DTYPES)),
             "local": "float32"}
@@ -262,8 +264,8 @@ def storage_options(draw, family, params):
 
 
 @st.composite
-def cases(draw, families=tuple(PARAMS)):
-    family = draw(st.sampled_from(families))
+def cases(draw, families=None):
+    family = draw(st.sampled_from(families or tuple(PARAMS)))
     name = draw(st.sampled_from(NAMES)) if _one_in(draw, 6) else "fuzz_kernel"
     params = draw(PARAMS[family]())
     opts = draw(options())
@@ -276,3 +278,66 @@ def cases(draw, families=tuple(PARAMS)):
         key, value = draw(st.sampled_from(BAD_OPTIONS))
         opts[key], expect = value, "rejected"
     return Case(family, params, opts, name, draw(input_sets()), expect, partial)
+
+
+# The element-wise breadth family (kernels._breadth_build): immediates are exact in bf16 and fp32, none 0
+# (a divisor).
+IMMEDIATES = (0.5, -2.0, 3.0, 0.25, -1.0, 1.5)
+BREADTH_OPS = ("fma", "maximum", "minimum", "fdiv", "add", "sub", "mul", "exp2", "log2", "cast")
+
+
+def _breadth_step(draw, cur_fmt, local):
+    """One step [op, to, *args] reading the current value; the formats decide what a cast may do."""
+    op = draw(st.sampled_from(BREADTH_OPS))
+    tensor = st.sampled_from(("X", "Y"))
+    imm = st.sampled_from(IMMEDIATES)
+    if op == "cast":
+        # into a shared buffer of the other format, or from a shared one into the local of another
+        other = "float32" if cur_fmt == "bfloat16" else "bfloat16"
+        if cur_fmt != "local" and cur_fmt != local and _one_in(draw, 2):
+            return ["cast", "local", "cur"]
+        if cur_fmt == "local":
+            other = "float32" if local == "bfloat16" else "bfloat16"
+        return ["cast", other, "cur"]
+    to = draw(st.sampled_from(("bfloat16", "float32"))) if _one_in(draw, 3) else "local"
+    if op in ("exp2", "log2"):
+        return [op, to, "cur"]
+    if op == "fma":
+        scale = draw(tensor) if _one_in(draw, 2) else draw(imm)
+        bias = draw(tensor) if _one_in(draw, 2) else draw(imm)
+        return [op, to, "cur", scale, bias]
+    if op in ("maximum", "minimum"):
+        args = ["cur", draw(tensor)]
+    elif _one_in(draw, 2):            # a scalar operand: either side for add / sub / mul, divisor for fdiv
+        args = ["cur", draw(imm)]
+        if op != "fdiv" and _one_in(draw, 2):
+            args.reverse()
+        return [op, to] + args
+    else:
+        args = ["cur", draw(tensor)]
+    if _one_in(draw, 2):
+        args.reverse()
+    return [op, to] + args
+
+
+@st.composite
+def breadth_params(draw):
+    """1..4 steps of the element-wise ops beyond add / sub / mul (docs/ops.md "Broadcasts, scalars, other
+    element-wise ops"), each in place on the local or into a fresh shared buffer read by the next step,
+    over ragged shapes (the padding is cropped)."""
+    local = draw(st.sampled_from(DTYPES))
+    bm, bn = _block(draw, local)
+    gx, gy = _uniform(draw, 1, 6), _uniform(draw, 1, 6)
+    x_dtype = draw(st.sampled_from(DTYPES))
+    steps, fmt = [], x_dtype          # fmt: where the current value lives ("local" or a CB format)
+    for _ in range(_uniform(draw, 1, MAX_STEPS)):
+        step = _breadth_step(draw, fmt, local)
+        steps.append(step)
+        fmt = step[1]
+    uses_y = any("Y" in s[2:] for s in steps)
+    return {"M": _ragged(draw, bm * gy), "N": _ragged(draw, bn * gx), "bm": bm, "bn": bn, "x_dtype": x_dtype,
+            "y_dtype": draw(st.sampled_from(DTYPES)) if uses_y else None, "local": local,
+            "out": draw(st.sampled_from(DTYPES)), "steps": steps}
+
+
+PARAMS["breadth"] = breadth_params

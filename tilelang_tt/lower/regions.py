@@ -399,8 +399,8 @@ def cast_aliases(km) -> dict:
         if op.kind != "cast":
             continue
         dst, src = op.operands[:2]
-        if src.kind != "local" or src.buf.same_as(dst.buf):
-            continue
+        if src.kind != "local" or dst.kind != "local" or src.buf.same_as(dst.buf):
+            continue        # local -> shared is an op with its own pack (docs/ops.md), no alias
         if op.stmt not in top:
             fail(km.name, "a local->local Tx.cast inside a loop", op.stmt,
                  fix="cast the finished local buffer once, after the loops")

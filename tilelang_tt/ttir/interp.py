@@ -24,6 +24,17 @@ TILE = 32
 _CB_STRIDE = 1 << 24   # fake L1 base of CB c: c * _CB_STRIDE (+ page offsets)
 
 
+
+def _gmpool_max(x, axis=None):
+    """The FPU MAX reduce's order (GMPOOL, tt-isa-documentation WormholeB0 GMPOOL.md: sign-magnitude keys): a
+    NaN with a clear sign bit wins, one with the sign bit set loses to -inf; np.max would return any NaN."""
+    x32 = np.asarray(x, np.float32)
+    bits = x32.view(np.uint32).astype(np.int64)
+    key = np.where(bits >> 31, -(bits & 0x7FFFFFFF), bits & 0x7FFFFFFF)
+    idx = np.expand_dims(np.argmax(key, axis=axis), axis) if axis is not None else np.argmax(key)
+    return (np.take_along_axis(x32, idx, axis=axis).squeeze(axis) if axis is not None
+            else x32.reshape(-1)[idx]).astype(np.asarray(x).dtype)
+
 class SimError(AssertionError):
     pass
 
@@ -307,7 +318,7 @@ class Sim:
         w_cols = s[[0] * 16 + [16] * 16]                 # (r, c): row 0 of r's face row, at column c
         w_rows = np.stack([np.concatenate([s[(r // 16) * 16, r % 16] * np.ones(16),
                                            s[(r // 16) * 16, 16 + r % 16] * np.ones(16)]) for r in range(32)])
-        f = {"SUM": np.sum, "MAX": np.max, "MIN": np.min}[pool]
+        f = {"SUM": np.sum, "MAX": _gmpool_max, "MIN": np.min}[pool]
         if dim == "REDUCE_ROW":
             part, at = f(x * w_cols, axis=1), np.s_[:, 0]
         elif dim == "REDUCE_COL":
@@ -319,7 +330,7 @@ class Sim:
         if old is None or pool == "SUM":
             new[at] = (new[at] if pool == "SUM" else 0) + part
         else:
-            new[at] = (np.maximum if pool == "MAX" else np.minimum)(new[at], part)
+            new[at] = _gmpool_max(np.stack([new[at], part]), axis=0) if pool == "MAX" else np.minimum(new[at], part)
         self.dst[d] = new.astype(np.float32)
 
     def _bcast_tiles(self, op, dim, c0, c1, t0, t1, d):

@@ -29,6 +29,13 @@ CASES = {
                                  steps=[["unary", "exp"], ["reuse", "sub"], ["reuse_swapped", "add"]])),
     "ew_fp32_unary": ("eltwise", dict(M=96, N=96, bm=32, bn=32, x_dtype="float32", y_dtype=None, local="float32",
                                       out="float32", first=["unary", "sqrt"], steps=[["unary", "reciprocal"]])),
+    # element-wise breadth: fma of tensors, a max packed to a bf16 CB and read back, fdiv of tensors, an
+    # immediate on the left of an add, log2 of the (positive) result (ragged: the padding is cropped)
+    "breadth_chain": ("breadth", dict(M=64, N=90, bm=32, bn=64, x_dtype="float32", y_dtype="bfloat16",
+                                      local="float32", out="float32",
+                                      steps=[["fma", "local", "cur", "Y", "X"], ["maximum", "bfloat16", "cur", "X"],
+                                             ["fdiv", "local", "cur", "Y"], ["add", "float32", 3.0, "cur"],
+                                             ["log2", "local", "cur"]])),
 }
 
 
@@ -38,7 +45,8 @@ def test_ttsim_and_emulator_agree_tile_by_tile(name):
     family = FAMILIES[family_name]
     func = family.build(params, name)
     inputs = family.inputs(params)
-    scale = "positive" if params.get("first", [""])[-1:] == ["sqrt"] else "unit"
+    domain = params.get("first", [""])[-1:] == ["sqrt"] or ["log2", "local", "cur"] in params.get("steps", [])
+    scale = "positive" if domain else "unit"
     arrays = {n: draw(shape, dtype, scale, i) for i, (n, shape, dtype) in enumerate(inputs)}
     out_shape = (params["M"], params["N"])
 
@@ -54,8 +62,8 @@ def test_ttsim_and_emulator_agree_tile_by_tile(name):
     fp32 = kernel.program.compute.fp32_dest_acc_en
     ref = family.reference(params, arrays, fp32).stored(params["out"])
     problems = []
-    for tr in range(out_shape[0] // 32):
-        for tc in range(out_shape[1] // 32):
+    for tr in range(-(-out_shape[0] // 32)):
+        for tc in range(-(-out_shape[1] // 32)):
             sl = np.s_[tr * 32:tr * 32 + 32, tc * 32:tc * 32 + 32]
             diff = np.abs(emu[sl].astype(np.float64) - sim[sl])
             if np.any(diff > 2 * ref.err[sl]):

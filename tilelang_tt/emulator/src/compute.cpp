@@ -430,7 +430,12 @@ void tt_emu_reduce_tile(int type, int dim, uint32_t icb, uint32_t scb, uint32_t 
   float* d = dst_tile(f, idst);
   const bool is_max = type == 2, is_min = type == 3;
   const float init = is_max ? -INFINITY : is_min ? INFINITY : 0.f;
-  auto step = [&](float acc, float v) { return is_max ? std::max(acc, v) : is_min ? std::min(acc, v) : acc + v; };
+  // GMPOOL compares sign-magnitude keys (tt-isa-documentation WormholeB0 GMPOOL.md, AsComparable): a NaN
+  // with a clear sign bit wins every max, one with the sign bit set loses to -inf; std::max drops both.
+  auto key = [](float v) { uint32_t u; std::memcpy(&u, &v, 4); int64_t m = u & 0x7fffffffu; return (u >> 31) ? -m : m; };
+  auto step = [&](float acc, float v) {
+    return is_max ? (key(v) >= key(acc) ? v : acc) : is_min ? std::min(acc, v) : acc + v;
+  };
   auto comb = [&](float& out, float v) { out = (fresh && (is_max || is_min)) ? v : step(out, v); };
   if (dim == 0) {  // REDUCE_ROW -> column 0
     for (int r = 0; r < 32; ++r) {

@@ -31,4 +31,15 @@ ALWI void exp2_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_EXP2, tt_em
 template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void exp2_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_EXP2, idst, 0.f, 1, tt_emu_line); }
 }  // namespace ckernel
+#else
+// The older eras (E3, E4) declare log_tile and exp2_tile in the monolith too (tt-metal's
+// compute_kernel_api.h has carried both since before the api/ reorg), without the fp32-DST template.
+namespace ckernel {
+template <bool fast_and_approx = false>
+ALWI void log_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_LOG, tt_emu_line); }
+template <bool fast_and_approx = false>
+ALWI void log_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_LOG, idst, 0.f, fast_and_approx, tt_emu_line); }
+ALWI void exp2_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_EXP2, tt_emu_line); }
+ALWI void exp2_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_EXP2, idst, 0.f, 1, tt_emu_line); }
+}  // namespace ckernel
 #endif
