@@ -91,6 +91,7 @@ class MatmulParams:
     # matmul_multicore_reuse_mcast_2d program, what the published measurements ran (validation only)
     program: str = "ours"
     epilogue_tensors: int = 0             # ours: C-shaped tensors added/multiplied into DST (dest reuse)
+    epilogue_rows: int = 0                # ours: (1, N) rows, each a broadcast pass through the stage CB
     epilogue_unary: tuple = ()            # ours: SFPU ops applied to DST, in order
     # storage format of each operand when it is not the dtype's (TT DataFormat names: "Float16_b",
     # "Bfp8_b", "Bfp4_b"; the logical dtype stays bfloat16): sets the bytes of every page, multicast and
