@@ -188,9 +188,11 @@ def _recognize(p) -> MatmulSpec:
             row = _is_row(p, d, c_g)
             _need(row or (static_shape(d.buf) == static_shape(c_g.buf) and p.shape(d.buf) == p.shape(c_g.buf)),
                   f"{d.name} has neither the shape of C nor that of a (1, N) row")
-            # a row is read once per block and applied by one broadcast pass (lower/matmul.py)
-            _need(not row or all(e.tensor != d.name for e in epilogue),
-                  f"the epilogue reads the row {d.name} more than once")
+            # one row, read once per block and applied by one broadcast pass through the stage CB, and
+            # no C-shaped tensor beside it: the lowering and the model (perf/matmul.py) cover that epilogue
+            _need(not row or not any(e.bcast for e in epilogue), f"the epilogue applies a second row ({d.name})")
+            _need(not any(e.tensor for e in epilogue) or row == any(e.bcast for e in epilogue),
+                  f"the epilogue mixes a (1, N) row and a tensor of C's shape ({d.name})")
             epilogue.append(EpilogueOp("binary", entry.tt_op, d.name, "rows" if row else ""))
         elif entry is not None and entry.kind == "unary":
             _need(ops[0].is_(cur) and ops[1].is_(cur), f"Tx.{it.kind} in the epilogue is not in place")

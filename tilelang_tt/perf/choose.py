@@ -164,6 +164,8 @@ class _Space:
             # two subblocks of output and epilogue tiles; the partial-sum block whenever K has more than
             # one block (reload and l1_acc alike)
             room = self.budget - 2 * self.cap * (self.to + self.cons.epilogue_tensors * self.te)
+            if self.cons.epilogue_rows:      # the rows' blocks and the stage CB (perf.matmul.ours_epilogue_l1)
+                room -= self.cons.epilogue_rows * 2 * bn * self.te + self.cap * self.ti
             partial = bm * bn * self.ti
             fits = [d for d in self.kdivs if d * per_k + (partial if self.Kt // d > 1 else 0) <= room]
         else:

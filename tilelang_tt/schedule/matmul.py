@@ -164,8 +164,8 @@ def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, tensors: dict | None
                   p.in0_block_w * p.per_core_n, "input", storage=fmt(spec.b))]
     for i, name in enumerate(spec.epilogue_tensors):
         dtype = tensors[name].dtype if name in tensors else spec.in_dtype
-        pages, block = (p.per_core_n, p.per_core_n) if name in spec.row_tensors else (2 * sub, sub)
-        cbs.append(CBSpec(CB_EPILOGUE + i, f"epilogue_{name}", dtype, pages, block, "input", storage=fmt(name)))
+        block = p.per_core_n if name in spec.row_tensors else sub     # a row: its tiles of the block
+        cbs.append(CBSpec(CB_EPILOGUE + i, f"epilogue_{name}", dtype, 2 * block, block, "input", storage=fmt(name)))
     cbs.append(CBSpec(CB_OUT, "out", spec.out_dtype, 2 * sub, sub, "output"))
     if kt // p.in0_block_w > 1:
         acc = "float32" if spec.fp32_acc else "bfloat16"
@@ -223,7 +223,7 @@ def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int, storage: dict | No
     l1 = depth * (p.per_core_m * page(spec.a) + p.per_core_n * page(spec.b)) * p.in0_block_w + 2 * sub * to
     # (epilogue tensors in A's dtype, as the chooser, unless declared block-float)
     l1 += sum(2 * sub * page(name) for name in spec.block_tensors)
-    l1 += sum(p.per_core_n * page(name) for name in spec.row_tensors)
+    l1 += sum(2 * p.per_core_n * page(name) for name in spec.row_tensors)
     if spec.row_tensors:
         n += 1
         l1 += sub * tile_bytes("float32" if spec.fp32_acc else "bfloat16")
