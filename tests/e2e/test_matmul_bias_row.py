@@ -21,9 +21,9 @@ SCHEDULES = {
 }
 
 
-def _run(M, N, K, target, op="add", accum="float32", seed=0, **options):
-    kernel = tilelang_tt.compile(samples.matmul_bias_row(M, N, K, accum_dtype=accum, op=op), target=target,
-                                 out_idx=3, **options)
+def _run(M, N, K, target, op="add", accum="float32", seed=0, blocks=(32, 64, 32), **options):
+    kernel = tilelang_tt.compile(samples.matmul_bias_row(M, N, K, *blocks, accum_dtype=accum, op=op),
+                                 target=target, out_idx=3, **options)
     rng = np.random.default_rng(seed)
     a, b = rng.uniform(-1, 1, (M, K)).astype(BF16), rng.uniform(-1, 1, (K, N)).astype(BF16)
     bias = rng.uniform(-1, 1, (1, N)).astype(BF16)
@@ -41,6 +41,15 @@ def _run(M, N, K, target, op="add", accum="float32", seed=0, **options):
 def test_bias_row_every_schedule(schedule, target, partials, accum):
     k = _run(100, 200, 100, target, accum=accum, schedule=schedule, partials=partials, **SCHEDULES[schedule])
     assert k.program.schedule_description.startswith(schedule) and partials in k.program.schedule_description
+
+
+@pytest.mark.parametrize("partials", ["reload", "l1_acc"])
+@pytest.mark.parametrize("target", CHIPS)
+def test_bias_row_padded_block_edges(target, partials):
+    # 150 x 150 in 32-wide kernel blocks: 5 x 5 tiles, so 2 x 2 per-core blocks overhang M and N; the
+    # reader skips the bias tiles past N, the compute applies the row to the whole block
+    _run(150, 150, 130, target, blocks=(32, 32, 32), schedule="multicast", partials=partials,
+         **dict(SCHEDULES["multicast"], subblock_h=1, subblock_w=2, per_core_n=2))
 
 
 @pytest.mark.parametrize("op", ["sub", "mul"])
