@@ -104,7 +104,7 @@ REPRESENTATIVE = ("matmul_bf16_fp32acc", "eltwise_add", "unary_silu_relu_exp", "
                   "reduce_max_all_fp32", "attention_bf16", "eltwise_breadth", "fma_bf16", "cast_fp32",
                   "reduce_min_rows", "unary_exp_log2_exp2", "softmax_ragged_bf16", "reduce_sum_cols_ragged",
                   "matmul_multicast_l1acc", "matmul_bias_relu_multicast_reload", "matmul_residual_multicast",
-                  "matmul_bfp8_b_multicast")
+                  "matmul_bfp8_b_multicast", "matmul_bias_row_multicast")
 # (chip, samples) per tier of the sample checks: the default tier's, then the slow tier's remainder
 SAMPLE_TIERS = (("wormhole_b0", tuple(SAMPLES)), ("blackhole", REPRESENTATIVE))
 SLOW_SAMPLE_TIERS = (("blackhole", tuple(n for n in SAMPLES if n not in REPRESENTATIVE)),)
