@@ -41,6 +41,13 @@ of vn tiles is read once (by the reader, or by the B sender of the column and mu
 with one handshake); the compute adds it on the last K block before the final pack: per_core_M x
 per_core_N broadcast adds into DST (`eltwise_tiles`) and 2 inits per subblock (the add's init and the
 matmul re-init); L1 holds cb_depth bias rows of per_core_N tiles.
+That is tt-metal's program (``program="tt-metal"``). Ours (lower/matmul.py) with ``epilogue_rows=1``:
+every core's B-side kernel reads the valid vn bias tiles of each block itself (one barrier; no
+multicast), into a CB of two blocks of per_core_N tiles; on the last K block each subblock is packed to
+the stage CB (pack_tiles, one more DST acquire) and comes back through one broadcast per tile
+(`bcast_tiles`); the matmul re-inits per subblock as after any FPU epilogue, and the packer / SrcA
+switch to the stage's format and back where it differs from the output's / in1's (the reconfigs
+analysis/compute_state places; `bcast_init` is not among the counted inits, as in perf.program).
 
 `steps` = K blocks summed over the core's blocks (K steps for ``naive``); `step_overlap` = cb_depth;
 `blocks` = output blocks of the core; `out_overlap` = 0 for tt-metal's program with ``accumulate="l1_acc"``
@@ -179,7 +186,10 @@ def check_params(p: MatmulParams) -> None:
         raise TTCompileError(f"{what}: program must be one of {PROGRAMS}")
     if p.program == "ours" and (p.in0_source, p.out_dest, p.bias) != ("dram", "dram", False):
         raise TTCompileError(f"{what}: sharded tensors and the bias-row epilogue exist only in the tt-metal "
-                             f"program (program='tt-metal')")
+                             f"program (program='tt-metal'); ours models a row with epilogue_rows")
+    if p.epilogue_rows and (p.epilogue_rows > 1 or p.epilogue_tensors or p.program != "ours"):
+        raise TTCompileError(f"{what}: ours applies at most one (1, N) row, without C-shaped epilogue tensors "
+                             f"(analysis/matmul.py); got {p.epilogue_rows} rows and {p.epilogue_tensors} tensors")
     if p.fidelity not in MATH_FIDELITIES:
         raise TTCompileError(f"{what}: unknown math fidelity {p.fidelity!r}; known: {', '.join(MATH_FIDELITIES)}")
     for name, f in zip(("in0", "in1", "output"), p.formats):

@@ -145,6 +145,8 @@ def test_bias_epilogue_counts_and_l1():
         matmul_work(replace(p, variant="naive", bias=True, per_core_M=4, subblock=(1, 1)))
     with pytest.raises(TTCompileError, match="exist only in the tt-metal program"):
         matmul_work(replace(p, bias=True, program="ours"))
+    with pytest.raises(TTCompileError, match="at most one"):
+        matmul_work(replace(p, epilogue_rows=1, epilogue_tensors=1, program="ours"))
 
 
 def _flat(d, pre=""):
