@@ -1,5 +1,5 @@
-"""Matmul plus a (1, N) bias row: C = A @ B + bias. The accumulator is handed from DST to L1 after the K
-loop and the bias row is broadcast over it (add_tiles_bcast_rows).
+"""Matmul plus a (1, N) bias row: C = A @ B + bias. After the K loop each subblock is handed from DST to
+L1 and the bias row is broadcast over it (add_tiles_bcast_rows), in whichever schedule the compiler picks.
 Run: .venv/bin/python examples/matmul_bias_row.py [--chip blackhole]"""
 import argparse
 
@@ -20,6 +20,7 @@ if __name__ == "__main__":
     bias = rng.standard_normal((1, N)).astype(ml_dtypes.bfloat16)
     c = np.asarray(kernel(a, b, bias), np.float32)
     chk = numerics.check_bounded(c, sample_bounds.matmul_bias_row(a, b, bias, "bfloat16"))
+    print(f"{kernel.program.schedule_description}")
     print(f"matmul {M}x{N}x{K} + bias row on {args.chip}: max error / bound {chk.max_ratio:.3g} -> "
           f"{'PASS' if chk.ok else 'FAIL'}")
     raise SystemExit(0 if chk.ok else 1)

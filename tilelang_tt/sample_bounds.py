@@ -75,10 +75,13 @@ def rmsnorm(a, gamma, out_dtype: str, eps: float = 1e-6) -> N.Bounded:
     return N.fpu_binary("mul", nrm, g, F32).stored(out_dtype)
 
 
-def matmul_bias_row(a, b, bias, out_dtype: str) -> N.Bounded:
-    """A @ B in an fp32 DST, spilled to an fp32 CB, plus the bias row (row broadcast)."""
-    acc = N.matmul(a, b, fp32_acc=True).stored(F32)
-    return N.fpu_binary("add", acc, N.Bounded.exact(bias), F32).stored(out_dtype)
+def matmul_bias_row(a, b, bias, out_dtype: str, fp32_acc: bool = True, op: str = "add") -> N.Bounded:
+    """A @ B in DST, spilled to a CB of the accumulation's format (fp32, or bf16 with a bf16 DST), <op>
+    the bias row (row broadcast; in a bf16 DST the result is rounded to bf16 there)."""
+    acc_dtype = F32 if fp32_acc else "bfloat16"
+    acc = N.matmul(a, b, fp32_acc=fp32_acc).stored(acc_dtype)
+    out = N.fpu_binary(op, acc, N.Bounded.exact(bias), _src(acc_dtype))
+    return (out if fp32_acc else out.stored("bfloat16")).stored(out_dtype)
 
 
 def reduce(op: str, axis: str, a) -> N.Bounded:

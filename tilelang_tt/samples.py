@@ -264,25 +264,27 @@ def rmsnorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: flo
 
 
 def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64, block_k: int = 32,
-                    dtype: str = "bfloat16", accum_dtype: str = "float32"):
-    """C = A @ B + bias, bias a (1, N) row added to every row (a row broadcast after the K loop)."""
+                    dtype: str = "bfloat16", accum_dtype: str = "float32", op: str = "add"):
+    """C = A @ B <op> bias (op: add, sub, mul), bias a (1, N) row applied to every row (a row broadcast
+    after the K loop). M, N, K need not be whole tiles or blocks (ceildiv grid and K loop)."""
+    binop = {"add": Tx.add, "sub": Tx.sub, "mul": Tx.mul}[op]
 
     @T.prim_func
     def matmul_bias_row(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), Bias: T.Buffer((1, N), dtype),
                         C: T.Buffer((M, N), dtype)):
-        bx = T.launch_thread("blockIdx.x", N // block_n)
-        by = T.launch_thread("blockIdx.y", M // block_m)
+        bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+        by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
         B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
         b_s = T.alloc_buffer((1, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
-        for k in T.serial(K // block_k):
+        for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
             Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
             Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
         Tx.copy(b_s, Bias[0:1, bx * block_n:bx * block_n + block_n])
-        Tx.add(C_l, C_l, b_s)
+        binop(C_l, C_l, b_s)
         Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
 
     return matmul_bias_row

@@ -5,7 +5,7 @@ and C (M x N): every grid block (by, bx) zeroes one local accumulator, loops k o
 A[by*bm : +bm, k*bk : +bk] and B[k*bk : +bk, bx*bn : +bn] into shared buffers and accumulates
 `Tx.gemm(acc, A_s, B_s, acc, beta=1)` (or a single beta=0 gemm when K = bk), then applies element-wise
 ops to the accumulator (Tx.add/sub/mul with a shared block loaded from a tensor D[by*bm.., bx*bn..]
-of C's shape, unary ops in place) and copies it (possibly through one Tx.cast) to C[by*bm.., bx*bn..].
+of C's shape, or from a (1, N) row vector Bias[0:1, bx*bn..] broadcast over the rows; unary ops in place) and copies it (possibly through one Tx.cast) to C[by*bm.., bx*bn..].
 Because the regions tile M, N and K exactly once, the result does not depend on the block sizes, and
 the compiler may choose its own. Anything else keeps the user's blocks (the naive schedule); `recognize`
 says why in one sentence.
@@ -28,13 +28,14 @@ class EpilogueOp:
     kind: str                  # binary | unary
     op: str                    # tt op name (add, sub, mul / exp, relu, ...)
     tensor: str | None = None  # the global tensor of a binary op's other operand
+    bcast: str = ""            # "rows": the tensor is a (1, N) row added to every row of C; "": C's shape
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "op": self.op, "tensor": self.tensor or ""}
+        return {"kind": self.kind, "op": self.op, "tensor": self.tensor or "", "bcast": self.bcast}
 
     @classmethod
     def from_dict(cls, d) -> "EpilogueOp":
-        return cls(str(d["kind"]), str(d["op"]), str(d["tensor"]) or None)
+        return cls(str(d["kind"]), str(d["op"]), str(d["tensor"]) or None, str(d.get("bcast", "")))
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,16 @@ class MatmulSpec:
         """The tensors the epilogue reads, each once (one CB each, however often it is used)."""
         return tuple(dict.fromkeys(e.tensor for e in self.epilogue if e.tensor))
 
+    @cached_property
+    def row_tensors(self) -> tuple:
+        """The epilogue tensors that are (1, N) rows (one tile row per block column, broadcast)."""
+        return tuple(dict.fromkeys(e.tensor for e in self.epilogue if e.tensor and e.bcast == "rows"))
+
+    @cached_property
+    def block_tensors(self) -> tuple:
+        """The epilogue tensors of C's shape."""
+        return tuple(t for t in self.epilogue_tensors if t not in self.row_tensors)
+
 
 class _NotMatmul(Exception):
     pass
@@ -102,6 +113,12 @@ def _tiled(an, start, ext: int, size: int, var, extent: int, what: str) -> None:
     # loop or a grid axis of extent 1)
     ok = _zero(an, start) or (var is not None and _zero(an, start - var * ext))
     _need(ok, f"{what} starts at {start}, not at " + ("0" if extent == 1 else f"{getattr(var, 'name', var)} * {ext}"))
+
+
+def _is_row(p, d, c_g) -> bool:
+    """d is a (1, N) row vector of C's width (its device shape is one padded tile row)."""
+    return static_shape(d.buf)[0] == 1 and static_shape(d.buf)[1] == static_shape(c_g.buf)[1] \
+        and p.shape(d.buf)[1] == p.shape(c_g.buf)[1]
 
 
 def _recognize(p) -> MatmulSpec:
@@ -167,10 +184,16 @@ def _recognize(p) -> MatmulSpec:
             _need(it.kind != "sub" or ops[1].is_(cur), "the epilogue subtracts the accumulator from a tensor")
             _need(other.kind == "shared" and other.name in loaded,
                   f"Tx.{it.kind} in the epilogue reads {other.name}, not a block loaded from a tensor")
-            epilogue.append(EpilogueOp("binary", entry.tt_op, loaded[other.name].name))
             d = loaded[other.name]
-            _need(static_shape(d.buf) == static_shape(c_g.buf) and p.shape(d.buf) == p.shape(c_g.buf),
-                  f"{d.name} does not have the shape of C")
+            row = _is_row(p, d, c_g)
+            _need(row or (static_shape(d.buf) == static_shape(c_g.buf) and p.shape(d.buf) == p.shape(c_g.buf)),
+                  f"{d.name} has neither the shape of C nor that of a (1, N) row")
+            # one row, read once per block and applied by one broadcast pass through the stage CB, and
+            # no C-shaped tensor beside it: the lowering and the model (perf/matmul.py) cover that epilogue
+            _need(not row or not any(e.bcast for e in epilogue), f"the epilogue applies a second row ({d.name})")
+            _need(not any(e.tensor for e in epilogue) or row == any(e.bcast for e in epilogue),
+                  f"the epilogue mixes a (1, N) row and a tensor of C's shape ({d.name})")
+            epilogue.append(EpilogueOp("binary", entry.tt_op, d.name, "rows" if row else ""))
         elif entry is not None and entry.kind == "unary":
             _need(ops[0].is_(cur) and ops[1].is_(cur), f"Tx.{it.kind} in the epilogue is not in place")
             epilogue.append(EpilogueOp("unary", entry.tt_op))
@@ -223,8 +246,11 @@ def _recognize(p) -> MatmulSpec:
     _tiled(an, br, bk, K, k_var, k_ext, "B's rows (K)")
     _tiled(an, bc, bn, N, n_var, n_ext, "B's columns")
     for name, d in loaded.items():
-        (dr, _), (dc, _) = d.ranges
-        _tiled(an, dr, bm, M, m_var, m_ext, f"{d.name}'s rows")
+        (dr, dre), (dc, _) = d.ranges
+        if _is_row(p, d, c_g):
+            _need(_zero(an, dr) and int(dre) == 1, f"{d.name} is a row but the block reads rows other than 0")
+        else:
+            _tiled(an, dr, bm, M, m_var, m_ext, f"{d.name}'s rows")
         _tiled(an, dc, bn, N, n_var, n_ext, f"{d.name}'s columns")
     _need(str(a_g.buf.dtype) == str(b_g.buf.dtype), "A and B have different dtypes")
     return MatmulSpec(a_g.name, b_g.name, c_g.name, M, N, K, str(a_g.buf.dtype), str(c_g.buf.dtype),

@@ -51,7 +51,8 @@ def _dst(x: N.Bounded, fp32_dst: bool) -> N.Bounded:
 # params: M, N, K, bm, bn, bk, dtype (A, B, D), accum (local C_l), out (C), epilogue: steps applied to
 # C_l after the K loop, each "bias" (C_l += X), "sub" (C_l -= X), "mul" (C_l *= X) or a unary op, where
 # X is the block of `operand` at C's position: "D" (an extra (M, N) input; the default), "C" (the output
-# itself: C = A @ B + C, read before it is overwritten), "A" (needs N == K) or "B" (needs M == K).
+# itself: C = A @ B + C, read before it is overwritten), "A" (needs N == K) or "B" (needs M == K), or
+# "R": the extra input D is a (1, N) row, its (1, bn) block broadcast over the block's rows.
 
 BINARY_STEPS = {"bias": "add", "sub": "sub", "mul": "mul"}
 
@@ -81,22 +82,26 @@ def _matmul_build(p, name):
 
     s0, s1, s2, s3 = (step(i) for i in range(MAX_STEPS))
 
-    if operand == "D":
+    if operand in ("D", "R"):
+        # R: D is a (1, N) row; its block is row 0 (by * 0) of bn columns
+        dm, dh = (1, 1) if operand == "R" else (M, bm)
+        dstep = 0 if operand == "R" else bm
+
         @T.prim_func
-        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), D: T.Buffer((M, Nn), dtype),
+        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), D: T.Buffer((dm, Nn), dtype),
                    C: T.Buffer((M, Nn), out)):
             bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
             by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
             B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
-            D_s = T.alloc_buffer((bm, bn), dtype, scope="shared")
+            D_s = T.alloc_buffer((dh, bn), dtype, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
             for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
                 Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
                 Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
-            Tx.copy(D_s, D[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
+            Tx.copy(D_s, D[by * dstep:by * dstep + dh, bx * bn:bx * bn + bn])
             if n_epi > 0:
                 s0(C_l, D_s)
             if n_epi > 1:
@@ -165,6 +170,8 @@ def _matmul_inputs(p):
     operand = _operand(p)
     if operand == "D":
         ins.append(("D", (M, Nn), dtype))
+    elif operand == "R":
+        ins.append(("D", (1, Nn), dtype))      # the kernel's D, a (1, N) row
     elif operand == "C":
         ins.append(("C", (M, Nn), p["out"]))    # read and overwritten: an input and the output
     return ins
@@ -172,15 +179,23 @@ def _matmul_inputs(p):
 
 def _matmul_output(p) -> int:
     """The parameter index of C: the last parameter."""
-    return 3 if _operand(p) == "D" else 2
+    return 3 if _operand(p) in ("D", "R") else 2
 
 
 def _matmul_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
     acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst, fidelity=fidelity)
     operand = _operand(p)
     for s in p["epilogue"]:
-        acc = N.binary(BINARY_STEPS[s], acc, N.Bounded.exact(arrays[operand])) if s in BINARY_STEPS else \
-            N.unary(s, acc)
+        if s in BINARY_STEPS and operand == "R":
+            # a broadcast reads the accumulator back from a CB (the stage / spill CB in DST's format):
+            # the source registers round fp32 data to 19 bits
+            src = "float32" if fp32_dst else None
+            acc = N.fpu_binary(BINARY_STEPS[s], acc.stored("float32" if fp32_dst else "bfloat16"),
+                               N.Bounded.exact(arrays["D"]), src)
+        elif s in BINARY_STEPS:
+            acc = N.binary(BINARY_STEPS[s], acc, N.Bounded.exact(arrays[operand]))
+        else:
+            acc = N.unary(s, acc)
         acc = _dst(acc, fp32_dst)
     return acc
 

@@ -171,7 +171,7 @@ def matmul_params(draw):
     dtype = draw(st.sampled_from(DTYPES))
     # which tensor the binary steps read: an extra input D, or the residual forms reading C itself, A
     # (then K = N) or B (then K = M); the K block stays a divisor of K
-    operand = draw(st.sampled_from(("D", "D", "D", "C", "C", "A", "B")))
+    operand = draw(st.sampled_from(("D", "D", "D", "C", "C", "A", "B", "R", "R")))
     K = bk * kt
     if operand == "A":
         K, bk = bn * gx, bn
@@ -183,7 +183,7 @@ def matmul_params(draw):
         epi.insert(_uniform(draw, 0, len(epi)), draw(st.sampled_from(tuple(BINARY_STEPS))))
     p = {"M": bm * gy, "N": bn * gx, "K": K, "bm": bm, "bn": bn, "bk": bk, "dtype": dtype,
          "accum": accum, "out": draw(st.sampled_from((dtype, "bfloat16", "float32"))), "epilogue": epi}
-    if operand in ("D", "C"):      # the A / B forms need K equal to N / M: kept whole
+    if operand in ("D", "C", "R"):      # the A / B forms need K equal to N / M: kept whole
         p["M"], p["N"], p["K"] = _ragged(draw, p["M"]), _ragged(draw, p["N"]), _ragged(draw, p["K"])
     if operand != "D":
         p["operand"] = operand

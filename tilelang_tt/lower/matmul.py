@@ -12,7 +12,9 @@ in0_block_w tiles, row-major) and the B block (in0_block_w x per_core_n) arrive 
 compute kernel walks the DST subblocks (subblock_h x subblock_w), reloads the partial sums of the
 earlier K blocks from c_24, accumulates the K block with matmul_block (matmul_tiles for 1x1), and
 packs either the partial sums (c_24) or, on the last K block, after the epilogue, the result (c_16) in
-subblock order, which the writer stores. Tiles past the edge of C are neither read nor written; the
+subblock order, which the writer stores. A (1, N) row of the epilogue arrives once per block (its
+per_core_n tiles in c_2..); the release broadcasts only from CBs (`add_tiles_bcast_rows(icb0, icb1, ..)`),
+so the subblock is packed to the stage CB (c_25) and read back through the broadcast into DST. Tiles past the edge of C are neither read nor written; the
 compute kernel computes them on stale data that nobody stores.
 
 Multicast handshake per K block (tt-metal's matmul_multicore_reuse_mcast protocol): a receiver reserves
@@ -26,7 +28,7 @@ from __future__ import annotations
 from tvm import tirx
 
 from ..analysis.compute_state import place_inits
-from ..schedule.matmul import CB_EPILOGUE, CB_IN0, CB_IN1, CB_OUT, CB_PARTIAL
+from ..schedule.matmul import CB_EPILOGUE, CB_IN0, CB_IN1, CB_OUT, CB_PARTIAL, CB_STAGE
 from ..specs import SemaphoreSpec, rect
 from .assemble import KernelBuild
 from .common import bind, call, ev, for_, seq, var
@@ -180,6 +182,15 @@ class MatmulLowering:
         cond = _and(r < self.mt if self.pad_m else None, c < self.nt if self.pad_n else None)
         return for_(i, self.sh, [for_(j, self.sw, [_if(cond, make(r * self.nt + c, i * self.sw + j))])])
 
+    def _read_row(self, t, col0):
+        """The block's per_core_n tiles of the (1, N) row t (tile row 0 of its padded tile grid), valid
+        ones only, pushed once per block."""
+        cb, ld, j = self.epilogue_cbs[t], var(f"l1_{t}"), var("j")
+        read = ev("noc_async_read_page", col0 + j, t, ld + j * self.page(t))
+        return seq([ev("cb_reserve_back", cb, self.pn), bind(ld, call("get_write_ptr", cb)),
+                    for_(j, self.pn, [_if(col0 + j < self.nt if self.pad_n else None, read)]),
+                    ev("noc_async_read_barrier"), ev("cb_push_back", cb, self.pn)])
+
     def in1_reader_writer(self, sender: bool):
         """RISCV_0: the B blocks of this core's column, then per subblock the epilogue tensors' tiles
         and the output tiles."""
@@ -212,10 +223,10 @@ class MatmulLowering:
                 body.append(ev("cb_push_back", CB_IN1, n))
             else:
                 body = self._receiver_block(CB_IN1, n, argv)
-            out = [for_(kb, self.nk, body)]
+            out = [self._read_row(t, col0) for t in self.spec.row_tensors] + [for_(kb, self.nk, body)]
             sh_i, sw_j = var("sh"), var("sw")
             sub = []
-            for t in ep:
+            for t in self.spec.block_tensors:
                 cb, ld = self.epilogue_cbs[t], var(f"l1_{t}")
                 tb = self.page(t)
                 sub += [ev("cb_reserve_back", cb, self.sub), bind(ld, call("get_write_ptr", cb)),
@@ -259,7 +270,7 @@ class MatmulLowering:
             mm = ev("matmul_block", CB_IN0, CB_IN1, a_tile, b_tile, 0, self.sw, self.sh, self.w)
         body.append(for_(inner, self.w, [mm]))
         if last:
-            body += self._epilogue()
+            body += self._epilogue(sw_j)
         body += [ev("tile_regs_commit"), ev("tile_regs_wait")]
         if l1_acc is not None:
             body.append(for_(t, self.sub, [ev("pack_tile_to", t, CB_PARTIAL, slot + t, int(l1_acc))]))
@@ -268,18 +279,35 @@ class MatmulLowering:
             body += [ev("cb_reserve_back", target, self.sub), for_(t, self.sub, [ev("pack_tile", t, target)]),
                      ev("cb_push_back", target, self.sub)]
         body.append(ev("tile_regs_release"))
+        rows = [self.epilogue_cbs[t] for t in self.spec.row_tensors] if last else []
         return [ev("cb_wait_front", CB_IN0, self.pm * self.w), ev("cb_wait_front", CB_IN1, self.w * self.pn),
+                *[ev("cb_wait_front", cb, self.pn) for cb in rows],
                 for_(sh_i, self.pm // self.sh, [for_(sw_j, nsw, body)]),
-                ev("cb_pop_front", CB_IN0, self.pm * self.w), ev("cb_pop_front", CB_IN1, self.w * self.pn)]
+                ev("cb_pop_front", CB_IN0, self.pm * self.w), ev("cb_pop_front", CB_IN1, self.w * self.pn),
+                *[ev("cb_pop_front", cb, self.pn) for cb in rows]]
 
-    def _epilogue(self):
+    def _row_bcast(self, op, sw_j):
+        """DST = stage <op> broadcast(row): the subblock leaves DST through the stage CB and comes back
+        through the unpacker with the row's tile of each column (the block's tile sw_j * subblock_w + j)."""
+        i, j, t = var("i"), var("j"), var("t")
+        cb = self.epilogue_cbs[op.tensor]
+        return [ev("tile_regs_commit"), ev("tile_regs_wait"), ev("cb_reserve_back", CB_STAGE, self.sub),
+                for_(t, self.sub, [ev("pack_tile", t, CB_STAGE)]), ev("cb_push_back", CB_STAGE, self.sub),
+                ev("tile_regs_release"), ev("tile_regs_acquire"), ev("cb_wait_front", CB_STAGE, self.sub),
+                for_(i, self.sh, [for_(j, self.sw, [ev("bcast_tiles", op.op, "rows", CB_STAGE, cb, i * self.sw + j,
+                                                      sw_j * self.sw + j, i * self.sw + j)])]),
+                ev("cb_pop_front", CB_STAGE, self.sub)]
+
+    def _epilogue(self, sw_j):
         # a tensor the epilogue reads more than once (C = (AB + D) * D) arrives once per subblock: its
         # tiles are waited for before the first use and popped after the last
         last = {op.tensor: i for i, op in enumerate(self.spec.epilogue) if op.kind == "binary"}
         out, waited = [], set()
         for i, op in enumerate(self.spec.epilogue):
             t = var("t")
-            if op.kind == "binary":
+            if op.bcast == "rows":
+                out += self._row_bcast(op, sw_j)
+            elif op.kind == "binary":
                 cb = self.epilogue_cbs[op.tensor]
                 if op.tensor not in waited:
                     waited.add(op.tensor)

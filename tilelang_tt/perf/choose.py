@@ -45,6 +45,7 @@ class Constraints:
                                              # it is more than this much faster than the best calmer one
     program: str = "ours"                    # whose program is modeled (perf/matmul.py PROGRAMS)
     epilogue_tensors: int = 0                # ours: C-shaped tensors of the epilogue
+    epilogue_rows: int = 0                   # ours: (1, N) row tensors of the epilogue (broadcast)
     epilogue_unary: tuple = ()               # ours: SFPU ops of the epilogue
     max_cores: int | None = None             # cap on cols x rows
     fixed: dict = field(default_factory=dict)  # the user's overrides: grid (cols, rows), per_core_M,
@@ -163,6 +164,8 @@ class _Space:
             # two subblocks of output and epilogue tiles; the partial-sum block whenever K has more than
             # one block (reload and l1_acc alike)
             room = self.budget - 2 * self.cap * (self.to + self.cons.epilogue_tensors * self.te)
+            if self.cons.epilogue_rows:      # the rows' blocks and the stage CB (perf.matmul.ours_epilogue_l1)
+                room -= self.cons.epilogue_rows * 2 * bn * self.te + self.cap * self.ti
             partial = bm * bn * self.ti
             fits = [d for d in self.kdivs if d * per_k + (partial if self.Kt // d > 1 else 0) <= room]
         else:
@@ -241,6 +244,7 @@ def _base(M, N, K, dtype, out_dtype, fp32_acc, fidelity, model, cons: Constraint
                         out_dtype=out_dtype, fp32_acc=fp32_acc, fidelity=fidelity, model=model,
                         dst_full_sync=cons.dst_full_sync, cb_depth=cons.cb_depth, bias=cons.bias,
                         program=cons.program, epilogue_tensors=cons.epilogue_tensors,
+                        epilogue_rows=cons.epilogue_rows,
                         epilogue_unary=tuple(cons.epilogue_unary), in0_format=f0, in1_format=f1, out_format=fo)
 
 

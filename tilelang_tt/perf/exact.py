@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from ..errors import TTCompileError
 from ..target import TILE_BYTES
-from .matmul import _fmt, check_params, intermediate_format, tt_partials_format
+from .matmul import _fmt, check_params, intermediate_format, ours_epilogue_l1, tt_partials_format
 
 
 def _ceil(a: int, b: int) -> int:
@@ -74,7 +74,7 @@ class Checker:
         total = b.cb_depth * (bm * self.ta + bn * self.tb) * ibw
         if b.program == "ours":
             sub = sb[0] * sb[1]
-            total += 2 * sub * self.to + b.epilogue_tensors * 2 * sub * self.te
+            total += 2 * sub * self.to + ours_epilogue_l1(b, sub, bn)
             return total + (bm * bn * self.ti if kt // ibw > 1 else 0)
         total += bm * bn * self.to + (b.cb_depth * bn * self.te if b.bias else 0)
         if kt // ibw > 1 and acc == "reload":

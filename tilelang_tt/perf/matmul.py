@@ -41,6 +41,13 @@ of vn tiles is read once (by the reader, or by the B sender of the column and mu
 with one handshake); the compute adds it on the last K block before the final pack: per_core_M x
 per_core_N broadcast adds into DST (`eltwise_tiles`) and 2 inits per subblock (the add's init and the
 matmul re-init); L1 holds cb_depth bias rows of per_core_N tiles.
+That is tt-metal's program (``program="tt-metal"``). Ours (lower/matmul.py) with ``epilogue_rows=1``:
+every core's B-side kernel reads the valid vn bias tiles of each block itself (one barrier; no
+multicast), into a CB of two blocks of per_core_N tiles; on the last K block each subblock is packed to
+the stage CB (pack_tiles, one more DST acquire) and comes back through one broadcast per tile
+(`bcast_tiles`); the matmul re-inits per subblock as after any FPU epilogue, and the packer / SrcA
+switch to the stage's format and back where it differs from the output's / in1's (the reconfigs
+analysis/compute_state places; `bcast_init` is not among the counted inits, as in perf.program).
 
 `steps` = K blocks summed over the core's blocks (K steps for ``naive``); `step_overlap` = cb_depth;
 `blocks` = output blocks of the core; `out_overlap` = 0 for tt-metal's program with ``accumulate="l1_acc"``
@@ -91,6 +98,7 @@ class MatmulParams:
     # matmul_multicore_reuse_mcast_2d program, what the published measurements ran (validation only)
     program: str = "ours"
     epilogue_tensors: int = 0             # ours: C-shaped tensors added/multiplied into DST (dest reuse)
+    epilogue_rows: int = 0                # ours: (1, N) rows, each a broadcast pass through the stage CB
     epilogue_unary: tuple = ()            # ours: SFPU ops applied to DST, in order
     # storage format of each operand when it is not the dtype's (TT DataFormat names: "Float16_b",
     # "Bfp8_b", "Bfp4_b"; the logical dtype stays bfloat16): sets the bytes of every page, multicast and
@@ -178,7 +186,10 @@ def check_params(p: MatmulParams) -> None:
         raise TTCompileError(f"{what}: program must be one of {PROGRAMS}")
     if p.program == "ours" and (p.in0_source, p.out_dest, p.bias) != ("dram", "dram", False):
         raise TTCompileError(f"{what}: sharded tensors and the bias-row epilogue exist only in the tt-metal "
-                             f"program (program='tt-metal')")
+                             f"program (program='tt-metal'); ours models a row with epilogue_rows")
+    if p.epilogue_rows and (p.epilogue_rows > 1 or p.epilogue_tensors or p.program != "ours"):
+        raise TTCompileError(f"{what}: ours applies at most one (1, N) row, without C-shaped epilogue tensors "
+                             f"(analysis/matmul.py); got {p.epilogue_rows} rows and {p.epilogue_tensors} tensors")
     if p.fidelity not in MATH_FIDELITIES:
         raise TTCompileError(f"{what}: unknown math fidelity {p.fidelity!r}; known: {', '.join(MATH_FIDELITIES)}")
     for name, f in zip(("in0", "in1", "output"), p.formats):
@@ -238,7 +249,7 @@ def l1_bytes(p: MatmulParams) -> int:
         return p.cb_depth * (a + b + out * to)
     if p.program == "ours":       # schedule/matmul.py plan_cbs: two subblocks of output and epilogue tiles
         sub = p.subblock[0] * p.subblock[1]
-        total = p.cb_depth * (a + b) + 2 * sub * to + p.epilogue_tensors * 2 * sub * te
+        total = p.cb_depth * (a + b) + 2 * sub * to + ours_epilogue_l1(p, sub, p.per_core_N)
         if p.tiles[2] // p.in0_block_w > 1:
             total += out * TILE_BYTES[intermediate_format(p)]
         return total
@@ -251,6 +262,14 @@ def l1_bytes(p: MatmulParams) -> int:
     elif kb > 1 and not shares_output_cb(p):   # fp32 or Float16_b partials of a block-float output
         total += out * TILE_BYTES[intermediate_format(p)]
     return total
+
+
+def ours_epilogue_l1(p: MatmulParams, sub: int, per_core_n: int) -> int:
+    """L1 of ours' epilogue CBs (schedule/matmul.py plan_cbs): two subblocks per C-shaped tensor; per
+    (1, N) row two blocks of its per_core_n tiles, and one subblock of the stage CB (partials' format)."""
+    te = TILE_BYTES[_fmt(p.dtype)]
+    rows = p.epilogue_rows * 2 * per_core_n * te + (sub * TILE_BYTES[intermediate_format(p)] if p.epilogue_rows else 0)
+    return p.epilogue_tensors * 2 * sub * te + rows
 
 
 @lru_cache(maxsize=None)
@@ -457,7 +476,7 @@ def _ours(p: MatmulParams):
     sh, sw = p.subblock
     sub, out, nk = sh * sw, pm * pn, Kt // w
     subs = out // sub
-    E, U = p.epilogue_tensors, p.epilogue_unary
+    E, U, R = p.epilogue_tensors, p.epilogue_unary, p.epilogue_rows
     ta, tb, to = p.tile_bytes
     te = TILE_BYTES[_fmt(p.dtype)]
     fa, fb, fo = p.formats
@@ -474,17 +493,31 @@ def _ours(p: MatmulParams):
                             pack_tiles=out * nk, dst_acquires=subs * nk,
                             eltwise_tiles=out * E, sfpu_tiles=out * len(U),
                             sfpu_op_tiles={op: out * U.count(op) for op in sorted(set(U))})
+    # each (1, N) row: the subblock is packed to the stage CB and comes back through the broadcast
+    per_block.bcast_tiles, per_block.pack_tiles = out * R, per_block.pack_tiles + out * R
+    per_block.dst_acquires += subs * R
     once, per_sub = _sfpu_inits(tuple(U))
     # FPU / packer inits as analysis/compute_state places them: without an FPU epilogue the matmul init
     # is hoisted in front of everything; with one, every block re-inits (per subblock where it must)
+    fpu = E + R                   # FPU epilogue ops (dest reuse, row broadcasts): the matmul re-inits after them
     if nk == 1:
-        inits = (1 + E) * subs if E else 0
+        inits = (1 + E) * subs if fpu else 0
     elif acc == "l1_acc":
         per_block.copy_tiles, per_block.pack_l1_acc_tiles = out, out * (nk - 2)
-        inits = 2 + ((1 + (2 + E) * subs) if E else 2 * subs)     # 2: packer L1 accumulation on and off
+        inits = 2 + ((1 + (2 + E) * subs) if fpu else 2 * subs)   # 2: packer L1 accumulation on and off
     else:
         per_block.copy_tiles = out * (nk - 1)
-        inits = (1 + 2 * subs * (nk - 2) + (2 + E) * subs) if E else 2 * subs * (nk - 1)
+        inits = (1 + 2 * subs * (nk - 2) + (2 + E) * subs) if fpu else 2 * subs * (nk - 1)
+    if R:
+        # the stage CB (the partials' format) between the matmul and the broadcast: per subblock the
+        # packer goes to it and back to the output, SrcA to it and back to in1; with partials the
+        # block-start switch to them already covers one packer switch, and SrcA must leave the stage's
+        # format at the block start and enter the partials' before the last K block (once each)
+        fs = intermediate_format(p)
+        if nk == 1:
+            inits += 2 * subs * ((fs != fo) + (fs != fb))
+        else:
+            inits += (2 * subs - 1) * (fs != fo) + 2 * (fs != fb)
     # format reconfigs (analysis/compute_state places them): with partials in another format than the
     # output, the packer switches to the partials at each block and back for the last K block; with
     # partials in another format than in1, SrcA switches to them and back around every reload
@@ -494,7 +527,7 @@ def _ours(p: MatmulParams):
         inits += 2 * (part != fo) + 2 * subs * reloads * (part != fb)
     per_block.inits = inits + per_sub * subs
     c = per_block.scaled(rounds)
-    c.inits += once + (0 if E else 1)
+    c.inits += once + (0 if fpu else 1)
 
     def valid(total, block, lane, lanes, r):
         b = lane + r * lanes
@@ -532,9 +565,9 @@ def _ours(p: MatmulParams):
             _receive(r0, rounds * nk)
             r0.barriers += 1
         tiles = sum(vms) * sum(vns)                                      # valid output tiles of the core
-        r0.dram_read_pages += E * tiles
-        r0.dram_read_bytes += E * tiles * te
-        r0.barriers += (E + 1) * rounds * subs                           # one per subblock and tensor
+        r0.dram_read_pages += E * tiles + R * sum(vns) * rounds_m        # a row: its valid tiles per block
+        r0.dram_read_bytes += (E * tiles + R * sum(vns) * rounds_m) * te
+        r0.barriers += (E + 1) * rounds * subs + R * rounds              # one per subblock and tensor, per row block
         r0.dram_write_pages += tiles
         r0.dram_write_bytes += tiles * to
         core = CoreWork(core=members[0], compute=replace(c), dm={"RISCV_0": r0, "RISCV_1": r1}, steps=rounds * nk,

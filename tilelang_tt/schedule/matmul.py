@@ -36,6 +36,7 @@ VARIANTS = ("blocked", "subblocked", "multicast")
 ACCUMULATE = ("reload", "l1_acc")
 CB_IN0, CB_IN1, CB_OUT, CB_PARTIAL = INPUT_BASE, INPUT_BASE + 1, OUTPUT_BASE, INTERMEDIATE_BASE
 CB_EPILOGUE = INPUT_BASE + 2      # c_2.. : one per epilogue tensor
+CB_STAGE = INTERMEDIATE_BASE + 1  # c_25: a subblock packed for a row broadcast (the release's bcast reads CBs)
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -147,8 +148,10 @@ def compute_config(spec: MatmulSpec, options, p: MatmulParams | None = None) -> 
 
 
 def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, tensors: dict | None = None) -> tuple[CBSpec, ...]:
-    """in0 / in1 blocks (depth-buffered), one CB per epilogue tensor (two subblocks), the output (two
-    subblocks), and the partial sums of the whole block when K has more than one block. tensors: name ->
+    """in0 / in1 blocks (depth-buffered), one CB per epilogue tensor (two subblocks; a (1, N) row: its
+    per_core_n tiles, read once per block), the output (two subblocks), the partial sums of the whole
+    block when K has more than one block, and with a row the stage CB (one subblock in the partials'
+    format) the subblock is packed to before the broadcast reads it back. tensors: name ->
     TensorSpec; an input CB takes its tensor's dtype and storage format (a Bfp8_b B gets a Bfp8_b in1 CB,
     whose tiles the unpacker turns into bf16)."""
     tensors = tensors or {}
@@ -161,7 +164,8 @@ def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, tensors: dict | None
                   p.in0_block_w * p.per_core_n, "input", storage=fmt(spec.b))]
     for i, name in enumerate(spec.epilogue_tensors):
         dtype = tensors[name].dtype if name in tensors else spec.in_dtype
-        cbs.append(CBSpec(CB_EPILOGUE + i, f"epilogue_{name}", dtype, 2 * sub, sub, "input", storage=fmt(name)))
+        block = p.per_core_n if name in spec.row_tensors else sub     # a row: its tiles of the block
+        cbs.append(CBSpec(CB_EPILOGUE + i, f"epilogue_{name}", dtype, 2 * block, block, "input", storage=fmt(name)))
     cbs.append(CBSpec(CB_OUT, "out", spec.out_dtype, 2 * sub, sub, "output"))
     if kt // p.in0_block_w > 1:
         acc = "float32" if spec.fp32_acc else "bfloat16"
@@ -169,6 +173,8 @@ def plan_cbs(spec: MatmulSpec, p: MatmulParams, depth: int, tensors: dict | None
         # reload: subblocks pass through in order; l1_acc: the whole block stays reserved across K blocks
         cbs.append(CBSpec(CB_PARTIAL, "partials", acc, block, sub if p.accumulate == "reload" else block,
                           "intermediate"))
+    if spec.row_tensors:
+        cbs.append(CBSpec(CB_STAGE, "stage", "float32" if spec.fp32_acc else "bfloat16", sub, sub, "intermediate"))
     return tuple(cbs)
 
 
@@ -216,7 +222,11 @@ def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int, storage: dict | No
     n = 3 + len(spec.epilogue_tensors)
     l1 = depth * (p.per_core_m * page(spec.a) + p.per_core_n * page(spec.b)) * p.in0_block_w + 2 * sub * to
     # (epilogue tensors in A's dtype, as the chooser, unless declared block-float)
-    l1 += sum(2 * sub * page(name) for name in spec.epilogue_tensors)
+    l1 += sum(2 * sub * page(name) for name in spec.block_tensors)
+    l1 += sum(2 * p.per_core_n * page(name) for name in spec.row_tensors)
+    if spec.row_tensors:
+        n += 1
+        l1 += sub * tile_bytes("float32" if spec.fp32_acc else "bfloat16")
     if spec.k // TILE_COLS // p.in0_block_w > 1:
         n += 1
         l1 += block * tile_bytes("float32" if spec.fp32_acc else "bfloat16")
@@ -235,7 +245,7 @@ def perf_params(spec: MatmulSpec, p: MatmulParams, options):
                       variant=p.variant, dtype=spec.in_dtype, out_dtype=spec.out_dtype, fp32_acc=spec.fp32_acc,
                       fidelity=options.math_fidelity, accumulate=p.accumulate,
                       dst_full_sync=options.dst_mode == "full", cb_depth=min(2, options.cb_depth),
-                      epilogue_tensors=len(spec.epilogue_tensors),
+                      epilogue_tensors=len(spec.block_tensors), epilogue_rows=len(spec.row_tensors),
                       epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
                       in0_format=storage.get(spec.a), in1_format=storage.get(spec.b))
 
@@ -292,7 +302,8 @@ def matmul_schedule(program, spec: MatmulSpec, hw, options) -> MatmulSchedule:
                 return legality(spec, p, hw, opts, dst_tiles)
             return Constraints(variants=variants, accumulate=accs, dst_full_sync=options.dst_mode == "full",
                                cb_depth=min(2, options.cb_depth), max_grid=hw.grid, program="ours",
-                               epilogue_tensors=len(spec.epilogue_tensors),
+                               epilogue_tensors=len(spec.block_tensors),
+                               epilogue_rows=len(spec.row_tensors),
                                epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
                                max_cores=max_cores, fixed=_perf_fixed(fixed), legal=legal)
         problem = (spec.m, spec.n, spec.k, (spec.in_dtype, spec.out_dtype), spec.fp32_acc, options.math_fidelity,

@@ -12,6 +12,7 @@ from tilelang_tt.codegen import device_program, generate
 from tilelang_tt.errors import TTCompileError, TTResourceError
 from tilelang_tt.frontend import read_program
 from tilelang_tt.passes import lower_to_tt
+from tilelang_tt.options import CompileOptions
 
 FULL = dict(grid=(4, 2), per_core_m=2, per_core_n=2, in0_block_w=2, subblock_h=2, subblock_w=2)
 
@@ -285,13 +286,20 @@ def test_kernels_whose_shape_is_not_a_plain_matmul_keep_the_naive_schedule():
 
 
 @pytest.mark.parametrize("over", [FULL, dict(FULL, in0_block_w=4), dict(FULL, subblock_w=1)])
-def test_cb_budget_arithmetic_equals_the_plan(over):
-    from tilelang_tt.schedule.matmul import MatmulParams, _cb_budget, plan_cbs
-    spec, _ = recognize(read_program(samples.matmul_bias_relu(256, 256, 128)))
+@pytest.mark.parametrize("accum", ["float32", "bfloat16"])
+@pytest.mark.parametrize("sample", ["matmul_bias_relu", "matmul_bias_row"])
+def test_cb_budget_arithmetic_equals_the_plan(over, sample, accum):
+    from tilelang_tt.perf.matmul import l1_bytes
+    from tilelang_tt.schedule.matmul import MatmulParams, _cb_budget, perf_params, plan_cbs
+    f = (samples.matmul_bias_relu(256, 256, 128) if sample == "matmul_bias_relu" else
+         samples.matmul_bias_row(256, 256, 128, accum_dtype=accum))
+    spec, _ = recognize(read_program(f))
     p = MatmulParams("multicast", over["grid"], over["per_core_m"], over["per_core_n"], over["in0_block_w"],
                      over["subblock_h"], over["subblock_w"])
     cbs = plan_cbs(spec, p, 2)
     assert _cb_budget(spec, p, 2) == (len(cbs), sum(cb.total_bytes for cb in cbs))
+    # and the performance model's count of the same CBs
+    assert l1_bytes(perf_params(spec, p, CompileOptions())) == sum(cb.total_bytes for cb in cbs)
 
 
 def test_a_single_k_block_is_still_a_matmul():

@@ -84,8 +84,10 @@ def _space(M, N, K, cons, fp32_acc=False, model="wormhole_b0"):
 
 
 @pytest.mark.parametrize("program", ["ours", "tt-metal"])
-def test_l1_arithmetic_equals_the_model(program):
-    cons = Constraints(program=program, epilogue_tensors=1 if program == "ours" else 0)
+@pytest.mark.parametrize("rows", [0, 1])
+def test_l1_arithmetic_equals_the_model(program, rows):
+    cons = Constraints(program=program, epilogue_tensors=1 if program == "ours" and not rows else 0,
+                       epilogue_rows=rows if program == "ours" else 0)
     for fp32_acc in (False, True):
         space, check = _space(320, 224, 256, cons, fp32_acc)
         for acc in ("reload", "l1_acc"):

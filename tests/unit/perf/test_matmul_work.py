@@ -145,6 +145,8 @@ def test_bias_epilogue_counts_and_l1():
         matmul_work(replace(p, variant="naive", bias=True, per_core_M=4, subblock=(1, 1)))
     with pytest.raises(TTCompileError, match="exist only in the tt-metal program"):
         matmul_work(replace(p, bias=True, program="ours"))
+    with pytest.raises(TTCompileError, match="at most one"):
+        matmul_work(replace(p, epilogue_rows=1, epilogue_tensors=1, program="ours"))
 
 
 def _flat(d, pre=""):
@@ -170,19 +172,35 @@ GENERATED = [
 ]
 
 
+# the epilogue "row": C = A @ B + bias with a (1, N) bias row (a broadcast through the stage CB)
+GENERATED += [
+    (192, 160, 128, "multicast", (2, 3), (2, 3), 2, (1, 3), "reload", True, "row"),     # padded edges
+    (192, 160, 256, "multicast", (2, 3), (2, 3), 1, (1, 3), "l1_acc", True, "row"),
+    (192, 160, 64, "blocked", (2, 2), (2, 2), 2, (1, 1), "reload", False, "row"),       # one K block, rounds
+    (192, 160, 64, "blocked", (2, 2), (2, 2), 2, (1, 1), "reload", True, "row"),
+    (128, 256, 96, "subblocked", (2, 1), (2, 4), 1, (1, 2), "reload", False, "row"),
+    (128, 256, 96, "subblocked", (2, 1), (2, 4), 1, (1, 2), "reload", True, "row"),
+    (128, 256, 96, "multicast", (2, 2), (2, 4), 1, (2, 2), "l1_acc", False, "row"),
+    (128, 256, 128, "multicast", (1, 2), (1, 4), 4, (1, 4), "reload", True, "row"),
+]
+
+
 @pytest.mark.parametrize("M,N,K,variant,grid,block,w,sub,acc,fp32,epilogue", GENERATED)
 def test_matmul_work_equals_the_counts_of_the_generated_program(M, N, K, variant, grid, block, w, sub, acc, fp32,
                                                                epilogue):
     """The chooser's closed form (matmul_work) and the compiler's program agree exactly, core by core."""
-    f = (samples.matmul_bias_relu(M, N, K, 32, 32, 32) if epilogue else
-         samples.matmul(M, N, K, 32, 32, 32, accum_dtype="float32" if fp32 else "bfloat16"))
+    accum = "float32" if fp32 else "bfloat16"
+    f = (samples.matmul_bias_row(M, N, K, 32, 32, 32, accum_dtype=accum) if epilogue == "row" else
+         samples.matmul_bias_relu(M, N, K, 32, 32, 32) if epilogue else
+         samples.matmul(M, N, K, 32, 32, 32, accum_dtype=accum))
     mod = lower_to_tt(f, schedule=variant, grid=grid, per_core_m=block[0], per_core_n=block[1], in0_block_w=w,
                       subblock_h=sub[0], subblock_w=sub[1], partials=acc)
     counted = program_work(device_program(mod))
+    block_ep = bool(epilogue) and epilogue != "row"
     ours = matmul_work(MatmulParams(M=M, N=N, K=K, grid=grid, per_core_M=block[0], per_core_N=block[1],
                                     in0_block_w=w, subblock=sub, variant=variant, fp32_acc=fp32, accumulate=acc,
-                                    epilogue_tensors=1 if epilogue else 0,
-                                    epilogue_unary=("relu",) if epilogue else ()))
+                                    epilogue_tensors=1 if block_ep else 0, epilogue_rows=int(epilogue == "row"),
+                                    epilogue_unary=("relu",) if block_ep else ()))
     got = {tuple(c.core): _flat(c.to_dict()) for c in counted.cores}
     want = {tuple(c.core): _flat(c.to_dict()) for c in ours.cores}
     assert got == want

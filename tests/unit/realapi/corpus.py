@@ -30,7 +30,7 @@ SAMPLES = {
     "softmax_fp32": lambda: samples.softmax(64, 128, dtype="float32"),
     "layernorm_bf16": lambda: samples.layernorm(64, 128),
     "rmsnorm_fp32": lambda: samples.rmsnorm(64, 128, dtype="float32"),
-    "matmul_bias_row": lambda: samples.matmul_bias_row(64, 128, 64),
+    "matmul_bias_row": (lambda: samples.matmul_bias_row(64, 128, 64), dict(schedule="naive")),
     "reduce_sum_rows": lambda: samples.reduce("sum", "row", 64, 128),
     "reduce_max_cols": lambda: samples.reduce("max", "col", 64, 128),
     "reduce_max_all_fp32": lambda: samples.reduce("max", "all", 64, 128, dtype="float32"),
@@ -64,6 +64,13 @@ SAMPLES = {
                                    dict(schedule="multicast", grid=(2, 2), partials="l1_acc")),
     "matmul_bias_relu_multicast_reload": (lambda: samples.matmul_bias_relu(256, 256, 256),
                                           dict(schedule="multicast", grid=(2, 2), partials="reload")),
+    # a (1, N) bias row: read once per block, packed to the stage CB, add_tiles_bcast_rows back into DST
+    "matmul_bias_row_multicast": (lambda: samples.matmul_bias_row(256, 256, 256),
+                                  dict(schedule="multicast", grid=(2, 2), per_core_m=4, per_core_n=4,
+                                       subblock_h=2, subblock_w=2, partials="l1_acc")),
+    "matmul_bias_row_blocked_bf16acc": (lambda: samples.matmul_bias_row(192, 160, 128, accum_dtype="bfloat16",
+                                                                        op="sub"),
+                                        dict(schedule="blocked", grid=(2, 2))),
     # residual epilogues: C read before it is overwritten, B read as matmul input and epilogue operand
     # (one accessor each)
     "matmul_residual_multicast": (lambda: samples.matmul_residual(256, 256, 256, ("add", "relu"), "C"),
@@ -97,7 +104,7 @@ REPRESENTATIVE = ("matmul_bf16_fp32acc", "eltwise_add", "unary_silu_relu_exp", "
                   "reduce_max_all_fp32", "attention_bf16", "eltwise_breadth", "fma_bf16", "cast_fp32",
                   "reduce_min_rows", "unary_exp_log2_exp2", "softmax_ragged_bf16", "reduce_sum_cols_ragged",
                   "matmul_multicast_l1acc", "matmul_bias_relu_multicast_reload", "matmul_residual_multicast",
-                  "matmul_bfp8_b_multicast")
+                  "matmul_bfp8_b_multicast", "matmul_bias_row_multicast")
 # (chip, samples) per tier of the sample checks: the default tier's, then the slow tier's remainder
 SAMPLE_TIERS = (("wormhole_b0", tuple(SAMPLES)), ("blackhole", REPRESENTATIVE))
 SLOW_SAMPLE_TIERS = (("blackhole", tuple(n for n in SAMPLES if n not in REPRESENTATIVE)),)

@@ -131,6 +131,24 @@ def test_matmul_multicast(wolfpine_env, chip):
     _check_matmul(k, seed=3)
 
 
+@pytest.mark.needs_sim
+@pytest.mark.sim
+@pytest.mark.parametrize("chip", ["wormhole_b0", "blackhole"])
+def test_matmul_bias_row_multicast(wolfpine_env, chip):
+    """A (1, N) bias row in the multicast schedule on tt-metal's runtime: read once per block, the
+    subblock packed to the stage CB and brought back by add_tiles_bcast_rows (docs/schedules.md). A wrong
+    row tile or a missing broadcast is off by |bias| ~ 1, far past the matmul tolerance plus the add's
+    rounding."""
+    k = _compile(lambda: samples.matmul_bias_row(64, 128, 128), chip, schedule="multicast", grid=(2, 2),
+                 per_core_m=1, per_core_n=2, in0_block_w=1, subblock_h=1, subblock_w=2, partials="reload")
+    a, b, bias = _inputs(k, 5)
+    wp = k(a, b, bias, backend="wolfpine").astype(np.float64)
+    ab = a.astype(np.float64) @ b.astype(np.float64)
+    ref = ab + bias.astype(np.float64)
+    tol = _matmul_tolerance(a, b, ab) + _ulp(ref)
+    assert np.all(np.abs(wp - ref) <= tol), f"wolfpine is {np.max(np.abs(wp - ref) / tol):.3g} of its bound"
+
+
 # ---------------------------------------------------------------------------------------------------
 # negative controls: a broken kernel fails on wolfpine as it would on a card
 
