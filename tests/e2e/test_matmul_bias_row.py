@@ -34,10 +34,20 @@ def _run(M, N, K, target, op="add", accum="float32", seed=0, blocks=(32, 64, 32)
     return kernel
 
 
-@pytest.mark.parametrize("accum", ["float32", "bfloat16"])
-@pytest.mark.parametrize("partials", ["reload", "l1_acc"])
-@pytest.mark.parametrize("target", CHIPS)
-@pytest.mark.parametrize("schedule", list(SCHEDULES))
+def _cases():
+    """Every schedule x partials with fp32 accumulation on Wormhole, reload on Blackhole, bf16
+    accumulation with reload on Wormhole in `make test`; the other combinations in the slow tier."""
+    for schedule in SCHEDULES:
+        for target in CHIPS:
+            for partials in ("reload", "l1_acc"):
+                for accum in ("float32", "bfloat16"):
+                    fast = (target == CHIPS[0] and (accum == "float32" or partials == "reload")) or \
+                           (partials == "reload" and accum == "float32")
+                    yield pytest.param(schedule, target, partials, accum, marks=[] if fast else [pytest.mark.slow],
+                                       id=f"{schedule}-{target.split('/')[1]}-{partials}-{accum}")
+
+
+@pytest.mark.parametrize("schedule,target,partials,accum", list(_cases()))
 def test_bias_row_every_schedule(schedule, target, partials, accum):
     k = _run(100, 200, 100, target, accum=accum, schedule=schedule, partials=partials, **SCHEDULES[schedule])
     assert k.program.schedule_description.startswith(schedule) and partials in k.program.schedule_description

@@ -45,9 +45,18 @@ def run_residual(ops, tensor, M, Nn, K, target="tenstorrent", acc="float32", see
     return kernel
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("schedule", SCHEDULES)
-@pytest.mark.parametrize("form", list(FORMS))
+def _cases():
+    """Every form x schedule on Wormhole and the multicast / auto schedules on Blackhole in `make test`;
+    the rest of Blackhole in the slow tier (the chips share the generated kernels' structure)."""
+    for form in FORMS:
+        for schedule in SCHEDULES:
+            for target in TARGETS:
+                slow = target != TARGETS[0] and schedule not in ("multicast", "auto")
+                yield pytest.param(form, schedule, target, marks=[pytest.mark.slow] if slow else [],
+                                   id=f"{form}-{schedule}-{target}")
+
+
+@pytest.mark.parametrize("form,schedule,target", list(_cases()))
 def test_residual_matmul_every_schedule(form, schedule, target):
     ops, tensor, M, Nn, K = FORMS[form]
     k = run_residual(ops, tensor, M, Nn, K, target=target, schedule=schedule)
