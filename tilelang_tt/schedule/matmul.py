@@ -239,7 +239,7 @@ def _cb_budget(spec: MatmulSpec, p: MatmulParams, depth: int, storage: dict | No
 def perf_params(spec: MatmulSpec, p: MatmulParams, options):
     """The performance model's description (perf/matmul.py) of schedule `p` of this matmul."""
     from ..perf.matmul import MatmulParams as PerfParams
-    storage = dict(options.storage)
+    in0_format, in1_format, _ = operand_formats(spec, options)
     return PerfParams(M=spec.m, N=spec.n, K=spec.k, grid=tuple(p.grid), per_core_M=p.per_core_m,
                       per_core_N=p.per_core_n, in0_block_w=p.in0_block_w, subblock=(p.subblock_h, p.subblock_w),
                       variant=p.variant, dtype=spec.in_dtype, out_dtype=spec.out_dtype, fp32_acc=spec.fp32_acc,
@@ -247,7 +247,7 @@ def perf_params(spec: MatmulSpec, p: MatmulParams, options):
                       dst_full_sync=options.dst_mode == "full", cb_depth=min(2, options.cb_depth),
                       epilogue_tensors=len(spec.block_tensors), epilogue_rows=len(spec.row_tensors),
                       epilogue_unary=tuple(e.op for e in spec.epilogue if e.kind == "unary"),
-                      in0_format=storage.get(spec.a), in1_format=storage.get(spec.b))
+                      in0_format=in0_format, in1_format=in1_format)
 
 
 def operand_formats(spec: MatmulSpec, options) -> tuple:
