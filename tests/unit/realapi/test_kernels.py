@@ -27,11 +27,12 @@ def test_golden_kernels_compile_against_the_release(real_checker, record_results
                                               "TRISC2 (pack)"}
 
 
-@pytest.mark.parametrize("chip,names", [*SAMPLE_TIERS, *(pytest.param(*t, marks=pytest.mark.slow)
-                                                        for t in SLOW_SAMPLE_TIERS)], ids=lambda v: v if
-                         isinstance(v, str) else f"{len(v)} samples")
-def test_sample_kernels_compile_against_the_release(real_checker, record_results, chip, names):
-    specs = [s for name in names for s in kernel_specs(sample_program(name, chip), program=name)]
+# One test per sample and chip, so that pytest's workers share the tier (a cold compile takes seconds each)
+@pytest.mark.parametrize("chip,name", [(chip, n) for chip, names in SAMPLE_TIERS for n in names]
+                         + [pytest.param(chip, n, marks=pytest.mark.slow)
+                            for chip, names in SLOW_SAMPLE_TIERS for n in names])
+def test_sample_kernels_compile_against_the_release(real_checker, record_results, chip, name):
+    specs = kernel_specs(sample_program(name, chip), program=name)
     assert {s.model for s in specs} == {chip}
     _check(real_checker, specs, record_results)
 
