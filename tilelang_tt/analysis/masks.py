@@ -22,6 +22,8 @@ from ..frontend.program import free_vars
 MASK_ROLE = "mask"
 _COMPARE = (tirx.LT, tirx.LE, tirx.GT, tirx.GE, tirx.EQ, tirx.NE)
 _LOGIC = (tirx.And, tirx.Or, tirx.Not)
+# `a & b` / `a | b` of two conditions (the Python spelling users reach for inside a lambda)
+_BOOL_BITWISE = {tirx.BitwiseAnd: tirx.And, tirx.BitwiseOr: tirx.Or}
 _ARITH = (tirx.Add, tirx.Sub, tirx.Mul, tirx.FloorDiv, tirx.FloorMod)
 
 # a mask tile holds bf16 1.0 where the predicate holds, 0 elsewhere (where_tile tests for a non-zero datum)
@@ -61,6 +63,7 @@ def check_predicate(km, op, loop_vars) -> None:
         bad(f"takes {len(names)} coordinates", "write a lambda of the two coordinates: lambda i, j: ...")
 
     def visit(e, boolean: bool):
+        e = _as_logic(e)
         if isinstance(e, _LOGIC):
             if not boolean:
                 bad(f"uses a condition ({e}) as a number", "compare integer expressions")
@@ -113,6 +116,7 @@ def unsigned_form(op):
     _, body = predicate(op)
 
     def rec(e):
+        e = _as_logic(e)
         if isinstance(e, (tirx.And, tirx.Or)):
             return type(e)(rec(e.a), rec(e.b))
         if isinstance(e, tirx.Not):
@@ -120,6 +124,14 @@ def unsigned_form(op):
         pos, neg = _split(e.a - e.b)
         return type(e)(pos, neg)
     return rec(body)
+
+
+def _as_logic(e):
+    """A bitwise and / or of two conditions as the logical one (the same for bool operands)."""
+    for cls, logic in _BOOL_BITWISE.items():
+        if isinstance(e, cls) and str(e.ty) == "bool":
+            return logic(e.a, e.b)
+    return e
 
 
 def _nonnegative(e) -> bool:
