@@ -60,7 +60,7 @@ def _reads(op: TileOp):
         return []
     if op.kind == "gemm":
         return [ops[1], ops[2], ops[3]]
-    if op.kind in ("add", "sub", "mul", "fdiv", "maximum", "minimum"):
+    if op.kind in ("add", "sub", "mul", "fdiv", "maximum", "minimum", "select"):
         return [o for o in ops[1:3] if o.kind != "scalar"]
     if op.kind == "fma":
         return [o for o in ops[1:4] if o.kind != "scalar"]
