@@ -300,8 +300,6 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
     a float32 DST in half-sync mode). causal=True masks the scores of keys after each query with -inf
     (Tx.select on the packed scores; the reader builds the mask tiles of each block's diagonal)."""
     scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
-    if causal:
-        return _causal_attention(S, D, block_m, dtype, scale)
 
     @T.prim_func
     def attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
@@ -322,6 +320,8 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
         Tx.fill(S_l, T.float32(0))
         Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
         Tx.copy(S_s, S_l)
+        if causal:      # query row by * block_m + i sees keys 0 .. that row (in place: S_s holds two blocks)
+            Tx.select(S_s, S_s, T.float32(float("-inf")), lambda i, j: j <= i + by * block_m)
         Tx.max(mx, S_s, axes=-1)
         Tx.sub(E, S_s, mx)
         Tx.mul(E, E, T.float32(scale))
@@ -334,45 +334,7 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
         Tx.gemm(O_l, P, V_s, O_l, beta=1.0)
         Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
 
-    return attention
-
-
-def _causal_attention(S: int, D: int, block_m: int, dtype: str, scale: float):
-    @T.prim_func
-    def causal_attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
-                         O: T.Buffer((S, D), dtype)):
-        by = T.launch_thread("blockIdx.x", S // block_m)
-        Q_s = T.alloc_buffer((block_m, D), dtype, scope="shared")
-        K_s = T.alloc_buffer((S, D), dtype, scope="shared")
-        V_s = T.alloc_buffer((S, D), dtype, scope="shared")
-        S_l = T.alloc_buffer((block_m, S), "float32", scope="local")
-        S_s = T.alloc_buffer((block_m, S), "float32", scope="shared")
-        S_m = T.alloc_buffer((block_m, S), "float32", scope="shared")
-        mx = T.alloc_buffer((block_m, 1), "float32", scope="shared")
-        E = T.alloc_buffer((block_m, S), "float32", scope="shared")
-        rs = T.alloc_buffer((block_m, 1), "float32", scope="shared")
-        P = T.alloc_buffer((block_m, S), dtype, scope="shared")
-        O_l = T.alloc_buffer((block_m, D), "float32", scope="local")
-        Tx.copy(Q_s, Q[by * block_m:by * block_m + block_m, 0:D])
-        Tx.copy(K_s, K[0:S, 0:D])
-        Tx.fill(S_l, T.float32(0))
-        Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
-        Tx.copy(S_s, S_l)
-        # query row by * block_m + i sees keys 0 .. that row
-        Tx.select(S_m, S_s, T.float32(float("-inf")), lambda i, j: j <= i + by * block_m)
-        Tx.max(mx, S_m, axes=-1)
-        Tx.sub(E, S_m, mx)
-        Tx.mul(E, E, T.float32(scale))
-        Tx.exp(E, E)
-        Tx.sum(rs, E, axes=-1)
-        Tx.reciprocal(rs, rs)
-        Tx.mul(P, E, rs)
-        Tx.copy(V_s, V[0:S, 0:D])
-        Tx.fill(O_l, T.float32(0))
-        Tx.gemm(O_l, P, V_s, O_l, beta=1.0)
-        Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
-
-    return causal_attention
+    return attention.with_attr("global_symbol", "causal_attention" if causal else "attention")
 
 
 def masked(M: int, N: int, mask: str = "causal", fill: float = float("-inf"), block_m: int = 32,
