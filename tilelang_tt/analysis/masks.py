@@ -107,6 +107,60 @@ def predicate_at(op, row, col):
                                                        if v.same_as(vj) else v)])
 
 
+def tile_class(op, row0, col0, size: int = 32):
+    """(all_true, all_false): conditions, each a bool expression or Python False, under which the predicate
+    holds at every / no position of the size x size tile at (row0, col0), so the reader can store a
+    constant tile without evaluating the predicate per element. An affine comparison is extreme at the
+    corners of a rectangle, so its truth on the four corners decides it (== / != only when the two sides
+    never meet on the tile); one with // or % terms decides nothing (mixed)."""
+    (vi, vj), _ = predicate(op)
+    as_expr = lambda x: tirx.IntImm("int32", x) if isinstance(x, int) else x          # noqa: E731
+    corners = [(as_expr(row0 + dr), as_expr(col0 + dc)) for dr in (0, size - 1) for dc in (0, size - 1)]
+
+    def at(e, r, c):
+        import tvm_ffi
+        return tvm_ffi.structural_map(e, [(tvm.ir.Var, lambda v: r if v.same_as(vi) else c if v.same_as(vj)
+                                           else v)])
+
+    def rec(e):
+        if isinstance(e, (tirx.And, tirx.Or)):
+            (t1, f1), (t2, f2) = rec(e.a), rec(e.b)
+            return (_and(t1, t2), _or(f1, f2)) if isinstance(e, tirx.And) else (_or(t1, t2), _and(f1, f2))
+        if isinstance(e, tirx.Not):
+            t, f = rec(e.a)
+            return f, t
+        if _has_atoms(e):
+            return False, False
+        sides = [(at(e.a, r, c), at(e.b, r, c)) for r, c in corners]
+        if isinstance(e, (tirx.EQ, tirx.NE)):
+            apart = _or(_all(tirx.GT(p, n) for p, n in sides), _all(tirx.LT(p, n) for p, n in sides))
+            return (False, apart) if isinstance(e, tirx.EQ) else (apart, False)
+        holds = [type(e)(p, n) for p, n in sides]
+        return _all(holds), _all(tirx.Not(h) for h in holds)
+    return rec(unsigned_form(op))
+
+
+def _and(a, b):
+    return False if a is False or b is False else tirx.And(a, b)
+
+
+def _or(a, b):
+    return b if a is False else a if b is False else tirx.Or(a, b)
+
+
+def _all(conds):
+    out = None
+    for c in conds:
+        out = c if out is None else tirx.And(out, c)
+    return out
+
+
+def _has_atoms(e) -> bool:
+    if isinstance(e, (tirx.FloorDiv, tirx.FloorMod)):
+        return True
+    return any(_has_atoms(getattr(e, x)) for x in ("a", "b") if hasattr(e, x))
+
+
 def unsigned_form(op):
     """The predicate rewritten so that no subexpression is negative: index arithmetic prints as uint32_t
     (codegen/cpp_printer.py), where `j - i < 4` would wrap for i > j. Each comparison `a OP b` becomes

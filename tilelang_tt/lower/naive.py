@@ -387,12 +387,19 @@ class NaiveLowering:
         def bit(c, value):
             return tirx.Select(masks.predicate_at(op, row, c), tirx.IntImm("int32", value), tirx.IntImm("int32", 0))
         word = bit(col, masks.ONE_BF16) + bit(col + 1, masks.ONE_BF16 << 16)
-        l1 = addr + (ti * ct + tj) * page + (fr * 2 + fc) * 512 + r * 32 + w * 4
-        store = for_(w, 8, [ev("l1_store_u32", l1, word)])
-        for v, ext in ((r, 16), (fc, 2), (fr, 2), (tj, ct), (ti, rt)):
-            store = for_(v, ext, [store])
-        return [ev("cb_reserve_back", cb, n), bind(addr, call("get_write_ptr", cb)), store,
-                ev("cb_push_back", cb, n)]
+        tile = addr + (ti * ct + tj) * page
+        per_element = for_(w, 8, [ev("l1_store_u32", tile + (fr * 2 + fc) * 512 + r * 32 + w * 4, word)])
+        for v, ext in ((r, 16), (fc, 2), (fr, 2)):
+            per_element = for_(v, ext, [per_element])
+        # a tile wholly inside (outside) the mask is a constant: its words without evaluating the predicate
+        k = var("k")
+        all_true, all_false = masks.tile_class(op, ti * TILE_ROWS, tj * TILE_COLS)
+        body = per_element
+        for cond, value in ((all_false, 0), (all_true, masks.ONE_BF16 * 0x10001)):
+            if cond is not False:
+                body = tirx.IfThenElse(cond, for_(k, page // 4, [ev("l1_store_u32", tile + k * 4, value)]), body)
+        return [ev("cb_reserve_back", cb, n), bind(addr, call("get_write_ptr", cb)),
+                for_(ti, rt, [for_(tj, ct, [body])]), ev("cb_push_back", cb, n)]
 
     def reader(self):
         tensors = self._tensors_where(_is_copy_in, 1)

@@ -144,6 +144,11 @@ class Sim:
             for v in range(lo, lo + ext):
                 env[s.loop_var] = v
                 self.exec(s.body, env)
+        elif isinstance(s, tirx.IfThenElse):
+            if self.eval(s.condition, env):
+                self.exec(s.then_case, env)
+            elif s.else_case is not None:
+                self.exec(s.else_case, env)
         elif isinstance(s, tirx.Evaluate):
             self.call(s.value, env)
         else:
@@ -162,7 +167,8 @@ class Sim:
                tirx.FloorDiv: lambda a, b: a // b, tirx.FloorMod: lambda a, b: a % b}
         ops.update({tirx.LT: lambda a, b: a < b, tirx.LE: lambda a, b: a <= b, tirx.GT: lambda a, b: a > b,
                     tirx.GE: lambda a, b: a >= b, tirx.EQ: lambda a, b: a == b, tirx.NE: lambda a, b: a != b,
-                    tirx.And: lambda a, b: a and b, tirx.Or: lambda a, b: a or b})
+                    tirx.And: lambda a, b: a and b, tirx.Or: lambda a, b: a or b,
+                    tirx.BitwiseAnd: lambda a, b: a & b, tirx.BitwiseOr: lambda a, b: a | b})
         for cls, fn in ops.items():
             if isinstance(e, cls):
                 return fn(self.eval(e.a, env), self.eval(e.b, env))

@@ -158,3 +158,52 @@ def test_mask_tiles_in_l1_are_bf16_ones_and_zeros():
     assert len(stores) == 2 * 512                     # 2 tiles, 512 words each
     words = np.array([w & 0xFFFFFFFF for _, _, _, (addr, w) in stores], np.uint32)
     assert set(np.unique(words)) <= {0, 0x3F80, 0x3F800000, 0x3F803F80}
+
+
+def _predicate_kernel(pred):
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+
+    preds = {"causal": lambda by: (lambda i, j: j <= i + by * 64 - 5),
+             "band": lambda by: (lambda i, j: (i + by * 64 - j <= 20) & (j - i - by * 64 <= 3)),
+             "not_or_eq": lambda by: (lambda i, j: T.Not(j + 7 > i) | (i == 40)),
+             "stride": lambda by: (lambda i, j: (j % 3 == 0) & (i < 50)),
+             "ne_and": lambda by: (lambda i, j: (j != i + 100) & (i >= 32))}
+
+    @T.prim_func
+    def tiles(A: T.Buffer((128, 128), "bfloat16"), C: T.Buffer((128, 128), "bfloat16")):
+        by = T.launch_thread("blockIdx.x", 2)
+        A_s = T.alloc_buffer((64, 128), "bfloat16", scope="shared")
+        y = T.alloc_buffer((64, 128), "bfloat16", scope="local")
+        Tx.copy(A_s, A[by * 64:by * 64 + 64, 0:128])
+        Tx.select(y, A_s, T.float32(0), preds[pred](by))
+        Tx.copy(C[by * 64:by * 64 + 64, 0:128], y)
+    return tiles
+
+
+@pytest.mark.parametrize("pred,exact_class", [
+    ("causal", True), ("band", True), ("not_or_eq", False), ("stride", False), ("ne_and", False)])
+def test_tile_classes_are_sound(pred, exact_class):
+    """The reader stores a constant tile where analysis/masks.tile_class says the predicate holds at every /
+    no position: checked against the predicate at every position of every tile, for both blocks. For
+    comparisons without // or % the classification is also complete (no uniform tile left to the
+    per-element loop)."""
+    from tilelang_tt.analysis import masks
+    from tilelang_tt.frontend.program import read_program
+    from tilelang_tt.ttir.interp import Sim
+    op = next(o for o, _ in read_program(_predicate_kernel(pred)).walk_ops() if o.kind == "select")
+    (vi, vj), body = masks.predicate(op)
+    by = next(v for v in masks.uses_vars(op)) if masks.uses_vars(op) else None
+    ev = Sim.eval.__get__(Sim.__new__(Sim))
+    for b in (0, 1):
+        for ti in range(2):
+            for tj in range(4):
+                env = {by: b} if by is not None else {}
+                truth = np.array([[bool(ev(body, {**env, vi: 32 * ti + r, vj: 32 * tj + c})) for c in range(32)]
+                                  for r in range(32)])
+                t_all, f_all = masks.tile_class(op, 32 * ti, 32 * tj)
+                is_all = t_all is not False and bool(ev(t_all, env))
+                is_none = f_all is not False and bool(ev(f_all, env))
+                assert not (is_all and not truth.all()) and not (is_none and truth.any()), (b, ti, tj)
+                if exact_class:
+                    assert is_all == truth.all() and is_none == (not truth.any()), (b, ti, tj)
