@@ -24,7 +24,8 @@ def _dm(t) -> DMWork:
                   mcast_bytes=t.get(("mcast_bytes",), 0), mcast_writes=c("noc_async_write_multicast"),
                   mcast_dests=t.get(("mcast_dests",), 0), sem_waits=c("noc_semaphore_wait"),
                   sem_signals=c("noc_semaphore_inc") + c("noc_semaphore_set_multicast"),
-                  barriers=c("noc_async_read_barrier") + c("noc_async_write_barrier") + c("noc_async_atomic_barrier"))
+                  barriers=c("noc_async_read_barrier") + c("noc_async_write_barrier") + c("noc_async_atomic_barrier"),
+                  l1_stores=c("l1_store_u32") + c("l1_store_u16"))
 
 
 def _compute(t) -> ComputeWork:

@@ -207,3 +207,13 @@ def test_tile_classes_are_sound(pred, exact_class):
                 assert not (is_all and not truth.all()) and not (is_none and truth.any()), (b, ti, tj)
                 if exact_class:
                     assert is_all == truth.all() and is_none == (not truth.any()), (b, ti, tj)
+
+
+def test_the_model_counts_the_mask_stores():
+    """kernel.estimate() prices the reader's mask words (perf DMWork.l1_stores): every tile of every block
+    is 512 words, constant or evaluated."""
+    from tilelang_tt.perf.work import ProgramWork
+    kernel = tilelang_tt.compile(samples.masked(64, 96, "causal"), out_idx=1)
+    work = ProgramWork.from_dict(kernel.plan["work"])
+    assert [sum(d.l1_stores for d in c.dm.values()) for c in work.cores] == [3 * 512, 3 * 512]
+    assert "L1 stores" in str(kernel.estimate())
