@@ -89,3 +89,16 @@ def reduce(op: str, axis: str, a) -> N.Bounded:
     src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
     ax = {"row": 1, "col": 0, "all": None}[axis]
     return N.reduce(op, N.Bounded.exact(a), ax, src).stored(F32)
+
+
+def running_reduce(op: str, a, block_n: int) -> N.Bounded:
+    """samples.running_reduce: per column block a row reduce (fp32 DST, stored fp32), folded into the fp32
+    state by an FPU add of two fp32 CBs (the source registers' rounding of both) or an exact maximum."""
+    src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
+    x = np.asarray(a)
+    state = N.Bounded.exact(np.full((x.shape[0], 1), 0.0 if op == "sum" else -np.inf))
+    for j in range(0, x.shape[1], block_n):
+        part = N.reduce(op, N.Bounded.exact(x[:, j:j + block_n]), 1, src).stored(F32)
+        state = (N.fpu_binary("add", state, part, F32) if op == "sum" else N.extremum("maximum", state, part))
+        state = state.stored(F32)
+    return state

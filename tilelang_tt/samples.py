@@ -372,6 +372,33 @@ def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int =
     return reduce_all.with_attr("global_symbol", f"reduce_{op}_all")
 
 
+def running_reduce(op: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):
+    """C = op over the rows of A (op "sum" or "max"; C is (M, 1) float32) as a running value: a serial loop
+    over the N // block_n column blocks loads each block, reduces it and folds it into a (block_m, 1) state
+    in a shared buffer (Tx.add / Tx.maximum in place), initialised before the loop and read after it. The
+    state is carried across iterations in its CB (docs/ops.md "State carried across a loop"): the pattern of
+    flash attention's running max and sum."""
+    if N % block_n:
+        raise ValueError(f"running_reduce: block_n={block_n} must divide N={N}")
+    fn, fold, init = {"sum": (Tx.sum, Tx.add, 0.0), "max": (Tx.max, Tx.maximum, float("-inf"))}[op]
+
+    @T.prim_func
+    def running_reduce(A: T.Buffer((M, N), dtype), C: T.Buffer((M, 1), "float32")):
+        by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+        A_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
+        part = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        state = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        r = T.alloc_buffer((block_m, 1), "float32", scope="local")
+        Tx.fill(state, T.float32(init))
+        for j in T.serial(N // block_n):
+            Tx.copy(A_s, A[by * block_m:by * block_m + block_m, j * block_n:j * block_n + block_n])
+            fn(part, A_s, axes=-1)
+            fold(state, state, part)
+        Tx.copy(r, state)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:1], r)
+    return running_reduce.with_attr("global_symbol", f"running_{op}")
+
+
 def eltwise_breadth(M: int, N: int, block_m: int = 32):
     """Element-wise ops beyond add / sub / mul on float32 data: scalar operands on either side, fdiv of
     tensors and by a scalar, maximum / minimum of two tensors, exp2, a bf16 result in L1 (a cast by the
