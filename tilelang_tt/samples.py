@@ -333,6 +333,73 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
     return attention
 
 
+def flash_attention(S: int, D: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16",
+                    scale: float | None = None):
+    """O = softmax(scale * Q @ K^T) @ V for one head, in the online-softmax (flash attention) form for
+    sequences whose score rows do not fit DST: per grid point block_m query rows, a serial loop over the
+    S // block_n key blocks. Iteration j: S_j = Q K_j^T (Tx.gemm, transpose_B) packed to L1,
+    m_new = max(m, rowmax(S_j)), corr = exp(scale (m - m_new)), P = exp(scale (S_j - m_new)) stored in the
+    kernel's dtype, l = l corr + rowsum(P), O = O corr + P @ V_j, m = m_new; after the loop O / l. The running
+    max m, sum l and output O are float32 shared buffers initialised before the loop and carried across its
+    iterations in their CBs (docs/ops.md "Attention (one head)"). m = m_new is recomputed as max(m, rowmax)
+    (exact) rather than copied. The scale is applied after the max is subtracted (equal for scale > 0)."""
+    scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
+    if S % block_n or S % block_m:
+        raise ValueError(f"flash_attention: S={S} must be a multiple of block_m={block_m} and block_n={block_n} "
+                         f"(the padded key columns of a ragged last block would need a -inf mask on the scores)")
+
+    @T.prim_func
+    def flash_attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
+                        O: T.Buffer((S, D), dtype)):
+        by = T.launch_thread("blockIdx.x", S // block_m)
+        Q_s = T.alloc_buffer((block_m, D), dtype, scope="shared")
+        K_s = T.alloc_buffer((block_n, D), dtype, scope="shared")
+        V_s = T.alloc_buffer((block_n, D), dtype, scope="shared")
+        S_l = T.alloc_buffer((block_m, block_n), "float32", scope="local")
+        S_s = T.alloc_buffer((block_m, block_n), "float32", scope="shared")
+        P = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
+        m = T.alloc_buffer((block_m, 1), "float32", scope="shared")       # running row max (state)
+        l = T.alloc_buffer((block_m, 1), "float32", scope="shared")       # running row sum (state)
+        O_s = T.alloc_buffer((block_m, D), "float32", scope="shared")     # running output (state)
+        mn = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        corr = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        rs = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        PV_l = T.alloc_buffer((block_m, D), "float32", scope="local")
+        O_l = T.alloc_buffer((block_m, D), "float32", scope="local")
+        Tx.copy(Q_s, Q[by * block_m:by * block_m + block_m, 0:D])
+        Tx.fill(m, T.float32(float("-inf")))
+        Tx.fill(l, T.float32(0))
+        Tx.fill(O_s, T.float32(0))
+        for j in T.serial(S // block_n):
+            Tx.copy(K_s, K[j * block_n:j * block_n + block_n, 0:D])
+            Tx.fill(S_l, T.float32(0))
+            Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
+            Tx.copy(S_s, S_l)
+            Tx.max(mn, S_s, axes=-1)
+            Tx.maximum(mn, mn, m)                 # m_new
+            Tx.sub(corr, m, mn)
+            Tx.mul(corr, corr, T.float32(scale))
+            Tx.exp(corr, corr)                    # exp(scale (m - m_new)); 0 on the first block
+            Tx.maximum(m, m, mn)                  # m = m_new (exact)
+            Tx.sub(S_s, S_s, mn)
+            Tx.mul(S_s, S_s, T.float32(scale))
+            Tx.exp(P, S_s)
+            Tx.sum(rs, P, axes=-1)
+            Tx.mul(l, l, corr)
+            Tx.add(l, l, rs)
+            Tx.mul(O_s, O_s, corr)
+            Tx.copy(V_s, V[j * block_n:j * block_n + block_n, 0:D])
+            Tx.fill(PV_l, T.float32(0))
+            Tx.gemm(PV_l, P, V_s, PV_l, beta=1.0)
+            Tx.add(PV_l, PV_l, O_s)
+            Tx.copy(O_s, PV_l)
+        Tx.reciprocal(l, l)
+        Tx.mul(O_l, O_s, l)
+        Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
+
+    return flash_attention
+
+
 def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):
     """C = op(A) over rows (axis="row": C is (M, 1), per block (block_m, 1)), columns (axis="col": (1, N),
     grid over column blocks of the full height) or both ("all": (1, 1), one block); op in sum / max / min.
