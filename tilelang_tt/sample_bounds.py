@@ -48,6 +48,37 @@ def attention(q, k, v, out_dtype: str, scale: float | None = None) -> N.Bounded:
     return N.matmul_of(p, out_dtype, v, fp32_acc=True).stored(out_dtype)
 
 
+def flash_attention(q, k, v, out_dtype: str, block_n: int = 64, scale: float | None = None) -> N.Bounded:
+    """samples.flash_attention, op by op over the key blocks: scores in an fp32 DST packed to an fp32 CB,
+    the block row max (exact), the new running max (exact maximum), corr = exp(scale (m - m_new)), the
+    probabilities exp(scale (s - m_new)) stored in the kernel's dtype, the running sum and output rescaled by
+    corr (FPU ops on fp32 CBs: the source registers' rounding), P @ V in an fp32 DST plus the rescaled output
+    (dest reuse), and after the loop O times the reciprocal of l. The value is the exact attention (the
+    online form is algebraically exact); the error is what each op can add."""
+    qa, ka, va = (np.asarray(x) for x in (q, k, v))
+    scale = 1.0 / float(qa.shape[1]) ** 0.5 if scale is None else scale
+    rows = qa.shape[0]
+    m = N.Bounded.exact(np.full((rows, 1), -np.inf))
+    lsum = N.Bounded.exact(np.zeros((rows, 1)))
+    o = N.Bounded.exact(np.zeros((rows, va.shape[1])))
+    src = _src(out_dtype)
+    for j in range(0, ka.shape[0], block_n):
+        s = N.matmul(qa, ka[j:j + block_n].T, fp32_acc=True).stored(F32)
+        mn = N.extremum("maximum", N.reduce("max", s, 1, F32).stored(F32), m)
+        corr = N.fpu_binary("sub", m, mn, F32).stored(F32)
+        corr = N.unary("exp", N.scalar("mul", corr, scale).stored(F32)).stored(F32)
+        m = N.extremum("maximum", m, mn)
+        e = N.scalar("mul", N.fpu_binary("sub", s, mn, F32).stored(F32), scale).stored(F32)
+        p = N.unary("exp", e).stored(out_dtype)
+        rs = N.reduce("sum", p, 1, src).stored(F32)
+        lsum = N.fpu_binary("add", N.fpu_binary("mul", lsum, corr, F32).stored(F32), rs, F32).stored(F32)
+        o = N.fpu_binary("mul", o, corr, F32).stored(F32)
+        pv = N.matmul_of(p, out_dtype, va[j:j + block_n], fp32_acc=True)
+        o = N.fpu_binary("add", pv, o, F32).stored(F32)
+    inv = N.unary("reciprocal", lsum).stored(F32)
+    return N.fpu_binary("mul", o, inv, F32).stored(out_dtype)
+
+
 def layernorm(a, gamma, beta, out_dtype: str, eps: float = 1e-5) -> N.Bounded:
     x, g, b = N.Bounded.exact(a), N.Bounded.exact(gamma), N.Bounded.exact(beta)
     n = np.asarray(a).shape[1]
