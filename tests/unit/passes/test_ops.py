@@ -112,6 +112,11 @@ def test_flash_attention(S, D, dtype, target):
     # the running max, sum and output are carried: each holds its old and new value while rewritten
     cbs = {cb.name: cb for cb in kernel.program.cbs}
     assert all(cbs[n].num_pages == 2 * cbs[n].block_pages for n in ("m", "l", "O_s"))
+    # the model counts every iteration: both matmuls (2 S^2 D FLOPs each); Q read and O written once, K and V
+    # read whole by each of the S / 32 blocks
+    est, size = kernel.estimate(), np.dtype(q.dtype).itemsize
+    assert est.flops == 4 * S * S * D
+    assert est.dram_bytes == (2 * S * D + 2 * (S // 32) * S * D) * size
 
 
 @pytest.mark.parametrize("op,dtype", [("sum", "bfloat16"), ("sum", "float32"), ("max", "bfloat16"),
