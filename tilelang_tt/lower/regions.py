@@ -189,23 +189,14 @@ def binary_form(op) -> str:
     return "tiles"
 
 
-def _loop_access(km, loop, strict: bool) -> Access | None:
-    """The access of a serial loop without DST -> L1 hand-offs inside (one item of the region plan). A loop
-    with hand-offs gives None (strict=False: the plan splits it into regions, `region_loop`), or is refused
-    where its body cannot be planned (strict=True)."""
+def _loop_access(km, loop) -> Access | None:
+    """The access of a serial loop as one item of the region plan, or None when its body hands DST off to
+    L1 (a shared result, a local read through the unpacker after it was written): a region loop."""
     acc = Access()
     for sub in loop.body:
-        s = _loop_access(km, sub, strict) if isinstance(sub, Loop) else op_access(sub)
-        if s is None:
+        s = _loop_access(km, sub) if isinstance(sub, Loop) else op_access(sub)
+        if s is None or s.shared_writes or s.cb_reads & (acc.writes | s.writes):
             return None
-        if s.shared_writes or s.cb_reads & (acc.writes | s.writes):
-            if not strict:
-                return None
-            what = (f"a result into shared buffer {s.shared_writes[0]}" if s.shared_writes else
-                    f"reading local buffer {sorted(s.cb_reads)[0]} through the unpacker after writing it")
-            fail(km.name, f"{what} inside the serial loop {loop.var.name}", sub.stmt,
-                 supported="DST -> L1 hand-offs inside a serial loop at the top level of the block",
-                 fix="move that op out of the inner loop (into the body of the top-level loop, or after it)")
         acc.dst_reads |= s.dst_reads - acc.writes
         acc.cb_reads |= s.cb_reads
         acc.writes |= s.writes
@@ -215,15 +206,14 @@ def _loop_access(km, loop, strict: bool) -> Access | None:
 
 
 def item_access(km, it) -> Access:
-    if isinstance(it, TileOp):
-        return op_access(it)
-    return _loop_access(km, it, strict=True)
+    """The access of one planned item: a tile op, or a loop without hand-offs (`_flatten` splits the others)."""
+    return op_access(it) if isinstance(it, TileOp) else _loop_access(km, it)
 
 
 def region_loop(km, it) -> bool:
     """A top-level serial loop whose body hands DST off to L1: its body is split into compute regions that
     repeat every iteration (state carried across iterations lives in CBs)."""
-    return isinstance(it, Loop) and _loop_access(km, it, strict=False) is None
+    return isinstance(it, Loop) and _loop_access(km, it) is None
 
 
 @dataclass
