@@ -411,16 +411,18 @@ class NaiveLowering:
 
         plan = self.plan
         before, after, loop_before, loop_after = self._windows()
-        first, last, after_loop = {}, {}, {}
+        first, last, before_loop, after_loop = {}, {}, {}, {}
         for v in plan.versions:
             cb = self.cb_by_name[v.cb].index
             wait, pop = ev("cb_wait_front", cb, v.tiles), ev("cb_pop_front", cb, v.tiles)
-            if v.readers:
-                first.setdefault(v.readers[0], []).append(wait)
-            if v.pop[0] == "step":
-                last.setdefault(v.pop[1], []).append(pop)
-            else:       # after a region loop (a carried value nobody reads after the loop waits first)
-                after_loop.setdefault(v.pop[1], []).extend([pop] if v.readers else [wait, pop])
+            if not v.readers:           # a carried last value nobody reads after the loop
+                after_loop.setdefault(v.pop[1], []).extend([wait, pop])
+                continue
+            # a value read in every iteration of a region loop and produced before it: waited for before
+            # the loop (one wait per push), popped after it
+            (first.setdefault(v.wait[1], []) if v.wait[0] == "step" else
+             before_loop.setdefault(v.wait[1], [])).append(wait)
+            (last.setdefault(v.pop[1], []) if v.pop[0] == "step" else after_loop.setdefault(v.pop[1], [])).append(pop)
         block = []
         open_loop = None        # (region loop id, the statements of its body)
         for region in plan.regions:
@@ -428,7 +430,7 @@ class NaiveLowering:
                 block += self._close_loop(open_loop, loop_after, after_loop)
                 open_loop = None
             if region.loop is not None and open_loop is None:
-                block += loop_before.get(region.loop, [])
+                block += loop_before.get(region.loop, []) + before_loop.get(region.loop, [])
                 open_loop = (region.loop, [])
             out = self._region(region, first, last, before, after)
             (open_loop[1] if open_loop is not None else block).extend(out)

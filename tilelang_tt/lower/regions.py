@@ -226,6 +226,7 @@ class Version:
     readers: list = field(default_factory=list)   # step indices
     loop: int | None = None    # the region loop whose body produces it (once per iteration)
     carried: bool = False      # the loop's last value of a buffer that the next iteration reads
+    wait: tuple = ()           # ("step", s): before step s; ("loop", l): before region loop l starts
     pop: tuple = ()            # ("step", s): after step s; ("loop", l): after region loop l ends
 
 
@@ -457,8 +458,30 @@ def plan_regions(km, group=lambda n: n) -> Plan:
             it = next(x for x in items if isinstance(x, TileOp) and x.operands[0].name == v.cb)
             fail(km.name, f"the result in shared buffer {v.cb} is never read", it.stmt,
                  fix=f"read {v.cb} in a later tile op, or compute into a local buffer and copy that to global")
-        v.pop = _pop_point(plan, vid)
+        v.wait, v.pop = _wait_point(plan, vid), _pop_point(plan, vid)
     return plan
+
+
+def _invariant_in(plan: Plan, vid, step) -> int | None:
+    """The region loop around `step` when version `vid` comes from before it and is not the value the loop
+    carries in (so every iteration reads the same pages), else None."""
+    v = plan.versions[vid]
+    lid = plan.step_loop(step)
+    if lid is None or v.loop == lid:
+        return None
+    name = v.cb if v.local is None else v.local
+    return None if plan.loops[lid].carried.get(name, (None,))[0] == vid else lid
+
+
+def _wait_point(plan: Plan, vid) -> tuple:
+    """Where a version's pages are waited for: before its first reader, or before the region loop that
+    reads it every iteration (one wait per push: the device program's balance check counts them); a
+    carried last value nobody reads after the loop is waited for after it (`_pop_point`)."""
+    v = plan.versions[vid]
+    if not v.readers:
+        return ("loop", v.loop)
+    lid = _invariant_in(plan, vid, v.readers[0])
+    return ("loop", lid) if lid is not None else ("step", v.readers[0])
 
 
 def _pop_point(plan: Plan, vid) -> tuple:
@@ -471,12 +494,8 @@ def _pop_point(plan: Plan, vid) -> tuple:
     if v.carried:
         after = [s for s in v.readers if plan.step_loop(s) != v.loop]
         return ("step", after[-1]) if after else ("loop", v.loop)
-    last = v.readers[-1]
-    lid = plan.step_loop(last)
-    if lid is not None and v.loop != lid and plan.loops[lid].carried.get(v.cb if v.local is None else v.local,
-                                                                         (None,))[0] != vid:
-        return ("loop", lid)
-    return ("step", last)
+    lid = _invariant_in(plan, vid, v.readers[-1])
+    return ("loop", lid) if lid is not None else ("step", v.readers[-1])
 
 
 def double_buffered(plan: Plan) -> set:

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 import tvm
 from tvm import tirx
+from tvm.script import tirx as T
+from tvm.tirx.script import tile as Tx
 
 import tilelang_tt
+from tilelang_tt import numerics as N
 from tilelang_tt import sample_bounds as R
 from tilelang_tt import samples
 from tilelang_tt.errors import TTCompileError
@@ -104,3 +107,39 @@ def test_nested_loops_with_hand_offs_are_refused():
     '''
     with pytest.raises(TTCompileError, match="the serial loop j with DST -> L1 hand-offs inside the serial loop i"):
         tilelang_tt.compile(_loop_kernel(body))
+
+
+@T.prim_func
+def _carried_local(A: T.Buffer((64, 512), "float32"), B: T.Buffer((64, 64), "float32"),
+                   C: T.Buffer((64, 64), "float32")):
+    by = T.launch_thread("blockIdx.x", 2)
+    A_s = T.alloc_buffer((32, 64), "float32", scope="shared")
+    B_s = T.alloc_buffer((32, 64), "float32", scope="shared")
+    E = T.alloc_buffer((32, 64), "float32", scope="shared")
+    O_l = T.alloc_buffer((32, 64), "float32", scope="local")
+    W_l = T.alloc_buffer((32, 64), "float32", scope="local")
+    Tx.copy(B_s, B[by * 32:by * 32 + 32, 0:64])
+    Tx.exp(W_l, B_s)
+    Tx.fill(O_l, T.float32(0))
+    for j in T.serial(8):
+        Tx.copy(A_s, A[by * 32:by * 32 + 32, j * 64:j * 64 + 64])
+        Tx.exp(E, A_s)
+        Tx.add(O_l, O_l, E)
+        Tx.add(O_l, O_l, W_l)
+    Tx.add(O_l, O_l, W_l)
+    Tx.copy(C[by * 32:by * 32 + 32, 0:64], O_l)
+
+
+def test_locals_across_a_region_loop():
+    """A local accumulated across the iterations (carried through its spill CB) and a local computed before
+    the loop that every iteration and the code after the loop read (waited for once, popped once)."""
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((64, 512)).astype(np.float32), rng.standard_normal((64, 64)).astype(np.float32)
+    w = N.unary("exp", N.Bounded.exact(b)).stored("float32")
+    o = N.Bounded.exact(np.zeros((64, 64)))
+    for j in range(8):
+        e = N.unary("exp", N.Bounded.exact(a[:, j * 64:j * 64 + 64])).stored("float32")
+        o = N.fpu_binary("add", N.fpu_binary("add", o, e, "float32").stored("float32"), w, "float32").stored("float32")
+    o = N.fpu_binary("add", o, w, "float32").stored("float32")
+    kernel = _three_ways(_carried_local, {"A": a, "B": b}, "C", (64, 64), o)
+    assert {cb.name for cb in kernel.program.cbs} >= {"O_l_spill", "W_l_spill"}
