@@ -19,7 +19,8 @@ value on entry is read in the body and that the body rewrites is *carried*: the 
 loop and the one each iteration packs last are the same CB's successive versions, so each iteration
 waits for and pops the previous value after its last reader and pushes the new one (per iteration one
 push, one pop), and the final value is popped after its last reader after the loop. A value produced
-before the loop and only read in it is popped after the loop. Region loops do not nest.
+before the loop and read in it is waited for once before the loop and popped after it (or after its last
+reader after the loop). Region loops do not nest.
 
 `plan_regions(program)` is pure analysis of the TileProgram (the CB plan and the lowering both read it).
 """
