@@ -290,14 +290,18 @@ def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64
     return matmul_bias_row
 
 
-def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale: float | None = None):
+def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale: float | None = None,
+              causal: bool = False):
     """O = softmax(scale * Q @ K^T) @ V for one head (Q, K, V of shape (S, D)); Q @ K^T is a Tx.gemm with
     transpose_B=True (the unpacker transposes each K tile). Each grid point owns block_m query rows and keeps their whole score row in L1:
     the scores land in DST (float32), are packed to L1, go through the softmax of `softmax` (the scale is
     applied after the max is subtracted, which is the same for scale > 0), and the bf16 / fp32
     probabilities feed the second matmul. block_m x S scores must fit DST (S <= 128 at block_m = 32 with
-    a float32 DST in half-sync mode)."""
+    a float32 DST in half-sync mode). causal=True masks the scores of keys after each query with -inf
+    (Tx.select on the packed scores; the reader builds the mask tiles of each block's diagonal)."""
     scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
+    if causal:
+        return _causal_attention(S, D, block_m, dtype, scale)
 
     @T.prim_func
     def attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
@@ -397,6 +401,66 @@ def flash_attention(S: int, D: int, block_m: int = 32, block_n: int = 64, dtype:
         Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
 
     return flash_attention
+
+
+def _causal_attention(S: int, D: int, block_m: int, dtype: str, scale: float):
+    @T.prim_func
+    def causal_attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
+                         O: T.Buffer((S, D), dtype)):
+        by = T.launch_thread("blockIdx.x", S // block_m)
+        Q_s = T.alloc_buffer((block_m, D), dtype, scope="shared")
+        K_s = T.alloc_buffer((S, D), dtype, scope="shared")
+        V_s = T.alloc_buffer((S, D), dtype, scope="shared")
+        S_l = T.alloc_buffer((block_m, S), "float32", scope="local")
+        S_s = T.alloc_buffer((block_m, S), "float32", scope="shared")
+        S_m = T.alloc_buffer((block_m, S), "float32", scope="shared")
+        mx = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        E = T.alloc_buffer((block_m, S), "float32", scope="shared")
+        rs = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        P = T.alloc_buffer((block_m, S), dtype, scope="shared")
+        O_l = T.alloc_buffer((block_m, D), "float32", scope="local")
+        Tx.copy(Q_s, Q[by * block_m:by * block_m + block_m, 0:D])
+        Tx.copy(K_s, K[0:S, 0:D])
+        Tx.fill(S_l, T.float32(0))
+        Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
+        Tx.copy(S_s, S_l)
+        # query row by * block_m + i sees keys 0 .. that row
+        Tx.select(S_m, S_s, T.float32(float("-inf")), lambda i, j: j <= i + by * block_m)
+        Tx.max(mx, S_m, axes=-1)
+        Tx.sub(E, S_m, mx)
+        Tx.mul(E, E, T.float32(scale))
+        Tx.exp(E, E)
+        Tx.sum(rs, E, axes=-1)
+        Tx.reciprocal(rs, rs)
+        Tx.mul(P, E, rs)
+        Tx.copy(V_s, V[0:S, 0:D])
+        Tx.fill(O_l, T.float32(0))
+        Tx.gemm(O_l, P, V_s, O_l, beta=1.0)
+        Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
+
+    return causal_attention
+
+
+def masked(M: int, N: int, mask: str = "causal", fill: float = float("-inf"), block_m: int = 32,
+           dtype: str = "bfloat16", width: int = 8):
+    """C = where(mask(i, j), A, fill) with i, j the global row and column: "causal" keeps j <= i, "band"
+    keeps |i - j| <= width (written with subtractions: the compiler evaluates them without wrapping).
+    A Tx.select whose predicate the reader evaluates into 0/1 mask tiles (docs/ops.md "Masks")."""
+    NP = _whole_tiles(N)
+    preds = {"causal": lambda by: (lambda i, j: j <= i + by * block_m),
+             "band": lambda by: (lambda i, j: (i + by * block_m - j <= width) & (j - i - by * block_m <= width))}
+    pred = preds[mask]
+
+    @T.prim_func
+    def masked(A: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
+        by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+        X = T.alloc_buffer((block_m, NP), dtype, scope="shared")
+        Y = T.alloc_buffer((block_m, NP), dtype, scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:NP])
+        Tx.select(Y, X, T.float32(fill), pred(by))
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
+
+    return masked.with_attr("global_symbol", f"masked_{mask}")
 
 
 def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):

@@ -177,6 +177,8 @@ SFPU_ROUTINE_CYCLES = {
     "fill": 146.0,                 # [SFPU:57292] [ASSUMED]
     "binary_max": 292.0,           # [ASSUMED] two tiles loaded per element: twice a one-instruction routine
     "binary_min": 292.0,           # [ASSUMED]
+    # ckernel_sfpu_where.h (0.81.1 tt-llk): "4 cycles per input row of 32 values" (3 in place), 32 rows
+    "where": 128.0,
 }
 # FPU reduce: the unpacker's SrcA / SrcB pair as an element-wise op, the math one GAPOOL / GMPOOL pass per
 # face plus, for a row reduce, the transposes of the LLK (llk_math_reduce.h): [ASSUMED] twice an ELW op.

@@ -42,7 +42,8 @@ def _compute(t) -> ComputeWork:
                        matmul_reused_tiles=r0 + r1, matmul_reused_in0_tiles=r0, copy_tiles=c("copy_tile"),
                        eltwise_tiles=c("binary_tiles") + c("binary_dest_reuse_tiles"),
                        bcast_tiles=c("bcast_tiles"), reduce_tiles=c("reduce_tile"),
-                       sfpu_tiles=c("unary_tile") + c("fill_tile") + c("scalar_tile") + c("sfpu_binary_tile"),
+                       sfpu_tiles=c("unary_tile") + c("fill_tile") + c("scalar_tile") + c("sfpu_binary_tile")
+                       + c("where_tile"),
                        sfpu_op_tiles={k[1]: n for k, n in sorted(t.items()) if k[0] == "sfpu_op"},
                        pack_tiles=c("pack_tile") + c("pack_tile_to"),
                        pack_l1_acc_tiles=t.get(("pack_l1_acc_tiles",), 0), dst_acquires=c("tile_regs_acquire"),
