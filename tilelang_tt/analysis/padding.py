@@ -241,7 +241,8 @@ class _Walk:
             self.state[ops[0].name] = BufState(
                 ["dyn" if "dyn" in v else min((x for x in v if x is not None), default=None) for v in valid],
                 [_either(cls[0][d], cls[1][d]) for d in (0, 1)],
-                set().union(*(self.get(o).origins for o in srcs)) if srcs else set())
+                set().union(*(self.get(o).origins for o in srcs)) if srcs else set(),
+                next((self.get(o).keys for o in srcs if self.get(o).keys is not None), None))
             return
         srcs = [o for o in ops[1:] if o.kind in ("shared", "local")]
         scal = [o for o in ops[1:] if o.kind == "scalar"]
@@ -304,8 +305,8 @@ class _Walk:
                      f"products with the host's zero padding (0, not -inf)", op.stmt,
                      supported="a reduction over the columns of a transposed-B gemm whose B rows are whole tiles "
                                "(attention over a sequence that is a multiple of the key block)",
-                     fix=f"make the rows of {g[2].name}'s tensor (the keys) a multiple of its block (and of 32); a "
-                         f"ragged key count needs a -inf mask on the scores, which is not lowered yet")
+                     fix=f"make the rows of {g[2].name}'s tensor (the keys) a multiple of its block (and of 32); "
+                         f"attention over a ragged key count is not supported yet")
             if not self.strict and (v == "dyn" or s.pad[d] not in (ZERO, FINITE)):
                 if op.kind != "sum":
                     self.want_masks.setdefault(op.stmt, []).append((d, s))
