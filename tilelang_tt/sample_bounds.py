@@ -52,13 +52,15 @@ def attention(q, k, v, out_dtype: str, scale: float | None = None, causal: bool 
     return N.matmul_of(p, out_dtype, v, fp32_acc=True).stored(out_dtype)
 
 
-def flash_attention(q, k, v, out_dtype: str, block_n: int = 64, scale: float | None = None) -> N.Bounded:
+def flash_attention(q, k, v, out_dtype: str, block_n: int = 64, scale: float | None = None,
+                    causal: bool = False) -> N.Bounded:
     """samples.flash_attention, op by op over the key blocks: scores in an fp32 DST packed to an fp32 CB,
     the block row max (exact), the new running max (exact maximum), corr = exp(scale (m - m_new)), the
     probabilities exp(scale (s - m_new)) stored in the kernel's dtype, the running sum and output rescaled by
     corr (FPU ops on fp32 CBs: the source registers' rounding), P @ V in an fp32 DST plus the rescaled output
     (dest reuse), and after the loop O times the reciprocal of l. The value is the exact attention (the
-    online form is algebraically exact); the error is what each op can add."""
+    online form is algebraically exact); the error is what each op can add. causal: the scores of later keys
+    are -inf (the select moves values unchanged)."""
     qa, ka, va = (np.asarray(x) for x in (q, k, v))
     scale = 1.0 / float(qa.shape[1]) ** 0.5 if scale is None else scale
     rows = qa.shape[0]
@@ -68,6 +70,9 @@ def flash_attention(q, k, v, out_dtype: str, block_n: int = 64, scale: float | N
     src = _src(out_dtype)
     for j in range(0, ka.shape[0], block_n):
         s = N.matmul(qa, ka[j:j + block_n].T, fp32_acc=True).stored(F32)
+        if causal:
+            keep = np.arange(j, j + block_n)[None, :] <= np.arange(rows)[:, None]
+            s = N.select(keep, s, float("-inf"))
         mn = N.extremum("maximum", N.reduce("max", s, 1, F32).stored(F32), m)
         corr = N.fpu_binary("sub", m, mn, F32).stored(F32)
         corr = N.unary("exp", N.scalar("mul", corr, scale).stored(F32)).stored(F32)

@@ -338,7 +338,7 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
 
 
 def flash_attention(S: int, D: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16",
-                    scale: float | None = None):
+                    scale: float | None = None, causal: bool = False):
     """O = softmax(scale * Q @ K^T) @ V for one head, in the online-softmax (flash attention) form for
     sequences whose score rows do not fit DST: per grid point block_m query rows, a serial loop over the
     S // block_n key blocks. Iteration j: S_j = Q K_j^T (Tx.gemm, transpose_B) packed to L1,
@@ -348,7 +348,9 @@ def flash_attention(S: int, D: int, block_m: int = 32, block_n: int = 64, dtype:
     iterations in their CBs (docs/ops.md "Attention (one head)"). m = m_new is recomputed as max(m, rowmax)
     (exact) rather than copied. The scale is applied after the max is subtracted (equal for scale > 0).
     S must be a multiple of block_n: the padded keys of a ragged last block would score 0, not -inf, and the
-    compiler refuses the row max over them (TTCompileError naming the reduction and the transposed gemm)."""
+    compiler refuses the row max over them (TTCompileError naming the reduction and the transposed gemm).
+    causal=True masks each query's later keys with -inf after the score pack (Tx.select; the reader builds
+    the mask tiles of every key block; blocks wholly past the diagonal are computed and contribute 0)."""
     scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
 
     @T.prim_func
@@ -378,6 +380,8 @@ def flash_attention(S: int, D: int, block_m: int = 32, block_n: int = 64, dtype:
             Tx.fill(S_l, T.float32(0))
             Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
             Tx.copy(S_s, S_l)
+            if causal:      # query row by * block_m + i sees keys 0 .. that row (key block 0 always has one)
+                Tx.select(S_s, S_s, T.float32(float("-inf")), lambda i, c: j * block_n + c <= i + by * block_m)
             Tx.max(mn, S_s, axes=-1)
             Tx.maximum(mn, mn, m)                 # m_new
             Tx.sub(corr, m, mn)

@@ -96,19 +96,21 @@ def test_attention(target, dtype):
     assert any(cb.name == "S_s" for cb in kernel.program.cbs)
 
 
-@pytest.mark.parametrize("S,D,dtype,target", [
-    (512, 64, "bfloat16", "tenstorrent"),
-    (256, 128, "float32", "tenstorrent/blackhole"),
-    pytest.param(1024, 128, "bfloat16", "tenstorrent/blackhole", marks=pytest.mark.slow),
-    pytest.param(1024, 64, "float32", "tenstorrent", marks=pytest.mark.slow),
-    pytest.param(512, 128, "float32", "tenstorrent", marks=pytest.mark.slow),
-    pytest.param(512, 64, "bfloat16", "tenstorrent/blackhole", marks=pytest.mark.slow),
+@pytest.mark.parametrize("S,D,dtype,target,causal", [
+    (512, 64, "bfloat16", "tenstorrent", False),
+    (256, 128, "float32", "tenstorrent/blackhole", True),
+    pytest.param(1024, 128, "bfloat16", "tenstorrent/blackhole", False, marks=pytest.mark.slow),
+    pytest.param(1024, 64, "float32", "tenstorrent", False, marks=pytest.mark.slow),
+    pytest.param(512, 128, "float32", "tenstorrent", False, marks=pytest.mark.slow),
+    pytest.param(512, 64, "bfloat16", "tenstorrent/blackhole", True, marks=pytest.mark.slow),
+    pytest.param(256, 128, "float32", "tenstorrent/blackhole", False, marks=pytest.mark.slow),
 ])
-def test_flash_attention(S, D, dtype, target):
-    """Score rows longer than DST: the online softmax over key blocks, state carried in CBs."""
+def test_flash_attention(S, D, dtype, target, causal):
+    """Score rows longer than DST: the online softmax over key blocks, state carried in CBs; causal masks
+    the later keys of every key block with a Tx.select the reader builds per iteration."""
     q, k, v = _data((S, D), dtype, 15, 1.0), _data((S, D), dtype, 16, 1.0), _data((S, D), dtype, 17, 1.0)
-    kernel = _three_ways(samples.flash_attention(S, D, dtype=dtype), {"Q": q, "K": k, "V": v}, "O", (S, D),
-                         R.flash_attention(q, k, v, dtype), target)
+    kernel = _three_ways(samples.flash_attention(S, D, dtype=dtype, causal=causal), {"Q": q, "K": k, "V": v}, "O",
+                         (S, D), R.flash_attention(q, k, v, dtype, causal=causal), target)
     # the running max, sum and output are carried: each holds its old and new value while rewritten
     cbs = {cb.name: cb for cb in kernel.program.cbs}
     assert all(cbs[n].num_pages == 2 * cbs[n].block_pages for n in ("m", "l", "O_s"))
