@@ -36,6 +36,9 @@ SAMPLES = {
     "reduce_max_all_fp32": lambda: samples.reduce("max", "all", 64, 128, dtype="float32"),
     "softmax_long_rows": lambda: samples.softmax(64, 1024),       # DST-sized chunks
     "attention_bf16": lambda: samples.attention(128, 64),        # gemm -> L1 -> softmax -> gemm
+    # online softmax: compute regions inside a serial loop, state carried in CBs across its iterations
+    "flash_attention_bf16": lambda: samples.flash_attention(256, 64),
+    "flash_attention_causal_fp32": lambda: samples.flash_attention(128, 64, dtype="float32", causal=True),
     "eltwise_breadth": lambda: samples.eltwise_breadth(64, 64),   # scalar ops, fdiv, max / min, exp2, spills
     "fma_bf16": lambda: samples.fma(64, 64),                      # mul_tiles + add dest reuse, scalar forms
     "fma_fp32": lambda: samples.fma(64, 64, dtype="float32"),

@@ -297,3 +297,17 @@ def test_negative_missing_semaphore_wait(wolfpine_env):
     except WolfpineRunError:
         return
     assert not np.all(np.abs(out - ref) <= _matmul_tolerance(a, b, ref))
+
+
+@pytest.mark.needs_sim
+@pytest.mark.sim
+def test_running_sum_carried_across_a_loop(wolfpine_env):
+    # state carried across a serial loop in its CB (docs/ops.md "State carried across a loop"): FPU-only (the
+    # zero fill is the zeroed DST, reduce and add_tiles), so tt-metal's own CB and LLK code runs the per-iteration
+    # wait / pop / push of the state; fp32 operands enter its source registers with 19 bits, as the bound allows
+    from tilelang_tt import numerics, sample_bounds
+    kernel = tilelang_tt.compile(samples.running_reduce("sum", 32, 128, block_n=64), out_idx=1)
+    a = np.random.default_rng(0).standard_normal((32, 128)).astype(BF16)
+    wp = np.asarray(kernel(a, backend="wolfpine"), np.float32)
+    chk = numerics.check_bounded(wp, sample_bounds.running_reduce("sum", a, 64))
+    assert chk.ok, chk.describe()
