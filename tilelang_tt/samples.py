@@ -12,8 +12,11 @@ from tvm.tirx.script import tile as Tx
 
 
 def matmul(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k: int = 32,
-           dtype: str = "bfloat16", accum_dtype: str = "float32"):
-    """C[M, N] = A[M, K] @ B[K, N]; one (block_m x block_n) output block per grid point."""
+           dtype: str = "bfloat16", accum_dtype: str = "float32", transpose_b: bool = False):
+    """C[M, N] = A[M, K] @ B[K, N]; one (block_m x block_n) output block per grid point. transpose_b=True:
+    B is stored (N, K), as a linear layer's weight, and C = A @ B^T (`Tx.gemm(..., transpose_B=True)`)."""
+    if transpose_b:
+        return _matmul_tb(M, N, K, block_m, block_n, block_k, dtype, accum_dtype)
 
     @T.prim_func
     def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), C: T.Buffer((M, N), dtype)):
@@ -27,6 +30,24 @@ def matmul(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
             Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
             Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+        Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
+
+    return matmul
+
+
+def _matmul_tb(M, N, K, block_m, block_n, block_k, dtype, accum_dtype):
+    @T.prim_func
+    def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer((N, K), dtype), C: T.Buffer((M, N), dtype)):
+        bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
+        by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
+        A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
+        B_s = T.alloc_buffer((block_n, block_k), dtype, scope="shared")
+        C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
+        Tx.fill(C_l, T.cast(0, accum_dtype))
+        for k in T.serial((K + block_k - 1) // block_k):
+            Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
+            Tx.copy(B_s, B[bx * block_n:bx * block_n + block_n, k * block_k:k * block_k + block_k])
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=True, beta=1.0)
         Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
 
     return matmul
