@@ -60,7 +60,7 @@ class MatmulSpec:
         return {"a": self.a, "b": self.b, "c": self.c, "m": self.m, "n": self.n, "k": self.k,
                 "in_dtype": self.in_dtype, "out_dtype": self.out_dtype, "acc_dtype": self.acc_dtype,
                 "epilogue": [e.to_dict() for e in self.epilogue], "user_block": list(self.user_block),
-                "transpose_b": self.transpose_b}
+                **({"transpose_b": True} if self.transpose_b else {})}     # (absent: B is (K, N))
 
     @classmethod
     def from_dict(cls, d) -> "MatmulSpec":

@@ -157,7 +157,7 @@ def test_compute_kernel_structure_with_reload_and_epilogue():
     startup = calls(c, "compute_kernel_hw_startup")[0]
     assert [int(x) for x in startup.args] == [0, 1, 16, 1]
     blocks = calls(c, "matmul_block")
-    assert [int(x) for x in blocks[0].args[5:]] == [2, 2, 2]       # ct = subblock_w, rt = subblock_h, kt
+    assert [int(x) for x in blocks[0].args[5:]] == [2, 2, 2, 0]    # ct = subblock_w, rt = subblock_h, kt, transpose
     assert len(calls(c, "copy_tile")) == 2                           # middle and last K blocks reload
     assert [str(x.args[0].value) for x in calls(c, "binary_dest_reuse_tiles")] == ["add"]
     assert [str(x.args[0].value) for x in calls(c, "unary_tile")] == ["relu"]
