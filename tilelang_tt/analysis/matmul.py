@@ -247,13 +247,15 @@ def _recognize(p) -> MatmulSpec:
     _tiled(an, cr, bm, M, m_var, m_ext, "C's rows")
     _tiled(an, cc, bn, N, n_var, n_ext, "C's columns")
     (ar, _), (ac, _) = a_g.ranges
-    (br, _), (bc, _) = b_g.ranges
-    if trans_b:                   # B's rows walk N, its columns K
-        br, bc = bc, br
+    (bk0, _), (bn0, _) = b_g.ranges
+    b_k, b_n = "B's rows (K)", "B's columns"
+    if trans_b:                   # B is (N, K): its rows walk N, its columns K
+        (bn0, _), (bk0, _) = b_g.ranges
+        b_k, b_n = "B's columns (K)", "B's rows (N)"
     _tiled(an, ar, bm, M, m_var, m_ext, "A's rows")
     _tiled(an, ac, bk, K, k_var, k_ext, "A's columns (K)")
-    _tiled(an, br, bk, K, k_var, k_ext, "B's rows (K)")
-    _tiled(an, bc, bn, N, n_var, n_ext, "B's columns")
+    _tiled(an, bk0, bk, K, k_var, k_ext, b_k)
+    _tiled(an, bn0, bn, N, n_var, n_ext, b_n)
     for name, d in loaded.items():
         (dr, dre), (dc, _) = d.ranges
         if _is_row(p, d, c_g):

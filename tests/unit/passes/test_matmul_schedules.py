@@ -51,6 +51,19 @@ def test_samples_are_recognized_with_their_epilogue():
     assert [(e.kind, e.op, e.tensor) for e in spec.epilogue] == [("binary", "add", "D"), ("unary", "relu", None)]
 
 
+def test_a_transposed_b_is_recognized_with_its_epilogue():
+    from tilelang_tt.analysis.matmul import MatmulSpec
+    spec, why = recognize(read_program(samples.matmul_bias_row(128, 256, 192, 32, 64, 32, transpose_b=True)))
+    assert why == "" and spec.transpose_b and (spec.m, spec.n, spec.k) == (128, 256, 192)
+    assert spec.user_block == (32, 64, 32) and spec.row_tensors == ("Bias",)
+    assert MatmulSpec.from_dict(spec.to_dict()) == spec
+    plain, _ = recognize(read_program(samples.matmul_bias_row(128, 256, 192, 32, 64, 32)))
+    assert not plain.transpose_b and "transpose_b" not in plain.to_dict()
+    # attention's Q @ K^T is one of several gemms: not a plain matmul, so it keeps the naive schedule
+    spec, why = recognize(read_program(samples.attention(128, 64)))
+    assert spec is None and why
+
+
 @pytest.mark.parametrize("func,reason", [
     (samples.eltwise("add", 64, 128), "there is no K loop and not exactly one gemm"),
     (samples.unary_chain(64, 128), "there is no K loop and not exactly one gemm"),
