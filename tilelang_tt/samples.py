@@ -11,7 +11,7 @@ from tvm.script import tirx as T
 from tvm.tirx.script import tile as Tx
 
 
-def _b_layout(transpose_b: bool, N: int, K: int, block_n: int, block_k: int):
+def b_layout(transpose_b: bool, N: int, K: int, block_n: int, block_k: int):
     """(B's shape, its shared block's shape, a macro loading B's block (bx, k)): B is (K, N), or (N, K)
     when transposed (a linear layer's weight, attention's K), read by the gemm with transpose_B=True."""
     @T.macro
@@ -30,7 +30,7 @@ def matmul(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k
            dtype: str = "bfloat16", accum_dtype: str = "float32", transpose_b: bool = False):
     """C[M, N] = A[M, K] @ B[K, N]; one (block_m x block_n) output block per grid point. transpose_b=True:
     B is stored (N, K), as a linear layer's weight, and C = A @ B^T (`Tx.gemm(..., transpose_B=True)`)."""
-    b_shape, bs_shape, load_b = _b_layout(transpose_b, N, K, block_n, block_k)
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
     def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), C: T.Buffer((M, N), dtype)):
@@ -105,7 +105,7 @@ def matmul_bias_relu(M: int, N: int, K: int, block_m: int = 64, block_n: int = 6
                      dtype: str = "bfloat16", accum_dtype: str = "float32", transpose_b: bool = False):
     """C = relu(A @ B + D), the epilogue fused into the compute kernel before pack. D is a full
     (M, N) tensor (a (1, N) bias row: `matmul_bias_row`). transpose_b=True: B is stored (N, K)."""
-    b_shape, bs_shape, load_b = _b_layout(transpose_b, N, K, block_n, block_k)
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
     def matmul_bias_relu(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype),
@@ -288,7 +288,7 @@ def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64
     after the K loop). M, N, K need not be whole tiles or blocks (ceildiv grid and K loop).
     transpose_b=True: B is stored (N, K) and C = A @ B^T <op> bias (a linear layer)."""
     binop = {"add": Tx.add, "sub": Tx.sub, "mul": Tx.mul}[op]
-    b_shape, bs_shape, load_b = _b_layout(transpose_b, N, K, block_n, block_k)
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
     def matmul_bias_row(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), Bias: T.Buffer((1, N), dtype),
