@@ -102,6 +102,22 @@ def test_transposed_b_with_a_tensor_and_relu_epilogue():
 
 
 @pytest.mark.slow
+def test_transposed_b_stored_as_bfp8_b():
+    """A block-float B is packed on the host in its stored (N, K) layout (shared exponents along rows of
+    the (n, k) tiles); the unpacker expands each tile to bf16, then transposes it."""
+    from tilelang_tt import blockfloat
+    M, N, K = 96, 128, 192
+    kernel = tilelang_tt.compile(samples.matmul(M, N, K, 32, 32, 32, transpose_b=True), out_idx=2,
+                                 schedule="multicast", grid=(2, 2), in0_block_w=2, storage={"B": "bfp8_b"})
+    a, b = _inputs(M, N, K, seed=9)
+    c = np.asarray(kernel(a, b), np.float32)
+    bq = blockfloat.quantize(b, "bfp8_b").astype(BF16)
+    exact, bound = matmul_bound(a, np.ascontiguousarray(bq.T), "bfloat16", fp32_acc=True)
+    ok, err, ratio = check(c, exact, bound)
+    assert ok, f"max error {err} ({ratio:.2f} x bound)"
+
+
+@pytest.mark.slow
 def test_emulator_multicast_and_interpreter_naive_agree_tile_by_tile():
     """The emulator runs the multicast program, the interpreter the naive one of the same kernel: two
     executions and two schedules, each within the bound, agreeing within the sum of their bounds."""
