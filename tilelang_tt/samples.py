@@ -11,22 +11,39 @@ from tvm.script import tirx as T
 from tvm.tirx.script import tile as Tx
 
 
+def b_layout(transpose_b: bool, N: int, K: int, block_n: int, block_k: int):
+    """(B's shape, its shared block's shape, a macro loading B's block (bx, k)): B is (K, N), or (N, K)
+    when transposed (a linear layer's weight, attention's K), read by the gemm with transpose_B=True."""
+    @T.macro
+    def load_b(B_s, B, bx, k):
+        if transpose_b:      # (a Python constant: the parser keeps one branch)
+            Tx.copy(B_s, B[bx * block_n:bx * block_n + block_n, k * block_k:k * block_k + block_k])
+        else:
+            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
+
+    if transpose_b:
+        return (N, K), (block_n, block_k), load_b
+    return (K, N), (block_k, block_n), load_b
+
+
 def matmul(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k: int = 32,
-           dtype: str = "bfloat16", accum_dtype: str = "float32"):
-    """C[M, N] = A[M, K] @ B[K, N]; one (block_m x block_n) output block per grid point."""
+           dtype: str = "bfloat16", accum_dtype: str = "float32", transpose_b: bool = False):
+    """C[M, N] = A[M, K] @ B[K, N]; one (block_m x block_n) output block per grid point. transpose_b=True:
+    B is stored (N, K), as a linear layer's weight, and C = A @ B^T (`Tx.gemm(..., transpose_B=True)`)."""
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
-    def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), C: T.Buffer((M, N), dtype)):
+    def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), C: T.Buffer((M, N), dtype)):
         bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
         by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
-        B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
+        B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
         for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
-            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
-            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            load_b(B_s, B, bx, k)
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=transpose_b, beta=1.0)
         Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
 
     return matmul
@@ -85,24 +102,25 @@ def unary_chain(M: int, N: int, ops=("exp", "sqrt", "reciprocal"), block_m: int 
 
 
 def matmul_bias_relu(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k: int = 32,
-                     dtype: str = "bfloat16", accum_dtype: str = "float32"):
+                     dtype: str = "bfloat16", accum_dtype: str = "float32", transpose_b: bool = False):
     """C = relu(A @ B + D), the epilogue fused into the compute kernel before pack. D is a full
-    (M, N) tensor (a per-column bias needs tile broadcast, which is not lowered yet)."""
+    (M, N) tensor (a (1, N) bias row: `matmul_bias_row`). transpose_b=True: B is stored (N, K)."""
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
-    def matmul_bias_relu(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype),
+    def matmul_bias_relu(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype),
                          D: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
         bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
         by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
-        B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
+        B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
         D_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
         for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
-            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
-            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            load_b(B_s, B, bx, k)
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=transpose_b, beta=1.0)
         Tx.copy(D_s, D[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n])
         Tx.add(C_l, C_l, D_s)
         Tx.maximum(C_l, C_l, T.float32(0))
@@ -264,25 +282,28 @@ def rmsnorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: flo
 
 
 def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64, block_k: int = 32,
-                    dtype: str = "bfloat16", accum_dtype: str = "float32", op: str = "add"):
+                    dtype: str = "bfloat16", accum_dtype: str = "float32", op: str = "add",
+                    transpose_b: bool = False):
     """C = A @ B <op> bias (op: add, sub, mul), bias a (1, N) row applied to every row (a row broadcast
-    after the K loop). M, N, K need not be whole tiles or blocks (ceildiv grid and K loop)."""
+    after the K loop). M, N, K need not be whole tiles or blocks (ceildiv grid and K loop).
+    transpose_b=True: B is stored (N, K) and C = A @ B^T <op> bias (a linear layer)."""
     binop = {"add": Tx.add, "sub": Tx.sub, "mul": Tx.mul}[op]
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
-    def matmul_bias_row(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), Bias: T.Buffer((1, N), dtype),
+    def matmul_bias_row(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), Bias: T.Buffer((1, N), dtype),
                         C: T.Buffer((M, N), dtype)):
         bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
         by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
-        B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
+        B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
         b_s = T.alloc_buffer((1, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
         for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
-            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
-            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            load_b(B_s, B, bx, k)
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=transpose_b, beta=1.0)
         Tx.copy(b_s, Bias[0:1, bx * block_n:bx * block_n + block_n])
         binop(C_l, C_l, b_s)
         Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)

@@ -94,6 +94,12 @@ SAMPLES = {
     "matmul_bias_relu_bfp8_b_subblocked": (lambda: samples.matmul_bias_relu(256, 256, 256),
                                            dict(schedule="subblocked", grid=(2, 2), partials="l1_acc",
                                                 storage={"B": "bfp8_b", "D": "bfp8_b"})),
+    # transpose_B (B stored (N, K)): the B reader's (n, k) tile ids, matmul_block_init / matmul_block with the
+    # release's transpose flag (multicast, ragged), matmul_init's flag and a bias row (blocked)
+    "matmul_tb_multicast_ragged": (lambda: samples.matmul(200, 232, 130, 32, 32, 32, transpose_b=True),
+                                   dict(schedule="multicast", grid=(2, 2), subblock_h=2, subblock_w=2)),
+    "matmul_tb_bias_row_blocked": (lambda: samples.matmul_bias_row(128, 128, 128, transpose_b=True),
+                                   dict(schedule="blocked", grid=(2, 2))),
 }
 
 
@@ -112,7 +118,7 @@ REPRESENTATIVE = ("matmul_bf16_fp32acc", "eltwise_add", "unary_silu_relu_exp", "
                   "reduce_max_all_fp32", "attention_bf16", "eltwise_breadth", "fma_bf16", "cast_fp32",
                   "reduce_min_rows", "unary_exp_log2_exp2", "masked_band_bf16", "softmax_ragged_bf16", "reduce_sum_cols_ragged",
                   "matmul_multicast_l1acc", "matmul_bias_relu_multicast_reload", "matmul_residual_multicast",
-                  "matmul_bfp8_b_multicast", "matmul_bias_row_multicast")
+                  "matmul_bfp8_b_multicast", "matmul_bias_row_multicast", "matmul_tb_multicast_ragged")
 # (chip, samples) per tier of the sample checks: the default tier's, then the slow tier's remainder
 SAMPLE_TIERS = (("wormhole_b0", tuple(SAMPLES)), ("blackhole", REPRESENTATIVE))
 SLOW_SAMPLE_TIERS = (("blackhole", tuple(n for n in SAMPLES if n not in REPRESENTATIVE)),)
