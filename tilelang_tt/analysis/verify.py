@@ -397,7 +397,7 @@ def _check_select(km, op, ops, loop_vars):
     text = masks.describe(op)
     _check_dst(km, op, dst)
     _need(km, op, layout_of(dst.buf).kind == "block", f"mask {text} into the vector {dst.name}",
-          f"select into a block (both dimensions multiples of 32) and reduce it afterwards",
+          "select into a block (both dimensions multiples of 32) and reduce it afterwards",
           supported="Tx.select into blocks")
     for o in (t, f):
         _need(km, op, o.kind in ("shared", "local", "scalar"),
