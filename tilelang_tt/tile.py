@@ -54,7 +54,7 @@ def _tile_op(name: str):
         from tvm.tirx.script.builder import tirx as builder
 
         if not (is_buffer_var(dst) or isinstance(dst, TensorRegion)):
-            if isinstance(dst, tirx.PrimExpr):
+            if isinstance(dst, (tvm.ir.Expr, float, int)) and src is None:
                 return getattr(tirx, OPS[name])(dst)      # expression form: the scalar intrinsic
         d = _region(name, "dst", dst)
         s = d if src is None else _region(name, "src", src)
