@@ -123,6 +123,8 @@ def _sub(a, b):
 
 
 def _mul(a, b):
+    if a in INF and b in INF:
+        return POSINF if a == b else NEGINF      # a square of a masked block stays masked
     if ANY in (a, b) or a in INF or b in INF:
         return ANY                  # inf * 0 = NaN, the sign of inf * x is x's
     return ZERO if ZERO in (a, b) else FINITE
