@@ -19,8 +19,8 @@ ops do not care (their padded results are cropped); a reduction over the padded 
   * MIN: a **+inf mask** (bf16 0x7F80 / fp32 0x7F800000), the max's mask mirrored. tt.LowerMinReduce turns
     the min into -max(-x): the negation makes the reader's +inf the -inf the max needs. Which sign a load
     gets is found by walking the chain: a mask is first given the sign its reduction wants at the reduction,
-    and flipped once if the ops between (a negative scale) flip it; a block that a max and a min both need
-    masked the opposite way is refused.
+    and flipped once if the ops between do not deliver it (a negative scale, relu of -inf); a block that a max
+    and a min both need masked the opposite way is refused.
   * SUM over both axes: one scaler tile weights rows and columns alike, so no partial scaler fits a tile
     ragged in one axis only; the host's zero padding adds exactly nothing, and padding that is no longer
     zero is refused.
@@ -358,8 +358,10 @@ def plan_padding(km) -> PaddingPlan:
                     m = masks.setdefault(origin, [None, None])
                     if m[d] is None:         # first guess: the class the reduction wants
                         m[d], new = want, True
-                    elif s.pad[d] == _neg(want) and (origin, d) not in flipped:
-                        m[d], new = _neg(m[d]), True        # a negation in between: store the other infinity
+                    elif (origin, d) not in flipped:
+                        # the guess did not reach the reduction as wanted (a negation, or relu made 0 of
+                        # -inf): try the other infinity once
+                        m[d], new = _neg(m[d]), True
                         flipped.add((origin, d))
         if not new:
             break
