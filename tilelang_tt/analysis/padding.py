@@ -346,6 +346,7 @@ def plan_padding(km) -> PaddingPlan:
         return PaddingPlan()
     masks: dict = {}                     # copy-in stmt -> [class stored over padded rows, ... columns]
     flipped = set()
+    wanted_by: dict = {}                 # (copy-in stmt, axis) -> the masked reductions (MASK_CLASS) reading it
     for _ in range(4):                   # a mask found by one walk changes the classes the next one sees
         w = _Walk(km, masks, strict=False)
         w.run(km.body)
@@ -355,6 +356,7 @@ def plan_padding(km) -> PaddingPlan:
                 if not s.origins:
                     _unmaskable(km, stmt, d, s.pad[d])
                 for origin in s.origins:
+                    wanted_by.setdefault((origin, d), set()).add(want)
                     m = masks.setdefault(origin, [None, None])
                     if m[d] is None:         # first guess: the class the reduction wants
                         m[d], new = want, True
@@ -368,7 +370,9 @@ def plan_padding(km) -> PaddingPlan:
     w = _Walk(km, masks, strict=True)
     w.run(km.body)
     for stmt, wants in w.want_masks.items():      # masked, but the infinity did not survive the chain
-        _unmaskable(km, stmt, wants[0][0], wants[0][1].pad[wants[0][0]])
+        d, s, _ = wants[0]
+        both = any(len(wanted_by.get((o, d), ())) > 1 for o in s.origins)
+        _unmaskable(km, stmt, d, s.pad[d], conflict=both)
     plan = PaddingPlan(tails=w.tails)
     for op, _ in km.walk_ops():
         if op.stmt in masks:
@@ -381,11 +385,11 @@ def plan_padding(km) -> PaddingPlan:
     return plan
 
 
-def _unmaskable(km, stmt, d, pad):
+def _unmaskable(km, stmt, d, pad, conflict=False):
     op = next(o for o, _ in km.walk_ops() if o.stmt.same_as(stmt))
     dst, src = op.operands[:2]
     construct = f"Tx.{op.kind}({dst.name}, {src.name}) over the ragged {AXIS_NAME[d]} of {src.name}"
-    if pad == _neg(MASK_CLASS[op.kind]):
+    if conflict and pad == _neg(MASK_CLASS[op.kind]):
         fail(km.name, f"{construct}: its padding holds {pad}, the mask another reduction of the same loaded block "
              f"needs; a max needs -inf and a min +inf over the padding, and the reader stores one of them", stmt,
              supported="a max and a min over a ragged axis of different loaded blocks",
