@@ -534,7 +534,7 @@ def _breadth_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
         a = [get(x) for x in args]
         tensors = [v for v in a if v[1] != "imm"]
         if op == "exp2":
-            r = N.unary("exp2", in_dst(a[0]))
+            r = N.unary("exp2", in_dst(a[0]), dst)      # exp2_tile's routine follows the DST format
         elif op == "log2":
             r = N.scalar("mul", _dst(N.unary("log", in_dst(a[0]), dst), fp32_dst), LOG2_SCALE)
         elif op in TTx.OPS:               # log_tile (its polynomial follows the DST format), rsqrt_tile

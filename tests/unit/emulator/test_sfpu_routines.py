@@ -66,6 +66,39 @@ def rsqrt_routine(x):
     return _mad(one_minus_xyy, y * np.float32(0.5), y)
 
 
+def exp2_routine(x, fp32_dest: bool):
+    """ckernel_sfpu_exp2.h: _sfpu_exp2_fp32_accurate_ (fp32 DST) or _sfpu_exp2_bf16_ before its bf16
+    conversion (bf16 DST), for finite x."""
+    x = np.asarray(x, np.float32)
+    if fp32_dest:
+        j = np.clip(np.sign(x) * np.floor(np.abs(x).astype(np.float64) + 0.5), -32767, 32767).astype(np.float32)
+        f = _mad(x, 1, -j)
+        r = _f("0x1.41cp-13")
+        for c in ("0x1.5f4p-10", "0x1.3b4p-7", "0x1.c6afd8p-5", "0x1.ebfba0p-3", "0x1.62e42ep-1", "0x1.0p0"):
+            r = _mad(r, f, _f(c))
+        e = ((_bits(r) >> 23) & 0xFF) + j.astype(np.int64)
+        y = _float((_bits(r).astype(np.int64) & 0x807FFFFF) | ((e & 0xFF) << 23))
+        return np.where(e >= 255, np.float32(np.inf), np.where(e < 1, np.float32(0), y))
+    xlog2 = np.clip(_mad(x, 1, np.float32(127)), 0, 255).astype(np.float32)
+    ex = ((_bits(xlog2) >> 23) & 0xFF).astype(np.int64) - 127
+    man = (_bits(xlog2).astype(np.int64) & 0x7FFFFF) | 0x800000
+    z = np.where(ex >= 0, man << np.maximum(ex, 0), man >> np.minimum(-ex, 63))
+    frac = (z & 0x7FFFFF).astype(np.float32)
+    poly = _mad(frac, _mad(frac, np.float32(4.791750143340323e-15), np.float32(7.839635491371155e-08)),
+                np.float32(1.0017248))
+    part = (z >> 23) & 0xFF
+    y = _float((_bits(poly).astype(np.int64) & 0x807FFFFF) | (part << 23))
+    return np.where(part == 255, np.float32(np.inf), y)
+
+
+def bf16_nearest_away(x):
+    """SFPSTOCHRND to bf16, round to nearest: ties away from zero, denormals and -0 to +0."""
+    u = _bits(x).astype(np.int64) & 0xFFFFFFFF
+    r = _float(((u + 0x8000) & 0xFFFF0000))
+    special = (u & 0x7F800000) == 0x7F800000
+    return np.where(special, x, np.where((u & 0x7F800000) == 0, np.float32(0), r))
+
+
 def _every_float(lo, hi, step=1):
     return _float(np.arange(int(_bits(np.float32(lo))), int(_bits(np.float32(hi))), step))
 
@@ -94,3 +127,66 @@ def test_rsqrt_routine_error_is_within_the_bound_constant():
     x = _every_float(1.0, 4.0, 3)            # the seed and the steps repeat per factor 4 (half the exponent)
     worst = _rel(rsqrt_routine(x), 1.0 / np.sqrt(x.astype(np.float64)))
     assert 1.0 < worst / U32 < 1.3 and worst / U32 < N.OP_ROUNDOFF["rsqrt"] - 1
+
+
+def test_exp2_routine_error_is_within_the_bound_constant():
+    """fp32 DST: every 17th float32 of 2^-12 <= |f| < 0.5 (the polynomial's range; the exponent is added
+    exactly) and a sample up to the overflow; bf16 DST: every bf16 value of (-126, 126) (its input is bf16)."""
+    f = np.concatenate([_every_float(2.0 ** -12, 0.5, 17), -_every_float(2.0 ** -12, 0.5, 17),
+                        np.random.default_rng(0).uniform(-126, 127.9, 100000).astype(np.float32)])
+    got = exp2_routine(f, True)
+    worst32 = _rel(got, np.exp2(f.astype(np.float64)))
+    b = _float(np.arange(0, 0x10000, dtype=np.int64) << 16)
+    b = b[np.isfinite(b) & (np.abs(b) < 126)]
+    worst16 = _rel(exp2_routine(b, False), np.exp2(b.astype(np.float64)))    # before the bf16 conversion
+    print(f"exp2: fp32 DST {worst32 / U32:.3f} u_fp32, bf16 DST {worst16 / UBF:.3f} u_bf16 before the conversion")
+    assert 0.5 < worst32 / U32 < 2 and worst32 / U32 < N.OP_ROUNDOFF["exp2"]
+    # the quadratic's constant term is 1.0017248: 2^k comes out 0.17% high before the bf16 conversion
+    assert 0.4 < worst16 / UBF < 0.5 and worst16 / UBF < N.BF16_DST_ROUNDOFF["exp2"]
+
+
+def _run(op, a, dtype):
+    """Tile op `op` on one block of `a` through the emulator (a bf16 local: bf16 DST, fp32: fp32 DST)."""
+    import tvm
+    from tvm.script import tirx as T
+    from tilelang_tt import tile as TTx
+    import tilelang_tt
+    M, Nc = a.shape
+    call = "TTx.log(y, A_s)" if op == "log" else "T.tile.exp2(y, A_s)"
+    src = ("# from tvm.script import tirx as T\n@T.prim_func\n"
+           f'def k(A: T.Buffer(({M}, {Nc}), "{dtype}"), C: T.Buffer(({M}, {Nc}), "{dtype}")):\n'
+           '    bx = T.launch_thread("blockIdx.x", 1)\n'
+           f'    A_s = T.alloc_buffer(({M}, {Nc}), "{dtype}", scope="shared")\n'
+           f'    y = T.alloc_buffer(({M}, {Nc}), "{dtype}", scope="local")\n'
+           f"    T.tile.copy(A_s, A[0:{M}, 0:{Nc}])\n    {call}\n    T.tile.copy(C[0:{M}, 0:{Nc}], y)\n")
+    k = tilelang_tt.compile(tvm.script.from_source(src, extra_vars={"T": T, "TTx": TTx}), out_idx=1)
+    return np.asarray(k(a), np.float32)
+
+
+def _same(got, want):
+    got, want = np.asarray(got, np.float32), np.asarray(want, np.float32)
+    same = (_bits(got) == _bits(want)) | (np.isnan(got) & np.isnan(want))
+    assert same.all(), f"{(~same).sum()} differ, e.g. {got[~same][:4]} vs {want[~same][:4]}"
+
+
+def test_the_emulator_computes_the_release_routines():
+    """log_tile and exp2_tile on the emulator give the bits of the model above (both DST formats), where
+    libm's logf / exp2f differ from them."""
+    import ml_dtypes
+    rng = np.random.default_rng(1)
+    pos = np.exp(rng.uniform(-80, 80, (32, 128))).astype(np.float32)
+    pos[0, :4] = [0.0, np.inf, 1.0, 0.75]
+    pos[1, :2] = [-1.0, np.nan]
+    ex = rng.uniform(-130, 130, (32, 128)).astype(np.float32)
+    for dtype, fp32 in (("float32", True), ("bfloat16", False)):
+        x = pos if fp32 else pos.astype(ml_dtypes.bfloat16).astype(np.float32)
+        got = _run("log", x.astype(ml_dtypes.bfloat16) if not fp32 else x, dtype)
+        with np.errstate(all="ignore"):
+            want = log_routine(np.where(x > 0, x, 1), fp32)
+            want = np.where(x == 0, -np.inf, np.where(np.isinf(x), np.inf, np.where(x > 0, want, np.nan)))
+        _same(got, want if fp32 else bf16_nearest_away(want.astype(np.float32)))
+        assert fp32 or not np.array_equal(got, np.log(x).astype(ml_dtypes.bfloat16).astype(np.float32))
+        e = ex if fp32 else ex.astype(ml_dtypes.bfloat16).astype(np.float32)
+        got = _run("exp2", e.astype(ml_dtypes.bfloat16) if not fp32 else e, dtype)
+        want = exp2_routine(e, fp32)
+        _same(got, want if fp32 else bf16_nearest_away(want))

@@ -150,8 +150,8 @@ def test_log2_in_a_unary_chain(target, dtype):
     M, N_ = 64, 128
     a = _data((M, N_), dtype, 36, 1.0)
     x = N.unary("exp", N.Bounded.exact(a)).stored(dtype)
-    x = N.scalar("mul", N.unary("log", x).stored(dtype), 1.0 / math.log(2.0)).stored(dtype)
-    ref = N.unary("exp2", x).stored(dtype).stored(dtype)     # two roundings per op, as for unary chains
+    x = N.scalar("mul", N.unary("log", x, dst=dtype).stored(dtype), 1.0 / math.log(2.0)).stored(dtype)
+    ref = N.unary("exp2", x, dst=dtype).stored(dtype).stored(dtype)     # two roundings per op, as for unary chains
     kernel = _three_ways(samples.unary_chain(M, N_, ("exp", "log2", "exp2"), dtype=dtype), {"A": a}, "C", (M, N_),
                          ref, target)
     cpp = kernel.sources["compute.cpp"]
