@@ -221,8 +221,14 @@ def unary(op: str, x: Bounded, dst: str = "float32") -> Bounded:
         elif op == "exp2":       # |2^(v + d) - 2^v| <= 2^v * expm1(|d| ln 2)
             prop = np.exp2(v) * np.expm1(e * np.log(2.0))
             loose |= np.isinf(value) & np.isfinite(v)
-        elif op == "log":        # |d| / (v - |d|); NaN / -inf or not is open when v - e <= 0 < v + e
-            loose |= (v - e <= 0) & (v + e > 0) & (e > 0)
+        elif op == "log":        # |d| / (v - |d|)
+            # The device's log reads a subnormal (of either sign) as +0 (SFPMAD treats denormal inputs as
+            # zero; ckernel_sfpu_log.h normalises a * 1 + 0 first): -inf. Which of NaN (x <= -tiny), -inf
+            # (|x| < tiny) and a finite log (x >= tiny) is open when the error interval spans two of them.
+            tiny = float(np.finfo(np.float32).tiny)
+            side = lambda x: np.where(x <= -tiny, 0, np.where(x < tiny, 1, 2))   # noqa: E731
+            loose |= side(v - e) != side(v + e)
+            value = np.where(side(v) == 1, -np.inf, value)
             prop = np.where(v - e > 0, e / np.maximum(v - e, np.finfo(np.float64).tiny), 0.0)
         elif op == "rsqrt":      # |d| / (2 (v - |d|)^(3/2)); NaN / inf or not is open when v - e <= 0 < v + e
             loose |= (v - e <= 0) & (v + e > 0) & (e > 0)
