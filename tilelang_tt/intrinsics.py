@@ -106,6 +106,7 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
     Intrinsic("bcast_init", ("op", "dim", "icb0", "icb1"), _CP, doc="<op>_bcast_<dim>_init"),
     Intrinsic("scalar_init", (), _CP, doc="binop_with_scalar_tile_init()"),
     Intrinsic("sfpu_binary_init", ("op",), _CP, doc="binary_<op>_tile_init() (op: max, min)"),
+    Intrinsic("where_init", (), _CP, doc="where_tile_init() (SFPU ternary select)"),
     Intrinsic("pack_reconfig_l1_acc", ("enable",), _CP,
               doc="packer L1 accumulation on (1: pack adds to the page) or off (0: pack overwrites)"),
     # --- compute: data-format state (analysis/format_table.py: which calls set which unit) ------------
@@ -139,6 +140,9 @@ INTRINSICS: dict[str, Intrinsic] = {i.name: i for i in [
               doc="DST[dst] = DST[dst] <op> s, op in add/sub/mul/div/rsub, `bits` the fp32 bits of s (int32)"),
     Intrinsic("sfpu_binary_tile", ("op", "dst0", "dst1", "odst"), _CP,
               doc="DST[odst] = <op>(DST[dst0], DST[dst1]), op in max/min (SFPU)"),
+    Intrinsic("where_tile", ("fmt", "cond", "true_dst", "false_dst", "odst"), _CP,
+              doc="DST[odst] = DST[cond] != 0 ? DST[true_dst] : DST[false_dst] (SFPU; the datum's bits are tested). "
+                  "fmt: the DataFormat of DST's data, Float32 with fp32_dest_acc_en, else Float16_b"),
     Intrinsic("fill_tile", ("dst", "value"), _CP, doc="DST[dst] = value (float)"),
     Intrinsic("pack_tile", ("dst", "cb"), _CP, doc="pack DST[dst] to the next reserved page of cb"),
     Intrinsic("pack_tile_to", ("dst", "cb", "tile", "l1_acc"), _CP,
@@ -152,6 +156,7 @@ UNARY_OPS = ("exp", "sqrt", "recip", "relu", "gelu", "silu", "rsqrt", "log", "ex
 BINARY_OPS = ("add", "sub", "mul")
 SCALAR_OPS = ("add", "sub", "mul", "div", "rsub")      # scalar_tile: the release's binop_with_scalar modes
 SFPU_BINARY_OPS = ("max", "min")                        # sfpu_binary_tile
+WHERE_FORMATS = ("Float32", "Float16_b")                # where_tile<DataFormat::...>: DST's datum format
 REDUCE_POOLS = ("SUM", "MAX", "MIN")                    # reduce_*: PoolType names (AVG: SUM with a 1/N scaler)
 REDUCE_DIMS = ("REDUCE_ROW", "REDUCE_COL", "REDUCE_SCALAR")
 BCAST_DIMS = ("rows", "cols", "scalar")                 # bcast_*: the release's name suffixes

@@ -316,6 +316,18 @@ def extremum(op: str, a: Bounded, b: Bounded) -> Bounded:
     return Bounded(value, np.maximum(a.err, b.err) + 0 * value, a.loose | b.loose)
 
 
+def select(keep, t, f) -> Bounded:
+    """Tx.select (where_tile): each element is one side's value moved without arithmetic, so it carries the
+    chosen side's bound; `t` / `f` a Bounded or an immediate (exact; store the result to round it)."""
+    shape = np.shape(keep)
+
+    def side(x):
+        return x if isinstance(x, Bounded) else Bounded(np.full(shape, float(x)))
+    t, f = side(t), side(f)
+    keep = np.asarray(keep, bool)
+    return Bounded(np.where(keep, t.value, f.value), np.where(keep, t.err, f.err), np.where(keep, t.loose, f.loose))
+
+
 def reduce(op: str, x: Bounded, axis, src_dtype=None) -> Bounded:
     """Tx.sum / max / min over `axis` (1: rows, into (R, 1); 0: columns, into (1, C); None: both, (1, 1))
     with fp32 accumulation in DST: SUM adds n * u_fp32 * sum|x| (any summation order), the source-register

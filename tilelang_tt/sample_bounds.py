@@ -9,6 +9,7 @@ on), so the chain's roundings are fp32 ones plus the FPU source registers' 19-bi
 """
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 from . import numerics as N
@@ -39,13 +40,23 @@ def _softmax_rows(x: N.Bounded, src, out_dtype: str, scale: float | None = None)
     return N.fpu_binary("mul", e, rs, F32).stored(out_dtype)
 
 
-def attention(q, k, v, out_dtype: str, scale: float | None = None) -> N.Bounded:
-    """samples.attention: scores Q @ K^T in an fp32 DST packed to an fp32 CB, the softmax chain with the
-    scale after the max, probabilities stored in the kernel's dtype, then P @ V in an fp32 DST."""
+def attention(q, k, v, out_dtype: str, scale: float | None = None, causal: bool = False) -> N.Bounded:
+    """samples.attention: scores Q @ K^T in an fp32 DST packed to an fp32 CB (causal: keys after the query
+    replaced by -inf, exactly), the softmax chain with the scale after the max, probabilities stored in the
+    kernel's dtype, then P @ V in an fp32 DST."""
     scale = 1.0 / float(np.asarray(q).shape[1]) ** 0.5 if scale is None else scale
     s = N.matmul(q, np.asarray(k).T, fp32_acc=True).stored(F32)
+    if causal:
+        s = N.select(np.tril(np.ones(s.value.shape, bool)), s, float("-inf"))
     p = _softmax_rows(s, F32, out_dtype, scale)
     return N.matmul_of(p, out_dtype, v, fp32_acc=True).stored(out_dtype)
+
+
+def masked(a, keep, fill: float, out_dtype: str) -> N.Bounded:
+    """samples.masked: the input (exact: the tensor's own dtype moves unchanged) or the fill rounded to the
+    output's dtype, never combined: a zero bound, so the check is exact."""
+    fill = float(np.asarray(fill, np.float32).astype(ml_dtypes.bfloat16 if out_dtype == "bfloat16" else np.float32))
+    return N.select(keep, N.Bounded.exact(a), fill)
 
 
 def layernorm(a, gamma, beta, out_dtype: str, eps: float = 1e-5) -> N.Bounded:

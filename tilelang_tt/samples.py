@@ -294,13 +294,15 @@ def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64
     return matmul_bias_row
 
 
-def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale: float | None = None):
+def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale: float | None = None,
+              causal: bool = False):
     """O = softmax(scale * Q @ K^T) @ V for one head (Q, K, V of shape (S, D)); Q @ K^T is a Tx.gemm with
     transpose_B=True (the unpacker transposes each K tile). Each grid point owns block_m query rows and keeps their whole score row in L1:
     the scores land in DST (float32), are packed to L1, go through the softmax of `softmax` (the scale is
     applied after the max is subtracted, which is the same for scale > 0), and the bf16 / fp32
     probabilities feed the second matmul. block_m x S scores must fit DST (S <= 128 at block_m = 32 with
-    a float32 DST in half-sync mode)."""
+    a float32 DST in half-sync mode). causal=True masks the scores of keys after each query with -inf
+    (Tx.select on the packed scores; the reader builds the mask tiles of each block's diagonal)."""
     scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
 
     @T.prim_func
@@ -322,6 +324,8 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
         Tx.fill(S_l, T.float32(0))
         Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
         Tx.copy(S_s, S_l)
+        if causal:      # query row by * block_m + i sees keys 0 .. that row (in place: S_s holds two blocks)
+            Tx.select(S_s, S_s, T.float32(float("-inf")), lambda i, j: j <= i + by * block_m)
         Tx.max(mx, S_s, axes=-1)
         Tx.sub(E, S_s, mx)
         Tx.mul(E, E, T.float32(scale))
@@ -334,7 +338,29 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
         Tx.gemm(O_l, P, V_s, O_l, beta=1.0)
         Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
 
-    return attention
+    return attention.with_attr("global_symbol", "causal_attention" if causal else "attention")
+
+
+def masked(M: int, N: int, mask: str = "causal", fill: float = float("-inf"), block_m: int = 32,
+           dtype: str = "bfloat16", width: int = 8):
+    """C = where(mask(i, j), A, fill) with i, j the global row and column: "causal" keeps j <= i, "band"
+    keeps |i - j| <= width (written with subtractions: the compiler evaluates them without wrapping).
+    A Tx.select whose predicate the reader evaluates into 0/1 mask tiles (docs/ops.md "Masks")."""
+    NP = _whole_tiles(N)
+    preds = {"causal": lambda by: (lambda i, j: j <= i + by * block_m),
+             "band": lambda by: (lambda i, j: (i + by * block_m - j <= width) & (j - i - by * block_m <= width))}
+    pred = preds[mask]
+
+    @T.prim_func
+    def masked(A: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
+        by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+        X = T.alloc_buffer((block_m, NP), dtype, scope="shared")
+        Y = T.alloc_buffer((block_m, NP), dtype, scope="local")
+        Tx.copy(X, A[by * block_m:by * block_m + block_m, 0:NP])
+        Tx.select(Y, X, T.float32(fill), pred(by))
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:NP], Y)
+
+    return masked.with_attr("global_symbol", f"masked_{mask}")
 
 
 def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):

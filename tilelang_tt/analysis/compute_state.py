@@ -68,6 +68,7 @@ _NEEDS = {
     "bcast_tiles": ("fpu", lambda a: ("bcast", _v(a["op"]), _v(a["dim"]), _v(a["icb0"]), _v(a["icb1"]))),
     "scalar_tile": ("sfpu", lambda a: "scalar"),
     "sfpu_binary_tile": ("sfpu", lambda a: "binary_" + _v(a["op"])),
+    "where_tile": ("sfpu", lambda a: "where"),
     "pack_tile": ("pack", lambda a: 0),
     "pack_tile_to": ("pack", lambda a: _v(a["l1_acc"])),
 }
@@ -84,6 +85,7 @@ _SETS = {
     "bcast_init": ("fpu", lambda a: ("bcast", _v(a["op"]), _v(a["dim"]), _v(a["icb0"]), _v(a["icb1"]))),
     "scalar_init": ("sfpu", lambda a: "scalar"),
     "sfpu_binary_init": ("sfpu", lambda a: "binary_" + _v(a["op"])),
+    "where_init": ("sfpu", lambda a: "where"),
     "pack_reconfig_l1_acc": ("pack", lambda a: _v(a["enable"])),
     # fill_tile carries its own fill_tile_init (printed beside it), so it both needs and sets "fill"
     "fill_tile": ("sfpu", lambda a: "fill"),
@@ -173,6 +175,8 @@ def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
     if slot == "sfpu":
         if key == "scalar":
             return I.evaluate("scalar_init")
+        if key == "where":
+            return I.evaluate("where_init")
         if isinstance(key, str) and key.startswith("binary_"):
             return I.evaluate("sfpu_binary_init", key[len("binary_"):])
         return I.evaluate("unary_init", key)

@@ -34,6 +34,7 @@ elements along axis d of the block are the tensor's (None: no padding; "dyn": de
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ..errors import fail
@@ -165,6 +166,17 @@ _UNARY = {
 }
 
 
+def _either(a, b):
+    """The class of a padding position holding a value of class a or one of class b (Tx.select)."""
+    if a == b:
+        return a
+    return FINITE if {a, b} <= {ZERO, FINITE} else ANY
+
+
+def _of_value(v: float):
+    return ZERO if v == 0 else NEGINF if v == float("-inf") else FINITE if math.isfinite(v) else ANY
+
+
 def _scalar(kind, x, s: float, scalar_first: bool):
     if x == ANY:
         return ANY
@@ -235,6 +247,15 @@ class _Walk:
             bad = any(p in (NEGINF, POSINF, ANY) for p in a.pad + b.pad)
             pad = [ANY if bad else _add(a.pad[0], c.pad[0]), ANY if bad else _add(b.pad[1], c.pad[1])]
             self.state[ops[0].name] = BufState([a.valid[0], b.valid[1]], pad, a.origins | b.origins | c.origins)
+            return
+        if k == "select":       # either side at a padding position, whatever the predicate says there
+            cls = [self.get(o).pad if o.kind != "scalar" else [_of_value(o.value)] * 2 for o in ops[1:3]]
+            srcs = [o for o in ops[1:3] if o.kind != "scalar"]
+            valid = [[self.get(o).valid[d] for o in srcs] for d in (0, 1)]
+            self.state[ops[0].name] = BufState(
+                ["dyn" if "dyn" in v else min((x for x in v if x is not None), default=None) for v in valid],
+                [_either(cls[0][d], cls[1][d]) for d in (0, 1)],
+                set().union(*(self.get(o).origins for o in srcs)) if srcs else set())
             return
         srcs = [o for o in ops[1:] if o.kind in ("shared", "local")]
         scal = [o for o in ops[1:] if o.kind == "scalar"]

@@ -26,6 +26,7 @@ from ..frontend.ops import (BINARY_TILE_OPS, PADDING_NEUTRAL_KINDS, REDUCE_OPS, 
                             info)
 from ..frontend.program import Loop, Operand, TileOp, classify, scalar_value
 from ..target import DATA_FORMAT, TILE_COLS, TILE_ROWS
+from . import masks
 from .coverage import check_coverage
 from .padding import plan_padding
 
@@ -278,7 +279,7 @@ def _check_op(km, op: TileOp, loop_vars):
         _check_dst(km, op, dst)
         _check_unary_src(km, op, dst, src, allow_other_local=True)
     elif kind == "select":
-        _check_select(km, op, ops)
+        _check_select(km, op, ops, loop_vars)
     else:
         fail(name, f"tile primitive Tx.{kind} is not supported on Tenstorrent", op.stmt,
              supported=SUPPORTED_OPS_TEXT,
@@ -389,18 +390,24 @@ def _check_fma(km, op, ops):
           f"compute the product in Python and write Tx.fill / Tx.add({dst.name}, ..., {bias.name})")
 
 
-def _check_select(km, op, ops):
-    """Tx.select(dst, t, f, pred) with a predicate on tile coordinates (a mask): not lowered yet (docs/ops.md
-    "Masks" has the designed forms). The form that works today: the mask and the fill as input tensors and one
-    Tx.fma, exact for finite data (x * 1 + 0 = x, x * 0 + f = f)."""
+def _check_select(km, op, ops, loop_vars):
+    """Tx.select(dst, t, f, lambda i, j: pred): a mask on tile coordinates (analysis/masks.py). t and f are
+    tensors of dst's shape or immediates; the predicate an integer condition the reader can evaluate."""
     dst, t, f = ops[0], ops[1], ops[2]
-    pred = op.args[3]
-    fail(km.name, f"mask Tx.select({dst.name}, {t.name}, {f.name}, {pred}): a predicate on tile coordinates is not "
-                  f"lowered (the device has no tile index registers; the mask must be built in L1)", op.stmt,
-         supported="element-wise ops whose operands are tensors or immediates",
-         fix=f"build the mask on the host: a 0/1 tensor M (1 where the predicate holds) and a fill tensor "
-             f"F = {f.name} * (1 - M), loaded like the data into shared buffers M_s and F_s, then "
-             f"Tx.fma({dst.name}, {t.name}, M_s, F_s)")
+    text = masks.describe(op)
+    _check_dst(km, op, dst)
+    _need(km, op, layout_of(dst.buf).kind == "block", f"mask {text} into the vector {dst.name}",
+          f"select into a block (both dimensions multiples of 32) and reduce it afterwards",
+          supported="Tx.select into blocks")
+    for o in (t, f):
+        _need(km, op, o.kind in ("shared", "local", "scalar"),
+              f"mask {text}: operand {o.name} is a {o.kind} buffer",
+              "select between shared / local buffers of the destination's shape or immediates (T.float32(...))",
+              supported="Tx.select of tensors and immediates")
+        if o.kind != "scalar":
+            _check_whole(km, op, o)
+            _same_shape(km, op, dst, o)
+    masks.check_predicate(km, op, loop_vars)
 
 
 def _check_reduce(km, op, ops):

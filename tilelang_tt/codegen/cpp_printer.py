@@ -365,7 +365,7 @@ class KernelPrinter:
         name = api.name.replace("{op}", op[0] if op else "")
         self.includes.add(self.include_of(intr, api, op))
         template = api.template
-        for key in ("pool", "dim"):           # reduce PoolType / ReduceDim, broadcast dimension
+        for key in ("pool", "dim", "fmt"):    # reduce PoolType / ReduceDim, broadcast dimension, DataFormat
             if key in args:
                 value = self.enum_arg(intr, key, args[key])
                 name, template = name.replace("{%s}" % key, value), template.replace("{%s}" % key, value)
@@ -419,7 +419,8 @@ class KernelPrinter:
         return P.BINARY_OPS[op]
 
     def enum_arg(self, intr, key, node) -> str:
-        allowed = {"pool": P.REDUCE_POOLS, "dim": P.BCAST_DIMS if intr.name.startswith("bcast") else P.REDUCE_DIMS}
+        allowed = {"pool": P.REDUCE_POOLS, "dim": P.BCAST_DIMS if intr.name.startswith("bcast") else P.REDUCE_DIMS,
+                   "fmt": P.WHERE_FORMATS}
         if not isinstance(node, tvm.ir.StringImm) or str(node.value) not in allowed[key]:
             raise self.error(f"T.tt.{intr.name}: `{key}` must be one of {', '.join(allowed[key])}", node)
         return str(node.value)

@@ -139,7 +139,8 @@ _DST_NEXT = {
     "tile_regs_release": ("waited", "released"),
 }
 _DST_MATH = {"matmul_tiles", "matmul_block", "copy_tile", "binary_tiles", "binary_dest_reuse_tiles",
-             "unary_tile", "fill_tile", "reduce_tile", "bcast_tiles", "scalar_tile", "sfpu_binary_tile"}
+             "unary_tile", "fill_tile", "reduce_tile", "bcast_tiles", "scalar_tile", "sfpu_binary_tile",
+             "where_tile"}
 # (pack_tile / pack_tile_to read DST after tile_regs_wait; checked separately)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import TTTargetError
 from ..intrinsics import BINARY_OPS as _BINARY_VOCAB
-from ..intrinsics import BCAST_DIMS, REDUCE_DIMS, REDUCE_POOLS, SCALAR_OPS, SFPU_BINARY_OPS  # noqa: F401
+from ..intrinsics import BCAST_DIMS, REDUCE_DIMS, REDUCE_POOLS, SCALAR_OPS, SFPU_BINARY_OPS, WHERE_FORMATS  # noqa: F401
 from ..intrinsics import UNARY_OPS as _UNARY_VOCAB
 
 DATAFLOW_H = "api/dataflow/dataflow_api.h"
@@ -37,6 +37,7 @@ REDUCE_H = "api/compute/reduce.h"
 BCAST_H = "api/compute/bcast.h"
 SCALAR_H = "api/compute/eltwise_unary/binop_with_scalar.h"
 SFPU_BINARY_H = "api/compute/binary_max_min.h"
+WHERE_H = "api/compute/eltwise_unary/where.h"
 RECONFIG_H = "api/compute/reconfig_data_format.h"
 
 # SFPU unary op -> header declaring <op>_tile_init()/<op>_tile(). silu has no eltwise_unary/ header of
@@ -172,6 +173,8 @@ _E4_CALLS: dict[str, ApiCall] = {
     "scalar_tile": ApiCall("{op}_unary_tile", ("dst", "bits"), _CP(SCALAR_H), casts={"bits": "static_cast<uint32_t>({})"}),
     "sfpu_binary_init": ApiCall("binary_{op}_tile_init", (), _CP(SFPU_BINARY_H)),
     "sfpu_binary_tile": ApiCall("binary_{op}_tile", ("dst0", "dst1", "odst"), _CP(SFPU_BINARY_H)),
+    "where_init": ApiCall("where_tile_init", (), _CP(WHERE_H)),
+    "where_tile": ApiCall("where_tile", ("cond", "true_dst", "false_dst", "odst"), _CP(WHERE_H), "DataFormat::{fmt}"),
 }
 
 # fill_tile needs fill_tile_init() whenever the SFPU was configured for another op; there is no

@@ -36,12 +36,13 @@ class Tally(dict):
 
 
 # The SFPU routine each SFPU tile call runs (the performance model prices them per routine): the `op` of
-# unary_tile, one binop_with_scalar for every scalar mode, binary_max / binary_min, fill.
+# unary_tile, one binop_with_scalar for every scalar mode, binary_max / binary_min, fill, where.
 SFPU_ROUTINE = {
     "unary_tile": lambda a: str(a["op"][0].value),
     "scalar_tile": lambda a: "binop_with_scalar",
     "sfpu_binary_tile": lambda a: "binary_" + str(a["op"][0].value),
     "fill_tile": lambda a: "fill",
+    "where_tile": lambda a: "where",
 }
 
 

@@ -15,7 +15,7 @@ from ..intrinsics import BINARY_OPS, UNARY_OPS
 @dataclass(frozen=True)
 class OpInfo:
     frontend: str           # Tx.<frontend> (tirx.tile.<frontend>)
-    kind: str               # copy | fill | matmul | binary | fma | unary | cast | reduce | minmax
+    kind: str               # copy | fill | matmul | binary | fma | unary | cast | reduce | minmax | select
     engine: str             # DM (NOC), FPU (matrix/eltwise engine), SFPU (vector unit), PACK, none
     tt_op: str | None       # the `op` argument of binary_* / unary_* intrinsics
     intrinsics: tuple       # T.tt.* calls its lowering emits (inits are placed by analysis/compute_state)
@@ -54,6 +54,8 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
     # Tx.maximum(x, y, 0) is relu (unary); of two tensors it is binary_max_tile (rules dispatch on the form)
     OpInfo("maximum", "unary", "SFPU", "relu", ("copy_tile", "unary_tile", "sfpu_binary_tile")),
     OpInfo("cast", "cast", "none", None, ("copy_tile",)),
+    # a mask on tile coordinates: the reader builds 0/1 mask tiles (analysis/masks.py), the SFPU selects
+    OpInfo("select", "select", "SFPU", None, ("copy_tile", "fill_tile", "where_tile")),
 ]}
 
 assert {o.tt_op for o in OPS.values() if o.kind == "binary"} <= set(BINARY_OPS)
@@ -62,7 +64,7 @@ assert {o.tt_op for o in OPS.values() if o.kind == "unary"} <= set(UNARY_OPS)
 # Op kinds a kernel over ragged tensors (tt.AnnotateLayouts) may use: element-wise ops read only their own
 # position (padded positions are cropped), a matmul's zero-padded K adds nothing; a reduction over a padded
 # axis gets a partial scaler or a -inf mask on the device, or a typed error (analysis/padding.py).
-PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "fma", "minmax", "unary", "cast", "reduce")
+PADDING_NEUTRAL_KINDS = ("copy", "fill", "matmul", "binary", "fma", "minmax", "unary", "cast", "reduce", "select")
 
 # Unary ops lowered as an SFPU op followed by a multiply by a constant (binop_with_scalar)
 UNARY_POST_SCALE = {"log2": 1.0 / math.log(2.0)}
@@ -74,8 +76,9 @@ REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> Poo
 # What verification accepts, for error messages.
 SUPPORTED_OPS_TEXT = ("Tx.copy (global<->shared, local->global, shared->local, local->shared), Tx.fill, "
                       "Tx.gemm, Tx.add/sub/mul/fdiv (tensors, broadcast vectors, immediate scalars), Tx.fma, "
-                      "Tx.exp/exp2/log2/sqrt/reciprocal/silu, TTx.log/rsqrt (tilelang_tt.tile), Tx.maximum/minimum (two tensors; maximum(x, y, 0) is "
-                      "relu), Tx.sum/max/min (axes=-1, 0 or both), Tx.cast (docs/ops.md)")
+                      "Tx.exp/exp2/log2/sqrt/reciprocal/silu, TTx.log/rsqrt (tilelang_tt.tile), Tx.maximum/minimum (two "
+                      "tensors; maximum(x, y, 0) is relu), Tx.sum/max/min (axes=-1, 0 or both), Tx.cast, Tx.select with "
+                      "a predicate on tile coordinates (docs/ops.md)")
 
 
 def info(op) -> OpInfo | None:

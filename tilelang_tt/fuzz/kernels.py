@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from tvm.script import tirx as T
 from tvm.tirx.script import tile as Tx
 
@@ -456,12 +458,25 @@ FAMILIES = {
 LOG2_SCALE = 1.0 / 0.6931471805599453   # Tx.log2 = log_tile, then mul_unary_tile(1 / ln 2) (docs/ops.md)
 
 
+def select_predicate(spec, bm: int, bn: int):
+    """(lambda text, numpy keep(r, c)) of a fuzzer mask on the global coordinates r = i + by * bm,
+    c = j + bx * bn: "causal" c <= r + k, "band" |r - c| <= k, "stride" c % k == 0."""
+    kind, k = spec
+    r, c = f"i + by * {bm}", f"j + bx * {bn}"
+    if kind == "causal":
+        return f"lambda i, j: {c} <= {r} + {k}", lambda R, C: C <= R + k
+    if kind == "band":
+        return f"lambda i, j: ({r} - ({c}) <= {k}) & ({c} - ({r}) <= {k})", lambda R, C: np.abs(R - C) <= k
+    return f"lambda i, j: ({c}) % {k} == 0", lambda R, C: C % k == 0
+
+
 def _breadth_operand(a, cur: str) -> str:
     if a == "cur":
         return cur
     if a in ("X", "Y"):
         return f"{a}_s"
-    return f"T.float32({float(a)!r})"
+    v = float(a)
+    return f"T.float32({v!r})" if np.isfinite(v) else f'T.float32("{v!r}")'     # T.float32("-inf")
 
 
 def _breadth_build(p, name):
@@ -487,7 +502,9 @@ def _breadth_build(p, name):
         if to != "local":
             dst = f"S{i}"
             decl.append(f'{dst} = T.alloc_buffer({blk}, "{to}", scope="shared")')
-        ops = [_breadth_operand(a, cur) for a in args]
+        if op == "select":
+            args, (pred, _) = args[:2], select_predicate(args[2], bm, bn)
+        ops = [_breadth_operand(a, cur) for a in args] + ([pred] if op == "select" else [])
         ns = "TTx" if op in TTx.OPS else "Tx"
         body.append(f"{ns}.{op}({dst}, {', '.join(ops)})")
         cur = dst
@@ -531,7 +548,7 @@ def _breadth_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
         return F32 if fp32 else None
 
     for op, to, *args in p["steps"]:
-        a = [get(x) for x in args]
+        a = [get(x) for x in (args[:2] if op == "select" else args)]
         tensors = [v for v in a if v[1] != "imm"]
         if op == "exp2":
             r = N.unary("exp2", in_dst(a[0]), dst)      # exp2_tile's routine follows the DST format
@@ -543,6 +560,11 @@ def _breadth_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
             r = in_dst(a[0])
         elif op in ("maximum", "minimum"):
             r = N.extremum(op, in_dst(a[0]), in_dst(a[1]))
+        elif op == "select":       # where_tile moves a datum: each side as it sits in DST (an immediate filled)
+            keep = select_predicate(args[2], int(p["bm"]), int(p["bn"]))[1](*np.indices(np.shape(arrays["X"])))
+            sides = [in_dst(v) if v[1] != "imm" else _dst(N.Bounded(np.full(keep.shape, v[0])), fp32_dst)
+                     for v in a[:2]]
+            r = N.select(keep, *sides)
         elif op == "fma":
             x = in_dst(a[0]) if a[1][1] == "imm" else a[0][0]    # a scalar scale: copy_tile, mul_unary_tile
             r = N.fma(x, a[1][0], a[2][0], dst, src(*tensors))

@@ -283,7 +283,11 @@ def cases(draw, families=None):
 # The element-wise breadth family (kernels._breadth_build): immediates are exact in bf16 and fp32, none 0
 # (a divisor).
 IMMEDIATES = (0.5, -2.0, 3.0, 0.25, -1.0, 1.5)
-BREADTH_OPS = ("fma", "maximum", "minimum", "fdiv", "add", "sub", "mul", "exp2", "log2", "log", "rsqrt", "cast")
+BREADTH_OPS = ("fma", "maximum", "minimum", "fdiv", "add", "sub", "mul", "exp2", "log2", "log", "rsqrt", "cast",
+               "select")
+# Tx.select predicates on the global coordinates (kernels.select_predicate): causal with an offset, a band, a
+# residue of the column; a fill drawn from the immediates or -inf
+SELECT_MASKS = ("causal", "band", "stride")
 
 
 def _breadth_step(draw, cur_fmt, local):
@@ -302,6 +306,12 @@ def _breadth_step(draw, cur_fmt, local):
     to = draw(st.sampled_from(("bfloat16", "float32"))) if _one_in(draw, 3) else "local"
     if op in ("exp2", "log2", "log", "rsqrt"):
         return [op, to, "cur"]
+    if op == "select":
+        kind = draw(st.sampled_from(SELECT_MASKS))
+        k = {"causal": st.integers(-40, 40), "band": st.integers(0, 40), "stride": st.integers(2, 5)}[kind]
+        other = draw(tensor) if _one_in(draw, 2) else draw(st.sampled_from(IMMEDIATES + (float("-inf"),)))
+        args = ["cur", other] if _one_in(draw, 2) else [other, "cur"]
+        return [op, to] + args + [[kind, draw(k)]]
     if op == "fma":
         scale = draw(tensor) if _one_in(draw, 2) else draw(imm)
         bias = draw(tensor) if _one_in(draw, 2) else draw(imm)
@@ -334,7 +344,7 @@ def breadth_params(draw):
         step = _breadth_step(draw, fmt, local)
         steps.append(step)
         fmt = step[1]
-    uses_y = any("Y" in s[2:] for s in steps)
+    uses_y = any("Y" in s[2:4 if s[0] == "select" else None] for s in steps)
     return {"M": _ragged(draw, bm * gy), "N": _ragged(draw, bn * gx), "bm": bm, "bn": bn, "x_dtype": x_dtype,
             "y_dtype": draw(st.sampled_from(DTYPES)) if uses_y else None, "local": local,
             "out": draw(st.sampled_from(DTYPES)), "steps": steps}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from tvm import tirx
 
+from ..analysis import masks
 from ..analysis.compute_state import place_inits
 from ..analysis.padding import NEGINF, plan_padding, scaler_face_positions, scaler_tiles
 from ..errors import TTResourceError, fail
@@ -59,7 +60,7 @@ def _reads(op: TileOp):
         return []
     if op.kind == "gemm":
         return [ops[1], ops[2], ops[3]]
-    if op.kind in ("add", "sub", "mul", "fdiv", "maximum", "minimum"):
+    if op.kind in ("add", "sub", "mul", "fdiv", "maximum", "minimum", "select"):
         return [o for o in ops[1:3] if o.kind != "scalar"]
     if op.kind == "fma":
         return [o for o in ops[1:4] if o.kind != "scalar"]
@@ -92,7 +93,10 @@ class NaiveLowering:
         self.plan = plan_regions(self.km, self.group)
         self.region_base: dict = {}
         self.scratch_base = 0
+        self.fixed_base = 0              # scratch slots reused for every tile (Tx.select)
         self.chunk = None                # (chunk loop var, tiles per chunk) in a chunked region
+        self.chunk_waits: list = []      # CB waits / pops an op asks for once per block in a chunked region
+        self.chunk_pops: list = []
 
     def _chunking(self, region, tiles, cap):
         """Tiles per chunk when the region is too big for DST but tile-wise (every op reads and writes the
@@ -104,7 +108,7 @@ class NaiveLowering:
             return None
         n = sizes.pop()
         per = len(names) + (1 if region.extra else 0)
-        if per * n <= cap:
+        if per * n + region.fixed <= cap:
             return None
         for s_idx in region.steps:
             step = self.plan.steps[s_idx]
@@ -113,7 +117,7 @@ class NaiveLowering:
             it = self.km.body[step[1]]
             if isinstance(it, Loop) or it.kind in ("gemm", "sum", "max", "min"):
                 return None
-        best = max((k for k in range(1, n + 1) if n % k == 0 and per * k <= cap), default=None)
+        best = max((k for k in range(1, n + 1) if n % k == 0 and per * k + region.fixed <= cap), default=None)
         return best
 
     def _assign_dst(self, region):
@@ -129,12 +133,14 @@ class NaiveLowering:
             used += tiles[name] if k is None else k
         self.scratch_base = used
         used += region.extra if k is None else (k if region.extra else 0)
+        self.fixed_base = used
+        used += region.fixed
         self.region_base = base
         if used > cap:
             parts = [f"{n} {list(static_shape(b))} = {tiles[n]} tiles" for n in base
                      for b in km.allocs if str(b.name) == n]
-            if region.extra:
-                parts.append(f"{region.extra} scratch tiles")
+            if region.extra or region.fixed:
+                parts.append(f"{region.extra + region.fixed} scratch tiles")
             acc = "float32" if self.fp32_acc else "bfloat16"
             mode = "full" if self.schedule.compute.dst_full_sync_en else "half"
             fixes = [f"make the block at most {cap} tiles (block_m * block_n <= {cap * 1024}) and launch more "
@@ -165,6 +171,18 @@ class NaiveLowering:
 
     def scaler_cb(self, dtype) -> int:
         return self.cb_by_name[scaler_name(dtype)].index
+
+    def mask_cb(self, op) -> int:
+        return self.cb_by_name[masks.mask_name(self.km, op)].index
+
+    def cb_window(self, cb, n, body) -> list:
+        """`body` between cb_wait_front / cb_pop_front of n pages of `cb`, a CB only this op reads; in a
+        chunked region the wait and pop go around the chunk loop (once per block)."""
+        if self.chunk is None:
+            return [ev("cb_wait_front", cb, n)] + body + [ev("cb_pop_front", cb, n)]
+        self.chunk_waits.append(ev("cb_wait_front", cb, n))
+        self.chunk_pops.append(ev("cb_pop_front", cb, n))
+        return body
 
     def cb(self, operand, stmt=None) -> int:
         if operand.kind == "local":      # a local read through the unpacker: its spilled value
@@ -356,6 +374,36 @@ class NaiveLowering:
             out.append(for_(r, nrows, [x for x in body if x is not None]))
         return [x for x in out if x is not None]
 
+    def _select_mask(self, op) -> list:
+        """The 0/1 mask block of a Tx.select (analysis/masks.py): the predicate evaluated at every position of
+        every tile of dst (tile-local coordinates, the block's grid and loop variables in scope), stored as
+        bf16 1.0 / 0 through the reserved pages' L1 pointer, two positions per 32-bit word, in face order."""
+        dst = op.operands[0].buf
+        cb = self.mask_cb(op)
+        rt, ct = tiles_of(dst)
+        n, page = rt * ct, self.cb_by_name[masks.mask_name(self.km, op)].page_bytes
+        addr = var("mask_addr")
+        ti, tj, fr, fc, r, w = (var(x) for x in ("ti", "tj", "fr", "fc", "r", "w"))
+        row = ti * TILE_ROWS + fr * 16 + r
+        col = tj * TILE_COLS + fc * 16 + w * 2
+
+        def bit(c, value):
+            return tirx.Select(masks.predicate_at(op, row, c), tirx.IntImm("int32", value), tirx.IntImm("int32", 0))
+        word = bit(col, masks.ONE_BF16) + bit(col + 1, masks.ONE_BF16 << 16)
+        tile = addr + (ti * ct + tj) * page
+        per_element = for_(w, 8, [ev("l1_store_u32", tile + (fr * 2 + fc) * 512 + r * 32 + w * 4, word)])
+        for v, ext in ((r, 16), (fc, 2), (fr, 2)):
+            per_element = for_(v, ext, [per_element])
+        # a tile wholly inside (outside) the mask is a constant: its words without evaluating the predicate
+        k = var("k")
+        all_true, all_false = masks.tile_class(op, ti * TILE_ROWS, tj * TILE_COLS)
+        body = per_element
+        for cond, value in ((all_false, 0), (all_true, masks.ONE_BF16 * 0x10001)):
+            if cond is not False:
+                body = tirx.IfThenElse(cond, for_(k, page // 4, [ev("l1_store_u32", tile + k * 4, value)]), body)
+        return [ev("cb_reserve_back", cb, n), bind(addr, call("get_write_ptr", cb)),
+                for_(ti, rt, [for_(tj, ct, [body])]), ev("cb_push_back", cb, n)]
+
     def reader(self):
         tensors = self._tensors_where(_is_copy_in, 1)
 
@@ -373,6 +421,8 @@ class NaiveLowering:
                             ev("noc_async_read_barrier")]
                     out += self._mask_stores(dst.buf, cb, mask, self.padding.fills[it.stmt]) if mask else []
                     out.append(ev("cb_push_back", cb, n))
+                elif isinstance(it, TileOp) and it.kind == "select":
+                    out += self._select_mask(it)
             return [s for s in out if s is not None]
         return self._dataflow_kernel("reader", "RISCV_1", tensors, lower, prologue=self._scaler_fill())
 
@@ -425,6 +475,7 @@ class NaiveLowering:
             self.region_reduce = None
             self._assign_dst(region)
             waits, math, pops = [], [], []      # waits / pops leave a chunk loop (once per block)
+            self.chunk_waits, self.chunk_pops = waits, pops
             chunked = self.chunk is not None
             for s_idx in region.steps:
                 (waits if chunked else math).extend(first.get(s_idx, []))

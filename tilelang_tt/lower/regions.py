@@ -46,7 +46,8 @@ class Access:
     full_writes: set = field(default_factory=set)    # locals overwritten without reading their old value
     shared_writes: list = field(default_factory=list)   # shared buffers written (packed at region end)
     shared_reads: set = field(default_factory=set)   # shared buffers read (any)
-    scratch: int = 0                                 # DST scratch tiles besides destinations
+    scratch: int = 0                                 # DST scratch tiles besides destinations, one per tile
+    fixed_scratch: int = 0                           # DST scratch tiles reused for every tile (Tx.select's 2)
     packed_in_place: set = field(default_factory=set)  # shared buffers packed straight from a local's slots
 
 
@@ -121,6 +122,19 @@ def op_access(op: TileOp) -> Access:
         write(dst, not _local(src))
         if dst.kind == "shared" and _local(src):
             a.packed_in_place.add(dst.name)
+        return a
+    if k == "select":
+        # the true and false values meet in DST: one of them in dst's slots (read in place when it is dst),
+        # the other and the mask tile in two scratch slots reused tile by tile (lower/rules.py)
+        dst, t, f = ops[0], ops[1], ops[2]
+        in_place = next((o for o in (t, f) if _local(o) and o.is_(dst)), None)
+        for o in (t, f):
+            if o is in_place:
+                read(o, False)
+            elif o.kind != "scalar":
+                read(o, True)
+        write(dst, in_place is not None)
+        a.fixed_scratch = 2
         return a
     if k in ("maximum", "minimum") and not is_relu(op):
         dst, x, y = ops[0], ops[1], ops[2]
@@ -201,6 +215,7 @@ def item_access(km, it) -> Access:
         acc.writes |= s.writes
         acc.shared_reads |= s.shared_reads
         acc.scratch = max(acc.scratch, s.scratch)
+        acc.fixed_scratch = max(acc.fixed_scratch, s.fixed_scratch)
     return acc
 
 
@@ -221,7 +236,8 @@ class Region:
     outputs: bool = False                         # the final region packs the outputs
     locals_: list = field(default_factory=list)   # local names touched (DST slots), in first-use order
     scratch: dict = field(default_factory=dict)   # shared dst name -> tiles
-    extra: int = 0                                # op scratch tiles
+    extra: int = 0                                # op scratch tiles, one per tile of the op
+    fixed: int = 0                                # op scratch tiles reused for every tile
 
 
 @dataclass
@@ -257,7 +273,7 @@ def plan_regions(km, group=lambda n: n) -> Plan:
         def gs(s):
             return {group(n) for n in s}
         return Access(gs(a.cb_reads), gs(a.dst_reads), gs(a.writes), gs(a.full_writes), list(a.shared_writes),
-                      set(a.shared_reads), a.scratch, set(a.packed_in_place))
+                      set(a.shared_reads), a.scratch, a.fixed_scratch, set(a.packed_in_place))
     accs = [g_access(item_access(km, it)) for it in items]
     produced = {n for a in accs for n in a.shared_writes}
     steps, step_region, regions, versions = [], [], [Region()], []
@@ -319,6 +335,7 @@ def plan_regions(km, group=lambda n: n) -> Plan:
             current.pop(name, None)
         r = regions[-1]
         r.extra = max(r.extra, a.scratch)
+        r.fixed = max(r.fixed, a.fixed_scratch)
         if a.shared_writes:
             for name in a.shared_writes:
                 if name not in a.packed_in_place:     # a local copied to L1 is packed from its own slots

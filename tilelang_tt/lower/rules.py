@@ -161,6 +161,36 @@ def _minmax(ctx, op):
         ctx.tiles(dst.buf, lambda t, d: ev("sfpu_binary_tile", which, d, scratch + (d - base), d))]
 
 
+@rule("select")
+def _select(ctx, op):
+    """Tx.select(dst, t, f, pred): one value in dst's slots, the other in a scratch slot (an immediate filled
+    once), and per tile the reader's 0/1 mask tile (analysis/masks.py) in a second scratch slot; where_tile
+    picks per datum. Nothing is multiplied, so an inf or NaN on the discarded side does not leak."""
+    dst, t, f = op.operands[:3]
+    mask, s_cond, s_other = ctx.mask_cb(op), ctx.fixed_base, ctx.fixed_base + 1
+    fmt = "Float32" if ctx.fp32_acc else "Float16_b"         # what DST holds: where_tile's load width
+    in_dst, other = (f, t) if _same_slots(ctx, f, dst) else (t, f)   # the value that goes into dst's slots
+    out = [] if _same_slots(ctx, in_dst, dst) else \
+        [ctx.tiles(dst.buf, lambda tile, d: _value_at(ctx, op, in_dst, tile, d))]
+    if other.kind == "scalar":
+        out.append(_value_at(ctx, op, other, None, s_other))
+
+    def per_tile(tile, d):
+        body = [ev("copy_tile", mask, tile, s_cond)]
+        if other.kind != "scalar":
+            body.append(_value_at(ctx, op, other, tile, s_other))
+        true_slot, false_slot = (d, s_other) if in_dst is t else (s_other, d)
+        return tirx.SeqStmt(body + [ev("where_tile", fmt, s_cond, true_slot, false_slot, d)])
+    return ctx.cb_window(mask, num_tiles(dst.buf), out + [ctx.tiles(dst.buf, per_tile)])
+
+
+def _value_at(ctx, op, o, tile, slot):
+    """Tile `tile` of a select operand into DST slot `slot`: an immediate is filled, a tensor copied."""
+    if o.kind == "scalar":
+        return ev("fill_tile", slot, tirx.FloatImm("float32", o.value))
+    return ev("copy_tile", ctx.cb(o, op.stmt), tile, slot)
+
+
 _REDUCE_DIM = {"col": "REDUCE_ROW", "row": "REDUCE_COL", "scalar": "REDUCE_SCALAR"}
 
 

@@ -50,6 +50,7 @@ class CostTable:
     mcast_handshake_cycles: float  # per data multicast: semaphore wait + flag multicast (+ flush)
     sem_signal_cycles: float      # a receiver's semaphore increment to the sender
     page_issue_cycles: float      # RISC-V cycles to issue one page request (address generation)
+    l1_store_cycles: float        # RISC-V cycles per word a data-movement kernel stores itself (loop included)
     # --- card ---------------------------------------------------------------------------------------------
     dram_bandwidth_gbs: float     # achievable card DRAM bandwidth (all cores)
     dispatch_seconds: float       # host -> device launch of a cached program (fast dispatch)
@@ -123,6 +124,9 @@ WORMHOLE_B0 = CostTable(
     mcast_handshake_cycles=50.0,                                     # [CAL] (at its lower bound 50)
     sem_signal_cycles=50.0,                                          # [ASSUMED]
     page_issue_cycles=20.0,                                          # [ASSUMED] never binding for tile pages
+    # an in-order RISC-V store in a loop (store, address add, compare-and-branch); a Tx.select tile the
+    # mask crosses also evaluates the predicate twice per word, which this does not price
+    l1_store_cycles=4.0,                                             # [ASSUMED]
     dram_bandwidth_gbs=267.0,                                        # [D.2] Wormhole u-benchmark, 92% of 288
     dispatch_seconds=3.5e-6,                                         # [D.5] 512^3 trace row: host - device time
 )
@@ -153,6 +157,7 @@ BLACKHOLE = CostTable(
     mcast_handshake_cycles=126.0,                                    # [CAL]
     sem_signal_cycles=50.0,                                          # [ASSUMED]
     page_issue_cycles=20.0,                                          # [ASSUMED]
+    l1_store_cycles=4.0,                                             # [ASSUMED]
     dram_bandwidth_gbs=344.0,                                        # [D.2] arbitrary cores, 67% of 512
     dispatch_seconds=3.5e-6,                                         # [D.5] (Wormhole row; assumed the same)
 )
@@ -183,6 +188,8 @@ SFPU_ROUTINE_CYCLES = {
     "fill": 146.0,                 # [SFPU:57292] [ASSUMED]
     "binary_max": 292.0,           # [ASSUMED] two tiles loaded per element: twice a one-instruction routine
     "binary_min": 292.0,           # [ASSUMED]
+    # ckernel_sfpu_where.h (0.81.1 tt-llk): "4 cycles per input row of 32 values" (3 in place), 32 rows
+    "where": 128.0,
 }
 # FPU reduce: the unpacker's SrcA / SrcB pair as an element-wise op, the math one GAPOOL / GMPOOL pass per
 # face plus, for a row reduce, the transposes of the LLK (llk_math_reduce.h): [ASSUMED] twice an ELW op.

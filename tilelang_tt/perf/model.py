@@ -180,9 +180,11 @@ def _core_time(c: CoreWork, pw: ProgramWork, ct: CostTable, write_bpc: float) ->
         mcast = d.mcast_bytes / ct.mcast_bytes_per_cycle + d.l1_bytes / ct.l1_copy_bytes_per_cycle
         latency = d.barriers * ct.noc_round_trip_cycles
         handshake = d.mcast_writes * ct.mcast_handshake_cycles + d.sem_signals * ct.sem_signal_cycles
+        stores = d.l1_stores * ct.l1_store_cycles
         # one processor does its transfers in program order: read a block, wait, multicast it, ...
-        dm[proc] = latency + handshake + reads + writes + mcast
-        for k, v in (("DRAM", reads + writes), ("multicast", mcast + handshake), ("NOC latency", latency)):
+        dm[proc] = latency + handshake + reads + writes + mcast + stores
+        for k, v in (("DRAM", reads + writes), ("multicast", mcast + handshake), ("NOC latency", latency),
+                     ("L1 stores", stores)):
             parts[k] = max(parts.get(k, 0.0), v)
         if d.dram_write_bytes and c.blocks:
             write_block = max(write_block, writes / c.blocks + ct.noc_round_trip_cycles)

@@ -24,7 +24,8 @@ def _dm(t) -> DMWork:
                   mcast_bytes=t.get(("mcast_bytes",), 0), mcast_writes=c("noc_async_write_multicast"),
                   mcast_dests=t.get(("mcast_dests",), 0), sem_waits=c("noc_semaphore_wait"),
                   sem_signals=c("noc_semaphore_inc") + c("noc_semaphore_set_multicast"),
-                  barriers=c("noc_async_read_barrier") + c("noc_async_write_barrier") + c("noc_async_atomic_barrier"))
+                  barriers=c("noc_async_read_barrier") + c("noc_async_write_barrier") + c("noc_async_atomic_barrier"),
+                  l1_stores=c("l1_store_u32") + c("l1_store_u16"))
 
 
 def _compute(t) -> ComputeWork:
@@ -42,7 +43,8 @@ def _compute(t) -> ComputeWork:
                        matmul_reused_tiles=r0 + r1, matmul_reused_in0_tiles=r0, copy_tiles=c("copy_tile"),
                        eltwise_tiles=c("binary_tiles") + c("binary_dest_reuse_tiles"),
                        bcast_tiles=c("bcast_tiles"), reduce_tiles=c("reduce_tile"),
-                       sfpu_tiles=c("unary_tile") + c("fill_tile") + c("scalar_tile") + c("sfpu_binary_tile"),
+                       sfpu_tiles=c("unary_tile") + c("fill_tile") + c("scalar_tile") + c("sfpu_binary_tile")
+                       + c("where_tile"),
                        sfpu_op_tiles={k[1]: n for k, n in sorted(t.items()) if k[0] == "sfpu_op"},
                        pack_tiles=c("pack_tile") + c("pack_tile_to"),
                        pack_l1_acc_tiles=t.get(("pack_l1_acc_tiles",), 0), dst_acquires=c("tile_regs_acquire"),

@@ -20,6 +20,8 @@ Counting conventions (shared by every producer; a producer that deviates must sa
     calls; each exposes one NOC round trip.
   - `l1_bytes`: core-to-core unicast or local L1 copies (bytes), e.g. a sharded sender copying its own
     shard into its CB.
+  - `l1_stores`: words the processor itself stores into L1 (`l1_store_u32` / `l1_store_u16`): the reduce
+    scaler, the -inf mask over a ragged block, the 0/1 tiles of a Tx.select mask.
 * `ComputeWork` is the three TRISCs of one core.
   - `matmul_tiles`: 32x32x32 tile products. `matmul_calls`: `matmul_tiles` / `matmul_block` API calls.
     `matmul_unpacked_tiles`: operand tiles the unpacker moves for those calls: 2 per `matmul_tiles`
@@ -80,6 +82,7 @@ class DMWork:
     sem_signals: int = 0
     barriers: int = 0
     l1_bytes: int = 0
+    l1_stores: int = 0
 
     def add(self, other: "DMWork") -> "DMWork":
         for f in fields(self):

@@ -7,6 +7,7 @@ from ..specs import CBSpec, TensorSpec
 from ..target import BLOCK_FLOAT_DTYPE, storage_name
 
 INPUT_BASE, OUTPUT_BASE, INTERMEDIATE_BASE = 0, 16, 24   # tt::CBIndex ranges by convention
+READER_BUILT_ROLES = ("scaler", "mask")     # CBs the reader fills from L1 stores, in the input range
 
 
 def tensors_of(program: TileProgram, storage: tuple = ()) -> tuple[TensorSpec, ...]:
@@ -68,12 +69,13 @@ def cb_table(cbs) -> str:
 
 def check_cb_resources(kernel: str, hw, cbs: list[CBSpec], fix: str) -> None:
     """CB count, index ranges and L1 bytes of one core must fit the chip (TTResourceError otherwise)."""
-    roles = {"input": (INPUT_BASE, OUTPUT_BASE, "input CBs (c_0..c_15)", "shared buffers loaded from DRAM"),
+    roles = {"input": (INPUT_BASE, OUTPUT_BASE, "input CBs (c_0..c_15)",
+                       "shared buffers loaded from DRAM (or Tx.select masks, reduce scalers)"),
              "output": (OUTPUT_BASE, INTERMEDIATE_BASE, "output CBs (c_16..c_23)", "copies to global"),
              "intermediate": (INTERMEDIATE_BASE, hw.max_cbs,
                               f"intermediate CBs (c_24..c_{hw.max_cbs - 1})", "shared buffers written by compute")}
     for role, (lo, hi, what, fewer) in roles.items():
-        n = sum(1 for e in cbs if e.role == role or (role == "input" and e.role == "scaler"))
+        n = sum(1 for e in cbs if e.role == role or (role == "input" and e.role in READER_BUILT_ROLES))
         if n > hi - lo:
             raise TTResourceError(f"kernel '{kernel}': {n} {what} exceed the limit of {hi - lo} on {hw.model}\n"
                                   f"{cb_table(cbs)}\n  fix: use fewer {fewer}")

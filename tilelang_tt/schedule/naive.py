@@ -13,7 +13,8 @@ core-major: core c owns ids c * cx * cy ..., and inside a core row-major.
 CB plan. role "input", c_0..c_15: one per shared buffer loaded from a global buffer, in allocation
 order; role "output", c_16..c_23: one staging CB per Tx.copy(global, local), in program order (name =
 the local buffer's, plus "_<global>" if that local is copied out twice; dtype = the global tensor's:
-pack converts); role "scaler", after the inputs: the reduce scaler tile per data format (lower/regions.py); role
+pack converts); role "scaler", after the inputs: the reduce scaler tile per data format (lower/regions.py); role "mask",
+after the scalers: the 0/1 tiles of each Tx.select, built by the reader per block (analysis/masks.py); role
 "intermediate", c_24..: shared buffers written by compute and spilled locals ("<local>_spill"), one block
 deep (the compute kernel is their only producer and consumer), two when an op rewrites one in place
 (`double_buffered`). Other CBs: block_pages = tiles of one
@@ -169,6 +170,7 @@ def input_storage(program: TileProgram, storage) -> dict[str, str]:
 
 
 def plan_cbs(program: TileProgram, hw, depth: int, storage=()) -> tuple[CBSpec, ...]:
+    from ..analysis.masks import MASK_ROLE, mask_name, select_ops
     from ..analysis.padding import plan_padding, scaler_tiles
     from ..lower.regions import cast_aliases, double_buffered, group_of, plan_regions, scaler_dtypes, scaler_name
 
@@ -186,6 +188,10 @@ def plan_cbs(program: TileProgram, hw, depth: int, storage=()) -> tuple[CBSpec, 
     n_scaler = {d: len(scaler_tiles(program, padding, d)) for d in scaler_dtypes(program)}
     cbs += [CBSpec(INPUT_BASE + len(inputs) + i, scaler_name(d), d, n_scaler[d], n_scaler[d], "scaler")
             for i, d in enumerate(scaler_dtypes(program))]
+    # Tx.select masks: 0/1 bf16 tiles the reader builds per block (analysis/masks.py), buffered like inputs
+    base = INPUT_BASE + len(inputs) + len(scaler_dtypes(program))
+    cbs += [CBSpec(base + i, mask_name(program, op), "bfloat16", num_tiles(op.operands[0].buf) * depth,
+                   num_tiles(op.operands[0].buf), MASK_ROLE) for i, op in enumerate(select_ops(program))]
     cbs += [CBSpec(OUTPUT_BASE + i, name, str(glob.dtype), num_tiles(local) * depth, num_tiles(local), "output")
             for i, (_, name, local, glob) in enumerate(output_copies(program))]
     # compute results in L1 and spilled locals: written and read by the compute kernel itself, one block

@@ -144,6 +144,11 @@ class Sim:
             for v in range(lo, lo + ext):
                 env[s.loop_var] = v
                 self.exec(s.body, env)
+        elif isinstance(s, tirx.IfThenElse):
+            if self.eval(s.condition, env):
+                self.exec(s.then_case, env)
+            elif s.else_case is not None:
+                self.exec(s.else_case, env)
         elif isinstance(s, tirx.Evaluate):
             self.call(s.value, env)
         else:
@@ -160,9 +165,17 @@ class Sim:
             return env[e]
         ops = {tirx.Add: lambda a, b: a + b, tirx.Sub: lambda a, b: a - b, tirx.Mul: lambda a, b: a * b,
                tirx.FloorDiv: lambda a, b: a // b, tirx.FloorMod: lambda a, b: a % b}
+        ops.update({tirx.LT: lambda a, b: a < b, tirx.LE: lambda a, b: a <= b, tirx.GT: lambda a, b: a > b,
+                    tirx.GE: lambda a, b: a >= b, tirx.EQ: lambda a, b: a == b, tirx.NE: lambda a, b: a != b,
+                    tirx.And: lambda a, b: a and b, tirx.Or: lambda a, b: a or b,
+                    tirx.BitwiseAnd: lambda a, b: a & b, tirx.BitwiseOr: lambda a, b: a | b})
         for cls, fn in ops.items():
             if isinstance(e, cls):
                 return fn(self.eval(e.a, env), self.eval(e.b, env))
+        if isinstance(e, tirx.Not):
+            return not self.eval(e.a, env)
+        if isinstance(e, tirx.Select):    # a reader's mask word (analysis/masks.py)
+            return self.eval(e.true_value if self.eval(e.condition, env) else e.false_value, env)
         if I.intrinsic_of(e) is not None:
             return self.call(e, env)
         raise SimError(f"unexpected expression {type(e).__name__}: {e}")
@@ -344,6 +357,11 @@ class Sim:
 
     def _sfpu_binary_tile(self, op, d0, d1, od):
         self.dst[od] = (np.maximum if op == "max" else np.minimum)(self._dst(d0), self._dst(d1))
+
+    def _where_tile(self, fmt, c, t, f, od):
+        """The SFPU select: the condition datum's bits against 0 (-0.0 is true), as ckernel_sfpu_where.h."""
+        cond = self._dst(c)
+        self.dst[od] = np.where((cond != 0) | np.signbit(cond), self._dst(t), self._dst(f)).astype(np.float32)
 
     def _pack_tile(self, d, cb):
         pend = self.pending[cb]

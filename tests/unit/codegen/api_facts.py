@@ -71,7 +71,7 @@ KERNEL_COMMON = {
     **_unary("gelu", "api/compute/eltwise_unary/gelu.h"),
     **_unary("silu", "api/compute/compute_kernel_api.h"),
     # ops beyond matmul, from the 0.81.1 headers (reduce.h, bcast.h, binop_with_scalar.h, binary_max_min.h,
-    # rsqrt.h; log / exp2 in compute_kernel_api.h), printed the same in every profile
+    # where.h, rsqrt.h; log / exp2 in compute_kernel_api.h), printed the same in every profile
     **_unary("rsqrt", "api/compute/eltwise_unary/rsqrt.h"),
     **_unary("log", "api/compute/compute_kernel_api.h"),
     **_unary("exp2", "api/compute/compute_kernel_api.h"),
@@ -88,6 +88,9 @@ KERNEL_COMMON = {
        for op in ("add", "sub", "mul", "div", "rsub")},
     **{f"binary_{op}_tile_init": ({0}, ("api/compute/binary_max_min.h",)) for op in ("max", "min")},
     **{f"binary_{op}_tile": ({3, 4}, ("api/compute/binary_max_min.h",)) for op in ("max", "min")},
+    # 0.81.1 api/compute/eltwise_unary/where.h: template <DataFormat> where_tile(idst0, idst1, idst2, odst)
+    "where_tile_init": ({0}, ("api/compute/eltwise_unary/where.h",)),
+    "where_tile": ({4}, ("api/compute/eltwise_unary/where.h",)),
     "kernel_main": ({0}, ()),   # the entry point itself (definition), every kernel in E3 and E4
 }
 

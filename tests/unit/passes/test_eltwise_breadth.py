@@ -263,19 +263,9 @@ def test_matmul_with_an_fdiv_epilogue_divides():
     assert kernel.program.schedule_description.startswith("naive")
 
 
-def _causal(fill_as_select: bool, M=64, N_=64):
+def _causal_fma(M=64, N_=64):
     from tvm.script import tirx as T
     from tvm.tirx.script import tile as Tx
-    if fill_as_select:
-        @T.prim_func
-        def causal(A: T.Buffer((M, N_), "bfloat16"), C: T.Buffer((M, N_), "bfloat16")):
-            by = T.launch_thread("blockIdx.x", M // 32)
-            A_s = T.alloc_buffer((32, N_), "bfloat16", scope="shared")
-            y = T.alloc_buffer((32, N_), "bfloat16", scope="local")
-            Tx.copy(A_s, A[by * 32:by * 32 + 32, 0:N_])
-            Tx.select(y, A_s, T.float32(float("-inf")), lambda i, j: j <= i + by * 32)
-            Tx.copy(C[by * 32:by * 32 + 32, 0:N_], y)
-        return causal
 
     @T.prim_func
     def causal_fma(A: T.Buffer((M, N_), "bfloat16"), Mk: T.Buffer((M, N_), "bfloat16"),
@@ -293,16 +283,11 @@ def _causal(fill_as_select: bool, M=64, N_=64):
     return causal_fma
 
 
-def test_mask_select_names_the_construct_and_the_fix_works():
-    """Tx.select with a predicate on tile coordinates is refused, naming the mask first; the fix it gives
-    (host-built 0/1 mask and fill, one Tx.fma) computes the causal mask exactly on the emulator and in the
-    interpreter."""
+def test_host_built_mask_with_fma_is_exact():
+    """A mask as data (a host-built 0/1 tensor and fill, one Tx.fma; Tx.select is the direct form,
+    tests/unit/passes/test_select.py) computes the causal mask exactly on the emulator and in the
+    interpreter: x * 1 + 0 = x, x * 0 + (-inf) = -inf for finite x."""
     import ml_dtypes
-    with pytest.raises(TTCompileError) as e:
-        tilelang_tt.compile(_causal(True), out_idx=1)
-    msg = str(e.value)
-    assert msg.startswith("kernel 'causal': mask Tx.select(y, A_s, ")
-    assert "Tx.fma(y, A_s, M_s, F_s)" in msg
     M = N_ = 64
     a = _data((M, N_), "bfloat16", 40)
     rows, cols = np.indices((M, N_))
@@ -310,4 +295,4 @@ def test_mask_select_names_the_construct_and_the_fix_works():
     fill = np.where(cols <= rows, 0.0, -np.inf).astype(ml_dtypes.bfloat16)
     want = np.where(cols <= rows, a.astype(np.float64), -np.inf)
     ref = N.Bounded(want)                                # exact: x * 1 + 0 = x, x * 0 + (-inf) = -inf
-    _three_ways(_causal(False), {"A": a, "Mk": mask, "F": fill}, "C", (M, N_), ref)
+    _three_ways(_causal_fma(), {"A": a, "Mk": mask, "F": fill}, "C", (M, N_), ref)

@@ -48,6 +48,11 @@ SAMPLES = {
     "unary_exp_rsqrt_log_fp32": lambda: samples.unary_chain(64, 128, ops=("exp", "rsqrt", "log"), dtype="float32"),
     "reduce_min_rows_ragged": lambda: samples.reduce("min", "row", 40, 37),      # the reader's +inf mask, half words
     "reduce_min_cols_ragged_fp32": lambda: samples.reduce("min", "col", 45, 64, dtype="float32"),
+    # Tx.select masks (analysis/masks.py): the reader's predicate loops and 32-bit mask stores, where_tile
+    # with both DataFormat template arguments, a chunked select region
+    "masked_band_bf16": lambda: samples.masked(64, 80, "band"),
+    "masked_causal_fp32": lambda: samples.masked(32, 512, "causal", fill=-3.5, dtype="float32"),
+    "attention_causal": lambda: samples.attention(128, 64, causal=True),
     # reductions over ragged axes (analysis/padding.py): partial scaler tiles, the reader's -inf mask
     # (bf16 half-word stores at an odd boundary, fp32 words)
     "softmax_ragged_bf16": lambda: samples.softmax(40, 50),
@@ -106,7 +111,8 @@ def golden_programs() -> dict[str, dict[str, str]]:
 # construct no listed sample has.
 REPRESENTATIVE = ("matmul_bf16_fp32acc", "eltwise_add", "unary_silu_relu_exp", "softmax_bf16", "layernorm_bf16",
                   "reduce_max_all_fp32", "attention_bf16", "eltwise_breadth", "fma_bf16", "cast_fp32",
-                  "reduce_min_rows", "unary_exp_log2_exp2", "unary_exp_rsqrt_log", "softmax_ragged_bf16", "reduce_sum_cols_ragged",
+                  "reduce_min_rows", "unary_exp_log2_exp2", "unary_exp_rsqrt_log", "masked_band_bf16",
+                  "softmax_ragged_bf16", "reduce_sum_cols_ragged",
                   "matmul_multicast_l1acc", "matmul_bias_relu_multicast_reload", "matmul_residual_multicast",
                   "matmul_bfp8_b_multicast", "matmul_bias_row_multicast")
 # (chip, samples) per tier of the sample checks: the default tier's, then the slow tier's remainder

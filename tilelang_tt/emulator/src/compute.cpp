@@ -522,6 +522,31 @@ void tt_emu_sfpu_binary(int op, uint32_t d0, uint32_t d1, uint32_t odst, uint32_
   for (int i = 0; i < 1024; ++i) o[i] = op == TT_EMU_SFPU_BINARY_MAX ? std::max(a[i], b[i]) : std::min(a[i], b[i]);
   finish_dst(f, o);
 }
+// where_tile<data_format>: DST[odst] = DST[cond] != 0 ? DST[t] : DST[f] (SFPU). The LLK tests the datum's bits
+// as loaded for data_format: 16 bits (LO16) for Float16_b, 32 for Float32, so the format must match what DST
+// holds (Float32 with fp32_dest_acc_en, Float16_b without); on a card the other one reads the wrong half.
+void tt_emu_sfpu_where(int data_format, uint32_t cond, uint32_t t, uint32_t fl, uint32_t odst, uint32_t line) {
+  Fiber* f = ccur("where_tile", line);
+  need_started(f);
+  if (f->cs->sfpu != TT_EMU_SFPU_WHERE) fail(EX_API, "api_misuse", f, "where_tile without where_tile_init");
+  const int want = f->cs->fp32_acc ? 0 /* Float32 */ : 5 /* Float16_b */;
+  if (data_format != want)
+    fail(EX_API, "api_misuse", f, std::string("where_tile<DataFormat::") + (data_format == 0 ? "Float32" : data_format == 5 ?
+         "Float16_b" : std::to_string(data_format).c_str()) + "> on a DST holding " + (f->cs->fp32_acc ? "float32" : "bfloat16") +
+         " data (fp32_dest_acc_en=" + (f->cs->fp32_acc ? "true" : "false") + "): use DataFormat::" +
+         (want == 0 ? "Float32" : "Float16_b"));
+  float* c = dst_tile(f, cond);
+  float* a = dst_tile(f, t);
+  float* b = dst_tile(f, fl);
+  float* o = dst_tile(f, odst);
+  for (int i = 0; i < 1024; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &c[i], 4);
+    if (!f->cs->fp32_acc) bits >>= 16;   // DST holds bf16: the upper half of our float is the datum
+    o[i] = bits != 0 ? a[i] : b[i];
+  }
+  finish_dst(f, o);
+}
 void tt_emu_pack_l1_acc(uint32_t enable, uint32_t line) {
   Fiber* f = ccur("pack_reconfig_l1_acc", line);
   need_started(f);

@@ -105,6 +105,7 @@ void tt_emu_bcast_tiles(int op, int dim, uint32_t icb0, uint32_t icb1, uint32_t 
                         uint32_t line);
 void tt_emu_sfpu_scalar(int mode, uint32_t dst, uint32_t bits, uint32_t line);
 void tt_emu_sfpu_binary(int op, uint32_t d0, uint32_t d1, uint32_t odst, uint32_t line);
+void tt_emu_sfpu_where(int data_format, uint32_t cond, uint32_t t, uint32_t f, uint32_t odst, uint32_t line);
 void tt_emu_tile_regs(int which, uint32_t line);
 void tt_emu_pack_tile(uint32_t dst, uint32_t cb, uint32_t idx, int out_of_order, uint32_t ntiles, uint32_t line);
 void tt_emu_pack_l1_acc(uint32_t enable, uint32_t line);
@@ -131,6 +132,7 @@ enum tt_emu_sfpu_op : int {
   TT_EMU_SFPU_LOG, TT_EMU_SFPU_SQUARE, TT_EMU_SFPU_EXP2, TT_EMU_SFPU_BINOP_SCALAR, TT_EMU_SFPU_BINARY_MAX,
   TT_EMU_SFPU_BINARY_MIN
 };
+constexpr int TT_EMU_SFPU_WHERE = 64;   // where_tile (ternary; tt_emu_sfpu_where)
 
 // Kernel entry the runtime looks up with dlsym; kernel_main is the user's function.
 #ifndef TT_EMU_BUILDING_RUNTIME

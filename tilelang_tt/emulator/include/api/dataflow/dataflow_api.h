@@ -6,11 +6,7 @@
 #include "tt_emu/cb.h"
 #include "hostdevcommon/kernel_structs.h"
 
-enum class DataFormat : uint8_t {
-  Float32 = 0, Float16 = 1, Bfp8 = 2, Bfp4 = 3, Tf32 = 4, Float16_b = 5, Bfp8_b = 6, Bfp4_b = 7,
-  Int32 = 8, UInt16 = 9, Lf8 = 10, Bfp2 = 11, Int16 = 13, Int8 = 14, Bfp2_b = 15, UInt32 = 24, UInt8 = 30,
-  Invalid = 255
-};
+#include "tt_emu/data_format.h"
 enum class ProgrammableCoreType { TENSIX = 0, ACTIVE_ETH = 1, IDLE_ETH = 2 };
 
 inline uint32_t get_write_ptr(uint32_t operand) { return tt_emu_get_write_ptr(operand); }
