@@ -52,6 +52,42 @@ def attention(q, k, v, out_dtype: str, scale: float | None = None, causal: bool 
     return N.matmul_of(p, out_dtype, v, fp32_acc=True).stored(out_dtype)
 
 
+def flash_attention(q, k, v, out_dtype: str, block_n: int = 64, scale: float | None = None,
+                    causal: bool = False) -> N.Bounded:
+    """samples.flash_attention, op by op over the key blocks: scores in an fp32 DST packed to an fp32 CB,
+    the block row max (exact), the new running max (exact maximum), corr = exp(scale (m - m_new)), the
+    probabilities exp(scale (s - m_new)) stored in the kernel's dtype, the running sum and output rescaled by
+    corr (FPU ops on fp32 CBs: the source registers' rounding), P @ V in an fp32 DST plus the rescaled output
+    (dest reuse), and after the loop O times the reciprocal of l. The value is the exact attention (the
+    online form is algebraically exact); the error is what each op can add. causal: the scores of later keys
+    are -inf (the select moves values unchanged)."""
+    qa, ka, va = (np.asarray(x) for x in (q, k, v))
+    scale = 1.0 / float(qa.shape[1]) ** 0.5 if scale is None else scale
+    rows = qa.shape[0]
+    m = N.Bounded.exact(np.full((rows, 1), -np.inf))
+    lsum = N.Bounded.exact(np.zeros((rows, 1)))
+    o = N.Bounded.exact(np.zeros((rows, va.shape[1])))
+    src = _src(out_dtype)
+    for j in range(0, ka.shape[0], block_n):
+        s = N.matmul(qa, ka[j:j + block_n].T, fp32_acc=True).stored(F32)
+        if causal:
+            keep = np.arange(j, j + block_n)[None, :] <= np.arange(rows)[:, None]
+            s = N.select(keep, s, float("-inf"))
+        mn = N.extremum("maximum", N.reduce("max", s, 1, F32).stored(F32), m)
+        corr = N.fpu_binary("sub", m, mn, F32).stored(F32)
+        corr = N.unary("exp", N.scalar("mul", corr, scale).stored(F32)).stored(F32)
+        m = N.extremum("maximum", m, mn)
+        e = N.scalar("mul", N.fpu_binary("sub", s, mn, F32).stored(F32), scale).stored(F32)
+        p = N.unary("exp", e).stored(out_dtype)
+        rs = N.reduce("sum", p, 1, src).stored(F32)
+        lsum = N.fpu_binary("add", N.fpu_binary("mul", lsum, corr, F32).stored(F32), rs, F32).stored(F32)
+        o = N.fpu_binary("mul", o, corr, F32).stored(F32)
+        pv = N.matmul_of(p, out_dtype, va[j:j + block_n], fp32_acc=True)
+        o = N.fpu_binary("add", pv, o, F32).stored(F32)
+    inv = N.unary("reciprocal", lsum).stored(F32)
+    return N.fpu_binary("mul", o, inv, F32).stored(out_dtype)
+
+
 def masked(a, keep, fill: float, out_dtype: str) -> N.Bounded:
     """samples.masked: the input (exact: the tensor's own dtype moves unchanged) or the fill rounded to the
     output's dtype, never combined: a zero bound, so the check is exact."""
@@ -100,3 +136,16 @@ def reduce(op: str, axis: str, a) -> N.Bounded:
     src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
     ax = {"row": 1, "col": 0, "all": None}[axis]
     return N.reduce(op, N.Bounded.exact(a), ax, src).stored(F32)
+
+
+def running_reduce(op: str, a, block_n: int) -> N.Bounded:
+    """samples.running_reduce: per column block a row reduce (fp32 DST, stored fp32), folded into the fp32
+    state by an FPU add of two fp32 CBs (the source registers' rounding of both) or an exact maximum."""
+    src = _src(F32 if np.asarray(a).dtype == np.float32 else "bfloat16")
+    x = np.asarray(a)
+    state = N.Bounded.exact(np.full((x.shape[0], 1), 0.0 if op == "sum" else -np.inf))
+    for j in range(0, x.shape[1], block_n):
+        part = N.reduce(op, N.Bounded.exact(x[:, j:j + block_n]), 1, src).stored(F32)
+        state = (N.fpu_binary("add", state, part, F32) if op == "sum" else N.extremum("maximum", state, part))
+        state = state.stored(F32)
+    return state

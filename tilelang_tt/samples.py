@@ -12,22 +12,39 @@ from tvm.tirx.script import tile as Tx
 from . import tile as TTx
 
 
+def b_layout(transpose_b: bool, N: int, K: int, block_n: int, block_k: int):
+    """(B's shape, its shared block's shape, a macro loading B's block (bx, k)): B is (K, N), or (N, K)
+    when transposed (a linear layer's weight, attention's K), read by the gemm with transpose_B=True."""
+    @T.macro
+    def load_b(B_s, B, bx, k):
+        if transpose_b:      # (a Python constant: the parser keeps one branch)
+            Tx.copy(B_s, B[bx * block_n:bx * block_n + block_n, k * block_k:k * block_k + block_k])
+        else:
+            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
+
+    if transpose_b:
+        return (N, K), (block_n, block_k), load_b
+    return (K, N), (block_k, block_n), load_b
+
+
 def matmul(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k: int = 32,
-           dtype: str = "bfloat16", accum_dtype: str = "float32"):
-    """C[M, N] = A[M, K] @ B[K, N]; one (block_m x block_n) output block per grid point."""
+           dtype: str = "bfloat16", accum_dtype: str = "float32", transpose_b: bool = False):
+    """C[M, N] = A[M, K] @ B[K, N]; one (block_m x block_n) output block per grid point. transpose_b=True:
+    B is stored (N, K), as a linear layer's weight, and C = A @ B^T (`Tx.gemm(..., transpose_B=True)`)."""
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
-    def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), C: T.Buffer((M, N), dtype)):
+    def matmul(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), C: T.Buffer((M, N), dtype)):
         bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
         by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
-        B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
+        B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
         for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
-            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
-            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            load_b(B_s, B, bx, k)
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=transpose_b, beta=1.0)
         Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
 
     return matmul
@@ -89,24 +106,25 @@ def unary_chain(M: int, N: int, ops=("exp", "sqrt", "reciprocal"), block_m: int 
 
 
 def matmul_bias_relu(M: int, N: int, K: int, block_m: int = 64, block_n: int = 64, block_k: int = 32,
-                     dtype: str = "bfloat16", accum_dtype: str = "float32"):
+                     dtype: str = "bfloat16", accum_dtype: str = "float32", transpose_b: bool = False):
     """C = relu(A @ B + D), the epilogue fused into the compute kernel before pack. D is a full
-    (M, N) tensor (a per-column bias needs tile broadcast, which is not lowered yet)."""
+    (M, N) tensor (a (1, N) bias row: `matmul_bias_row`). transpose_b=True: B is stored (N, K)."""
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
-    def matmul_bias_relu(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype),
+    def matmul_bias_relu(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype),
                          D: T.Buffer((M, N), dtype), C: T.Buffer((M, N), dtype)):
         bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
         by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
-        B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
+        B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
         D_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
         for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
-            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
-            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            load_b(B_s, B, bx, k)
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=transpose_b, beta=1.0)
         Tx.copy(D_s, D[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n])
         Tx.add(C_l, C_l, D_s)
         Tx.maximum(C_l, C_l, T.float32(0))
@@ -268,25 +286,28 @@ def rmsnorm(M: int, N: int, block_m: int = 32, dtype: str = "bfloat16", eps: flo
 
 
 def matmul_bias_row(M: int, N: int, K: int, block_m: int = 32, block_n: int = 64, block_k: int = 32,
-                    dtype: str = "bfloat16", accum_dtype: str = "float32", op: str = "add"):
+                    dtype: str = "bfloat16", accum_dtype: str = "float32", op: str = "add",
+                    transpose_b: bool = False):
     """C = A @ B <op> bias (op: add, sub, mul), bias a (1, N) row applied to every row (a row broadcast
-    after the K loop). M, N, K need not be whole tiles or blocks (ceildiv grid and K loop)."""
+    after the K loop). M, N, K need not be whole tiles or blocks (ceildiv grid and K loop).
+    transpose_b=True: B is stored (N, K) and C = A @ B^T <op> bias (a linear layer)."""
     binop = {"add": Tx.add, "sub": Tx.sub, "mul": Tx.mul}[op]
+    b_shape, bs_shape, load_b = b_layout(transpose_b, N, K, block_n, block_k)
 
     @T.prim_func
-    def matmul_bias_row(A: T.Buffer((M, K), dtype), B: T.Buffer((K, N), dtype), Bias: T.Buffer((1, N), dtype),
+    def matmul_bias_row(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), Bias: T.Buffer((1, N), dtype),
                         C: T.Buffer((M, N), dtype)):
         bx = T.launch_thread("blockIdx.x", (N + block_n - 1) // block_n)
         by = T.launch_thread("blockIdx.y", (M + block_m - 1) // block_m)
         A_s = T.alloc_buffer((block_m, block_k), dtype, scope="shared")
-        B_s = T.alloc_buffer((block_k, block_n), dtype, scope="shared")
+        B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
         b_s = T.alloc_buffer((1, block_n), dtype, scope="shared")
         C_l = T.alloc_buffer((block_m, block_n), accum_dtype, scope="local")
         Tx.fill(C_l, T.cast(0, accum_dtype))
         for k in T.serial((K + block_k - 1) // block_k):
             Tx.copy(A_s, A[by * block_m:by * block_m + block_m, k * block_k:k * block_k + block_k])
-            Tx.copy(B_s, B[k * block_k:k * block_k + block_k, bx * block_n:bx * block_n + block_n])
-            Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+            load_b(B_s, B, bx, k)
+            Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=transpose_b, beta=1.0)
         Tx.copy(b_s, Bias[0:1, bx * block_n:bx * block_n + block_n])
         binop(C_l, C_l, b_s)
         Tx.copy(C[by * block_m:by * block_m + block_m, bx * block_n:bx * block_n + block_n], C_l)
@@ -339,6 +360,76 @@ def attention(S: int, D: int, block_m: int = 32, dtype: str = "bfloat16", scale:
         Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
 
     return attention.with_attr("global_symbol", "causal_attention" if causal else "attention")
+
+
+def flash_attention(S: int, D: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16",
+                    scale: float | None = None, causal: bool = False):
+    """O = softmax(scale * Q @ K^T) @ V for one head, in the online-softmax (flash attention) form for
+    sequences whose score rows do not fit DST: per grid point block_m query rows, a serial loop over the
+    S // block_n key blocks. Iteration j: S_j = Q K_j^T (Tx.gemm, transpose_B) packed to L1,
+    m_new = max(m, rowmax(S_j)), corr = exp(scale (m - m_new)), P = exp(scale (S_j - m_new)) stored in the
+    kernel's dtype, l = l corr + rowsum(P), O = O corr + P @ V_j, m = m_new; after the loop O / l. The running
+    max m, sum l and output O are float32 shared buffers initialised before the loop and carried across its
+    iterations in their CBs (docs/ops.md "Attention (one head)"). m = m_new is recomputed as max(m, rowmax)
+    (exact) rather than copied. The scale is applied after the max is subtracted (equal for scale > 0).
+    S must be a multiple of block_n: the padded keys of a ragged last block would score 0, not -inf, and the
+    compiler refuses the row max over them (TTCompileError naming the reduction and the transposed gemm).
+    causal=True masks each query's later keys with -inf after the score pack (Tx.select; the reader builds
+    the mask tiles of every key block; blocks wholly past the diagonal are computed and contribute 0)."""
+    scale = 1.0 / float(D) ** 0.5 if scale is None else float(scale)
+
+    @T.prim_func
+    def flash_attention(Q: T.Buffer((S, D), dtype), K: T.Buffer((S, D), dtype), V: T.Buffer((S, D), dtype),
+                        O: T.Buffer((S, D), dtype)):
+        by = T.launch_thread("blockIdx.x", (S + block_m - 1) // block_m)
+        Q_s = T.alloc_buffer((block_m, D), dtype, scope="shared")
+        K_s = T.alloc_buffer((block_n, D), dtype, scope="shared")
+        V_s = T.alloc_buffer((block_n, D), dtype, scope="shared")
+        S_l = T.alloc_buffer((block_m, block_n), "float32", scope="local")
+        S_s = T.alloc_buffer((block_m, block_n), "float32", scope="shared")
+        P = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
+        m = T.alloc_buffer((block_m, 1), "float32", scope="shared")       # running row max (state)
+        l = T.alloc_buffer((block_m, 1), "float32", scope="shared")       # running row sum (state)
+        O_s = T.alloc_buffer((block_m, D), "float32", scope="shared")     # running output (state)
+        mn = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        corr = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        rs = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        PV_l = T.alloc_buffer((block_m, D), "float32", scope="local")
+        O_l = T.alloc_buffer((block_m, D), "float32", scope="local")
+        Tx.copy(Q_s, Q[by * block_m:by * block_m + block_m, 0:D])
+        Tx.fill(m, T.float32(float("-inf")))
+        Tx.fill(l, T.float32(0))
+        Tx.fill(O_s, T.float32(0))
+        for j in T.serial((S + block_n - 1) // block_n):
+            Tx.copy(K_s, K[j * block_n:j * block_n + block_n, 0:D])
+            Tx.fill(S_l, T.float32(0))
+            Tx.gemm(S_l, Q_s, K_s, S_l, transpose_B=True, beta=1.0)
+            Tx.copy(S_s, S_l)
+            if causal:      # query row by * block_m + i sees keys 0 .. that row (key block 0 always has one)
+                Tx.select(S_s, S_s, T.float32(float("-inf")), lambda i, c: j * block_n + c <= i + by * block_m)
+            Tx.max(mn, S_s, axes=-1)
+            Tx.maximum(mn, mn, m)                 # m_new
+            Tx.sub(corr, m, mn)
+            Tx.mul(corr, corr, T.float32(scale))
+            Tx.exp(corr, corr)                    # exp(scale (m - m_new)); 0 on the first block
+            Tx.maximum(m, m, mn)                  # m = m_new (exact)
+            Tx.sub(S_s, S_s, mn)
+            Tx.mul(S_s, S_s, T.float32(scale))
+            Tx.exp(P, S_s)
+            Tx.sum(rs, P, axes=-1)
+            Tx.mul(l, l, corr)
+            Tx.add(l, l, rs)
+            Tx.mul(O_s, O_s, corr)
+            Tx.copy(V_s, V[j * block_n:j * block_n + block_n, 0:D])
+            Tx.fill(PV_l, T.float32(0))
+            Tx.gemm(PV_l, P, V_s, PV_l, beta=1.0)
+            Tx.add(PV_l, PV_l, O_s)
+            Tx.copy(O_s, PV_l)
+        Tx.reciprocal(l, l)
+        Tx.mul(O_l, O_s, l)
+        Tx.copy(O[by * block_m:by * block_m + block_m, 0:D], O_l)
+
+    return flash_attention
 
 
 def masked(M: int, N: int, mask: str = "causal", fill: float = float("-inf"), block_m: int = 32,
@@ -400,6 +491,33 @@ def reduce(op: str, axis: str, M: int, N: int, block_m: int = 32, block_n: int =
         fn(r, A_s, axes=(0, 1))
         Tx.copy(C[0:1, 0:1], r)
     return reduce_all.with_attr("global_symbol", f"reduce_{op}_all")
+
+
+def running_reduce(op: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype: str = "bfloat16"):
+    """C = op over the rows of A (op "sum" or "max"; C is (M, 1) float32) as a running value: a serial loop
+    over the N // block_n column blocks loads each block, reduces it and folds it into a (block_m, 1) state
+    in a shared buffer (Tx.add / Tx.maximum in place), initialised before the loop and read after it. The
+    state is carried across iterations in its CB (docs/ops.md "State carried across a loop"): the pattern of
+    flash attention's running max and sum."""
+    if N % block_n:
+        raise ValueError(f"running_reduce: block_n={block_n} must divide N={N}")
+    fn, fold, init = {"sum": (Tx.sum, Tx.add, 0.0), "max": (Tx.max, Tx.maximum, float("-inf"))}[op]
+
+    @T.prim_func
+    def running_reduce(A: T.Buffer((M, N), dtype), C: T.Buffer((M, 1), "float32")):
+        by = T.launch_thread("blockIdx.x", (M + block_m - 1) // block_m)
+        A_s = T.alloc_buffer((block_m, block_n), dtype, scope="shared")
+        part = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        state = T.alloc_buffer((block_m, 1), "float32", scope="shared")
+        r = T.alloc_buffer((block_m, 1), "float32", scope="local")
+        Tx.fill(state, T.float32(init))
+        for j in T.serial(N // block_n):
+            Tx.copy(A_s, A[by * block_m:by * block_m + block_m, j * block_n:j * block_n + block_n])
+            fn(part, A_s, axes=-1)
+            fold(state, state, part)
+        Tx.copy(r, state)
+        Tx.copy(C[by * block_m:by * block_m + block_m, 0:1], r)
+    return running_reduce.with_attr("global_symbol", f"running_{op}")
 
 
 def eltwise_breadth(M: int, N: int, block_m: int = 32):

@@ -58,7 +58,7 @@ def _args(intr, call) -> dict:
 _NEEDS = {
     "matmul_tiles": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["transpose"]))),
     "matmul_block": ("fpu", lambda a: ("matmul_block", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["ct_dim"]),
-                                       _v(a["rt_dim"]), _v(a["kt_dim"]))),
+                                       _v(a["rt_dim"]), _v(a["kt_dim"]), _v(a["transpose"]))),
     "copy_tile": ("fpu", lambda a: ("copy", _v(a["cb"]))),
     "binary_tiles": ("fpu", lambda a: ("binary", _v(a["op"]), _v(a["icb0"]), _v(a["icb1"]))),
     "binary_dest_reuse_tiles": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
@@ -75,7 +75,7 @@ _NEEDS = {
 _SETS = {
     "matmul_init": ("fpu", lambda a: ("matmul", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["transpose"]))),
     "matmul_block_init": ("fpu", lambda a: ("matmul_block", _v(a["in0_cb"]), _v(a["in1_cb"]), _v(a["ct_dim"]),
-                                            _v(a["rt_dim"]), _v(a["kt_dim"]))),
+                                            _v(a["rt_dim"]), _v(a["kt_dim"]), _v(a["transpose"]))),
     "copy_init": ("fpu", lambda a: ("copy", _v(a["cb"]))),
     "binary_init": ("fpu", lambda a: ("binary", _v(a["op"]), _v(a["icb0"]), _v(a["icb1"]))),
     "binary_dest_reuse_init": ("fpu", lambda a: ("reuse", _v(a["op"]), _v(a["cb"]))),
@@ -186,7 +186,7 @@ def init_stmt(slot: str, key, out_cb: int) -> tirx.Evaluate:
     if kind == "matmul":
         return I.evaluate("matmul_init", key[1], key[2], out_cb, key[3])
     if kind == "matmul_block":
-        return I.evaluate("matmul_block_init", key[1], key[2], key[3], key[4], key[5])
+        return I.evaluate("matmul_block_init", *key[1:7])
     if kind == "copy":
         return I.evaluate("copy_init", key[1])
     if kind == "binary":

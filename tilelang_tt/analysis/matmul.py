@@ -6,6 +6,9 @@ A[by*bm : +bm, k*bk : +bk] and B[k*bk : +bk, bx*bn : +bn] into shared buffers an
 `Tx.gemm(acc, A_s, B_s, acc, beta=1)` (or a single beta=0 gemm when K = bk), then applies element-wise
 ops to the accumulator (Tx.add/sub/mul with a shared block loaded from a tensor D[by*bm.., bx*bn..]
 of C's shape, or from a (1, N) row vector Bias[0:1, bx*bn..] broadcast over the rows; unary ops in place) and copies it (possibly through one Tx.cast) to C[by*bm.., bx*bn..].
+With `transpose_B=True` B is stored (N, K) (a linear layer's weight, attention's K): the loads read
+B[bx*bn : +bn, k*bk : +bk] and `MatmulSpec.transpose_b` tells the schedules to read B's tiles by their
+(n, k) ids and let the unpacker transpose each one.
 Because the regions tile M, N and K exactly once, the result does not depend on the block sizes, and
 the compiler may choose its own. Anything else keeps the user's blocks (the naive schedule); `recognize`
 says why in one sentence.
@@ -51,17 +54,20 @@ class MatmulSpec:
     acc_dtype: str             # the local accumulator (float32 -> fp32 DST accumulation)
     epilogue: tuple = ()       # EpilogueOp
     user_block: tuple = ()     # (bm, bn, bk) as written
+    transpose_b: bool = False  # B stored (N, K); the unpacker transposes every in1 tile
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "c": self.c, "m": self.m, "n": self.n, "k": self.k,
                 "in_dtype": self.in_dtype, "out_dtype": self.out_dtype, "acc_dtype": self.acc_dtype,
-                "epilogue": [e.to_dict() for e in self.epilogue], "user_block": list(self.user_block)}
+                "epilogue": [e.to_dict() for e in self.epilogue], "user_block": list(self.user_block),
+                **({"transpose_b": True} if self.transpose_b else {})}     # (absent: B is (K, N))
 
     @classmethod
     def from_dict(cls, d) -> "MatmulSpec":
         return cls(str(d["a"]), str(d["b"]), str(d["c"]), int(d["m"]), int(d["n"]), int(d["k"]),
                    str(d["in_dtype"]), str(d["out_dtype"]), str(d["acc_dtype"]),
-                   tuple(EpilogueOp.from_dict(e) for e in d["epilogue"]), tuple(int(x) for x in d["user_block"]))
+                   tuple(EpilogueOp.from_dict(e) for e in d["epilogue"]), tuple(int(x) for x in d["user_block"]),
+                   bool(d.get("transpose_b", False)))
 
     @property
     def fp32_acc(self) -> bool:
@@ -147,7 +153,7 @@ def _recognize(p) -> MatmulSpec:
     _need(len(gemms) == 1 and len(loads) == 2 and len(core) == 3 and core[-1].kind == "gemm",
           "the K step is not exactly two loads followed by one gemm")
     g = gemms[0]
-    _need(not bool(g.args[5]), "the gemm transposes B (the fast schedules read B as (k, n) blocks)")
+    trans_b = bool(g.args[5])        # (transpose_A is refused by tt.VerifyInput)
     acc, a_s, b_s = g.operands[0], g.operands[1], g.operands[2]
     beta = scalar_value(g.args[7])
     _need(beta == 1.0 or (beta == 0.0 and k_ext == 1 and fill is None),
@@ -158,7 +164,7 @@ def _recognize(p) -> MatmulSpec:
     _need(a_s.name in src and b_s.name in src, "the gemm operands are not the two loaded shared buffers")
     a_g, b_g = src[a_s.name], src[b_s.name]
     bm, bk = static_shape(a_s.buf)
-    _, bn = static_shape(b_s.buf)
+    bn = static_shape(b_s.buf)[0 if trans_b else 1]
 
     # epilogue on the accumulator, then the copy out
     out_copy = items.pop() if items else None
@@ -209,9 +215,10 @@ def _recognize(p) -> MatmulSpec:
     M, N = p.shape(c_g.buf)
     K = p.shape(a_g.buf)[1]
     (ml, nl), kl = static_shape(c_g.buf), static_shape(a_g.buf)[1]
-    _need(p.shape(a_g.buf) == (M, K) and p.shape(b_g.buf) == (K, N)
-          and static_shape(a_g.buf) == (ml, kl) and static_shape(b_g.buf) == (kl, nl),
-          "A, B and C do not have the shapes (M, K), (K, N), (M, N)")
+    b_shape, b_declared = ((N, K), (nl, kl)) if trans_b else ((K, N), (kl, nl))
+    _need(p.shape(a_g.buf) == (M, K) and p.shape(b_g.buf) == b_shape
+          and static_shape(a_g.buf) == (ml, kl) and static_shape(b_g.buf) == b_declared,
+          "A, B and C do not have the shapes (M, K), " + ("(N, K)" if trans_b else "(K, N)") + ", (M, N)")
     grid_vars = {tag: v for tag, (v, _) in p.grid.items()}
     extents = {v: e for _, (v, e) in p.grid.items()}
     an = Analyzer()               # a grid axis of one block: its variable is 0
@@ -240,11 +247,15 @@ def _recognize(p) -> MatmulSpec:
     _tiled(an, cr, bm, M, m_var, m_ext, "C's rows")
     _tiled(an, cc, bn, N, n_var, n_ext, "C's columns")
     (ar, _), (ac, _) = a_g.ranges
-    (br, _), (bc, _) = b_g.ranges
+    (bk0, _), (bn0, _) = b_g.ranges
+    b_k, b_n = "B's rows (K)", "B's columns"
+    if trans_b:                   # B is (N, K): its rows walk N, its columns K
+        (bn0, _), (bk0, _) = b_g.ranges
+        b_k, b_n = "B's columns (K)", "B's rows (N)"
     _tiled(an, ar, bm, M, m_var, m_ext, "A's rows")
     _tiled(an, ac, bk, K, k_var, k_ext, "A's columns (K)")
-    _tiled(an, br, bk, K, k_var, k_ext, "B's rows (K)")
-    _tiled(an, bc, bn, N, n_var, n_ext, "B's columns")
+    _tiled(an, bk0, bk, K, k_var, k_ext, b_k)
+    _tiled(an, bn0, bn, N, n_var, n_ext, b_n)
     for name, d in loaded.items():
         (dr, dre), (dc, _) = d.ranges
         if _is_row(p, d, c_g):
@@ -254,4 +265,4 @@ def _recognize(p) -> MatmulSpec:
         _tiled(an, dc, bn, N, n_var, n_ext, f"{d.name}'s columns")
     _need(str(a_g.buf.dtype) == str(b_g.buf.dtype), "A and B have different dtypes")
     return MatmulSpec(a_g.name, b_g.name, c_g.name, M, N, K, str(a_g.buf.dtype), str(c_g.buf.dtype),
-                      str(acc.buf.dtype), tuple(epilogue), (bm, bn, bk))
+                      str(acc.buf.dtype), tuple(epilogue), (bm, bn, bk), trans_b)

@@ -63,6 +63,7 @@ class BufState:
     valid: list = field(default_factory=lambda: [None, None])
     pad: list = field(default_factory=lambda: [ZERO, ZERO])
     origins: set = field(default_factory=set)     # the copy-in statements this block is computed from
+    keys: object = None       # the Tx.gemm(..., transpose_B=True) whose B rows with padding became the columns
 
 
 @dataclass
@@ -174,7 +175,7 @@ def _either(a, b):
 
 
 def _of_value(v: float):
-    return ZERO if v == 0 else NEGINF if v == float("-inf") else FINITE if math.isfinite(v) else ANY
+    return ZERO if v == 0 else FINITE if math.isfinite(v) else NEGINF if v < 0 else POSINF if v > 0 else ANY
 
 
 def _scalar(kind, x, s: float, scalar_first: bool):
@@ -233,7 +234,7 @@ class _Walk:
                 self.load(op, dst, src)
             elif dst.kind != "global":
                 s = self.get(src)
-                self.state[dst.name] = BufState(list(s.valid), list(s.pad), set(s.origins))
+                self.state[dst.name] = BufState(list(s.valid), list(s.pad), set(s.origins), s.keys)
             return
         if k == "fill":
             v = ops[1].value if len(ops) > 1 else None
@@ -244,9 +245,12 @@ class _Walk:
             return
         if k == "gemm":
             a, b, c = (self.get(o) for o in ops[1:4])
+            nb = 0 if bool(op.args[5]) else 1      # transpose_B: the result's columns are B's rows
             bad = any(p in (NEGINF, POSINF, ANY) for p in a.pad + b.pad)
-            pad = [ANY if bad else _add(a.pad[0], c.pad[0]), ANY if bad else _add(b.pad[1], c.pad[1])]
-            self.state[ops[0].name] = BufState([a.valid[0], b.valid[1]], pad, a.origins | b.origins | c.origins)
+            pad = [ANY if bad else _add(a.pad[0], c.pad[0]), ANY if bad else _add(b.pad[nb], c.pad[1])]
+            keys = op if nb == 0 and b.valid[0] is not None else c.keys
+            self.state[ops[0].name] = BufState([a.valid[0], b.valid[nb]], pad, a.origins | b.origins | c.origins,
+                                               keys)
             return
         if k == "select":       # either side at a padding position, whatever the predicate says there
             cls = [self.get(o).pad if o.kind != "scalar" else [_of_value(o.value)] * 2 for o in ops[1:3]]
@@ -255,11 +259,13 @@ class _Walk:
             self.state[ops[0].name] = BufState(
                 ["dyn" if "dyn" in v else min((x for x in v if x is not None), default=None) for v in valid],
                 [_either(cls[0][d], cls[1][d]) for d in (0, 1)],
-                set().union(*(self.get(o).origins for o in srcs)) if srcs else set())
+                set().union(*(self.get(o).origins for o in srcs)) if srcs else set(),
+                next((self.get(o).keys for o in srcs if self.get(o).keys is not None), None))
             return
         srcs = [o for o in ops[1:] if o.kind in ("shared", "local")]
         scal = [o for o in ops[1:] if o.kind == "scalar"]
-        out = BufState(origins=set().union(*(self.get(o).origins for o in srcs)) if srcs else set())
+        out = BufState(origins=set().union(*(self.get(o).origins for o in srcs)) if srcs else set(),
+                       keys=next((self.get(o).keys for o in srcs if self.get(o).keys is not None), None))
         lay = {o.name: layout_of(o.buf) for o in srcs}
         for d in (0, 1):
             # a vector / (1, 1) operand broadcast along d contributes its (finite) value, not padding
@@ -310,6 +316,15 @@ class _Walk:
             v = s.valid[d]
             if v is None:
                 continue
+            if d == 1 and s.keys is not None:
+                g = s.keys.operands
+                fail(name, construct.format(AXIS_NAME[d]) + f": they are the padded rows of {g[2].name}, transposed "
+                     f"by Tx.gemm({g[0].name}, {g[1].name}, {g[2].name}, transpose_B=True), so their scores are "
+                     f"products with the host's zero padding (0, not -inf)", op.stmt,
+                     supported="a reduction over the columns of a transposed-B gemm whose B rows are whole tiles "
+                               "(attention over a sequence that is a multiple of the key block)",
+                     fix=f"make the rows of {g[2].name}'s tensor (the keys) a multiple of its block (and of 32); "
+                         f"attention over a ragged key count is not supported yet")
             if not self.strict and (v == "dyn" or s.pad[d] not in (ZERO, FINITE)):
                 if op.kind != "sum" and s.pad[d] != MASK_CLASS[op.kind]:
                     self.want_masks.setdefault(op.stmt, []).append((d, s, MASK_CLASS[op.kind]))

@@ -128,8 +128,8 @@ _E4_CALLS: dict[str, ApiCall] = {
     "compute_kernel_hw_startup": ApiCall("compute_kernel_hw_startup", ("icb0", "icb1", "ocb"),
                                          _CP(HW_STARTUP_H), "{src_order}"),
     "matmul_init": ApiCall("matmul_init", ("in0_cb", "in1_cb", "transpose?"), _CP(MATMUL_H)),
-    "matmul_block_init": ApiCall("matmul_block_init", ("in0_cb", "in1_cb", "#0", "ct_dim", "rt_dim", "kt_dim"),
-                                 _CP(MATMUL_H)),
+    "matmul_block_init": ApiCall("matmul_block_init", ("in0_cb", "in1_cb", "transpose", "ct_dim", "rt_dim",
+                                                       "kt_dim"), _CP(MATMUL_H)),
     "copy_init": ApiCall("copy_init", ("cb",), _CP(COPY_H)),
     "binary_init": ApiCall("{op}_tiles_init", ("icb0", "icb1"), _CP(BINARY_H)),
     "binary_dest_reuse_init": ApiCall(
@@ -142,7 +142,7 @@ _E4_CALLS: dict[str, ApiCall] = {
     "tile_regs_release": ApiCall("tile_regs_release", (), _CP(REG_API_H)),
     "matmul_tiles": ApiCall("matmul_tiles", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst"),
                             _CP(MATMUL_H)),
-    "matmul_block": ApiCall("matmul_block", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst", "#false",
+    "matmul_block": ApiCall("matmul_block", ("in0_cb", "in1_cb", "in0_tile", "in1_tile", "dst", "transpose",
                                              "ct_dim", "rt_dim", "kt_dim"), _CP(MATMUL_H)),
     "copy_tile": ApiCall("copy_tile", ("cb", "tile", "dst"), _CP(COPY_H)),
     "binary_tiles": ApiCall("{op}_tiles", ("icb0", "icb1", "tile0", "tile1", "dst"), _CP(BINARY_H)),
@@ -199,8 +199,8 @@ _E3_OVERRIDES: dict[str, ApiCall] = {
     "copy_init": ApiCall("copy_tile_to_dst_init_short", ("cb",), _CP(COPY_H)),
     # the full mm_block_init also reconfigures the packer: after compute_kernel_hw_startup, re-inits
     # are the short form
-    "matmul_block_init": ApiCall("mm_block_init_short", ("in0_cb", "in1_cb", "#0", "ct_dim", "rt_dim", "kt_dim"),
-                                 _CP(MATMUL_H)),
+    "matmul_block_init": ApiCall("mm_block_init_short", ("in0_cb", "in1_cb", "transpose", "ct_dim", "rt_dim",
+                                                         "kt_dim"), _CP(MATMUL_H)),
 }
 # E3's mm_init is a full hardware (re)configure, its own header says; a re-init after another op family
 # (the epilogue of matmul_bias_relu) is mm_init_short.

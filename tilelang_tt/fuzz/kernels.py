@@ -24,6 +24,7 @@ from tvm.tirx.script import tile as Tx
 
 from .. import numerics as N
 from .. import tile as TTx
+from ..samples import b_layout
 
 UNARY_OPS = ("exp", "sqrt", "reciprocal", "silu", "relu")
 BINARY_OPS = ("add", "sub", "mul")
@@ -71,6 +72,8 @@ def _operand(p) -> str:
 def _matmul_build(p, name):
     M, Nn, K, bm, bn, bk = (int(p[k]) for k in ("M", "N", "K", "bm", "bn", "bk"))
     dtype, accum, out = p["dtype"], p["accum"], p["out"]
+    tb = bool(p.get("transpose_b", False))          # B stored (N, K), gemm(..., transpose_B=True)
+    b_shape, bs_shape, load_b = b_layout(tb, Nn, K, bn, bk)
     epi = list(p["epilogue"])
     n_epi = len(epi)
     operand = _operand(p)
@@ -92,19 +95,19 @@ def _matmul_build(p, name):
         dstep = 0 if operand == "R" else bm
 
         @T.prim_func
-        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), D: T.Buffer((dm, Nn), dtype),
+        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), D: T.Buffer((dm, Nn), dtype),
                    C: T.Buffer((M, Nn), out)):
             bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
             by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
-            B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
+            B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
             D_s = T.alloc_buffer((dh, bn), dtype, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
             for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
-                Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
-                Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+                load_b(B_s, B, bx, k)
+                Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=tb, beta=1.0)
             Tx.copy(D_s, D[by * dstep:by * dstep + dh, bx * bn:bx * bn + bn])
             if n_epi > 0:
                 s0(C_l, D_s)
@@ -121,18 +124,18 @@ def _matmul_build(p, name):
         xd = out if operand == "C" else dtype
 
         @T.prim_func
-        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), C: T.Buffer((M, Nn), out)):
+        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), C: T.Buffer((M, Nn), out)):
             bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
             by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
-            B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
+            B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
             X_s = T.alloc_buffer((bm, bn), xd, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
             for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
-                Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
-                Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+                load_b(B_s, B, bx, k)
+                Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=tb, beta=1.0)
             Tx.copy(X_s, pick(A, B, C)[by * bm:by * bm + bm, bx * bn:bx * bn + bn])
             if n_epi > 0:
                 s0(C_l, X_s)
@@ -145,17 +148,17 @@ def _matmul_build(p, name):
             Tx.copy(C[by * bm:by * bm + bm, bx * bn:bx * bn + bn], C_l)
     else:
         @T.prim_func
-        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer((K, Nn), dtype), C: T.Buffer((M, Nn), out)):
+        def kernel(A: T.Buffer((M, K), dtype), B: T.Buffer(b_shape, dtype), C: T.Buffer((M, Nn), out)):
             bx = T.launch_thread("blockIdx.x", (Nn + bn - 1) // bn)
             by = T.launch_thread("blockIdx.y", (M + bm - 1) // bm)
             A_s = T.alloc_buffer((bm, bk), dtype, scope="shared")
-            B_s = T.alloc_buffer((bk, bn), dtype, scope="shared")
+            B_s = T.alloc_buffer(bs_shape, dtype, scope="shared")
             C_l = T.alloc_buffer((bm, bn), accum, scope="local")
             Tx.fill(C_l, T.cast(0, accum))
             for k in T.serial((K + bk - 1) // bk):
                 Tx.copy(A_s, A[by * bm:by * bm + bm, k * bk:k * bk + bk])
-                Tx.copy(B_s, B[k * bk:k * bk + bk, bx * bn:bx * bn + bn])
-                Tx.gemm(C_l, A_s, B_s, C_l, beta=1.0)
+                load_b(B_s, B, bx, k)
+                Tx.gemm(C_l, A_s, B_s, C_l, transpose_B=tb, beta=1.0)
             if n_epi > 0:
                 s0(C_l, None)
             if n_epi > 1:
@@ -170,7 +173,7 @@ def _matmul_build(p, name):
 
 def _matmul_inputs(p):
     M, Nn, K, dtype = int(p["M"]), int(p["N"]), int(p["K"]), p["dtype"]
-    ins = [("A", (M, K), dtype), ("B", (K, Nn), dtype)]
+    ins = [("A", (M, K), dtype), ("B", (Nn, K) if p.get("transpose_b") else (K, Nn), dtype)]
     operand = _operand(p)
     if operand == "D":
         ins.append(("D", (M, Nn), dtype))
@@ -187,7 +190,8 @@ def _matmul_output(p) -> int:
 
 
 def _matmul_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
-    acc = N.matmul(arrays["A"], arrays["B"], fp32_acc=fp32_dst, fidelity=fidelity)
+    b = np.ascontiguousarray(arrays["B"].T) if p.get("transpose_b") else arrays["B"]
+    acc = N.matmul(arrays["A"], b, fp32_acc=fp32_dst, fidelity=fidelity)
     operand = _operand(p)
     for s in p["epilogue"]:
         if s in BINARY_STEPS and operand == "R":

@@ -187,6 +187,8 @@ def matmul_params(draw):
         p["M"], p["N"], p["K"] = _ragged(draw, p["M"]), _ragged(draw, p["N"]), _ragged(draw, p["K"])
     if operand != "D":
         p["operand"] = operand
+    if operand != "B" and _one_in(draw, 4):    # B stored (N, K) (B read by the epilogue keeps (K, N))
+        p["transpose_b"] = True
     return p
 
 

@@ -16,6 +16,9 @@ subblock order, which the writer stores. A (1, N) row of the epilogue arrives on
 per_core_n tiles in c_2..); the release broadcasts only from CBs (`add_tiles_bcast_rows(icb0, icb1, ..)`),
 so the subblock is packed to the stage CB (c_25) and read back through the broadcast into DST. Tiles past the edge of C are neither read nor written; the
 compute kernel computes them on stale data that nobody stores.
+A transposed B (`transpose_B=True`, stored (N, K)) changes only the DRAM side of in1: the B reader reads
+tile (n, k) by its id into the CB page of (k, n), and the compute's matmul init sets the release's
+transpose flag, so the unpacker transposes every in1 tile; multicast moves the CB block unchanged.
 
 Multicast handshake per K block (tt-metal's matmul_multicore_reuse_mcast protocol): a receiver reserves
 the CB space, clears its `recv` semaphore, increments the sender's `sender` semaphore and waits for
@@ -169,11 +172,18 @@ class MatmulLowering:
 
     # ---------------------------------------------------------------------- in1 (B) and writer
     def _read_b_block(self, col0, kb, l1):
+        """Valid tiles of the B block at K block kb, columns col0.. into the CB page at l1, where the compute
+        expects tile (k i, n j) of in1: page i * per_core_n + j. A transposed B is stored (N, K): its tile
+        (n, k) is read by that id, whole tile rows of B at a time, and the unpacker transposes it."""
         i, j = var("i"), var("j")
         b = self.spec.b
         tb = self.page(b)
+        valid = col0 + j < self.nt if self.pad_n else None
+        if self.spec.transpose_b:
+            read = ev("noc_async_read_page", (col0 + j) * self.kt + kb * self.w + i, b, l1 + (i * self.pn + j) * tb)
+            return for_(j, self.pn, [_if(valid, for_(i, self.w, [read]))])
         read = ev("noc_async_read_page", (kb * self.w + i) * self.nt + col0 + j, b, l1 + (i * self.pn + j) * tb)
-        return for_(i, self.w, [for_(j, self.pn, [_if(col0 + j < self.nt if self.pad_n else None, read)])])
+        return for_(i, self.w, [for_(j, self.pn, [_if(valid, read)])])
 
     def _subblock_tiles(self, row0, col0, sh_i, sw_j, make):
         """for i < subblock_h, j < subblock_w: make(tile id in C-shaped tensors, CB page), valid tiles only."""
@@ -264,10 +274,11 @@ class MatmulLowering:
                      ev("cb_pop_front", CB_PARTIAL, self.sub)]
         a_tile = sh_i * self.sh * self.w + inner
         b_tile = sw_j * self.sw + inner * self.pn
+        tr = int(self.spec.transpose_b)     # the init before it carries the flag (place_inits)
         if self.sub == 1:
-            mm = ev("matmul_tiles", CB_IN0, CB_IN1, a_tile, b_tile, 0, 0)
+            mm = ev("matmul_tiles", CB_IN0, CB_IN1, a_tile, b_tile, 0, tr)
         else:
-            mm = ev("matmul_block", CB_IN0, CB_IN1, a_tile, b_tile, 0, self.sw, self.sh, self.w)
+            mm = ev("matmul_block", CB_IN0, CB_IN1, a_tile, b_tile, 0, self.sw, self.sh, self.w, tr)
         body.append(for_(inner, self.w, [mm]))
         if last:
             body += self._epilogue(sw_j)

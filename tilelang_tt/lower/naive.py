@@ -114,7 +114,7 @@ class NaiveLowering:
             step = self.plan.steps[s_idx]
             if step[0] != "item":
                 continue
-            it = self.km.body[step[1]]
+            it = self.plan.items[step[1]]
             if isinstance(it, Loop) or it.kind in ("gemm", "sum", "max", "min"):
                 return None
         best = max((k for k in range(1, n + 1) if n % k == 0 and per * k + region.fixed <= cap), default=None)
@@ -463,68 +463,32 @@ class NaiveLowering:
             self._no_nested_copy_out(it)
 
         plan = self.plan
-        before, after = self._cb_windows(km.body, top=True)     # CBs the reader fills
-        first = {v.readers[0]: [] for v in plan.versions}
-        last = {v.readers[-1]: [] for v in plan.versions}
+        before, after, loop_before, loop_after = self._windows()
+        first, last, before_loop, after_loop = {}, {}, {}, {}
         for v in plan.versions:
-            first[v.readers[0]].append(ev("cb_wait_front", self.cb_by_name[v.cb].index, v.tiles))
-            last[v.readers[-1]].append(ev("cb_pop_front", self.cb_by_name[v.cb].index, v.tiles))
+            cb = self.cb_by_name[v.cb].index
+            wait, pop = ev("cb_wait_front", cb, v.tiles), ev("cb_pop_front", cb, v.tiles)
+            if not v.readers:           # a carried last value nobody reads after the loop
+                after_loop.setdefault(v.pop[1], []).extend([wait, pop])
+                continue
+            # a value read in every iteration of a region loop and produced before it: waited for before
+            # the loop (one wait per push), popped after it
+            (first.setdefault(v.wait[1], []) if v.wait[0] == "step" else
+             before_loop.setdefault(v.wait[1], [])).append(wait)
+            (last.setdefault(v.pop[1], []) if v.pop[0] == "step" else after_loop.setdefault(v.pop[1], [])).append(pop)
         block = []
+        open_loop = None        # (region loop id, the statements of its body)
         for region in plan.regions:
-            self.dirty = set()
-            self.region_reduce = None
-            self._assign_dst(region)
-            waits, math, pops = [], [], []      # waits / pops leave a chunk loop (once per block)
-            self.chunk_waits, self.chunk_pops = waits, pops
-            chunked = self.chunk is not None
-            for s_idx in region.steps:
-                (waits if chunked else math).extend(first.get(s_idx, []))
-                step = plan.steps[s_idx]
-                if step[0] == "reload":
-                    name = step[1]
-                    cb = self.cb_by_name[name + SPILL_SUFFIX].index
-                    buf = next(b for b in km.allocs if str(b.name) == name)
-                    math.append(self.tiles(buf, lambda t, d: ev("copy_tile", cb, t, d)))
-                    self.dirty.add(name)
-                else:
-                    idx = step[1]
-                    it = km.body[idx]
-                    (waits if chunked else math).extend(before.get(idx, []))
-                    if isinstance(it, Loop):
-                        # a group written anywhere in the loop is dirty on the loop's second iteration
-                        self.dirty |= self._writes(it.body)
-                        math.append(for_(it.var, it.extent, self._lower_seq(it.body)))
-                    elif not _is_copy_in(it) and not _is_copy_out(it):
-                        math += lower_op(self, it)
-                    (pops if chunked else math).extend(after.get(idx, []))
-                (pops if chunked else math).extend(last.get(s_idx, []))
-            packs = []
-            for vid in region.packs:
-                v = plan.versions[vid]
-                packs.append((self.cb_by_name[v.cb].index, v.tiles,
-                              self.region_base[v.local if v.local is not None else v.cb]))
-            if region.outputs:
-                for op, _, local, _, cb in self.outs:
-                    packs.append((cb, num_tiles(local), self.base(local)))
-            if chunked:
-                c, k = self.chunk
-                t = var("t")
-                body = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
-                body += [for_(t, k, [ev("pack_tile", t + base if base else t, cb)]) for cb, _, base in packs]
-                body.append(ev("tile_regs_release"))
-                out = waits + [ev("cb_reserve_back", cb, n) for cb, n, _ in packs]
-                out += [for_(c, packs[0][1] // k if packs else 1, body)]
-                out += [ev("cb_push_back", cb, n) for cb, n, _ in packs] + pops
-                self.chunk = None
-            else:
-                out = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
-                for cb, n, base in packs:
-                    out += self._pack(cb, n, base)
-                out.append(ev("tile_regs_release"))
-            if self.region_reduce is not None:
-                # the packer's reduce mask stays set until reduce_uninit (after the reduce's results are packed)
-                out.append(ev("reduce_uninit", self.region_reduce))
-            block += out
+            if open_loop is not None and region.loop != open_loop[0]:
+                block += self._close_loop(open_loop, loop_after, after_loop)
+                open_loop = None
+            if region.loop is not None and open_loop is None:
+                block += loop_before.get(region.loop, []) + before_loop.get(region.loop, [])
+                open_loop = (region.loop, [])
+            out = self._region(region, first, last, before, after)
+            (open_loop[1] if open_loop is not None else block).extend(out)
+        if open_loop is not None:
+            block += self._close_loop(open_loop, loop_after, after_loop)
 
         bs, bc, b = var("block_start"), var("block_count"), var("b")
         out_cb = self.outs[0][4]
@@ -538,6 +502,86 @@ class NaiveLowering:
         stmts.append(loop)
         stmts += [ev("cb_pop_front", c.index, c.num_pages) for c in scalers]
         return self._build("compute", "compute", None, seq(stmts), ["block_start", "block_count"], [])
+
+    def _close_loop(self, open_loop, loop_after, after_loop) -> list:
+        lid, body = open_loop
+        lp = self.plan.loops[lid].loop
+        return [for_(lp.var, lp.extent, body)] + loop_after.get(lid, []) + after_loop.get(lid, [])
+
+    def _windows(self):
+        """The reader-filled CBs' waits and pops: ({item: before}, {item: after}, {region loop: before},
+        {region loop: after}), per sequence (the block, each region loop's body)."""
+        plan = self.plan
+        before, after, loop_before, loop_after = {}, {}, {}, {}
+        seqs = [(None, self.km.body, True)] + [(lid, rl.loop.body, False) for lid, rl in enumerate(plan.loops)]
+        for parent, items, top in seqs:
+            b, a = self._cb_windows(items, top)
+            for i, (p, j) in enumerate(plan.item_pos):
+                if p == parent:
+                    before[i], after[i] = b.get(j, []), a.get(j, [])
+            for lid, rl in enumerate(plan.loops):
+                if parent is None:
+                    loop_before[lid], loop_after[lid] = b.get(rl.index, []), a.get(rl.index, [])
+        return before, after, loop_before, loop_after
+
+    def _region(self, region, first, last, before, after) -> list:
+        """One compute region: acquire, its steps' tile math (with the CB waits and pops of their operands),
+        commit, the packs, release; a region too big for DST but tile-wise runs in DST-sized chunks."""
+        km, plan = self.km, self.plan
+        self.dirty = set()
+        self.region_reduce = None
+        self._assign_dst(region)
+        waits, math, pops = [], [], []      # waits / pops leave a chunk loop (once per block)
+        self.chunk_waits, self.chunk_pops = waits, pops
+        chunked = self.chunk is not None
+        for s_idx in region.steps:
+            (waits if chunked else math).extend(first.get(s_idx, []))
+            step = plan.steps[s_idx]
+            if step[0] == "reload":
+                name = step[1]
+                cb = self.cb_by_name[name + SPILL_SUFFIX].index
+                buf = next(b for b in km.allocs if str(b.name) == name)
+                math.append(self.tiles(buf, lambda t, d: ev("copy_tile", cb, t, d)))
+                self.dirty.add(name)
+            else:
+                idx = step[1]
+                it = plan.items[idx]
+                (waits if chunked else math).extend(before.get(idx, []))
+                if isinstance(it, Loop):
+                    # a group written anywhere in the loop is dirty on the loop's second iteration
+                    self.dirty |= self._writes(it.body)
+                    math.append(for_(it.var, it.extent, self._lower_seq(it.body)))
+                elif not _is_copy_in(it) and not _is_copy_out(it):
+                    math += lower_op(self, it)
+                (pops if chunked else math).extend(after.get(idx, []))
+            (pops if chunked else math).extend(last.get(s_idx, []))
+        packs = []
+        for vid in region.packs:
+            v = plan.versions[vid]
+            packs.append((self.cb_by_name[v.cb].index, v.tiles,
+                          self.region_base[v.local if v.local is not None else v.cb]))
+        if region.outputs:
+            for op, _, local, _, cb in self.outs:
+                packs.append((cb, num_tiles(local), self.base(local)))
+        if chunked:
+            c, k = self.chunk
+            t = var("t")
+            body = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
+            body += [for_(t, k, [ev("pack_tile", t + base if base else t, cb)]) for cb, _, base in packs]
+            body.append(ev("tile_regs_release"))
+            out = waits + [ev("cb_reserve_back", cb, n) for cb, n, _ in packs]
+            out += [for_(c, packs[0][1] // k if packs else 1, body)]
+            out += [ev("cb_push_back", cb, n) for cb, n, _ in packs] + pops
+            self.chunk = None
+        else:
+            out = [ev("tile_regs_acquire")] + math + [ev("tile_regs_commit"), ev("tile_regs_wait")]
+            for cb, n, base in packs:
+                out += self._pack(cb, n, base)
+            out.append(ev("tile_regs_release"))
+        if self.region_reduce is not None:
+            # the packer's reduce mask stays set until reduce_uninit (after the reduce's results are packed)
+            out.append(ev("reduce_uninit", self.region_reduce))
+        return out
 
     @staticmethod
     def _pack(cb, n, base) -> list:

@@ -11,8 +11,16 @@ A local whose value is still needed after a region ends is packed to its spill C
 region and copied back (copy_tile) where a later region reads it in DST. Each region allocates DST for
 the locals it touches plus scratch tiles (results bound for shared buffers, the second operand of
 binary_max_tile, ...). Every value packed to a CB (a version) is waited for before its first reader and
-popped after its last, so pages balance per block. Region boundaries must be at the top level of the
-block (not inside a serial loop).
+popped after its last, so pages balance per block.
+
+A top-level serial loop whose body hands off too (a *region loop*) is split at its start and end; its
+body's regions repeat every iteration. State carried across iterations lives in CBs: a buffer whose
+value on entry is read in the body and that the body rewrites is *carried*: the value packed before the
+loop and the one each iteration packs last are the same CB's successive versions, so each iteration
+waits for and pops the previous value after its last reader and pushes the new one (per iteration one
+push, one pop), and the final value is popped after its last reader after the loop. A value produced
+before the loop and read in it is waited for once before the loop and popped after it (or after its last
+reader after the loop). Region loops do not nest.
 
 `plan_regions(program)` is pure analysis of the TileProgram (the CB plan and the lowering both read it).
 """
@@ -196,20 +204,14 @@ def binary_form(op) -> str:
     return "tiles"
 
 
-def item_access(km, it) -> Access:
-    if isinstance(it, TileOp):
-        return op_access(it)
+def _loop_access(km, loop) -> Access | None:
+    """The access of a serial loop as one item of the region plan, or None when its body hands DST off to
+    L1 (a shared result, a local read through the unpacker after it was written): a region loop."""
     acc = Access()
-    for sub in it.body:
-        s = item_access(km, sub)
-        if s.shared_writes or s.cb_reads & (acc.writes | s.writes):
-            stmt = sub.stmt if isinstance(sub, TileOp) else sub.stmt
-            what = (f"a result into shared buffer {s.shared_writes[0]}" if s.shared_writes else
-                    f"reading local buffer {sorted(s.cb_reads)[0]} through the unpacker after writing it")
-            fail(km.name, f"{what} inside the serial loop {it.var.name}", stmt,
-                 supported="DST -> L1 hand-offs (compute results in shared buffers, broadcast / reduce operands "
-                           "computed in local buffers) at the top level of the block",
-                 fix="move that op after the loop (compute the loop's result into a local buffer first)")
+    for sub in loop.body:
+        s = _loop_access(km, sub) if isinstance(sub, Loop) else op_access(sub)
+        if s is None or s.shared_writes or s.cb_reads & (acc.writes | s.writes):
+            return None
         acc.dst_reads |= s.dst_reads - acc.writes
         acc.cb_reads |= s.cb_reads
         acc.writes |= s.writes
@@ -217,6 +219,17 @@ def item_access(km, it) -> Access:
         acc.scratch = max(acc.scratch, s.scratch)
         acc.fixed_scratch = max(acc.fixed_scratch, s.fixed_scratch)
     return acc
+
+
+def item_access(km, it) -> Access:
+    """The access of one planned item: a tile op, or a loop without hand-offs (`_flatten` splits the others)."""
+    return op_access(it) if isinstance(it, TileOp) else _loop_access(km, it)
+
+
+def region_loop(km, it) -> bool:
+    """A top-level serial loop whose body hands DST off to L1: its body is split into compute regions that
+    repeat every iteration (state carried across iterations lives in CBs)."""
+    return isinstance(it, Loop) and _loop_access(km, it) is None
 
 
 @dataclass
@@ -227,6 +240,18 @@ class Version:
     region: int
     local: str | None          # the spilled local, None for a shared buffer
     readers: list = field(default_factory=list)   # step indices
+    loop: int | None = None    # the region loop whose body produces it (once per iteration)
+    carried: bool = False      # the loop's last value of a buffer that the next iteration reads
+    wait: tuple = ()           # ("step", s): before step s; ("loop", l): before region loop l starts
+    pop: tuple = ()            # ("step", s): after step s; ("loop", l): after region loop l ends
+
+
+@dataclass
+class RegionLoop:
+    """A top-level serial loop split into compute regions (`region_loop`)."""
+    loop: Loop
+    index: int                 # position in the block's top-level items
+    carried: dict = field(default_factory=dict)   # buffer -> (version on entry, version at the body's end)
 
 
 @dataclass
@@ -238,11 +263,12 @@ class Region:
     scratch: dict = field(default_factory=dict)   # shared dst name -> tiles
     extra: int = 0                                # op scratch tiles, one per tile of the op
     fixed: int = 0                                # op scratch tiles reused for every tile
+    loop: int | None = None                       # the region loop whose body it is part of
 
 
 @dataclass
 class Plan:
-    items: list                 # the top-level items (copy-outs included, last)
+    items: list                 # the planned items: top-level items, a region loop's body in its place
     steps: list                 # ("reload", local, version id) | ("item", item index)
     step_region: list           # region of each step
     regions: list               # Region
@@ -251,22 +277,81 @@ class Plan:
     produced: set               # shared buffers written by compute
     spilled: dict               # local name -> tiles (locals with a spill CB)
     reduces: list               # (TileOp) reduce ops, for the scaler CBs
+    item_pos: list = field(default_factory=list)   # per item: (region loop id or None, index in its sequence)
+    loops: list = field(default_factory=list)      # RegionLoop
+
+    def step_loop(self, s):
+        return self.regions[self.step_region[s]].loop
 
 
-def _live_after(accs, idx, name) -> bool:
-    for a in accs[idx + 1:]:
-        if name in a.dst_reads or name in a.cb_reads:
-            return True
-        if name in a.full_writes:
+def _flatten(km):
+    """(items, item_pos, loops, entries): a region loop's body items take its place, between ("begin", l)
+    and ("end", l) entries; other items are ("item", index)."""
+    items, pos, loops, entries = [], [], [], []
+    for i, it in enumerate(km.body):
+        if region_loop(km, it):
+            lid = len(loops)
+            loops.append(RegionLoop(it, i))
+            entries.append(("begin", lid))
+            for j, sub in enumerate(it.body):
+                if region_loop(km, sub):
+                    fail(km.name, f"the serial loop {sub.var.name} with DST -> L1 hand-offs inside the serial loop "
+                         f"{it.var.name}, which has them too", sub.stmt,
+                         supported="one level of serial loops whose body hands DST off to L1 (compute results in "
+                                   "shared buffers) at the top level of the block",
+                         fix=f"merge the loops into one, or compute the inner loop's result into a local buffer")
+                items.append(sub)
+                pos.append((lid, j))
+                entries.append(("item", len(items) - 1))
+            entries.append(("end", lid))
+        else:
+            items.append(it)
+            pos.append((None, i))
+            entries.append(("item", len(items) - 1))
+    return items, pos, loops, entries
+
+
+def _reads(a: Access, name) -> bool:
+    return name in a.dst_reads or name in a.cb_reads
+
+
+def _upward_exposed(accs, entries, lid, name) -> bool:
+    """Is `name`'s value on entry to an iteration of region loop `lid` read in its body (carried)?"""
+    inside = False
+    for kind, x in entries:
+        if kind == "begin" and x == lid:
+            inside = True
+        elif kind == "end" and x == lid:
             return False
+        elif inside and kind == "item":
+            if _reads(accs[x], name):
+                return True
+            if name in accs[x].full_writes:
+                return False
+    return False
+
+
+def _live_after(accs, entries, at, name) -> bool:
+    """Is the value of local `name` after entry `at` read later (around a region loop's back edge too)?"""
+    for kind, x in entries[at + 1:]:
+        if kind == "item":
+            if _reads(accs[x], name):
+                return True
+            if name in accs[x].full_writes:
+                return False
+        elif kind == "end" and _upward_exposed(accs, entries, x, name):
+            return True
     return False
 
 
 def plan_regions(km, group=lambda n: n) -> Plan:
-    """Split the block's top-level items into compute regions (see the module docstring).
+    """Split the block's items into compute regions (see the module docstring). A region loop's body is
+    planned once and its regions repeat every iteration: a buffer whose value on entry is read in the body
+    and that the body rewrites is carried (the next iteration reads, and pops, the version the body packed
+    last); a value produced before the loop and only read in it is popped after the loop.
 
     `group` maps a local name to the name whose DST slots it shares (a local->local cast aliases)."""
-    items = list(km.body)       # reader copies (global -> shared) have an empty access
+    items, item_pos, loops, entries = _flatten(km)
     tiles = {str(b.name): num_tiles(b) for b in km.allocs}
 
     def g_access(a: Access) -> Access:
@@ -283,34 +368,67 @@ def plan_regions(km, group=lambda n: n) -> Plan:
     modified: set = set()       # locals written in this region (their CB copy, if any, is stale)
     spilled: dict = {}
     reduces = [op for op, _ in km.walk_ops() if op.kind in REDUCE_OPS]
+    loop_now = None             # the region loop being planned
+    on_entry: dict = {}         # its entry state: buffer -> version id
+    entry_read: set = set()     # buffers whose entry version its body reads
 
     def touch(name):
         r = regions[-1]
         if name not in r.locals_:
             r.locals_.append(name)
 
-    def close(idx):
+    def close(at):
         r = regions[-1]
         for name in sorted(in_dst, key=lambda n: r.locals_.index(n) if n in r.locals_ else 0):
-            if name in modified and _live_after(accs, idx, name):
+            if name in modified and _live_after(accs, entries, at, name):
                 vid = len(versions)
-                versions.append(Version(name + SPILL_SUFFIX, tiles[name], len(regions) - 1, name))
+                versions.append(Version(name + SPILL_SUFFIX, tiles[name], len(regions) - 1, name, loop=loop_now))
                 r.packs.append(vid)
                 current[name] = vid
                 spilled[name] = tiles[name]
-        regions.append(Region())
+        if r.packs or (step_region and step_region[-1] == len(regions) - 1):
+            regions.append(Region(loop=loop_now))
         in_dst.clear()
         modified.clear()
 
-    for i, (it, a) in enumerate(zip(items, accs)):
+    def read(vid, name, stmt):
+        v = versions[vid]
+        if v.loop is not None and v.loop != loop_now and not v.carried:
+            lp = loops[v.loop].loop
+            fail(km.name, f"{name} is read after the serial loop {lp.var.name}, whose body computes it without "
+                 f"reading its previous value", stmt,
+                 supported="values leaving a loop whose body hands DST off to L1 are carried: initialised before "
+                           "the loop, read and rewritten in its body",
+                 fix=f"initialise {name} before the loop (Tx.fill) and update it from its previous value in the "
+                     f"body, or use it inside the loop")
+        if loop_now is not None and on_entry.get(name) == vid:
+            entry_read.add(name)
+        v.readers.append(len(steps) - 1)
+
+    for e_idx, (kind, x) in enumerate(entries):
+        if kind == "begin":
+            close(e_idx - 1)
+            regions[-1].loop = loop_now = x
+            on_entry, entry_read = dict(current), set()
+            continue
+        if kind == "end":
+            close(e_idx - 1)
+            for name, vid in current.items():
+                if on_entry.get(name) != vid and name in entry_read:
+                    loops[x].carried[name] = (on_entry[name], vid)
+                    versions[vid].carried = True
+            loop_now = None
+            regions[-1].loop = None
+            continue
+        i, it, a = x, items[x], accs[x]
         if a.cb_reads & modified:
-            close(i - 1)
+            close(e_idx - 1)
         for name in sorted(a.dst_reads - in_dst - a.full_writes):
             if name in current:         # the value is in a CB: copy it back into this region's DST
                 vid = current[name]
                 steps.append(("reload", name, vid))
                 step_region.append(len(regions) - 1)
-                versions[vid].readers.append(len(steps) - 1)
+                read(vid, name, it.stmt)
                 in_dst.add(name)
                 touch(name)
         reads = {}
@@ -325,8 +443,8 @@ def plan_regions(km, group=lambda n: n) -> Plan:
         steps.append(("item", i))
         step_region.append(len(regions) - 1)
         item_reads[i] = reads
-        for vid in reads.values():
-            versions[vid].readers.append(len(steps) - 1)
+        for name, vid in reads.items():
+            read(vid, name, it.stmt)
         for name in sorted(a.writes | a.dst_reads):
             touch(name)
         in_dst |= a.writes | a.dst_reads
@@ -341,22 +459,61 @@ def plan_regions(km, group=lambda n: n) -> Plan:
                 if name not in a.packed_in_place:     # a local copied to L1 is packed from its own slots
                     r.scratch[name] = tiles[name]
                 vid = len(versions)
-                versions.append(Version(name, tiles[name], len(regions) - 1, None))
+                versions.append(Version(name, tiles[name], len(regions) - 1, None, loop=loop_now))
                 r.packs.append(vid)
                 current[name] = vid
-            close(i)
+            close(e_idx)
     # regions that received no step (a trailing close) are dropped
     for s, r in zip(range(len(steps)), step_region):
         regions[r].steps.append(s)
     while len(regions) > 1 and not regions[-1].steps:
         regions.pop()
     regions[-1].outputs = True
-    for v in versions:
-        if not v.readers:
+    plan = Plan(items, steps, step_region, regions, versions, item_reads, produced, spilled, reduces, item_pos,
+                loops)
+    for vid, v in enumerate(versions):
+        if not v.readers and not v.carried:
             it = next(x for x in items if isinstance(x, TileOp) and x.operands[0].name == v.cb)
             fail(km.name, f"the result in shared buffer {v.cb} is never read", it.stmt,
                  fix=f"read {v.cb} in a later tile op, or compute into a local buffer and copy that to global")
-    return Plan(items, steps, step_region, regions, versions, item_reads, produced, spilled, reduces)
+        v.wait, v.pop = _wait_point(plan, vid), _pop_point(plan, vid)
+    return plan
+
+
+def _invariant_in(plan: Plan, vid, step) -> int | None:
+    """The region loop around `step` when version `vid` comes from before it and is not the value the loop
+    carries in (so every iteration reads the same pages), else None."""
+    v = plan.versions[vid]
+    lid = plan.step_loop(step)
+    if lid is None or v.loop == lid:
+        return None
+    name = v.cb if v.local is None else v.local
+    return None if plan.loops[lid].carried.get(name, (None,))[0] == vid else lid
+
+
+def _wait_point(plan: Plan, vid) -> tuple:
+    """Where a version's pages are waited for: before its first reader, or before the region loop that
+    reads it every iteration (one wait per push: the device program's balance check counts them); a
+    carried last value nobody reads after the loop is waited for after it (`_pop_point`)."""
+    v = plan.versions[vid]
+    if not v.readers:
+        return ("loop", v.loop)
+    lid = _invariant_in(plan, vid, v.readers[0])
+    return ("loop", lid) if lid is not None else ("step", v.readers[0])
+
+
+def _pop_point(plan: Plan, vid) -> tuple:
+    """Where a version's pages are popped: after its last reader, except
+    * a loop's carried last value: the next iteration pops it (as its entry value), so its own pop is after
+      its last reader after the loop, or right after the loop;
+    * a value produced before a region loop, read in the body and not carried: after the loop (every
+      iteration reads the same pages)."""
+    v = plan.versions[vid]
+    if v.carried:
+        after = [s for s in v.readers if plan.step_loop(s) != v.loop]
+        return ("step", after[-1]) if after else ("loop", v.loop)
+    lid = _invariant_in(plan, vid, v.readers[-1])
+    return ("loop", lid) if lid is not None else ("step", v.readers[-1])
 
 
 def double_buffered(plan: Plan) -> set:

@@ -112,18 +112,21 @@ class Sim:
             self.pending = {c: [] for c in self.cb_plan}
             self.core = core
             for role in ("reader", "compute", "writer"):
-                f = self.funcs[role]
-                values = self.program.kernel_named(role).runtime_args[xy]
-                self.args = [("addr", v[5:]) if isinstance(v, str) and v.startswith("addr:") else v
-                             for v in values]
-                self.role = role
-                self.accessors = {}
-                self.dst = None
-                self.exec(f.body, {})
+                self.run_kernel(role, xy)
             for c, q in self.queues.items():
                 if q:
                     raise SimError(f"core {core}: CB c_{c} still holds {len(q)} pages after all kernels")
         return {k: v[:self.shapes[k][0], :self.shapes[k][1]] for k, v in self.tensors.items()}
+
+    def run_kernel(self, role, xy):
+        """One kernel on core xy with its runtime arguments, against the current CB queues (a data mover
+        of any schedule runs alone too: calls without a data effect, such as semaphores, are traced only)."""
+        values = self.program.kernel_named(role).runtime_args[xy]
+        self.args = [("addr", v[5:]) if isinstance(v, str) and v.startswith("addr:") else v for v in values]
+        self.role = role
+        self.accessors = {}
+        self.dst = None
+        self.exec(self.funcs[role].body, {})
 
     @staticmethod
     def _pad(a, device_shape=None):

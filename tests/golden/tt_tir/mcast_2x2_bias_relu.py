@@ -15,11 +15,11 @@ class Module:
             T.tt.cb_wait_front(0, 4)
             T.tt.cb_wait_front(1, 4)
             T.tt.pack_reconfig_data_format(24)
-            T.tt.matmul_block_init(0, 1, 2, 2, 2)
+            T.tt.matmul_block_init(0, 1, 2, 2, 2, 0)
             for sh, sw in T.grid(1, 1):
                 T.tt.tile_regs_acquire()
                 for inner in range(2):
-                    T.tt.matmul_block(0, 1, sh * 2 * 2 + inner, sw * 2 + inner * 2, 0, 2, 2, 2)
+                    T.tt.matmul_block(0, 1, sh * 2 * 2 + inner, sw * 2 + inner * 2, 0, 2, 2, 2, 0)
                 T.tt.tile_regs_commit()
                 T.tt.tile_regs_wait()
                 for t in range(4):
@@ -34,7 +34,7 @@ class Module:
                 for sh, sw in T.grid(1, 1):
                     T.tt.tile_regs_acquire()
                     for inner in range(2):
-                        T.tt.matmul_block(0, 1, sh * 2 * 2 + inner, sw * 2 + inner * 2, 0, 2, 2, 2)
+                        T.tt.matmul_block(0, 1, sh * 2 * 2 + inner, sw * 2 + inner * 2, 0, 2, 2, 2, 0)
                     T.tt.tile_regs_commit()
                     T.tt.tile_regs_wait()
                     for t in range(4):
@@ -55,9 +55,9 @@ class Module:
                 for p in range(4):
                     T.tt.copy_tile(24, (sh + sw) * 4 + p, p)
                 T.tt.reconfig_data_format_srca(1)
-                T.tt.matmul_block_init(0, 1, 2, 2, 2)
+                T.tt.matmul_block_init(0, 1, 2, 2, 2, 0)
                 for inner in range(2):
-                    T.tt.matmul_block(0, 1, sh * 2 * 2 + inner, sw * 2 + inner * 2, 0, 2, 2, 2)
+                    T.tt.matmul_block(0, 1, sh * 2 * 2 + inner, sw * 2 + inner * 2, 0, 2, 2, 2, 0)
                 T.tt.cb_wait_front(2, 4)
                 T.tt.binary_dest_reuse_init("add", 2)
                 for t in range(4):

@@ -9,14 +9,14 @@ class Module:
     def mm_compute():
         T.func_attr({"tt.accessors": [], "tt.kernel": "mm", "tt.kernel_role": "compute", "tt.kernel_spec": {"accessors": [], "cores": [[0, 0, 1, 1]], "kind": "compute", "noc": "", "processor": "", "runtime_arg_names": [], "runtime_args": [[0, 0], [1, 0], [0, 1], [1, 1]]}, "tt.program": {"model": "wormhole_b0", "schedule": {"cbs": [{"block_pages": 2, "cores": [], "data_format": "Float16_b", "dtype": "bfloat16", "index": 0, "name": "in0", "num_pages": 4, "page_bytes": 2048, "role": "input"}, {"block_pages": 3, "cores": [], "data_format": "Float16_b", "dtype": "bfloat16", "index": 1, "name": "in1", "num_pages": 6, "page_bytes": 2048, "role": "input"}, {"block_pages": 6, "cores": [], "data_format": "Float16_b", "dtype": "bfloat16", "index": 16, "name": "out", "num_pages": 12, "page_bytes": 2048, "role": "output"}, {"block_pages": 6, "cores": [], "data_format": "Float16_b", "dtype": "bfloat16", "index": 24, "name": "partials", "num_pages": 6, "page_bytes": 2048, "role": "intermediate"}], "compute": {"dst_full_sync_en": False, "fp32_dest_acc_en": False, "math_approx_mode": False, "math_fidelity": "HiFi4", "unpack_to_dest_fp32": []}, "kind": "matmul", "params": {"accumulate": "reload", "grid": [2, 2], "in0_block_w": 1, "per_core_m": 2, "per_core_n": 3, "subblock_h": 2, "subblock_w": 3, "variant": "subblocked"}, "reason": "subblocked: 2x2 cores, 2x3-tile blocks per core, K block 1, 2x3 subblocks, partials reload: requested; modeled 0.7% of peak, bound by fill/drain", "spec": {"a": "A", "acc_dtype": "bfloat16", "b": "B", "c": "C", "epilogue": [], "in_dtype": "bfloat16", "k": 64, "m": 96, "n": 160, "out_dtype": "bfloat16", "user_block": [32, 32, 32]}, "tensors": [{"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "A", "num_pages": 6, "page_bytes": 2048, "param_index": 0, "shape": [96, 64]}, {"access": "read", "data_format": "Float16_b", "dtype": "bfloat16", "name": "B", "num_pages": 10, "page_bytes": 2048, "param_index": 1, "shape": [64, 160]}, {"access": "write", "data_format": "Float16_b", "dtype": "bfloat16", "name": "C", "num_pages": 15, "page_bytes": 2048, "param_index": 2, "shape": [96, 160]}], "tiles_per_core": [1, 1, 1, 1], "variant": "subblocked"}, "semaphores": []}, "tt.runtime_args": []})
         T.tt.compute_kernel_hw_startup(0, 1, 16, 1)
-        T.tt.matmul_block_init(0, 1, 3, 2, 1)
+        T.tt.matmul_block_init(0, 1, 3, 2, 1, 0)
         for r in range(1):
             T.tt.cb_wait_front(0, 2)
             T.tt.cb_wait_front(1, 3)
             for sh, sw in T.grid(1, 1):
                 T.tt.tile_regs_acquire()
                 for inner in range(1):
-                    T.tt.matmul_block(0, 1, sh * 2 + inner, sw * 3 + inner * 3, 0, 3, 2, 1)
+                    T.tt.matmul_block(0, 1, sh * 2 + inner, sw * 3 + inner * 3, 0, 3, 2, 1, 0)
                 T.tt.tile_regs_commit()
                 T.tt.tile_regs_wait()
                 T.tt.cb_reserve_back(24, 6)
@@ -35,9 +35,9 @@ class Module:
                 for p in range(6):
                     T.tt.copy_tile(24, p, p)
                 T.tt.cb_pop_front(24, 6)
-                T.tt.matmul_block_init(0, 1, 3, 2, 1)
+                T.tt.matmul_block_init(0, 1, 3, 2, 1, 0)
                 for inner in range(1):
-                    T.tt.matmul_block(0, 1, sh * 2 + inner, sw * 3 + inner * 3, 0, 3, 2, 1)
+                    T.tt.matmul_block(0, 1, sh * 2 + inner, sw * 3 + inner * 3, 0, 3, 2, 1, 0)
                 T.tt.tile_regs_commit()
                 T.tt.tile_regs_wait()
                 T.tt.cb_reserve_back(16, 6)

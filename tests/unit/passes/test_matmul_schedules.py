@@ -51,6 +51,19 @@ def test_samples_are_recognized_with_their_epilogue():
     assert [(e.kind, e.op, e.tensor) for e in spec.epilogue] == [("binary", "add", "D"), ("unary", "relu", None)]
 
 
+def test_a_transposed_b_is_recognized_with_its_epilogue():
+    from tilelang_tt.analysis.matmul import MatmulSpec
+    spec, why = recognize(read_program(samples.matmul_bias_row(128, 256, 192, 32, 64, 32, transpose_b=True)))
+    assert why == "" and spec.transpose_b and (spec.m, spec.n, spec.k) == (128, 256, 192)
+    assert spec.user_block == (32, 64, 32) and spec.row_tensors == ("Bias",)
+    assert MatmulSpec.from_dict(spec.to_dict()) == spec
+    plain, _ = recognize(read_program(samples.matmul_bias_row(128, 256, 192, 32, 64, 32)))
+    assert not plain.transpose_b and "transpose_b" not in plain.to_dict()
+    # attention's Q @ K^T is one of several gemms: not a plain matmul, so it keeps the naive schedule
+    spec, why = recognize(read_program(samples.attention(128, 64)))
+    assert spec is None and why
+
+
 @pytest.mark.parametrize("func,reason", [
     (samples.eltwise("add", 64, 128), "there is no K loop and not exactly one gemm"),
     (samples.unary_chain(64, 128), "there is no K loop and not exactly one gemm"),
@@ -157,7 +170,7 @@ def test_compute_kernel_structure_with_reload_and_epilogue():
     startup = calls(c, "compute_kernel_hw_startup")[0]
     assert [int(x) for x in startup.args] == [0, 1, 16, 1]
     blocks = calls(c, "matmul_block")
-    assert [int(x) for x in blocks[0].args[5:]] == [2, 2, 2]       # ct = subblock_w, rt = subblock_h, kt
+    assert [int(x) for x in blocks[0].args[5:]] == [2, 2, 2, 0]    # ct = subblock_w, rt = subblock_h, kt, transpose
     assert len(calls(c, "copy_tile")) == 2                           # middle and last K blocks reload
     assert [str(x.args[0].value) for x in calls(c, "binary_dest_reuse_tiles")] == ["add"]
     assert [str(x.args[0].value) for x in calls(c, "unary_tile")] == ["relu"]

@@ -98,6 +98,31 @@ def test_attention(target, dtype):
     assert any(cb.name == "S_s" for cb in kernel.program.cbs)
 
 
+@pytest.mark.parametrize("S,D,dtype,target,causal", [
+    (512, 64, "bfloat16", "tenstorrent", False),
+    (256, 128, "float32", "tenstorrent/blackhole", True),
+    pytest.param(1024, 128, "bfloat16", "tenstorrent/blackhole", False, marks=pytest.mark.slow),
+    pytest.param(1024, 64, "float32", "tenstorrent", False, marks=pytest.mark.slow),
+    pytest.param(512, 128, "float32", "tenstorrent", False, marks=pytest.mark.slow),
+    pytest.param(512, 64, "bfloat16", "tenstorrent/blackhole", True, marks=pytest.mark.slow),
+    pytest.param(256, 128, "float32", "tenstorrent/blackhole", False, marks=pytest.mark.slow),
+])
+def test_flash_attention(S, D, dtype, target, causal):
+    """Score rows longer than DST: the online softmax over key blocks, state carried in CBs; causal masks
+    the later keys of every key block with a Tx.select the reader builds per iteration."""
+    q, k, v = _data((S, D), dtype, 15, 1.0), _data((S, D), dtype, 16, 1.0), _data((S, D), dtype, 17, 1.0)
+    kernel = _three_ways(samples.flash_attention(S, D, dtype=dtype, causal=causal), {"Q": q, "K": k, "V": v}, "O",
+                         (S, D), R.flash_attention(q, k, v, dtype, causal=causal), target)
+    # the running max, sum and output are carried: each holds its old and new value while rewritten
+    cbs = {cb.name: cb for cb in kernel.program.cbs}
+    assert all(cbs[n].num_pages == 2 * cbs[n].block_pages for n in ("m", "l", "O_s"))
+    # the model counts every iteration: both matmuls (2 S^2 D FLOPs each); Q read and O written once, K and V
+    # read whole by each of the S / 32 blocks
+    est, size = kernel.estimate(), np.dtype(q.dtype).itemsize
+    assert est.flops == 4 * S * S * D
+    assert est.dram_bytes == (2 * S * D + 2 * (S // 32) * S * D) * size
+
+
 @pytest.mark.parametrize("op,dtype", [("sum", "bfloat16"), ("sum", "float32"), ("max", "bfloat16"),
                                       ("max", "float32")])
 @pytest.mark.parametrize("axis", ["row", "col", "all"])
@@ -258,8 +283,8 @@ def test_gemm_with_transposed_b(target):
     M, N_, K = 64, 128, 96
     a, b = _data((M, K), "bfloat16", 15, 1.0), _data((N_, K), "bfloat16", 16, 1.0)
     ref = N.matmul(a, np.ascontiguousarray(b.T)).stored("bfloat16")
-    kernel = _three_ways(_matmul_bt(M, N_, K), {"A": a, "B": b}, "C", (M, N_), ref, target)
-    assert kernel.program.schedule_description.startswith("naive")   # the fast schedules read B as (k, n)
+    # the interpreter runs the naive program (the fast schedules: tests/e2e/test_matmul_transposed_b.py)
+    kernel = _three_ways(_matmul_bt(M, N_, K), {"A": a, "B": b}, "C", (M, N_), ref, target, schedule="naive")
     assert "matmul_init(cb_A_s, cb_B_s, 1);" in kernel.sources["compute.cpp"]
 
 
@@ -269,7 +294,7 @@ def test_transposed_b_comes_from_the_init(tmp_path):
 
     from tilelang_tt.runtime import emulator as emu
     M, N_, K = 32, 64, 32
-    kernel = tilelang_tt.compile(_matmul_bt(M, N_, K), out_idx=2)
+    kernel = tilelang_tt.compile(_matmul_bt(M, N_, K), out_idx=2, schedule="naive")
     a, b = _data((M, K), "bfloat16", 17, 1.0), _data((N_, K), "bfloat16", 18, 1.0)
     sources = dict(kernel.sources)
     sources["compute.cpp"] = sources["compute.cpp"].replace("matmul_init(cb_A_s, cb_B_s, 1);",

@@ -189,10 +189,23 @@ GENERATED += [
 def test_matmul_work_equals_the_counts_of_the_generated_program(M, N, K, variant, grid, block, w, sub, acc, fp32,
                                                                epilogue):
     """The chooser's closed form (matmul_work) and the compiler's program agree exactly, core by core."""
+    _work_equals_counts(M, N, K, variant, grid, block, w, sub, acc, fp32, epilogue)
+
+
+@pytest.mark.parametrize("case", [GENERATED[1], GENERATED[2], GENERATED[3], GENERATED[6], GENERATED[11]],
+                         ids=["multicast-edges", "blocked", "subblocked", "bias-relu", "row"])
+def test_transposed_b_counts_the_same_work(case):
+    """B stored (N, K): the same DRAM pages, CB blocks and tile products (the unpacker transposes for free),
+    so the closed form of the plain matmul is the program's count."""
+    _work_equals_counts(*case, transpose_b=True)
+
+
+def _work_equals_counts(M, N, K, variant, grid, block, w, sub, acc, fp32, epilogue, transpose_b=False):
     accum = "float32" if fp32 else "bfloat16"
-    f = (samples.matmul_bias_row(M, N, K, 32, 32, 32, accum_dtype=accum) if epilogue == "row" else
-         samples.matmul_bias_relu(M, N, K, 32, 32, 32) if epilogue else
-         samples.matmul(M, N, K, 32, 32, 32, accum_dtype=accum))
+    tb = dict(transpose_b=transpose_b)
+    f = (samples.matmul_bias_row(M, N, K, 32, 32, 32, accum_dtype=accum, **tb) if epilogue == "row" else
+         samples.matmul_bias_relu(M, N, K, 32, 32, 32, **tb) if epilogue else
+         samples.matmul(M, N, K, 32, 32, 32, accum_dtype=accum, **tb))
     mod = lower_to_tt(f, schedule=variant, grid=grid, per_core_m=block[0], per_core_n=block[1], in0_block_w=w,
                       subblock_h=sub[0], subblock_w=sub[1], partials=acc)
     counted = program_work(device_program(mod))

@@ -36,6 +36,9 @@ SAMPLES = {
     "reduce_max_all_fp32": lambda: samples.reduce("max", "all", 64, 128, dtype="float32"),
     "softmax_long_rows": lambda: samples.softmax(64, 1024),       # DST-sized chunks
     "attention_bf16": lambda: samples.attention(128, 64),        # gemm -> L1 -> softmax -> gemm
+    # online softmax: compute regions inside a serial loop, state carried in CBs across its iterations
+    "flash_attention_bf16": lambda: samples.flash_attention(256, 64),
+    "flash_attention_causal_fp32": lambda: samples.flash_attention(128, 64, dtype="float32", causal=True),
     "eltwise_breadth": lambda: samples.eltwise_breadth(64, 64),   # scalar ops, fdiv, max / min, exp2, spills
     "fma_bf16": lambda: samples.fma(64, 64),                      # mul_tiles + add dest reuse, scalar forms
     "fma_fp32": lambda: samples.fma(64, 64, dtype="float32"),
@@ -95,6 +98,12 @@ SAMPLES = {
     "matmul_bias_relu_bfp8_b_subblocked": (lambda: samples.matmul_bias_relu(256, 256, 256),
                                            dict(schedule="subblocked", grid=(2, 2), partials="l1_acc",
                                                 storage={"B": "bfp8_b", "D": "bfp8_b"})),
+    # transpose_B (B stored (N, K)): the B reader's (n, k) tile ids, matmul_block_init / matmul_block with the
+    # release's transpose flag (multicast, ragged), matmul_init's flag and a bias row (blocked)
+    "matmul_tb_multicast_ragged": (lambda: samples.matmul(200, 232, 130, 32, 32, 32, transpose_b=True),
+                                   dict(schedule="multicast", grid=(2, 2), subblock_h=2, subblock_w=2)),
+    "matmul_tb_bias_row_blocked": (lambda: samples.matmul_bias_row(128, 128, 128, transpose_b=True),
+                                   dict(schedule="blocked", grid=(2, 2))),
 }
 
 
@@ -114,7 +123,7 @@ REPRESENTATIVE = ("matmul_bf16_fp32acc", "eltwise_add", "unary_silu_relu_exp", "
                   "reduce_min_rows", "unary_exp_log2_exp2", "unary_exp_rsqrt_log", "masked_band_bf16",
                   "softmax_ragged_bf16", "reduce_sum_cols_ragged",
                   "matmul_multicast_l1acc", "matmul_bias_relu_multicast_reload", "matmul_residual_multicast",
-                  "matmul_bfp8_b_multicast", "matmul_bias_row_multicast")
+                  "matmul_bfp8_b_multicast", "matmul_bias_row_multicast", "matmul_tb_multicast_ragged")
 # (chip, samples) per tier of the sample checks: the default tier's, then the slow tier's remainder
 SAMPLE_TIERS = (("wormhole_b0", tuple(SAMPLES)), ("blackhole", REPRESENTATIVE))
 SLOW_SAMPLE_TIERS = (("blackhole", tuple(n for n in SAMPLES if n not in REPRESENTATIVE)),)

@@ -149,6 +149,26 @@ def test_matmul_bias_row_multicast(wolfpine_env, chip):
     assert np.all(np.abs(wp - ref) <= tol), f"wolfpine is {np.max(np.abs(wp - ref) / tol):.3g} of its bound"
 
 
+@pytest.mark.needs_sim
+@pytest.mark.sim
+@pytest.mark.parametrize("chip,variant", [("wormhole_b0", "multicast"), ("blackhole", "subblocked")])
+def test_matmul_transposed_b(wolfpine_env, chip, variant):
+    """B stored (N, K) in the fast schedules on tt-metal's own LLKs: the reader's (n, k) tile ids and the
+    transpose flag of matmul_block_init, which the release's unpacker (Haloize_mode) and math MOP obey. An
+    untransposed tile or a wrong page is off by the size of the result, far past the tolerance."""
+    k = _compile(lambda: samples.matmul(128, 128, 128, transpose_b=True), chip, schedule=variant, grid=(2, 2),
+                 per_core_m=2, per_core_n=2, in0_block_w=2, subblock_h=1, subblock_w=2)
+    assert "matmul_block_init(cb_in0, cb_in1, 1, 2, 1, 2)" in k.sources["compute.cpp"]
+    a, b = _inputs(k, 12)
+    wp = k(a, b, backend="wolfpine").astype(np.float64)
+    emu = k(a, b, backend="emulator").astype(np.float64)
+    bt = np.ascontiguousarray(b.T)
+    ref = a.astype(np.float64) @ bt.astype(np.float64)
+    tol = _matmul_tolerance(a, bt, ref)
+    assert np.all(np.abs(wp - ref) <= tol), f"wolfpine is {np.max(np.abs(wp - ref) / tol):.3g} of its bound"
+    assert np.all(np.abs(wp - emu) <= 2 * tol), "wolfpine and the emulator disagree beyond both tolerances"
+
+
 # ---------------------------------------------------------------------------------------------------
 # negative controls: a broken kernel fails on wolfpine as it would on a card
 
@@ -297,3 +317,38 @@ def test_negative_missing_semaphore_wait(wolfpine_env):
     except WolfpineRunError:
         return
     assert not np.all(np.abs(out - ref) <= _matmul_tolerance(a, b, ref))
+
+
+@pytest.mark.needs_sim
+@pytest.mark.sim
+def test_running_sum_carried_across_a_loop(wolfpine_env):
+    # state carried across a serial loop in its CB (docs/ops.md "State carried across a loop"): FPU-only (the
+    # zero fill is the zeroed DST, reduce and add_tiles), so tt-metal's own CB and LLK code runs the per-iteration
+    # wait / pop / push of the state; fp32 operands enter its source registers with 19 bits, as the bound allows
+    from tilelang_tt import numerics, sample_bounds
+    kernel = tilelang_tt.compile(samples.running_reduce("sum", 32, 128, block_n=64), out_idx=1)
+    a = np.random.default_rng(0).standard_normal((32, 128)).astype(BF16)
+    wp = np.asarray(kernel(a, backend="wolfpine"), np.float32)
+    chk = numerics.check_bounded(wp, sample_bounds.running_reduce("sum", a, 64))
+    assert chk.ok, chk.describe()
+
+
+@pytest.mark.needs_sim
+@pytest.mark.sim
+def test_transposed_b_without_the_flag_is_wrong(wolfpine_env):
+    """Negative control: the transposed-B multicast program with the transpose flag cleared in
+    matmul_block_init and matmul_block multiplies B's tiles untransposed on tt-metal's LLKs: wrong."""
+    k = _compile(lambda: samples.matmul(128, 128, 128, transpose_b=True), schedule="multicast", grid=(2, 2),
+                 per_core_m=2, per_core_n=2, in0_block_w=2, subblock_h=1, subblock_w=2)
+    init, block = "matmul_block_init(cb_in0, cb_in1, 1, 2, 1, 2)", ", 0, 1, 2, 1, 2);"   # (dst 0, flag, ct, rt, kt)
+    assert init in k.sources["compute.cpp"] and block in k.sources["compute.cpp"]
+
+    def edit(srcs):
+        srcs["compute.cpp"] = srcs["compute.cpp"].replace(init, init.replace(", 1, 2, 1, 2)", ", 0, 2, 1, 2)")) \
+            .replace(block, ", 0, 0, 2, 1, 2);")
+        return srcs
+    a, b = _inputs(k, 13)
+    bt = np.ascontiguousarray(b.T)
+    ref = a.astype(np.float64) @ bt.astype(np.float64)
+    out = _run_edited(k, edit, [a, b], timeout=300).astype(np.float64)
+    assert not np.all(np.abs(out - ref) <= _matmul_tolerance(a, bt, ref))
