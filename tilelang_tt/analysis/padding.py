@@ -381,9 +381,9 @@ def plan_padding(km) -> PaddingPlan:
     if not km.padded:
         return PaddingPlan()
     masks: dict = {}                     # copy-in stmt -> [class stored over padded rows, ... columns]
-    flipped = set()
+    flipped, reverted = set(), set()
     wanted_by: dict = {}                 # (copy-in stmt, axis) -> the masked reductions (MASK_CLASS) reading it
-    for _ in range(4):                   # a mask found by one walk changes the classes the next one sees
+    for _ in range(5):                   # a mask found by one walk changes the classes the next one sees
         w = _Walk(km, masks, strict=False)
         w.run(km.body)
         new = False
@@ -401,6 +401,10 @@ def plan_padding(km) -> PaddingPlan:
                         # -inf): try the other infinity once
                         m[d], new = _neg(m[d]), True
                         flipped.add((origin, d))
+                    elif (origin, d) not in reverted:
+                        # neither works: back to the reduction's own class, which the error then names
+                        m[d], new = _neg(m[d]), True
+                        reverted.add((origin, d))
         if not new:
             break
     w = _Walk(km, masks, strict=True)
