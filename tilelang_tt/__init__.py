@@ -21,6 +21,7 @@ def _autoload():
         return
     from . import intrinsics  # noqa: F401  (registers the T.tt.* ops)
     from . import pipeline
+    from . import tile  # noqa: F401  (registers tirx.tile.log / rsqrt, TTx)
     from .runtime import launcher
     from .target import install_tag_check, register_tags
 

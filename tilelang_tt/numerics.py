@@ -114,9 +114,20 @@ def check(result, exact, bound) -> tuple[bool, float, float]:
 # lies within the propagated error, or relu of a NaN whose sign an invalid operation chose.
 
 # Roundoff of each op as the emulator computes it in fp32, in units of u_fp32 (half an ulp): correctly
-# rounded ops 1, glibc expf < 1 ulp, silu = x * e / (1 + e) a handful of roundings.
+# rounded ops 1, glibc expf < 1 ulp, silu = x * e / (1 + e) a handful of roundings. log, exp2 and rsqrt:
+# what the release's SFPU routines reach with a float32 DST (the emulator computes log and exp2 as they do,
+# rsqrt as 1 / sqrtf): log's polynomial (ckernel_sfpu_log.h) is within 1.47 u_fp32 of ln(x), exp2's
+# (ckernel_sfpu_exp2.h, _sfpu_exp2_fp32_accurate_) within 1.45 u_fp32 of 2^x, rsqrt's Newton step
+# (ckernel_sfpu_sqrt.h, RECIPROCAL) within 1.25 u_fp32 of 1/sqrt(x) (SFPMAD modelled as one rounding:
+# tests/unit/emulator/test_sfpu_routines.py); 3 leaves room for SFPMAD's partial fusion.
 OP_ROUNDOFF = {"copy": 0, "relu": 0, "add": 1, "sub": 1, "mul": 1, "sqrt": 1, "reciprocal": 1, "exp": 2,
-               "silu": 10, "div": 1, "exp2": 2, "log": 2, "maximum": 0, "minimum": 0}
+               "silu": 10, "div": 1, "exp2": 3, "log": 3, "rsqrt": 3, "maximum": 0, "minimum": 0}
+# Ops whose SFPU routine is a shorter approximation when DST holds bf16 (is_fp32_dest_acc_en false), as a
+# relative error in units of u_bf16 before the routine's own bf16 conversion (which the DST rounding after
+# the op stands for): log's bf16 polynomial (two coefficients) is within 0.80 u_bf16 of ln(x) (worst in
+# [0.375, 0.75)), exp2's bf16 quadratic (_sfpu_exp2_bf16_, constant term 1.0017248) within 0.44 u_bf16 of 2^x
+# (same test file).
+BF16_DST_ROUNDOFF = {"log": 1, "exp2": 1}
 # Smallest magnitude that rounds to infinity in each format (round to nearest even).
 OVERFLOW = {"float32": (2.0 - 2.0 ** -24) * 2.0 ** 127, "bfloat16": (2.0 - 2.0 ** -8) * 2.0 ** 127}
 # Absolute error allowed per rounding below the smallest normal fp32: gradual underflow (the emulator)
@@ -182,12 +193,13 @@ def _relu(x):
 
 
 UNARY_REFERENCE = {"exp": np.exp, "sqrt": np.sqrt, "reciprocal": lambda x: 1.0 / x, "silu": _silu,
-                   "relu": _relu, "exp2": np.exp2, "log": np.log}
+                   "relu": _relu, "exp2": np.exp2, "log": np.log, "rsqrt": lambda x: 1.0 / np.sqrt(x)}
 BINARY_REFERENCE = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
 
 
-def unary(op: str, x: Bounded) -> Bounded:
-    """op(x) in fp32 before any DST rounding: value, propagated error, the op's rounding."""
+def unary(op: str, x: Bounded, dst: str = "float32") -> Bounded:
+    """op(x) in fp32 before any DST rounding: value, propagated error, the op's rounding; `dst` is the DST
+    format the routine runs with (a bf16 DST selects a shorter polynomial for some ops: BF16_DST_ROUNDOFF)."""
     v, e = x.value, x.err
     loose = x.loose.copy()
     with np.errstate(all="ignore"):
@@ -209,9 +221,18 @@ def unary(op: str, x: Bounded) -> Bounded:
         elif op == "exp2":       # |2^(v + d) - 2^v| <= 2^v * expm1(|d| ln 2)
             prop = np.exp2(v) * np.expm1(e * np.log(2.0))
             loose |= np.isinf(value) & np.isfinite(v)
-        elif op == "log":        # |d| / (v - |d|); NaN / -inf or not is open when v - e <= 0 < v + e
-            loose |= (v - e <= 0) & (v + e > 0) & (e > 0)
+        elif op == "log":        # |d| / (v - |d|)
+            # The device's log reads a subnormal (of either sign) as +0 (SFPMAD treats denormal inputs as
+            # zero; ckernel_sfpu_log.h normalises a * 1 + 0 first): -inf. Which of NaN (x <= -tiny), -inf
+            # (|x| < tiny) and a finite log (x >= tiny) is open when the error interval spans two of them.
+            tiny = float(np.finfo(np.float32).tiny)
+            side = lambda x: np.where(x <= -tiny, 0, np.where(x < tiny, 1, 2))   # noqa: E731
+            loose |= side(v - e) != side(v + e)
+            value = np.where(side(v) == 1, -np.inf, value)
             prop = np.where(v - e > 0, e / np.maximum(v - e, np.finfo(np.float64).tiny), 0.0)
+        elif op == "rsqrt":      # |d| / (2 (v - |d|)^(3/2)); NaN / inf or not is open when v - e <= 0 < v + e
+            loose |= (v - e <= 0) & (v + e > 0) & (e > 0)
+            prop = np.where(v - e > 0, e / (2 * np.maximum(v - e, np.finfo(np.float64).tiny) ** 1.5), 0.0)
         elif op == "silu":       # |silu'| <= 1.0998
             prop = 1.1 * e
         elif op == "relu":       # 1-Lipschitz; a NaN with the sign bit set (the sign an invalid
@@ -220,7 +241,10 @@ def unary(op: str, x: Bounded) -> Bounded:
         else:
             raise ValueError(f"no reference for unary op {op!r}")
         prop = np.where(np.isfinite(v) & (e > 0), prop, 0.0)
-    return Bounded(value, prop, loose).computed(op)
+    out = Bounded(value, prop, loose).computed(op)
+    if dst == "bfloat16" and op in BF16_DST_ROUNDOFF:
+        out = out._rounded("bfloat16", BF16_DST_ROUNDOFF[op])
+    return out
 
 
 def binary(op: str, a: Bounded, b: Bounded) -> Bounded:

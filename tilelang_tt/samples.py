@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tvm.script import tirx as T
 from tvm.tirx.script import tile as Tx
+from . import tile as TTx
 
 
 def b_layout(transpose_b: bool, N: int, K: int, block_n: int, block_k: int):
@@ -68,7 +69,7 @@ def eltwise(op: str, M: int, N: int, block_m: int = 32, block_n: int = 64, dtype
     return eltwise.with_attr("global_symbol", f"eltwise_{op}")
 
 
-_UNARY = ("exp", "sqrt", "reciprocal", "silu", "relu", "log2", "exp2")
+_UNARY = ("exp", "sqrt", "reciprocal", "silu", "relu", "log2", "exp2", "log", "rsqrt")
 
 
 def _unary(op):
@@ -76,12 +77,15 @@ def _unary(op):
         raise ValueError(f"unknown unary op {op!r}; known: {', '.join(_UNARY)}")
     if op == "relu":
         return lambda dst, src: Tx.maximum(dst, src, T.float32(0))
+    if op in TTx.OPS:          # natural log, rsqrt: tilelang_tt's own tile ops (TIRx has none)
+        return getattr(TTx, op)
     return getattr(Tx, op)
 
 
 def unary_chain(M: int, N: int, ops=("exp", "sqrt", "reciprocal"), block_m: int = 32,
                 block_n: int = 64, dtype: str = "bfloat16"):
-    """C = ops[2](ops[1](ops[0](A))) element-wise; three ops from exp, sqrt, reciprocal, silu, relu, log2, exp2."""
+    """C = ops[2](ops[1](ops[0](A))) element-wise; three ops from exp, sqrt, reciprocal, silu, relu, log2, exp2,
+    log, rsqrt (the last two through tilelang_tt.tile)."""
     if len(ops) != 3:
         raise ValueError("unary_chain takes exactly three ops")
     op0, op1, op2 = (_unary(op) for op in ops)

@@ -16,14 +16,20 @@ ops do not care (their padded results are cropped); a reduction over the padded 
     would return 0 (tt-metal #12662). The mask survives the ops that keep -inf (adding a finite value, a
     positive scale, the column broadcast `x - max`), and exp turns it into exactly 0: softmax's padded
     exps add nothing to the row sum, whatever the row maximum is (no pad value has to survive exp).
+  * MIN: a **+inf mask** (bf16 0x7F80 / fp32 0x7F800000), the max's mask mirrored. tt.LowerMinReduce turns
+    the min into -max(-x): the negation makes the reader's +inf the -inf the max needs. Which sign a load
+    gets is found by walking the chain: a mask is first given the sign its reduction wants at the reduction,
+    and flipped once if the ops between do not deliver it (a negative scale, relu of -inf); a block that a max
+    and a min both need masked the opposite way is refused.
   * SUM over both axes: one scaler tile weights rows and columns alike, so no partial scaler fits a tile
     ragged in one axis only; the host's zero padding adds exactly nothing, and padding that is no longer
     zero is refused.
   * A reduction that would need a mask / scaler it cannot get (padding that may be inf or NaN, -inf reaching
     a SUM, a ragged axis split across blocks) is a TTCompileError naming the reduction and what to change.
 
-Padding classes per buffer and axis: "zero" (the host's zeros, or ops that keep 0), "finite", "-inf" (masked),
-"any" (may be inf or NaN: exp of finite padding can overflow, 1/0 ...). `valid[d]` is how many leading
+Padding classes per buffer and axis: "zero" (the host's zeros, or ops that keep 0), "finite", "-inf" / "+inf"
+(masked, or made by an op: log(0), 1/sqrt(0)), "any" (may be inf or NaN: exp of finite padding can overflow,
+1/0 ...). `valid[d]` is how many leading
 elements along axis d of the block are the tensor's (None: no padding; "dyn": depends on the grid).
 """
 from __future__ import annotations
@@ -36,7 +42,15 @@ from ..frontend.layout import layout_of
 from ..frontend.program import Loop, static_shape
 from ..target import TILE_COLS, TILE_ROWS
 
-ZERO, FINITE, NEGINF, ANY = "zero", "finite", "-inf", "any"
+ZERO, FINITE, NEGINF, POSINF, ANY = "zero", "finite", "-inf", "+inf", "any"
+INF = (NEGINF, POSINF)
+# the padding class a masked reduction needs at its source: an infinity that never wins it
+MASK_CLASS = {"max": NEGINF, "min": POSINF}
+
+
+def _neg(c):
+    """The class of -x."""
+    return {NEGINF: POSINF, POSINF: NEGINF}.get(c, c)
 TILE = (TILE_ROWS, TILE_COLS)
 REDUCE_KINDS = ("sum", "max", "min")
 # the reduced axes of a reduce, from its destination's layout kind (frontend/layout.py)
@@ -63,6 +77,7 @@ class ReduceTail:
 class PaddingPlan:
     tails: dict = field(default_factory=dict)      # reduce stmt -> [ReduceTail]
     masks: dict = field(default_factory=dict)      # copy-in stmt -> [valid rows or None, valid cols or None]
+    fills: dict = field(default_factory=dict)      # copy-in stmt -> NEGINF | POSINF, what the reader stores
 
     def partial_tiles(self, reduces) -> list:
         """The distinct partial scaler tiles (count 1..31, reduced axis) these reduce ops need, in order."""
@@ -97,24 +112,23 @@ def tile_counts(valid: int, extent: int, tile: int) -> tuple:
 
 # -------------------------------------------------------------------------- class transfer per op
 def _add(a, b):
-    if ANY in (a, b):
-        return ANY
-    if NEGINF in (a, b):
-        return NEGINF
+    if ANY in (a, b) or {a, b} == set(INF):
+        return ANY                  # -inf + inf = NaN
+    for c in INF:
+        if c in (a, b):
+            return c
     return ZERO if a == b == ZERO else FINITE
 
 
 def _sub(a, b):
-    if ANY in (a, b) or b == NEGINF:
-        return ANY                  # x - (-inf) = +inf, -inf - -inf = NaN
-    if a == NEGINF:
-        return NEGINF
-    return ZERO if a == b == ZERO else FINITE
+    return _add(a, _neg(b))
 
 
 def _mul(a, b):
-    if ANY in (a, b) or NEGINF in (a, b):
-        return ANY                  # -inf * 0 = NaN, the sign of -inf * x is x's
+    if a in INF and b in INF:
+        return POSINF if a == b else NEGINF      # a square of a masked block stays masked
+    if ANY in (a, b) or a in INF or b in INF:
+        return ANY                  # inf * 0 = NaN, the sign of inf * x is x's
     return ZERO if ZERO in (a, b) else FINITE
 
 
@@ -125,28 +139,31 @@ def _div(a, b):
 def _max(a, b):
     if ANY in (a, b):
         return ANY
+    if POSINF in (a, b):
+        return POSINF
     if NEGINF in (a, b):
         return b if a == NEGINF else a
     return ZERO if a == b == ZERO else FINITE
 
 
 def _min(a, b):
-    if ANY in (a, b):
-        return ANY
-    if NEGINF in (a, b):
-        return NEGINF
-    return ZERO if a == b == ZERO else FINITE
+    return _neg(_max(_neg(a), _neg(b)))
 
 
 _BINARY = {"add": _add, "sub": _sub, "mul": _mul, "fdiv": _div, "maximum": _max, "minimum": _min}
-# unary op -> class of f(padding)
+# unary op -> class of f(padding) (a class not listed: "any")
 _UNARY = {
-    "exp": {ZERO: FINITE, FINITE: ANY, NEGINF: ZERO},           # exp(finite) may overflow; exp(-inf) = 0
-    "exp2": {ZERO: FINITE, FINITE: ANY, NEGINF: ZERO},
-    "sqrt": {ZERO: ZERO, FINITE: ANY, NEGINF: ANY},
-    "reciprocal": {ZERO: ANY, FINITE: ANY, NEGINF: ZERO},
-    "silu": {ZERO: ZERO, FINITE: FINITE, NEGINF: ANY},
-    "relu": {ZERO: ZERO, FINITE: FINITE, NEGINF: ZERO},
+    "exp": {ZERO: FINITE, FINITE: ANY, NEGINF: ZERO, POSINF: POSINF},   # exp(finite) may overflow; exp(-inf) = 0
+    "exp2": {ZERO: FINITE, FINITE: ANY, NEGINF: ZERO, POSINF: POSINF},
+    "sqrt": {ZERO: ZERO, FINITE: ANY, POSINF: POSINF},
+    "reciprocal": {ZERO: ANY, FINITE: ANY, NEGINF: ZERO, POSINF: ZERO},
+    "silu": {ZERO: ZERO, FINITE: FINITE, POSINF: POSINF},
+    "relu": {ZERO: ZERO, FINITE: FINITE, NEGINF: ZERO, POSINF: POSINF},
+    # the release's log_tile: 0 -> -inf, +inf -> +inf (ckernel_sfpu_log.h); rsqrt_tile: +-0 -> +-inf, inf -> 0
+    # (ckernel_sfpu_sqrt.h, RECIPROCAL)
+    "log": {ZERO: NEGINF, FINITE: ANY, POSINF: POSINF},
+    "log2": {ZERO: NEGINF, FINITE: ANY, POSINF: POSINF},
+    "rsqrt": {ZERO: ANY, FINITE: ANY, POSINF: ZERO},
 }
 
 
@@ -158,7 +175,7 @@ def _either(a, b):
 
 
 def _of_value(v: float):
-    return ZERO if v == 0 else NEGINF if v == float("-inf") else FINITE if math.isfinite(v) else ANY
+    return ZERO if v == 0 else FINITE if math.isfinite(v) else NEGINF if v < 0 else POSINF if v > 0 else ANY
 
 
 def _scalar(kind, x, s: float, scalar_first: bool):
@@ -166,18 +183,18 @@ def _scalar(kind, x, s: float, scalar_first: bool):
         return ANY
     if kind in ("add", "sub"):
         if scalar_first and kind == "sub":
-            return ANY if x == NEGINF else (ZERO if x == ZERO and s == 0 else FINITE)   # s - (-inf) = +inf
-        return NEGINF if x == NEGINF else (ZERO if x == ZERO and s == 0 else FINITE)
+            x = _neg(x)                             # s - x
+        return x if x in INF else (ZERO if x == ZERO and s == 0 else FINITE)
     if kind == "mul":
-        if x == NEGINF:
-            return NEGINF if s > 0 else ANY
+        if x in INF:
+            return x if s > 0 else _neg(x) if s < 0 else ANY      # inf * 0 = NaN
         return x
     if kind == "fdiv":
         if scalar_first:
-            return ZERO if x == NEGINF else ANY     # s / 0
+            return ZERO if x in INF else ANY        # s / 0
         if s == 0:
             return ANY
-        return (NEGINF if s > 0 else ANY) if x == NEGINF else x
+        return (x if s > 0 else _neg(x)) if x in INF else x
     if kind in ("maximum", "minimum"):
         return (_max if kind == "maximum" else _min)(x, ZERO if s == 0 else FINITE)
     return ANY
@@ -191,7 +208,8 @@ class _Walk:
         self.masks = masks
         self.state: dict = {}
         self.tails: dict = {}
-        self.want_masks: dict = {}      # reduce stmt -> [(axis, source state)] of a MAX that needs a mask
+        self.want_masks: dict = {}      # reduce stmt -> [(axis, source state, class)] of a MAX / MIN that needs
+        #                                 its source's padding to be that class (MASK_CLASS)
 
     def get(self, operand) -> BufState:
         name = operand.name
@@ -228,7 +246,7 @@ class _Walk:
         if k == "gemm":
             a, b, c = (self.get(o) for o in ops[1:4])
             nb = 0 if bool(op.args[5]) else 1      # transpose_B: the result's columns are B's rows
-            bad = any(p in (NEGINF, ANY) for p in a.pad + b.pad)
+            bad = any(p in (NEGINF, POSINF, ANY) for p in a.pad + b.pad)
             pad = [ANY if bad else _add(a.pad[0], c.pad[0]), ANY if bad else _add(b.pad[nb], c.pad[1])]
             keys = op if nb == 0 and b.valid[0] is not None else c.keys
             self.state[ops[0].name] = BufState([a.valid[0], b.valid[nb]], pad, a.origins | b.origins | c.origins,
@@ -282,7 +300,7 @@ class _Walk:
                 st.valid[d] = "dyn"
             elif logical[d] - lo_c < int(ext):
                 st.valid[d] = logical[d] - lo_c
-            st.pad[d] = NEGINF if mask[d] is not None else ZERO
+            st.pad[d] = mask[d] if mask[d] is not None else ZERO
         self.state[dst.name] = st
 
     def reduce(self, op):
@@ -308,8 +326,8 @@ class _Walk:
                      fix=f"make the rows of {g[2].name}'s tensor (the keys) a multiple of its block (and of 32); "
                          f"attention over a ragged key count is not supported yet")
             if not self.strict and (v == "dyn" or s.pad[d] not in (ZERO, FINITE)):
-                if op.kind != "sum":
-                    self.want_masks.setdefault(op.stmt, []).append((d, s))
+                if op.kind != "sum" and s.pad[d] != MASK_CLASS[op.kind]:
+                    self.want_masks.setdefault(op.stmt, []).append((d, s, MASK_CLASS[op.kind]))
                 continue
             if v == "dyn":
                 fail(name, construct.format(AXIS_NAME[d]) + ": the block's start along that axis depends on the "
@@ -318,13 +336,6 @@ class _Walk:
                      fix=f"start the block at 0 along that axis: copy the whole axis, in whole tiles, into "
                          f"{src.name} (e.g. A[0:32, 0:NP] with NP = (N + 31) // 32 * 32) and launch the grid "
                          f"over the other axis only")
-            if op.kind == "min":
-                # a MIN would need +inf over the padding; the reader stores only the max's -inf
-                fail(name, construct.format(AXIS_NAME[d]) + ": the device masks a ragged tail with -inf, "
-                     "which a minimum would return", op.stmt,
-                     supported="Tx.sum and Tx.max over a ragged axis",
-                     fix="negate the data into a float32 shared buffer (multiply by -1), reduce it with Tx.max "
-                         "and negate the result")
             extent = static_shape(src.buf)[d]
             counts = tile_counts(v, extent, TILE[d])
             masked = op.kind != "sum"
@@ -342,11 +353,13 @@ class _Walk:
                 tails.append(ReduceTail(d, counts, partial_scaler=False))
                 continue
             if masked:
-                if s.pad[d] != NEGINF:
-                    self.want_masks.setdefault(op.stmt, []).append((d, s))
+                if s.pad[d] != MASK_CLASS[op.kind]:
+                    self.want_masks.setdefault(op.stmt, []).append((d, s, MASK_CLASS[op.kind]))
             elif s.pad[d] not in (ZERO, FINITE):
                 fail(name, construct.format(AXIS_NAME[d]) + f": its padding holds {s.pad[d]} values here ("
                      + ("the -inf of the mask a Tx.max over the same block needs" if s.pad[d] == NEGINF else
+                        "the +inf of the mask a Tx.min over the same block needs, or of log(0) / 1/sqrt(0)"
+                        if s.pad[d] == POSINF else
                         "an op before the sum may have made inf or NaN of the padding, e.g. exp of a finite "
                         "value or 1/0") + "), which the partial scaler's 0 weight cannot drop (0 * inf = NaN)",
                      op.stmt, supported="a Tx.sum over a ragged axis of values computed from its tensors "
@@ -367,42 +380,78 @@ def plan_padding(km) -> PaddingPlan:
     TTCompileError (naming the reduction) for a reduction over a ragged axis the device cannot handle."""
     if not km.padded:
         return PaddingPlan()
-    masks: dict = {}
-    for _ in range(3):                   # a mask found by one walk changes the classes the next one sees
+    masks: dict = {}                     # copy-in stmt -> [class stored over padded rows, ... columns]
+    flipped, reverted = set(), set()
+    wanted_by: dict = {}                 # (copy-in stmt, axis) -> the masked reductions (MASK_CLASS) reading it
+    for _ in range(5):                   # a mask found by one walk changes the classes the next one sees
         w = _Walk(km, masks, strict=False)
         w.run(km.body)
         new = False
         for stmt, wants in w.want_masks.items():
-            for d, s in wants:
+            for d, s, want in wants:
                 if not s.origins:
-                    _unmaskable(km, stmt, d)
+                    _unmaskable(km, stmt, d, s.pad[d])
                 for origin in s.origins:
+                    wanted_by.setdefault((origin, d), set()).add(want)
                     m = masks.setdefault(origin, [None, None])
-                    new |= m[d] is None
-                    m[d] = True
+                    if m[d] is None:         # first guess: the class the reduction wants
+                        m[d], new = want, True
+                    elif (origin, d) not in flipped:
+                        # the guess did not reach the reduction as wanted (a negation, or relu made 0 of
+                        # -inf): try the other infinity once
+                        m[d], new = _neg(m[d]), True
+                        flipped.add((origin, d))
+                    elif (origin, d) not in reverted:
+                        # neither works: back to the reduction's own class, which the error then names
+                        m[d], new = _neg(m[d]), True
+                        reverted.add((origin, d))
         if not new:
             break
     w = _Walk(km, masks, strict=True)
     w.run(km.body)
-    for stmt, wants in w.want_masks.items():      # masked, but the -inf did not survive the chain
-        _unmaskable(km, stmt, wants[0][0])
+    for stmt, wants in w.want_masks.items():      # masked, but the infinity did not survive the chain
+        d, s, _ = wants[0]
+        both = any(len(wanted_by.get((o, d), ())) > 1 for o in s.origins)
+        _unmaskable(km, stmt, d, s.pad[d], conflict=both)
     plan = PaddingPlan(tails=w.tails)
     for op, _ in km.walk_ops():
         if op.stmt in masks:
             st = w.state[op.operands[0].name]
+            fills = {c for c in masks[op.stmt] if c is not None}
+            if len(fills) > 1:
+                _two_fills(km, op)
             plan.masks[op.stmt] = [st.valid[d] if masks[op.stmt][d] else None for d in (0, 1)]
+            plan.fills[op.stmt] = fills.pop()
     return plan
 
 
-def _unmaskable(km, stmt, d):
+def _unmaskable(km, stmt, d, pad, conflict=False):
     op = next(o for o, _ in km.walk_ops() if o.stmt.same_as(stmt))
     dst, src = op.operands[:2]
-    fail(km.name, f"Tx.{op.kind}({dst.name}, {src.name}) over the ragged {AXIS_NAME[d]} of {src.name}: the -inf "
-         f"mask the reader stores over the padding of the loaded blocks does not survive the ops that compute "
-         f"{src.name} (only adding finite values, a positive scale and Tx.maximum keep -inf)", stmt,
-         supported="a max over a ragged axis of a loaded block, or of values computed from it by adds, "
-                   "subtractions of finite values and positive scales",
+    construct = f"Tx.{op.kind}({dst.name}, {src.name}) over the ragged {AXIS_NAME[d]} of {src.name}"
+    if conflict and pad == _neg(MASK_CLASS[op.kind]):
+        fail(km.name, f"{construct}: its padding holds {pad}, the mask another reduction of the same loaded block "
+             f"needs; a max needs -inf and a min +inf over the padding, and the reader stores one of them", stmt,
+             supported="a max and a min over a ragged axis of different loaded blocks",
+             fix=f"load the tensor into a second shared buffer for one of the two reductions, or make the "
+                 f"tensor's {AXIS_NAME[d]} a multiple of 32")
+    mask = "-inf" if op.kind == "max" else "+inf"
+    fail(km.name, f"{construct}: the {mask} mask the reader stores over the padding of the loaded blocks does not "
+         f"survive the ops that compute {src.name} (only adding finite values, a nonzero scale and Tx.maximum / "
+         f"Tx.minimum keep an infinity)", stmt,
+         supported="a max or min over a ragged axis of a loaded block, or of values computed from it by adds, "
+                   "subtractions of finite values and nonzero scales",
          fix=f"reduce the loaded block itself, or make the tensor's {AXIS_NAME[d]} a multiple of 32")
 
 
-__all__ = ["plan_padding", "scaler_tiles", "scaler_face_positions", "PaddingPlan", "ReduceTail", "tile_counts", "ZERO", "FINITE", "NEGINF", "ANY"]
+def _two_fills(km, op):
+    dst, src = op.operands[:2]
+    fail(km.name, f"the block {dst.name} loaded by Tx.copy({dst.name}, {src.name}) is reduced with a max along one "
+         f"ragged axis and a min along the other: the reader would have to store -inf over one padding and +inf "
+         f"over the other", op.stmt,
+         supported="one masked reduction kind (max or min) per loaded block",
+         fix=f"load the tensor into a second shared buffer for one of the two reductions")
+
+
+__all__ = ["plan_padding", "scaler_tiles", "scaler_face_positions", "PaddingPlan", "ReduceTail", "tile_counts", "ZERO",
+           "FINITE", "NEGINF", "POSINF", "ANY"]

@@ -45,6 +45,9 @@ OPS: dict[str, OpInfo] = {o.frontend: o for o in [
     OpInfo("exp", "unary", "SFPU", "exp", ("copy_tile", "unary_tile")),
     # log2(x) = ln(x) / ln(2): log_tile, then the SFPU's scalar multiply (UNARY_POST_SCALE)
     OpInfo("log2", "unary", "SFPU", "log", ("copy_tile", "unary_tile", "scalar_tile")),
+    # natural log and 1 / sqrt: TIRx has no such tile ops; tilelang_tt.tile (TTx.log / TTx.rsqrt) adds them
+    OpInfo("log", "unary", "SFPU", "log", ("copy_tile", "unary_tile")),
+    OpInfo("rsqrt", "unary", "SFPU", "rsqrt", ("copy_tile", "unary_tile")),
     OpInfo("sqrt", "unary", "SFPU", "sqrt", ("copy_tile", "unary_tile")),
     OpInfo("reciprocal", "unary", "SFPU", "recip", ("copy_tile", "unary_tile")),
     OpInfo("silu", "unary", "SFPU", "silu", ("copy_tile", "unary_tile")),
@@ -73,9 +76,9 @@ REDUCE_OPS = {"sum": "SUM", "max": "MAX", "min": "MIN"}        # frontend -> Poo
 # What verification accepts, for error messages.
 SUPPORTED_OPS_TEXT = ("Tx.copy (global<->shared, local->global, shared->local, local->shared), Tx.fill, "
                       "Tx.gemm, Tx.add/sub/mul/fdiv (tensors, broadcast vectors, immediate scalars), Tx.fma, "
-                      "Tx.exp/exp2/log2/sqrt/reciprocal/silu, Tx.maximum/minimum (two tensors; maximum(x, y, 0) is "
-                      "relu), Tx.sum/max/min (axes=-1, 0 or both), Tx.cast, Tx.select with a predicate on tile "
-                       "coordinates (docs/ops.md)")
+                      "Tx.exp/exp2/log2/sqrt/reciprocal/silu, TTx.log/rsqrt (tilelang_tt.tile), Tx.maximum/minimum (two "
+                      "tensors; maximum(x, y, 0) is relu), Tx.sum/max/min (axes=-1, 0 or both), Tx.cast, Tx.select with "
+                      "a predicate on tile coordinates (docs/ops.md)")
 
 
 def info(op) -> OpInfo | None:

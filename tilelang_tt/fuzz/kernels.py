@@ -13,6 +13,7 @@ families (the fast-matmul schedules, reductions) are added to FAMILIES.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,6 +23,7 @@ from tvm.script import tirx as T
 from tvm.tirx.script import tile as Tx
 
 from .. import numerics as N
+from .. import tile as TTx
 from ..samples import b_layout
 
 UNARY_OPS = ("exp", "sqrt", "reciprocal", "silu", "relu")
@@ -454,8 +456,8 @@ FAMILIES = {
 # or "bfloat16" / "float32" (a fresh shared buffer of that format, packed to its CB and read back by the
 # next step); args are "cur" (the previous step's result; X_s before the first step), "X", "Y" or an
 # immediate float. Ops: fma (cur, scale, bias), maximum / minimum, fdiv, add / sub / mul (a tensor or
-# an immediate on either side), exp2, log2, cast (cur into a buffer of the other format). A result left
-# in a shared buffer is copied into c before the output's copy.
+# an immediate on either side), exp2, log2, log / rsqrt (TTx, tilelang_tt.tile), cast (cur into a buffer of
+# the other format). A result left in a shared buffer is copied into c before the output's copy.
 
 LOG2_SCALE = 1.0 / 0.6931471805599453   # Tx.log2 = log_tile, then mul_unary_tile(1 / ln 2) (docs/ops.md)
 
@@ -507,8 +509,8 @@ def _breadth_build(p, name):
         if op == "select":
             args, (pred, _) = args[:2], select_predicate(args[2], bm, bn)
         ops = [_breadth_operand(a, cur) for a in args] + ([pred] if op == "select" else [])
-        fn = {"maximum": "maximum", "minimum": "minimum"}.get(op, op)
-        body.append(f"Tx.{fn}({dst}, {', '.join(ops)})")
+        ns = "TTx" if op in TTx.OPS else "Tx"
+        body.append(f"{ns}.{op}({dst}, {', '.join(ops)})")
         cur = dst
     if cur != "c":
         body.append(f"Tx.copy(c, {cur})")
@@ -519,7 +521,7 @@ def _breadth_build(p, name):
     params.append(f'C: T.Buffer(({M}, {Nn}), "{out}")')
     text = ("# from tvm.script import tirx as T\n@T.prim_func\n"
             f"def kernel({', '.join(params)}):\n" + "".join(f"    {ln}\n" for ln in decl + body))
-    func = tvm.script.from_source(text.replace("Tx.", "T.tile."))
+    func = tvm.script.from_source(re.sub(r"\bTx\.", "T.tile.", text), extra_vars={"T": T, "TTx": TTx})
     return func.with_attr("global_symbol", name)
 
 
@@ -553,9 +555,11 @@ def _breadth_reference(p, arrays, fp32_dst, fidelity="HiFi4"):
         a = [get(x) for x in (args[:2] if op == "select" else args)]
         tensors = [v for v in a if v[1] != "imm"]
         if op == "exp2":
-            r = N.unary("exp2", in_dst(a[0]))
+            r = N.unary("exp2", in_dst(a[0]), dst)      # exp2_tile's routine follows the DST format
         elif op == "log2":
-            r = N.scalar("mul", _dst(N.unary("log", in_dst(a[0])), fp32_dst), LOG2_SCALE)
+            r = N.scalar("mul", _dst(N.unary("log", in_dst(a[0]), dst), fp32_dst), LOG2_SCALE)
+        elif op in TTx.OPS:               # log_tile (its polynomial follows the DST format), rsqrt_tile
+            r = N.unary(op, in_dst(a[0]), dst)
         elif op == "cast":
             r = in_dst(a[0])
         elif op in ("maximum", "minimum"):

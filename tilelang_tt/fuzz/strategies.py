@@ -285,7 +285,8 @@ def cases(draw, families=None):
 # The element-wise breadth family (kernels._breadth_build): immediates are exact in bf16 and fp32, none 0
 # (a divisor).
 IMMEDIATES = (0.5, -2.0, 3.0, 0.25, -1.0, 1.5)
-BREADTH_OPS = ("fma", "maximum", "minimum", "fdiv", "add", "sub", "mul", "exp2", "log2", "cast", "select")
+BREADTH_OPS = ("fma", "maximum", "minimum", "fdiv", "add", "sub", "mul", "exp2", "log2", "log", "rsqrt", "cast",
+               "select")
 # Tx.select predicates on the global coordinates (kernels.select_predicate): causal with an offset, a band, a
 # residue of the column; a fill drawn from the immediates or -inf
 SELECT_MASKS = ("causal", "band", "stride")
@@ -305,7 +306,7 @@ def _breadth_step(draw, cur_fmt, local):
             other = "float32" if local == "bfloat16" else "bfloat16"
         return ["cast", other, "cur"]
     to = draw(st.sampled_from(("bfloat16", "float32"))) if _one_in(draw, 3) else "local"
-    if op in ("exp2", "log2"):
+    if op in ("exp2", "log2", "log", "rsqrt"):
         return [op, to, "cur"]
     if op == "select":
         kind = draw(st.sampled_from(SELECT_MASKS))

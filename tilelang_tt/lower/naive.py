@@ -20,7 +20,7 @@ from tvm import tirx
 
 from ..analysis import masks
 from ..analysis.compute_state import place_inits
-from ..analysis.padding import plan_padding, scaler_face_positions, scaler_tiles
+from ..analysis.padding import NEGINF, plan_padding, scaler_face_positions, scaler_tiles
 from ..errors import TTResourceError, fail
 from ..frontend.ops import SUPPORTED_OPS_TEXT
 from ..frontend.program import Loop, TileOp, num_tiles, scope_of, static_shape, tile_start, tiles_of
@@ -315,19 +315,21 @@ class NaiveLowering:
             stmts.append(ev("l1_store_u32", tile_addr + face * 512 + (n // 2) * 4, 0x00003F80))
         return seq([x for x in stmts if x is not None])
 
-    def _mask_stores(self, local_buf, cb, valid) -> list:
-        """-inf over the padding of a loaded block (analysis/padding.py): positions at or past valid[0] rows /
-        valid[1] columns of the block, written through the CB's L1 pointer after the NOC reads, before the
-        push (the data movement core owns the reserved pages until then). A bf16 pair that straddles the
-        column boundary keeps its valid low half and gets 0xFF80 in its high half (a 16-bit store)."""
+    def _mask_stores(self, local_buf, cb, valid, fill) -> list:
+        """-inf (a max's mask) or +inf (a min's) over the padding of a loaded block (analysis/padding.py):
+        positions at or past valid[0] rows / valid[1] columns of the block, written through the CB's L1 pointer
+        after the NOC reads, before the push (the data movement core owns the reserved pages until then). A
+        bf16 pair that straddles the column boundary keeps its valid low half and gets the infinity in its
+        high half (a 16-bit store)."""
         rt, ct = tiles_of(local_buf)
         spec = next(c for c in self.schedule.cbs if c.index == cb)
         if spec.storage:
             # a block-float page shares one exponent per 16 values: -inf cannot be stored per element
-            fail(self.km.name, f"Tx.max over a ragged axis of {spec.name}, whose tensor is stored as "
-                 f"{spec.storage}: the reader's -inf mask needs bf16 / fp32 pages (a block-float group shares "
+            kind, inf = ("max", "-inf") if fill == NEGINF else ("min", "+inf")
+            fail(self.km.name, f"Tx.{kind} over a ragged axis of {spec.name}, whose tensor is stored as "
+                 f"{spec.storage}: the reader's {inf} mask needs bf16 / fp32 pages (a block-float group shares "
                  f"its exponent, and one Inf zeroes the group's other values)",
-                 supported="a max over a ragged axis of a tensor stored in its own dtype",
+                 supported="a max or min over a ragged axis of a tensor stored in its own dtype",
                  fix=f"drop the block-float storage of the tensor loaded into {spec.name}, or make the reduced "
                      f"axis a multiple of 32")
         esize = spec.page_bytes // 1024
@@ -346,13 +348,14 @@ class NaiveLowering:
                 for r0, r1, first in ((0, min(kr, 16), kc), (16, max(kr, 16), kc),
                                       (kr, 16, 0), (max(kr, 16), 32, 0)):
                     if r0 < r1 and first < 32:
-                        out += self._neginf_rows(tile, r0, r1 - r0, first, esize)
+                        out += self._inf_rows(tile, r0, r1 - r0, first, esize, fill)
         return out
 
     @staticmethod
-    def _neginf_rows(tile, r0, nrows, first, esize) -> list:
-        """-inf at columns first..31 of tile rows r0..r0+nrows-1 (all in one face row: faces (r0 // 16) * 2
-        and + 1, 16 columns each, row-major within the face)."""
+    def _inf_rows(tile, r0, nrows, first, esize, fill) -> list:
+        """-inf / +inf (fill) at columns first..31 of tile rows r0..r0+nrows-1 (all in one face row: faces
+        (r0 // 16) * 2 and + 1, 16 columns each, row-major within the face)."""
+        f32, bf16 = (0xFF800000, 0xFF80) if fill == NEGINF else (0x7F800000, 0x7F80)
         out, r, k = [], var("r"), var("k")
         for fc in (0, 1):
             lo = max(first, 16 * fc) - 16 * fc
@@ -361,13 +364,13 @@ class NaiveLowering:
             row = tile + ((r0 // 16) * 2 + fc) * 256 * esize + ((r0 % 16) + r) * 16 * esize
             body = []
             if esize == 4:
-                body.append(for_(k, 16 - lo, [ev("l1_store_u32", row + (lo + k) * 4, _I32(0xFF800000))]))
+                body.append(for_(k, 16 - lo, [ev("l1_store_u32", row + (lo + k) * 4, _I32(f32))]))
             else:
                 if lo % 2:      # the pair (lo - 1, lo): keep the valid low half, -inf in the high half
-                    body.append(ev("l1_store_u16", row + lo * 2, 0xFF80))
+                    body.append(ev("l1_store_u16", row + lo * 2, bf16))
                     lo += 1
                 if lo < 16:
-                    body.append(for_(k, (16 - lo) // 2, [ev("l1_store_u32", row + lo * 2 + k * 4, _I32(0xFF80FF80))]))
+                    body.append(for_(k, (16 - lo) // 2, [ev("l1_store_u32", row + lo * 2 + k * 4, _I32(bf16 << 16 | bf16))]))
             out.append(for_(r, nrows, [x for x in body if x is not None]))
         return [x for x in out if x is not None]
 
@@ -416,7 +419,7 @@ class NaiveLowering:
                     mask = self.padding.masks.get(it.stmt)
                     out += [ev("cb_reserve_back", cb, n), self._dram_pages(src, dst.buf, cb, True),
                             ev("noc_async_read_barrier")]
-                    out += self._mask_stores(dst.buf, cb, mask) if mask else []
+                    out += self._mask_stores(dst.buf, cb, mask, self.padding.fills[it.stmt]) if mask else []
                     out.append(ev("cb_push_back", cb, n))
                 elif isinstance(it, TileOp) and it.kind == "select":
                     out += self._select_mask(it)

@@ -171,12 +171,18 @@ COSTS = {"wormhole_b0": WORMHOLE_B0, "blackhole": BLACKHOLE}
 #   [SFPU:43569] tenstorrent/tt-metal issue #43569 (the accurate bf16 exp, ~1150 cycles/tile);
 #   [SFPU:44393] tenstorrent/tt-metal issue #44393 (log: 45 cycles per 32 elements in bf16, x 32 per tile);
 #   [SFPU:57292] tenstorrent/tt-metal PR #57292 (abs, one SFPU instruction per element: 146 cycles/tile on
-#                main, Blackhole), the cost of every one-instruction routine here: [ASSUMED] by analogy.
+#                main, Blackhole), the cost of every one-instruction routine here: [ASSUMED] by analogy;
+#   [SFPU:55714] tenstorrent/tt-metal PR #55714 (static counts: silu issues 46 instructions per 32 datums on
+#                Wormhole, bf16 DST; with [SFPU:48925]'s 1432 cycles/tile that is ~1 cycle per instruction per
+#                vector op), the rate a routine priced by its instruction count gets here.
 SFPU_ROUTINE_CYCLES = {
     "exp": 1150.0,                 # [SFPU:43569]
     "exp2": 920.0,                 # [SFPU:48925]
     "silu": 1432.0,                # [SFPU:48925]
     "log": 1440.0,                 # [SFPU:44393]
+    # [ASSUMED] ~35 instructions per 32 datums (counted in the 0.81.1 _calculate_sqrt_body_<false, true>: seed,
+    # cubic correction, Newton step, the zero / inf / negative guards, bf16 conversion) x 32 at [SFPU:55714]'s rate
+    "rsqrt": 1100.0,
     "relu": 146.0,                 # [SFPU:57292] [ASSUMED] one instruction per element, like abs
     "binop_with_scalar": 146.0,    # [SFPU:57292] [ASSUMED] one multiply-add per element
     "fill": 146.0,                 # [SFPU:57292] [ASSUMED]

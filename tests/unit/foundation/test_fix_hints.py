@@ -170,6 +170,7 @@ COVERED = {
     "(e.g. by * 64, k * 32)": "parse_only",
     "T.launch_thread('blockIdx.x', (cols + bn - 1) // bn)": "parse_only",
     "(e.g. A[0:32, 0:NP] with NP = (N + 31) // 32 * 32)": "ragged_reduce_block_start",
+    "e.g. TTx._x(y, x_s), or write T._x(value)": "ttx_operand",
 }
 
 
@@ -394,6 +395,32 @@ def test_ragged_reduce_block_start():
                             out_idx=1)
     a = np.random.default_rng(0).standard_normal((32, 50)).astype(np.float32)
     assert np.allclose(np.asarray(k(a))[:, 0], a.sum(axis=1), rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("op", ["log", "rsqrt"])
+def test_ttx_operand(op):
+    """TTx.<op>(y, 3): the fix's tile form compiles in a kernel (and matches numpy), its scalar form is TVM's
+    scalar intrinsic."""
+    from tvm import tirx
+    from tvm.script import tirx as T
+    from tilelang_tt import tile as TTx
+    with pytest.raises(TTArgumentError) as e:
+        getattr(TTx, op)(tirx.decl_buffer((32, 64), "float32", "y", scope="local"), 3)
+    tile_form = re.search(rf"TTx\.{op}\([^)]*\)", fix_of(e.value)).group(0)
+    scalar_form = re.search(rf"\bT\.{op}\([^)]*\)", fix_of(e.value)).group(0)
+    src = ("# from tvm.script import tirx as T\n@T.prim_func\n"
+           'def k(A: T.Buffer((32, 64), "float32"), C: T.Buffer((32, 64), "float32")):\n'
+           '    bx = T.launch_thread("blockIdx.x", 1)\n'
+           '    x_s = T.alloc_buffer((32, 64), "float32", scope="shared")\n'
+           '    y = T.alloc_buffer((32, 64), "float32", scope="local")\n'
+           "    T.tile.copy(x_s, A[0:32, 0:64])\n"
+           f"    {tile_form}\n"
+           "    T.tile.copy(C[0:32, 0:64], y)\n")
+    k = tilelang_tt.compile(tvm.script.from_source(src, extra_vars={"T": T, "TTx": TTx}), out_idx=1)
+    a = np.random.default_rng(1).uniform(0.5, 4.0, (32, 64)).astype(np.float32)
+    want = np.log(a) if op == "log" else 1 / np.sqrt(a)
+    assert np.allclose(np.asarray(k(a)), want, rtol=1e-6, atol=1e-6)
+    assert str(eval(scalar_form, {"T": T, "value": tirx.FloatImm("float32", 2.0)})) == f"T.{op}(T.float32(2.0))"
 
 
 def test_docs_errors_fix_lines_parse():

@@ -1,5 +1,5 @@
 """Element-wise breadth beyond add / sub / mul (docs/ops.md): Tx.fma, Tx.cast between bf16 and fp32 CBs,
-Tx.min reductions, Tx.log2. Each runs on the emulator and in the interpreter of TT-level TIR, both within the
+Tx.min reductions, Tx.log2, TTx.log / TTx.rsqrt. Each runs on the emulator and in the interpreter of TT-level TIR, both within the
 derived bound of the bounded float64 reference and within the sum of bounds of each other, tile by tile."""
 import numpy as np
 import pytest
@@ -150,13 +150,64 @@ def test_log2_in_a_unary_chain(target, dtype):
     M, N_ = 64, 128
     a = _data((M, N_), dtype, 36, 1.0)
     x = N.unary("exp", N.Bounded.exact(a)).stored(dtype)
-    x = N.scalar("mul", N.unary("log", x).stored(dtype), 1.0 / math.log(2.0)).stored(dtype)
-    ref = N.unary("exp2", x).stored(dtype).stored(dtype)     # two roundings per op, as for unary chains
+    x = N.scalar("mul", N.unary("log", x, dst=dtype).stored(dtype), 1.0 / math.log(2.0)).stored(dtype)
+    ref = N.unary("exp2", x, dst=dtype).stored(dtype).stored(dtype)     # two roundings per op, as for unary chains
     kernel = _three_ways(samples.unary_chain(M, N_, ("exp", "log2", "exp2"), dtype=dtype), {"A": a}, "C", (M, N_),
                          ref, target)
     cpp = kernel.sources["compute.cpp"]
     assert "log_tile_init();" in cpp and "log_tile(" in cpp
     assert f"mul_unary_tile(t, static_cast<uint32_t>({0x3fb8aa3b}))" in cpp      # 1 / ln 2 in fp32
+
+
+@pytest.mark.parametrize("target, dtype", [
+    ("tenstorrent", "bfloat16"), ("tenstorrent/blackhole", "float32"),
+    pytest.param("tenstorrent/blackhole", "bfloat16", marks=pytest.mark.slow),
+    pytest.param("tenstorrent", "float32", marks=pytest.mark.slow)])
+def test_log_and_rsqrt_tile_ops(target, dtype):
+    """TTx.log / TTx.rsqrt (tilelang_tt.tile: TIRx has neither) lower to log_tile / rsqrt_tile:
+    log(rsqrt(exp(x))) = -x / 2. A bf16 kernel runs log's bf16-DST polynomial on a device, which the bound
+    carries (numerics.BF16_DST_ROUNDOFF)."""
+    M, N_ = 64, 128
+    a = _data((M, N_), dtype, 37, 1.0)
+    x = N.unary("exp", N.Bounded.exact(a)).stored(dtype)
+    x = N.unary("rsqrt", x).stored(dtype)
+    ref = N.unary("log", x, dst=dtype).stored(dtype).stored(dtype)
+    kernel = _three_ways(samples.unary_chain(M, N_, ("exp", "rsqrt", "log"), dtype=dtype), {"A": a}, "C", (M, N_),
+                         ref, target)
+    cpp = kernel.sources["compute.cpp"]
+    for call in ("rsqrt_tile_init();", "rsqrt_tile(t);", "log_tile_init();", "log_tile(t);",
+                 '#include "api/compute/eltwise_unary/rsqrt.h"'):
+        assert call in cpp, call
+
+
+def test_ttx_ops_build_through_tvm_and_check_their_arguments():
+    """TTx ops parse inside T.prim_func and build with tvm.build; a scalar argument is the scalar intrinsic
+    (as Tx.exp(value) is); anything else is a TTArgumentError naming the op and the fix."""
+    import tvm
+    from tvm import tirx
+    from tvm.script import tirx as T
+    from tvm.tirx.script import tile as Tx
+    from tilelang_tt import tile as TTx
+    from tilelang_tt.errors import TTArgumentError
+
+    @T.prim_func
+    def rsqrt_log(A: T.Buffer((32, 64), "float32"), C: T.Buffer((32, 64), "float32")):
+        bx = T.launch_thread("blockIdx.x", 1)
+        A_s = T.alloc_buffer((32, 64), "float32", scope="shared")
+        y = T.alloc_buffer((32, 64), "float32", scope="local")
+        Tx.copy(A_s, A[0:32, 0:64])
+        TTx.rsqrt(y, A_s)
+        TTx.log(y)                      # in place, like Tx.exp(y)
+        Tx.copy(C[0:32, 0:64], y)
+
+    a = (np.random.default_rng(38).random((32, 64)) + 0.5).astype(np.float32)
+    c = tvm.runtime.tensor(np.zeros((32, 64), np.float32))
+    tvm.build(rsqrt_log, target="tenstorrent")["rsqrt_log"](tvm.runtime.tensor(a), c)
+    want = N.unary("log", N.unary("rsqrt", N.Bounded.exact(a)).stored("float32")).stored("float32")
+    assert N.check_bounded(c.numpy(), want).ok
+    assert str(TTx.log(tirx.FloatImm("float32", 2.0))) == "T.log(T.float32(2.0))"
+    with pytest.raises(TTArgumentError, match=r"TTx.rsqrt: `src` is .* not a buffer.*fix: pass a buffer"):
+        TTx.rsqrt(tirx.decl_buffer((32, 64), "float32", "y", scope="local"), 3)
 
 
 def test_log2_with_scale_names_the_construct():

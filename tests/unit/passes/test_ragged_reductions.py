@@ -43,6 +43,28 @@ def test_reductions_over_ragged_axes_of_negative_data(op, axis, M, N_, dtype, ta
         assert (got < 0).all()
 
 
+_MIN_FAST = {("row", "bfloat16", "tenstorrent"), ("col", "float32", "tenstorrent/blackhole"),
+             ("all", "float32", "tenstorrent"), ("row", "float32", "tenstorrent/blackhole")}
+
+
+@pytest.mark.parametrize("axis, dtype, target", [
+    pytest.param(ax, dt, tg, marks=[] if (ax, dt, tg) in _MIN_FAST else [pytest.mark.slow])
+    for ax in ("row", "col", "all") for dt in ("bfloat16", "float32") for tg in CHIPS])
+def test_min_over_ragged_axes_of_positive_data(axis, dtype, target):
+    """Tx.min = -max(-x) (tt.LowerMinReduce): the reader stores +inf over the padding, the negation makes it the
+    -inf the max ignores. Every value >= 1: a min that let the zero padding in would return 0. Tails of 18 / 13
+    columns and 13 rows, an odd bf16 boundary (N = 37 rows) included."""
+    M, N_ = {"row": (40, 37), "col": (45, 64), "all": (45, 50)}[axis]
+    a = (np.abs(_data((M, N_), dtype, M + N_)) + 1).astype(_data((1, 1), dtype, 0).dtype)
+    shape = {"row": (M, 1), "col": (1, N_), "all": (1, 1)}[axis]
+    kernel = _three_ways(samples.reduce("min", axis, M, N_, dtype=dtype), {"A": a}, "C", shape,
+                         R.reduce("min", axis, a), target)
+    got = np.asarray(kernel(a), np.float64)
+    assert (got >= 1).all()
+    inf = {"float32": 0x7F800000, "bfloat16": 0x7F807F80}[dtype]      # +inf words (a bf16 pair)
+    assert f"static_cast<uint32_t>({inf})" in kernel.sources["reader.cpp"]
+
+
 @pytest.mark.parametrize("target", CHIPS)
 @pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
 @pytest.mark.parametrize("M, N_", [(40, 50), (7, 20), (33, 100)])
@@ -109,6 +131,10 @@ _BODIES = {
     "max_of_exp": ["E = shared", "Tx.exp(E, X)", "Tx.max(r, E, axes=-1)"],
     # the max and the sum of one loaded block: the mask the max needs reaches the sum
     "max_and_sum": ["m = vec", "s = vec", "Tx.max(m, X, axes=-1)", "Tx.sum(s, X, axes=-1)", "Tx.add(r, m, s)"],
+    # a max and a min of one loaded block: -inf and +inf over the same padding
+    "max_and_min": ["m = vec", "n = vec", "Tx.max(m, X, axes=-1)", "Tx.min(n, X, axes=-1)", "Tx.add(r, m, n)"],
+    "max_and_min_two_loads": ["X2 = shared", "m = vec", "n = vec", "Tx.copy(X2, A[0:32, 0:NP])",
+                              "Tx.max(m, X, axes=-1)", "Tx.min(n, X2, axes=-1)", "Tx.add(r, m, n)"],
     # the fix that error gives: the tensor loaded twice, one block for each reduction
     "two_loads": ["X2 = shared", "m = vec", "s = vec", "Tx.copy(X2, A[0:32, 0:NP])", "Tx.max(m, X, axes=-1)",
                   "Tx.sum(s, X2, axes=-1)", "Tx.add(r, m, s)"],
@@ -145,6 +171,17 @@ def test_tails_the_device_cannot_handle_are_typed_errors():
     a = (np.random.default_rng(3).standard_normal((32, 50)) - 4).astype(np.float32)
     want = a.astype(np.float64).max(1) + a.astype(np.float64).sum(1)
     assert np.allclose(np.asarray(k(a))[:, 0], want, rtol=1e-3, atol=1e-3)
+
+
+def test_max_and_min_of_one_ragged_block_need_two_loads():
+    with pytest.raises(TTCompileError, match=r"kernel 'max_and_min': Tx.(max|min)\((m|n), X\) over the ragged columns "
+                                             r"of X: its padding holds [-+]inf, the mask another reduction"):
+        tilelang_tt.compile(_kernel("max_and_min", 50))
+    k = tilelang_tt.compile(_kernel("max_and_min_two_loads", 50), out_idx=1)    # the fix: -inf on X, +inf on X2
+    assert sorted(_plan(_kernel("max_and_min_two_loads", 50)).fills.values()) == ["+inf", "-inf"]
+    a = (np.random.default_rng(4).standard_normal((32, 50)) * 3).astype(np.float32)
+    want = a.astype(np.float64).max(1) + a.astype(np.float64).min(1)
+    assert np.array_equal(np.asarray(k(a), np.float64)[:, 0], want.astype(np.float32))
 
 
 def test_mask_over_block_float_pages_is_refused_and_sums_still_work():

@@ -45,3 +45,12 @@ def test_sfpu_time_is_priced_per_routine(chip):
         SFPU_ROUTINE_CYCLES["exp"] / SFPU_ROUTINE_CYCLES["relu"])
     assert exp.bound == "SFPU" and f"bound by SFPU at {exp.rates['SFPU'][0]:.3g} tiles/s" in str(exp)
     assert "SFPU exp" in exp.rates and "SFPU relu" not in exp.rates
+
+
+def test_log_and_rsqrt_are_priced_as_their_routines():
+    """exp, rsqrt, log (TTx) on the same tiles: the SFPU time is the sum of the three routines' costs."""
+    chain = tilelang_tt.compile(samples.unary_chain(256, 256, ("exp", "rsqrt", "log"))).estimate()
+    exp = tilelang_tt.compile(samples.unary_chain(256, 256, ("exp", "exp", "exp"))).estimate()
+    assert chain.breakdown["SFPU"] / exp.breakdown["SFPU"] == pytest.approx(
+        sum(SFPU_ROUTINE_CYCLES[op] for op in ("exp", "rsqrt", "log")) / (3 * SFPU_ROUTINE_CYCLES["exp"]))
+    assert {"SFPU rsqrt", "SFPU log"} <= set(chain.rates)

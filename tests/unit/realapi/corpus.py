@@ -47,6 +47,10 @@ SAMPLES = {
     "reduce_min_rows": lambda: samples.reduce("min", "row", 64, 128),     # -max(-x): negation CB, MAX, negate
     "reduce_min_all_fp32": lambda: samples.reduce("min", "all", 64, 128, dtype="float32"),
     "unary_exp_log2_exp2": lambda: samples.unary_chain(64, 128, ops=("exp", "log2", "exp2")),  # log_tile + scalar mul
+    "unary_exp_rsqrt_log": lambda: samples.unary_chain(64, 128, ops=("exp", "rsqrt", "log")),  # TTx: rsqrt.h, log_tile
+    "unary_exp_rsqrt_log_fp32": lambda: samples.unary_chain(64, 128, ops=("exp", "rsqrt", "log"), dtype="float32"),
+    "reduce_min_rows_ragged": lambda: samples.reduce("min", "row", 40, 37),      # the reader's +inf mask, half words
+    "reduce_min_cols_ragged_fp32": lambda: samples.reduce("min", "col", 45, 64, dtype="float32"),
     # Tx.select masks (analysis/masks.py): the reader's predicate loops and 32-bit mask stores, where_tile
     # with both DataFormat template arguments, a chunked select region
     "masked_band_bf16": lambda: samples.masked(64, 80, "band"),
@@ -116,7 +120,8 @@ def golden_programs() -> dict[str, dict[str, str]]:
 # construct no listed sample has.
 REPRESENTATIVE = ("matmul_bf16_fp32acc", "eltwise_add", "unary_silu_relu_exp", "softmax_bf16", "layernorm_bf16",
                   "reduce_max_all_fp32", "attention_bf16", "eltwise_breadth", "fma_bf16", "cast_fp32",
-                  "reduce_min_rows", "unary_exp_log2_exp2", "masked_band_bf16", "softmax_ragged_bf16", "reduce_sum_cols_ragged",
+                  "reduce_min_rows", "unary_exp_log2_exp2", "unary_exp_rsqrt_log", "masked_band_bf16",
+                  "softmax_ragged_bf16", "reduce_sum_cols_ragged",
                   "matmul_multicast_l1acc", "matmul_bias_relu_multicast_reload", "matmul_residual_multicast",
                   "matmul_bfp8_b_multicast", "matmul_bias_row_multicast", "matmul_tb_multicast_ragged")
 # (chip, samples) per tier of the sample checks: the default tier's, then the slow tier's remainder

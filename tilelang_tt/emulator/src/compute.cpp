@@ -202,7 +202,7 @@ static inline float sigmoid(float x) {
 }
 static inline float silu(float x) { return x == -INFINITY ? -0.f : x * sigmoid(x); }
 
-static float sfpu_apply(int op, float x, float p, bool approx) {
+static float sfpu_apply(int op, float x, float p, bool approx, bool fp32_dest) {
   switch (op) {
     case TT_EMU_SFPU_EXP: return std::exp(x * p);
     case TT_EMU_SFPU_SQRT: return std::sqrt(x);
@@ -225,9 +225,9 @@ static float sfpu_apply(int op, float x, float p, bool approx) {
     case TT_EMU_SFPU_FILL: return p;
     case TT_EMU_SFPU_NEG: return -x;
     case TT_EMU_SFPU_ABS: return std::fabs(x);
-    case TT_EMU_SFPU_LOG: return std::log(x);
+    case TT_EMU_SFPU_LOG: return sfpu_routine_log(x, fp32_dest);      // the release's polynomial
     case TT_EMU_SFPU_SQUARE: return x * x;
-    case TT_EMU_SFPU_EXP2: return std::exp2(x);
+    case TT_EMU_SFPU_EXP2: return sfpu_routine_exp2(x, fp32_dest);
   }
   return x;
 }
@@ -368,7 +368,7 @@ void tt_emu_sfpu(int op, uint32_t idst, float param, int approx, uint32_t line) 
   if (f->cs->sfpu != op)
     fail(EX_API, "api_misuse", f, std::string(sfpu_name(op)) + "_tile without " + sfpu_name(op) + "_tile_init");
   float* d = dst_tile(f, idst);
-  for (int i = 0; i < 1024; ++i) d[i] = sfpu_apply(op, d[i], param, approx != 0);
+  for (int i = 0; i < 1024; ++i) d[i] = sfpu_apply(op, d[i], param, approx != 0, f->cs->fp32_acc);
   finish_dst(f, d);
 }
 void tt_emu_reduce_init(int type, int dim, uint32_t icb, uint32_t scb, uint32_t line) {

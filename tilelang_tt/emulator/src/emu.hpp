@@ -203,6 +203,9 @@ void pack_bfp_tile(const float* in, tt::DataFormat fmt, bool fp32_dst, bool prec
 uint16_t packer_bf16(float v);                                           // packer rounding to bf16
 void round_bf16(float* t, int n);
 float bf16_round(float v);
+// the release's SFPU routines of log_tile / exp2_tile (sfpu_routines.cpp); fp32_dest: DST holds fp32
+float sfpu_routine_log(float x, bool fp32_dest);
+float sfpu_routine_exp2(float x, bool fp32_dest);
 const char* fmt_name(tt::DataFormat f);
 bool fmt_supported(tt::DataFormat f);
 

@@ -20,8 +20,8 @@ ALWI void sigmoid_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_SIG
 template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void silu_tile(uint32_t idst, TT_EMU_LINE) { tt_emu_sfpu(TT_EMU_SFPU_SILU, idst, 0.f, 0, tt_emu_line); }
 ALWI void silu_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_SILU, tt_emu_line); }
-// log and exp2 are declared in the monolith too; the release's exp2 is always the approximate SFPU
-// routine (APPROXIMATE = true), which the emulator computes exactly (docs/tolerance.md).
+// log and exp2 are declared in the monolith too; the emulator computes both as the release's SFPU routines
+// do, per DST format (src/sfpu_routines.cpp; exp2's APPROXIMATE flag selects nothing in 0.81.1).
 template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void log_tile_init(TT_EMU_LINE) { tt_emu_sfpu_init(TT_EMU_SFPU_LOG, tt_emu_line); }
 template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
