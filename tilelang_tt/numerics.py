@@ -331,8 +331,8 @@ def select(keep, t, f) -> Bounded:
 def reduce(op: str, x: Bounded, axis, src_dtype=None) -> Bounded:
     """Tx.sum / max / min over `axis` (1: rows, into (R, 1); 0: columns, into (1, C); None: both, (1, 1))
     with fp32 accumulation in DST: SUM adds n * u_fp32 * sum|x| (any summation order), the source-register
-    rounding of fp32 data, and the propagated input errors; MAX / MIN are exact (their error is the
-    largest input error)."""
+    rounding of fp32 data, and the propagated input errors, and is open where sum|x| can overflow fp32 (a
+    partial sum may be +-inf in some order); MAX / MIN are exact (their error is the largest input error)."""
     keep = axis is not None
     v, e = x.value, x.err + _src(x, src_dtype)
     loose = np.any(x.loose, axis=axis, keepdims=keep) if keep else np.any(x.loose).reshape(1, 1)
@@ -343,6 +343,9 @@ def reduce(op: str, x: Bounded, axis, src_dtype=None) -> Bounded:
             mag = np.sum(np.where(np.isfinite(v), np.abs(v), 0.0), axis=axis, keepdims=keep)
             err = np.sum(e, axis=axis, keepdims=keep) + n * UNIT_ROUNDOFF["float32"] * (mag + np.sum(
                 e, axis=axis, keepdims=keep)) + n * UNDERFLOW
+            # a partial sum may reach +-inf in some summation order (and inf - inf is NaN) once the finite
+            # magnitudes can add up past the fp32 range, whatever the exact sum: open, as matmul's partial sums
+            loose = loose | (mag * (1 + n * UNIT_ROUNDOFF["float32"]) >= OVERFLOW["float32"])
         else:
             f = np.max if op == "max" else np.min
             value = f(v, axis=axis, keepdims=keep)

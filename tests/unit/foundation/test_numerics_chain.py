@@ -81,3 +81,14 @@ def test_matmul_bound_and_special_values():
     assert np.isnan(ref.value[0, 1]) and np.isinf(ref.value[0, 0])
     huge = np.full((32, 32), 1e30, np.float32)
     assert N.matmul(huge, huge).loose.all()            # partial sums may overflow DST
+
+
+def test_a_sum_whose_partial_sums_can_overflow_is_open():
+    """Found by the fuzzer (a sum over both axes of `huge` fp32 data): +3e38 + 3e38 - 3e38 - 3e38 is 0 exactly,
+    but the device's order may make +inf + -inf = NaN; the bound leaves it open. A row whose magnitudes stay
+    inside the range keeps its bound."""
+    x = N.Bounded.exact(np.array([[3e38, 3e38, -3e38, -3e38], [1e30, 2e30, -1e30, 5.0]], np.float32))
+    s = N.reduce("sum", x, 1)
+    assert s.loose[0, 0] and not s.loose[1, 0]
+    assert N.check_bounded(np.array([[np.nan], [2e30]], np.float32), s).ok
+    assert not N.check_bounded(np.array([[0.0], [3e30]], np.float32), s).ok      # the finite row still checks
