@@ -14,6 +14,7 @@ typed error naming the predicate.
 from __future__ import annotations
 
 import tvm
+import tvm_ffi
 from tvm import tirx
 
 from ..errors import fail
@@ -51,7 +52,7 @@ def check_predicate(km, op, loop_vars) -> None:
     """TTCompileError unless the predicate is a supported integer condition (module docstring)."""
     names, body = predicate(op)
     allowed = set(names) | {v for v, _ in km.grid.values()} | set(loop_vars)
-    text = _text(op)
+    text = describe(op)
 
     def bad(what, fix):
         fail(km.name, f"mask {text}: the predicate {what}", op.stmt,
@@ -100,11 +101,14 @@ def check_predicate(km, op, loop_vars) -> None:
 def predicate_at(op, row, col):
     """The predicate with the coordinates replaced by the expressions `row`, `col` (tile-local positions of
     dst), in the unsigned-safe form of `unsigned_form`."""
-    import tvm_ffi
+    return _at(op, unsigned_form(op), row, col)
 
+
+def _at(op, e, row, col):
+    """`e` with the op's coordinate variables replaced by `row`, `col`."""
     (vi, vj), _ = predicate(op)
-    return tvm_ffi.structural_map(unsigned_form(op), [(tvm.ir.Var, lambda v: row if v.same_as(vi) else col
-                                                       if v.same_as(vj) else v)])
+    return tvm_ffi.structural_map(e, [(tvm.ir.Var, lambda v: row if v.same_as(vi) else col if v.same_as(vj)
+                                       else v)])
 
 
 def tile_class(op, row0, col0, size: int = 32):
@@ -113,14 +117,8 @@ def tile_class(op, row0, col0, size: int = 32):
     constant tile without evaluating the predicate per element. An affine comparison is extreme at the
     corners of a rectangle, so its truth on the four corners decides it (== / != only when the two sides
     never meet on the tile); one with // or % terms decides nothing (mixed)."""
-    (vi, vj), _ = predicate(op)
     as_expr = lambda x: tirx.IntImm("int32", x) if isinstance(x, int) else x          # noqa: E731
     corners = [(as_expr(row0 + dr), as_expr(col0 + dc)) for dr in (0, size - 1) for dc in (0, size - 1)]
-
-    def at(e, r, c):
-        import tvm_ffi
-        return tvm_ffi.structural_map(e, [(tvm.ir.Var, lambda v: r if v.same_as(vi) else c if v.same_as(vj)
-                                           else v)])
 
     def rec(e):
         if isinstance(e, (tirx.And, tirx.Or)):
@@ -131,7 +129,7 @@ def tile_class(op, row0, col0, size: int = 32):
             return f, t
         if _has_atoms(e):
             return False, False
-        sides = [(at(e.a, r, c), at(e.b, r, c)) for r, c in corners]
+        sides = [(_at(op, e.a, r, c), _at(op, e.b, r, c)) for r, c in corners]
         if isinstance(e, (tirx.EQ, tirx.NE)):
             apart = _or(_all(tirx.GT(p, n) for p, n in sides), _all(tirx.LT(p, n) for p, n in sides))
             return (False, apart) if isinstance(e, tirx.EQ) else (apart, False)
@@ -242,7 +240,8 @@ def uses_vars(op) -> list:
     return [v for v in free_vars(body) if not any(v.same_as(n) for n in names)]
 
 
-def _text(op) -> str:
+def describe(op) -> str:
+    """The select as the user wrote it, for error messages."""
     dst, t, f = op.operands[:3]
     names, body = predicate(op)
     f_text = f.name if f.kind != "scalar" else _scalar_text(f.value)
@@ -252,6 +251,3 @@ def _text(op) -> str:
 
 def _scalar_text(v: float) -> str:
     return {float("inf"): "inf", float("-inf"): "-inf"}.get(v, repr(v))
-
-
-describe = _text

@@ -378,10 +378,10 @@ class NaiveLowering:
         """The 0/1 mask block of a Tx.select (analysis/masks.py): the predicate evaluated at every position of
         every tile of dst (tile-local coordinates, the block's grid and loop variables in scope), stored as
         bf16 1.0 / 0 through the reserved pages' L1 pointer, two positions per 32-bit word, in face order."""
-        dst = op.operands[0].buf
-        cb = self.mask_cb(op)
-        rt, ct = tiles_of(dst)
-        n, page = rt * ct, self.cb_by_name[masks.mask_name(self.km, op)].page_bytes
+        spec = self.cb_by_name[masks.mask_name(self.km, op)]
+        cb, page = spec.index, spec.page_bytes
+        rt, ct = tiles_of(op.operands[0].buf)
+        n = rt * ct
         addr = var("mask_addr")
         ti, tj, fr, fc, r, w = (var(x) for x in ("ti", "tj", "fr", "fc", "r", "w"))
         row = ti * TILE_ROWS + fr * 16 + r
